@@ -1,0 +1,2 @@
+# generated from specs/protocols/ — do not edit; run `python tasks.py generate`
+"""Adapters, one module per protocol."""

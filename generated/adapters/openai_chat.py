@@ -1,0 +1,249 @@
+# generated from specs/protocols/openai_chat.yaml — do not edit; run `python tasks.py generate`
+"""Adapter for the `openai_chat` protocol: request building, response parsing, stream
+decoding and error mapping, compiled from specs/protocols/openai_chat.yaml."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from modelwire._protocol import (
+    Call,
+    ParsedResponse,
+    StreamError,
+    compact,
+    dig,
+    first_present,
+    sum_present,
+    unsupported_content,
+    unsupported_role,
+)
+from modelwire._types import (
+    ChatResponseChoice,
+    ChatResponseChunk,
+    ChoiceDelta,
+    ContentDelta,
+    ContentItem,
+    ReasoningContent,
+    ReasoningDelta,
+    TextContent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+    tool_call,
+)
+from modelwire.generated.wire import openai_chat as w
+
+PROTOCOL = "openai_chat"
+FRAMING = "sse"
+STREAM_DONE = "[DONE]"
+USAGE_UPDATE = "replace"
+OPTIONS_IN_BODY = True
+FINISH_REASONS: dict[str, str] = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "content_filter",
+}
+REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id",)
+RETRY_STATUSES: frozenset[int] = frozenset((408, 409, 429, 500, 502, 503, 504))
+STATUS_KINDS: dict[int, str] = {}
+ERROR_TYPES: dict[str, str] = {
+    "invalid_request_error": "bad_request",
+    "authentication_error": "authentication",
+    "permission_error": "permission",
+    "not_found_error": "not_found",
+    "request_too_large": "request_too_large",
+    "rate_limit_error": "rate_limit",
+    "rate_limit_exceeded": "rate_limit",
+    "overloaded_error": "overloaded",
+    "api_error": "server",
+    "server_error": "server",
+    "timeout_error": "timeout",
+    "context_length_exceeded": "context_length",
+}
+CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(("context_length_exceeded",))
+CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(
+    "context[ _-]?length|context[ _-]?window|maximum context|prompt is too long|prompt too long|input is too long|too many (input )?tokens|exceeds? the (maximum|max)[a-z ]* tokens|maximum (number of )?tokens|token limit",
+    re.IGNORECASE,
+)
+ROLES: dict[str, str] = {"system": "system", "user": "user", "assistant": "assistant"}
+DROPPED: frozenset[str] = frozenset(("reasoning",))
+
+
+def _parts(parts: list[ContentItem]) -> list[Any]:
+    out: list[Any] = []
+    for part in parts:
+        if part.type == "text":
+            out.append({"type": "text", "text": part.text})
+        elif part.type not in DROPPED:
+            raise unsupported_content(PROTOCOL, part.type)
+    return out
+
+
+def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+    kept = [p for p in parts if p.type not in DROPPED]
+    content: Any = (
+        kept[0].text if len(kept) == 1 and isinstance(kept[0], TextContent) else _parts(kept)
+    )
+    return {"role": role, "content": content}
+
+
+def _messages(call: Call) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if call.system is not None:
+        out.append(_message(ROLES["system"], [TextContent(call.system)]))
+    for m in call.messages:
+        role = ROLES.get(m.role)
+        if role is None:
+            raise unsupported_role(PROTOCOL, m.role, ROLES)
+        out.append(_message(role, m.content))
+    return out
+
+
+def build_body(call: Call) -> dict[str, Any]:
+    """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
+    cfg = call.config
+    body: dict[str, Any] = {}
+    body["model"] = call.model
+    body["messages"] = _messages(call)
+    if (_x := cfg.max_output_tokens) is not None:
+        body["max_completion_tokens"] = _x
+    if (_x := cfg.temperature) is not None:
+        body["temperature"] = _x
+    if (_x := cfg.top_p) is not None:
+        body["top_p"] = _x
+    if (_x := cfg.stop) is not None:
+        body["stop"] = _x
+    if (_x := cfg.seed) is not None:
+        body["seed"] = _x
+    if (_x := cfg.reasoning_effort) is not None:
+        body["reasoning_effort"] = _x
+    if call.stream:
+        body["stream"] = True
+    if call.stream:
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
+def _finish(raw: str | None) -> Any:
+    return None if raw is None else FINISH_REASONS.get(raw, "other")
+
+
+def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
+    if u is None:
+        return None
+    return Usage(
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        reasoning_tokens=(
+            _v13.reasoning_tokens if (_v13 := u.completion_tokens_details) is not None else None
+        ),
+        cache_read_tokens=(
+            _v14.cached_tokens if (_v14 := u.prompt_tokens_details) is not None else None
+        ),
+    )
+
+
+def parse_response(raw: bytes | str) -> ParsedResponse:
+    """A non-streamed response body -> choices, usage, id and model."""
+    r = w.ChatCompletion.model_validate_json(raw)
+    choices: list[ChatResponseChoice] = []
+    for _c1 in r.choices or ():
+        contents: list[ContentItem] = []
+        _t, _s = (
+            first_present(
+                (_v2.reasoning_content if (_v2 := _c1.message) is not None else None),
+                (_v3.reasoning if (_v3 := _c1.message) is not None else None),
+            ),
+            None,
+        )
+        if _t or _s:
+            contents.append(ReasoningContent(_t or None, _s))
+
+        if _t := (_v4.content if (_v4 := _c1.message) is not None else None):
+            contents.append(TextContent(_t))
+
+        for _i7, _e6 in enumerate(
+            (_v5.tool_calls if (_v5 := _c1.message) is not None else None) or ()
+        ):
+            contents.append(
+                tool_call(
+                    _e6.id,
+                    (_v8.name if (_v8 := _e6.function) is not None else None),
+                    (_v9.arguments if (_v9 := _e6.function) is not None else None),
+                )
+            )
+
+        raw_finish = _c1.finish_reason
+        choices.append(
+            ChatResponseChoice((_c1.index or 0), _finish(raw_finish), contents, raw_finish)
+        )
+    return ParsedResponse(
+        choices=choices,
+        usage=_usage_completion_usage(r.usage),
+        id=r.id,
+        model=r.model,
+        wire=r,
+    )
+
+
+def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
+    """One stream event's data -> what it contributes, an in-stream error, or None."""
+    e = w.ChatCompletionChunk.model_validate_json(data)
+    if (e.error) and (not e.choices):
+        return StreamError(
+            message=(_v10.message if (_v10 := e.error) is not None else None),
+            type=(_v11.type if (_v11 := e.error) is not None else None),
+            code=(_v12.code if (_v12 := e.error) is not None else None),
+        )
+    if True:
+        choice_deltas: list[ChoiceDelta] = []
+        for _c15 in e.choices or ():
+            deltas: list[ContentDelta] = []
+            _t, _s = (
+                first_present(
+                    (_v16.reasoning_content if (_v16 := _c15.delta) is not None else None),
+                    (_v17.reasoning if (_v17 := _c15.delta) is not None else None),
+                ),
+                None,
+            )
+            if _t or _s:
+                deltas.append(ReasoningDelta(_t or None, _s, None))
+
+            if _t := (_v18.content if (_v18 := _c15.delta) is not None else None):
+                deltas.append(TextDelta(_t))
+
+            for _i21, _e20 in enumerate(
+                (_v19.tool_calls if (_v19 := _c15.delta) is not None else None) or ()
+            ):
+                deltas.append(
+                    ToolCallDelta(
+                        first_present(_e20.index, _i21),
+                        _e20.id,
+                        (_v22.name if (_v22 := _e20.function) is not None else None),
+                        (_v23.arguments if (_v23 := _e20.function) is not None else None),
+                    )
+                )
+
+            raw_finish = _c15.finish_reason
+            choice_deltas.append(
+                ChoiceDelta((_c15.index or 0), deltas, _finish(raw_finish), raw_finish)
+            )
+        return ChatResponseChunk(
+            choice_deltas,
+            id=e.id,
+            model=e.model,
+            usage=_usage_completion_usage(e.usage),
+        )
+    return None
+
+
+def error_fields(data: Any) -> tuple[Any, Any, Any]:
+    """(message, type, code) from a decoded error body, where the protocol puts them."""
+    return (
+        dig(data, "error", "message"),
+        dig(data, "error", "type"),
+        dig(data, "error", "code"),
+    )

@@ -1,0 +1,2 @@
+# generated from specs/wire/ — do not edit; run `python tasks.py generate`
+"""Wire models, one module per protocol."""

@@ -1,0 +1,1 @@
+"""The modelwire generator: compiles specs/ into generated/. Dev-only; not shipped."""

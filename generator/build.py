@@ -1,0 +1,357 @@
+"""The compiler pipeline: load -> validate -> lower -> render -> format.
+
+`compile_specs(root)` returns every output file (relative path -> text) without touching
+`generated/`; `__main__` writes them or, with --check, compares them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import BaseModel, ValidationError
+
+from .errors import SpecError, SpecErrors
+from .lower import Lowering
+from .source import Source, load
+from .spec import SPEC_KINDS, CatalogSpec, ProtocolSpec, ProviderSpec
+from .wire import WireSchema
+
+TEMPLATES = Path(__file__).parent / "templates"
+GENERATED = "generated"
+SCHEMA_DIR = "specs/schema"
+
+
+@dataclass
+class Specs:
+    protocols: dict[str, tuple[ProtocolSpec, Source]] = field(default_factory=dict)
+    providers: dict[str, tuple[ProviderSpec, Source]] = field(default_factory=dict)
+    catalogs: list[tuple[CatalogSpec, Source]] = field(default_factory=list)
+    wires: dict[str, WireSchema] = field(default_factory=dict)
+
+
+def _validate(model: type[BaseModel], src: Source) -> Any:
+    try:
+        return model.model_validate(src.data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            # pydantic appends union-member and type names to loc; keep the real key path
+            clean = tuple(p for p in loc if _is_key(src, loc, p))
+            where = ".".join(str(p) for p in clean) or "(top level)"
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown key {clean[-1]!r}" if clean else "unknown key"
+            elif err["type"] == "missing":
+                msg = f"missing required key {clean[-1]!r}" if clean else msg
+            else:
+                msg = f"{where}: {msg}"
+            errors.append(src.error(clean, msg))
+        raise SpecErrors(_dedupe(errors)) from None
+
+
+def _is_key(src: Source, loc: tuple[Any, ...], part: Any) -> bool:
+    prefix = loc[: loc.index(part) + 1]
+    known = tuple(p for p in prefix if not isinstance(p, str) or not _looks_like_type(p))
+    return known == prefix or (isinstance(part, int) and prefix in src.lines)
+
+
+def _looks_like_type(part: str) -> bool:
+    return part[:1].isupper() or "[" in part or part in {"str", "int", "float", "bool", "dict"}
+
+
+def _dedupe(errors: list[SpecError]) -> list[SpecError]:
+    seen: dict[tuple[str, int], SpecError] = {}
+    for e in errors:
+        seen.setdefault((e.file, e.line), e)
+    return list(seen.values())
+
+
+def load_specs(root: Path) -> Specs:
+    specs = Specs()
+    errors: list[SpecError] = []
+
+    def each(folder: str, pattern: str = "*.yaml") -> list[Source]:
+        out = []
+        for path in sorted((root / "specs" / folder).glob(pattern)):
+            try:
+                out.append(load(path, root))
+            except SpecError as exc:
+                errors.append(exc)
+        return out
+
+    for src in each("wire", "*.schema.yaml"):
+        specs.wires[Path(src.path).name] = WireSchema(src)
+    loaded: dict[str, list[tuple[Any, Source]]] = {"protocol": [], "provider": [], "catalog": []}
+    for kind, folder in (
+        ("protocol", "protocols"),
+        ("provider", "providers"),
+        ("catalog", "models"),
+    ):
+        for src in each(folder):
+            try:
+                loaded[kind].append((_validate(SPEC_KINDS[kind], src), src))
+            except SpecErrors as exc:
+                errors.extend(exc.errors)
+    for spec, src in loaded["protocol"]:
+        expected = Path(src.path).stem
+        if spec.protocol != expected:
+            errors.append(src.error(("protocol",), f"protocol must be {expected!r} (file name)"))
+        if spec.wire not in specs.wires:
+            errors.append(src.error(("wire",), f"specs/wire/{spec.wire} does not exist"))
+        specs.protocols[spec.protocol] = (spec, src)
+    enums: dict[str, Source] = {}
+    for spec, src in loaded["provider"]:
+        expected = Path(src.path).stem
+        if spec.provider != expected:
+            errors.append(src.error(("provider",), f"provider must be {expected!r} (file name)"))
+        if spec.enum in enums:
+            errors.append(
+                src.error(("enum",), f"enum {spec.enum} already used by {enums[spec.enum].path}")
+            )
+        enums[spec.enum] = src
+        for name in spec.serves:
+            if name not in specs.protocols:
+                errors.append(
+                    src.error(
+                        ("serves", name),
+                        f"unknown protocol {name!r}; known: {', '.join(sorted(specs.protocols))}",
+                    )
+                )
+        specs.providers[spec.provider] = (spec, src)
+    specs.catalogs = loaded["catalog"]
+    errors.extend(lint_catalog(specs))
+    if errors:
+        raise SpecErrors(errors)
+    return specs
+
+
+def lint_catalog(specs: Specs) -> list[SpecError]:
+    """Cross-file catalog checks: unique constants and ids, known providers, sane limits."""
+    errors: list[SpecError] = []
+    constants: dict[str, Source] = {}
+    ids: dict[tuple[str, str], str] = {}
+    for catalog, src in specs.catalogs:
+        for i, m in enumerate(catalog.models):
+            loc = ("models", i)
+            if m.constant in constants:
+                errors.append(
+                    src.error(
+                        (*loc, "constant"),
+                        f"duplicate constant {m.constant} (also in {constants[m.constant].path})",
+                    )
+                )
+            constants[m.constant] = src
+            for provider, model_id in m.ids.items():
+                if provider not in specs.providers:
+                    errors.append(
+                        src.error(
+                            (*loc, "ids", provider),
+                            f"unknown provider {provider!r}; known: {', '.join(sorted(specs.providers))}",
+                        )
+                    )
+                key = (provider, model_id)
+                if key in ids:
+                    errors.append(
+                        src.error(
+                            (*loc, "ids", provider),
+                            f"id {model_id!r} on {provider} is already {ids[key]}",
+                        )
+                    )
+                ids[key] = m.constant
+            if m.max_output_tokens > m.context_window:
+                errors.append(
+                    src.error(
+                        (*loc, "max_output_tokens"),
+                        f"max_output_tokens {m.max_output_tokens} exceeds context_window {m.context_window}",
+                    )
+                )
+            p = m.pricing
+            if p.cached_input is not None and p.cached_input >= p.input:
+                errors.append(
+                    src.error(
+                        (*loc, "pricing", "cached_input"),
+                        f"cached_input {p.cached_input} is not below input {p.input}",
+                    )
+                )
+            r = m.reasoning
+            if r is not None and r.default_effort is not None and r.default_effort not in r.effort:
+                errors.append(
+                    src.error(
+                        (*loc, "reasoning", "default_effort"),
+                        f"default_effort {r.default_effort!r} is not one of {r.effort}",
+                    )
+                )
+            if r is not None and r.budget is not None and r.budget.min > r.budget.max:
+                errors.append(src.error((*loc, "reasoning", "budget"), "budget min exceeds max"))
+            for name, opt in m.valid_options.items():
+                if (
+                    opt.allowed is not None
+                    and opt.default is not None
+                    and opt.default not in opt.allowed
+                ):
+                    errors.append(
+                        src.error(
+                            (*loc, "valid_options", name, "default"),
+                            f"default {opt.default!r} is not one of {opt.allowed}",
+                        )
+                    )
+    return errors
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _pyrepr(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_pyrepr(k)}: {_pyrepr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return (
+            _pytuple(value)
+            if isinstance(value, tuple)
+            else "[" + ", ".join(map(_pyrepr, value)) + "]"
+        )
+    return repr(value)
+
+
+def _pytuple(values: Any) -> str:
+    items = [_pyrepr(v) for v in values]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = _pyrepr
+    env.filters["pytuple"] = _pytuple
+    env.filters["tojson"] = json.dumps
+    return env
+
+
+def wire_models(wire: WireSchema) -> str:
+    """datamodel-code-generator's pydantic models for one wire schema (extra fields allowed)."""
+    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+
+    text = json.dumps(wire.source.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "wire.py"
+        generate(
+            text,
+            input_file_type=InputFileType.JsonSchema,
+            input_filename=Path(wire.source.path).name,
+            output=out,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_310,
+            use_standard_collections=True,
+            use_union_operator=True,
+            disable_timestamp=True,
+            allow_extra_fields=True,
+            collapse_root_models=True,
+            use_schema_description=True,
+            custom_file_header="",
+            formatters=[],
+        )
+        body = out.read_text()
+    wire.aliases = _aliases(body)
+    return body
+
+
+def _aliases(code: str) -> dict[str, dict[str, str]]:
+    """class -> {json name: attribute} for fields datamodel-code-generator renamed."""
+    out: dict[str, dict[str, str]] = {}
+    for node in ast.parse(code).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.keyword) and sub.arg == "alias":
+                    alias = ast.literal_eval(sub.value)
+                    out.setdefault(node.name, {})[alias] = stmt.target.id
+    return out
+
+
+def compile_specs(root: Path) -> dict[str, str]:
+    """Every output file, relative path -> text (before formatting)."""
+    specs = load_specs(root)
+    env = environment()
+    files: dict[str, str] = {}
+    errors: list[SpecError] = []
+
+    def render(template: str, source: str, **ctx: Any) -> str:
+        return env.get_template(template).render(source=source, **ctx)
+
+    files[f"{GENERATED}/__init__.py"] = render(
+        "package_init.py.jinja", "specs/", doc="Code compiled from specs/ by generator/."
+    )
+    files[f"{GENERATED}/wire/__init__.py"] = render(
+        "package_init.py.jinja", "specs/wire/", doc="Wire models, one module per protocol."
+    )
+    files[f"{GENERATED}/adapters/__init__.py"] = render(
+        "package_init.py.jinja", "specs/protocols/", doc="Adapters, one module per protocol."
+    )
+    for name, (spec, src) in sorted(specs.protocols.items()):
+        wire = specs.wires[spec.wire]
+        body = wire_models(wire)
+        files[f"{GENERATED}/wire/{name}.py"] = render("wire.py.jinja", wire.source.path, body=body)
+        try:
+            ir = Lowering(spec, src, wire).lower(name)
+        except SpecError as exc:
+            errors.append(exc)
+            continue
+        files[f"{GENERATED}/adapters/{name}.py"] = render("adapter.py.jinja", src.path, ir=ir)
+    if errors:
+        raise SpecErrors(errors)
+    providers = [spec for spec, _ in sorted(specs.providers.values(), key=lambda t: t[0].provider)]
+    files[f"{GENERATED}/providers.py"] = render(
+        "providers.py.jinja",
+        "specs/providers/",
+        providers=providers,
+        protocol_kinds={n: s.kind for n, (s, _) in specs.protocols.items()},
+    )
+    models = [m for catalog, _ in specs.catalogs for m in catalog.models]
+    files[f"{GENERATED}/models.py"] = render("models.py.jinja", "specs/models/", models=models)
+    for kind, model in SPEC_KINDS.items():
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = f"modelwire {kind} spec"
+        files[f"{SCHEMA_DIR}/{kind}.schema.json"] = (
+            json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        )
+    return files
+
+
+def format_files(files: dict[str, str], root: Path) -> dict[str, str]:
+    """ruff format (and import sorting) of the Python outputs, in one ruff run."""
+    from ruff.__main__ import find_ruff_bin
+
+    ruff = find_ruff_bin()
+    config = str(root / "pyproject.toml")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, text in files.items():
+            p = Path(tmp) / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text, encoding="utf-8")
+        py = [str(Path(tmp) / rel) for rel in files if rel.endswith(".py")]
+        for cmd in (
+            [ruff, "check", "--config", config, "--select", "I", "--fix", "--quiet", *py],
+            [ruff, "format", "--config", config, "--quiet", *py],
+        ):
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode not in (0, 1) or (cmd[1] == "format" and proc.returncode):
+                raise RuntimeError(f"ruff failed on generated code:\n{proc.stdout}{proc.stderr}")
+        return {rel: (Path(tmp) / rel).read_text(encoding="utf-8") for rel in files}

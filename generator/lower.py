@@ -1,0 +1,510 @@
+"""Lowering: a validated protocol spec + its wire schema -> the adapter's intermediate form.
+
+The intermediate form is small dataclasses holding Python expressions (strings) that read
+the wire models by attribute. Templates under generator/templates/ render it. Every path is
+resolved against the wire schema here; a path that does not exist, or lands on a value of
+the wrong type, is a SpecError at the path's own line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SpecError
+from .source import Loc, Source
+from .spec import ChoiceSpec, ContentRule, First, ProtocolSpec, StreamEventSpec, Sum, UsageSpec
+from .wire import PathError, Resolved, WireSchema
+
+STRING = frozenset({"string"})
+INTEGER = frozenset({"integer"})
+ANY_JSON = frozenset({"string", "object", "array", "integer", "number", "boolean"})
+
+# Request template variables: name -> (Python expression, may be None)
+REQUEST_VARS: dict[str, tuple[str, bool]] = {
+    "model": ("call.model", False),
+    "messages": ("_messages(call)", False),
+    "system": ("call.system", True),
+    "stream": ("call.stream", False),
+    "reasoning": ("cfg.reasoning", False),
+    "max_output_tokens": ("cfg.max_output_tokens", True),
+    "max_reasoning_tokens": ("cfg.max_reasoning_tokens", True),
+    "reasoning_effort": ("cfg.reasoning_effort", True),
+    "temperature": ("cfg.temperature", True),
+    "top_p": ("cfg.top_p", True),
+    "stop": ("cfg.stop", True),
+    "seed": ("cfg.seed", True),
+}
+MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}
+PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {"text": {"text": ("part.text", False)}}
+
+ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "text": {"text": STRING},
+    "reasoning": {"text": STRING, "signature": STRING},
+    "tool_call": {"id": STRING, "name": STRING, "arguments": frozenset({"string", "object"})},
+}
+
+
+@dataclass
+class BodyEntry:
+    key: str
+    expr: str
+    condition: str | None  # Python condition, or None when always present
+
+
+@dataclass
+class ItemIR:
+    kind: str
+    fields: dict[str, str]  # field -> expression
+    key: str | None = None
+
+
+@dataclass
+class RuleIR:
+    condition: str | None
+    item: ItemIR | None = None
+    each: str | None = None  # expression of the list
+    var: str | None = None  # element variable
+    position: str | None = None  # element position variable (for keys)
+    cases: list[RuleIR] = field(default_factory=list)
+    keyword: str | None = None  # "if" / "elif" / "else" guarding the item, None: unguarded
+
+
+@dataclass
+class ChoiceIR:
+    source: str | None  # expression of the choices list, None: the scope is the one choice
+    var: str
+    index: str
+    finish_reason: str | None
+    rules: list[RuleIR]
+
+
+@dataclass
+class UsageIR:
+    function: str
+    model: str
+    fields: dict[str, str]
+
+
+@dataclass
+class EventIR:
+    condition: str | None
+    error: dict[str, str] | None = None
+    id: str | None = None
+    model: str | None = None
+    usage: str | None = None
+    finish_reason: str | None = None
+    choice: ChoiceIR | None = None
+
+
+@dataclass
+class AdapterIR:
+    protocol: str
+    spec_file: str
+    wire_module: str
+    framing: str
+    stream_done: str | None
+    usage_update: str
+    options_in_body: bool
+    body: list[BodyEntry]
+    system_inline: bool
+    roles: dict[str, str]
+    message_expr: str
+    single_text_string: bool
+    parts: dict[str, str]
+    drop: list[str]
+    response_model: str
+    response_id: str | None
+    response_model_name: str | None
+    response_usage: str | None
+    response_choice: ChoiceIR
+    stream_model: str
+    events: list[EventIR]
+    usages: list[UsageIR]
+    finish_reasons: dict[str, str]
+    error_message: str | None
+    error_type: str | None
+    error_code: str | None
+    request_id_headers: list[str]
+    retry_statuses: list[int]
+    status_kinds: dict[int, str]
+    error_types: dict[str, str]
+    context_length_codes: list[str]
+    context_length_pattern: str | None
+
+
+class Lowering:
+    def __init__(self, spec: ProtocolSpec, src: Source, wire: WireSchema) -> None:
+        self.spec = spec
+        self.src = src
+        self.wire = wire
+        self._tmp = 0
+        self._usages: dict[str, UsageIR] = {}
+
+    def fail(self, loc: Loc, message: str) -> SpecError:
+        return self.src.error(loc, message)
+
+    def tmp(self, stem: str = "v") -> str:
+        self._tmp += 1
+        return f"_{stem}{self._tmp}"
+
+    # --- paths ---------------------------------------------------------------------------
+
+    def resolve(self, def_name: str, path: str, loc: Loc) -> Resolved:
+        try:
+            return self.wire.resolve(def_name, path)
+        except PathError as exc:
+            raise self.fail(loc, str(exc)) from None
+
+    def path_expr(
+        self, scope: str, def_name: str, path: str, loc: Loc, expect: frozenset[str] | None
+    ) -> tuple[str, Resolved]:
+        resolved = self.resolve(def_name, path, loc)
+        if expect is not None:
+            found = resolved.types - {"null"}
+            if "any" not in found and not found <= expect:
+                raise self.fail(
+                    loc,
+                    f"{path!r} is {'/'.join(sorted(found))} in the wire schema, "
+                    f"expected {'/'.join(sorted(expect))}",
+                )
+        expr = scope
+        for i, step in enumerate(resolved.steps):
+            if i > 0 and resolved.steps[i - 1].nullable:
+                t = self.tmp()
+                expr = f"({t}.{step.attr} if ({t} := {expr}) is not None else None)"
+            else:
+                expr = f"{expr}.{step.attr}"
+        return expr, resolved
+
+    def value_expr(
+        self, scope: str, def_name: str, value: Any, loc: Loc, expect: frozenset[str]
+    ) -> str:
+        if isinstance(value, str):
+            return self.path_expr(scope, def_name, value, loc, expect)[0]
+        if isinstance(value, First):
+            items = [
+                self.path_expr(scope, def_name, p, (*loc, "first", i), expect)[0]
+                for i, p in enumerate(value.first)
+            ]
+            return f"first_present({', '.join(items)})"
+        if isinstance(value, Sum):
+            items = [
+                self.path_expr(scope, def_name, p, (*loc, "sum", i), expect)[0]
+                for i, p in enumerate(value.sum)
+            ]
+            return f"sum_present({', '.join(items)})"
+        raise self.fail(loc, f"unsupported value {value!r}")
+
+    def list_elem(self, scope: str, def_name: str, path: str, loc: Loc) -> tuple[str, str]:
+        expr, resolved = self.path_expr(scope, def_name, path, loc, None)
+        try:
+            elem = self.wire.element(resolved, path)
+        except PathError as exc:
+            raise self.fail(loc, str(exc)) from None
+        if elem.def_name is None:
+            raise self.fail(loc, f"elements of {path!r} are not objects")
+        return expr, elem.def_name
+
+    def condition(
+        self, scope: str, def_name: str, when: str | list[str] | None, loc: Loc
+    ) -> str | None:
+        if when is None:
+            return None
+        conds = [when] if isinstance(when, str) else when
+        parts = []
+        for i, cond in enumerate(conds):
+            cloc = loc if isinstance(when, str) else (*loc, i)
+            negate = cond.startswith("!")
+            path, _, literal = cond.lstrip("!").partition(" == ")
+            expr, _ = self.path_expr(scope, def_name, path, cloc, None)
+            if literal:
+                parts.append(f"{expr} {'!=' if negate else '=='} {literal!r}")
+            else:
+                parts.append(f"{'not ' if negate else ''}{expr}")
+        return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+    # --- usage ---------------------------------------------------------------------------
+
+    def usage_function(self, def_name: str, loc: Loc) -> str:
+        if def_name in self._usages:
+            return self._usages[def_name].function
+        spec: UsageSpec = self.spec.usage
+        fields: dict[str, str] = {}
+        for name in UsageSpec.model_fields:
+            value = getattr(spec, name)
+            if value is not None:
+                fields[name] = self.value_expr("u", def_name, value, ("usage", name), INTEGER)
+        usage = UsageIR(f"_usage_{_snake(def_name)}", def_name, fields)
+        self._usages[def_name] = usage
+        return usage.function
+
+    def usage_expr(self, scope: str, def_name: str, path: str | None, loc: Loc) -> str | None:
+        if path is None:
+            return None
+        expr, resolved = self.path_expr(scope, def_name, path, loc, None)
+        if resolved.def_name is None:
+            raise self.fail(loc, f"{path!r} is not an object, cannot hold usage")
+        return f"{self.usage_function(resolved.def_name, loc)}({expr})"
+
+    # --- content -------------------------------------------------------------------------
+
+    def rule(self, rule: ContentRule, scope: str, def_name: str, loc: Loc, stream: bool) -> RuleIR:
+        if rule.each is not None:
+            each, elem_def = self.list_elem(scope, def_name, rule.each, (*loc, "each"))
+            var, position = self.tmp("e"), self.tmp("i")
+            out = RuleIR(None, each=each, var=var, position=position)
+            if rule.cases:
+                if rule.kind is not None:
+                    raise self.fail((*loc, "kind"), "a rule has either `kind` or `cases`")
+                for i, case in enumerate(rule.cases):
+                    cloc = (*loc, "cases", i)
+                    if case.each is not None or case.cases:
+                        raise self.fail(cloc, "cases cannot nest `each` or `cases`")
+                    if out.cases and out.cases[-1].condition is None:
+                        raise self.fail(cloc, "unreachable: an earlier case has no `when`")
+                    inner = self.rule(case, var, elem_def, cloc, stream)
+                    if out.cases:
+                        inner.keyword = "elif" if inner.condition else "else"
+                    inner.position = position
+                    out.cases.append(inner)
+            else:
+                inner = self.rule(
+                    rule.model_copy(update={"each": None}), var, elem_def, loc, stream
+                )
+                inner.position = position
+                out.cases.append(inner)
+            return out
+        if rule.kind is None or rule.cases:
+            raise self.fail(loc, "a rule without `each` needs `kind` (and no `cases`)")
+        cond = self.condition(scope, def_name, rule.when, (*loc, "when"))
+        fields: dict[str, str] = {}
+        allowed = ITEM_FIELDS[rule.kind]
+        for name in ("text", "signature", "id", "name", "arguments"):
+            value = getattr(rule, name)
+            if value is None:
+                continue
+            if name not in allowed:
+                raise self.fail((*loc, name), f"`{name}` does not apply to {rule.kind} items")
+            fields[name] = self.value_expr(scope, def_name, value, (*loc, name), allowed[name])
+        if rule.kind in ("text",) and "text" not in fields:
+            raise self.fail(loc, "a text rule needs `text`")
+        key = None
+        if rule.key is not None:
+            if not stream:
+                raise self.fail((*loc, "key"), "`key` applies to stream rules only")
+            key = self.path_expr(scope, def_name, rule.key, (*loc, "key"), None)[0]
+        return RuleIR(cond, ItemIR(rule.kind, fields, key), keyword="if" if cond else None)
+
+    def choice(
+        self,
+        spec: ChoiceSpec,
+        choices: str | None,
+        scope: str,
+        def_name: str,
+        loc: Loc,
+        stream: bool,
+    ) -> ChoiceIR:
+        if choices is not None:
+            source, choice_def = self.list_elem(scope, def_name, choices, (*loc[:-1], "choices"))
+            var = self.tmp("c")
+        else:
+            source, choice_def, var = None, def_name, scope
+        index = "0"
+        if spec.index is not None:
+            index_expr = self.path_expr(var, choice_def, spec.index, (*loc, "index"), INTEGER)[0]
+            index = f"({index_expr} or 0)"
+        finish = None
+        if spec.finish_reason is not None:
+            finish = self.finish_expr(var, choice_def, spec.finish_reason, (*loc, "finish_reason"))
+        rules = [
+            self.rule(r, var, choice_def, (*loc, "content", i), stream)
+            for i, r in enumerate(spec.content)
+        ]
+        return ChoiceIR(source, var, index, finish, rules)
+
+    def finish_expr(self, scope: str, def_name: str, path: str, loc: Loc) -> str:
+        expr, resolved = self.path_expr(scope, def_name, path, loc, STRING)
+        known = self.wire.known_values(None, resolved.node)
+        if known is None:
+            raise self.fail(
+                loc, f"{path!r} has no x-known-values/enum in the wire schema to check the table"
+            )
+        missing = [v for v in known if v not in self.spec.finish_reasons]
+        if missing:
+            raise self.src.error(
+                ("finish_reasons",),
+                f"finish_reasons does not map {', '.join(map(repr, missing))} "
+                f"(known values of {path!r} in the wire schema)",
+            )
+        return expr
+
+    # --- request -------------------------------------------------------------------------
+
+    def template(
+        self, value: Any, variables: dict[str, tuple[str, bool]], loc: Loc
+    ) -> tuple[str, bool]:
+        """(expression, may contain None) of a template value; `$var` references resolved."""
+        if isinstance(value, str) and value.startswith("$"):
+            name = value[1:]
+            if name not in variables:
+                raise self.fail(
+                    loc, f"unknown variable {value!r}; known: {', '.join(sorted(variables))}"
+                )
+            return variables[name]
+        if isinstance(value, dict):
+            if "$when" in value:
+                raise self.fail(loc, "`$when` is only allowed as the value of a body key")
+            items = []
+            optional = False
+            for k, v in value.items():
+                expr, opt = self.template(v, variables, (*loc, k))
+                optional |= opt
+                items.append(f"{json.dumps(k)}: {expr}")
+            body = "{" + ", ".join(items) + "}"
+            return (f"compact({body})" if optional else body), False
+        if isinstance(value, list):
+            exprs = [self.template(v, variables, (*loc, i))[0] for i, v in enumerate(value)]
+            return "[" + ", ".join(exprs) + "]", False
+        return repr(value), False
+
+    def body(self) -> list[BodyEntry]:
+        req = self.spec.request
+        if not self.wire.has_def(req.schema_):
+            raise self.fail(("request", "schema"), f"{req.schema_!r} is not in the wire schema")
+        entries = []
+        for key, value in req.body.items():
+            loc: Loc = ("request", "body", key)
+            self.resolve(req.schema_, key, loc)
+            condition = None
+            if isinstance(value, dict) and "$when" in value:
+                name = value["$when"]
+                if not isinstance(name, str) or name not in REQUEST_VARS:
+                    raise self.fail(
+                        (*loc, "$when"),
+                        f"unknown variable {name!r}; known: {', '.join(sorted(REQUEST_VARS))}",
+                    )
+                condition = REQUEST_VARS[name][0]
+                rest = {k: v for k, v in value.items() if k != "$when"}
+                value = rest["$value"] if set(rest) == {"$value"} else rest
+            expr, optional = self.template(value, REQUEST_VARS, loc)
+            if optional and condition is None:
+                entries.append(BodyEntry(key, "_x", f"(_x := {expr}) is not None"))
+            else:
+                entries.append(BodyEntry(key, expr, condition))
+        return entries
+
+    # --- stream and errors ----------------------------------------------------------------
+
+    def event(self, ev: StreamEventSpec, scope: str, def_name: str, loc: Loc) -> EventIR:
+        out = EventIR(self.condition(scope, def_name, ev.when, (*loc, "when")))
+        if ev.error is not None:
+            out.error = {
+                name: self.path_expr(scope, def_name, path, (*loc, "error", name), None)[0]
+                for name, path in ev.error.model_dump(exclude_none=True).items()
+            }
+        if ev.id is not None:
+            out.id = self.path_expr(scope, def_name, ev.id, (*loc, "id"), STRING)[0]
+        if ev.model is not None:
+            out.model = self.path_expr(scope, def_name, ev.model, (*loc, "model"), STRING)[0]
+        out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
+        if ev.finish_reason is not None:
+            out.finish_reason = self.finish_expr(
+                scope, def_name, ev.finish_reason, (*loc, "finish_reason")
+            )
+        if ev.choice is not None:
+            out.choice = self.choice(ev.choice, ev.choices, scope, def_name, (*loc, "choice"), True)
+        elif ev.choices is not None:
+            raise self.fail((*loc, "choices"), "`choices` needs a `choice` mapping")
+        return out
+
+    def error_path(self, path: str | None, name: str) -> str | None:
+        if path is None:
+            return None
+        self.resolve(self.spec.errors.schema_, path, ("errors", name))
+        return ", ".join(json.dumps(p) for p in path.split("."))
+
+    def lower(self, wire_module: str) -> AdapterIR:
+        spec = self.spec
+        for loc, name in (
+            (("response", "schema"), spec.response.schema_),
+            (("stream", "schema"), spec.stream.schema_),
+            (("errors", "schema"), spec.errors.schema_),
+        ):
+            if not self.wire.has_def(name):
+                raise self.fail(loc, f"{name!r} is not defined in specs/wire/{spec.wire}")
+        resp = spec.response
+        root = resp.schema_
+        response_choice = self.choice(
+            resp.choice, resp.choices, "r", root, ("response", "choice"), False
+        )
+        events = [
+            self.event(ev, "e", spec.stream.schema_, ("stream", "events", i))
+            for i, ev in enumerate(spec.stream.events)
+        ]
+        msgs = spec.request.messages
+        unknown_roles = [r for r in msgs.roles if r == "system" and msgs.system == "field"]
+        if unknown_roles:
+            raise self.fail(
+                ("request", "messages", "roles"), "`system` role is unused when system: field"
+            )
+        message_expr, _ = self.template(
+            msgs.message, MESSAGE_VARS, ("request", "messages", "message")
+        )
+        parts = {
+            kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "parts", kind))[0]
+            for kind, tpl in msgs.parts.items()
+        }
+        if spec.errors.context_length.pattern is not None:
+            try:
+                re.compile(spec.errors.context_length.pattern)
+            except re.error as exc:
+                raise self.fail(
+                    ("errors", "context_length", "pattern"), f"bad regex: {exc}"
+                ) from None
+        return AdapterIR(
+            protocol=spec.protocol,
+            spec_file=self.src.path,
+            wire_module=wire_module,
+            framing=spec.stream.framing,
+            stream_done=spec.stream.done,
+            usage_update=spec.stream.usage_update,
+            options_in_body=spec.request.options == "body",
+            body=self.body(),
+            system_inline=msgs.system == "inline",
+            roles=dict(msgs.roles),
+            message_expr=message_expr,
+            single_text_string=msgs.single_text == "string",
+            parts=parts,
+            drop=list(msgs.drop),
+            response_model=root,
+            response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]
+            if resp.id
+            else None,
+            response_model_name=self.path_expr(
+                "r", root, resp.model, ("response", "model"), STRING
+            )[0]
+            if resp.model
+            else None,
+            response_usage=self.usage_expr("r", root, resp.usage, ("response", "usage")),
+            response_choice=response_choice,
+            stream_model=spec.stream.schema_,
+            events=events,
+            usages=list(self._usages.values()),
+            finish_reasons=dict(spec.finish_reasons),
+            error_message=self.error_path(spec.errors.message, "message"),
+            error_type=self.error_path(spec.errors.type, "type"),
+            error_code=self.error_path(spec.errors.code, "code"),
+            request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
+            retry_statuses=sorted(spec.errors.retry_statuses),
+            status_kinds=dict(sorted(spec.errors.status.items())),
+            error_types=dict(spec.errors.types),
+            context_length_codes=list(spec.errors.context_length.codes),
+            context_length_pattern=spec.errors.context_length.pattern,
+        )
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,0 +1,314 @@
+"""The spec language: pydantic models of the three spec kinds (protocol, provider, catalog).
+
+These models are the grammar. `python tasks.py generate` also writes their JSON Schemas to
+`specs/schema/`, so editors validate and complete the YAML. Every model forbids unknown keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
+
+Kind = Literal[
+    "bad_request",
+    "context_length",
+    "authentication",
+    "permission",
+    "not_found",
+    "timeout",
+    "conflict",
+    "request_too_large",
+    "unprocessable",
+    "rate_limit",
+    "overloaded",
+    "server",
+    "other",
+]
+UnifiedFinishReason = Literal[
+    "end_turn", "max_tokens", "tool_use", "stop_sequence", "content_filter", "other"
+]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Path = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="Dotted property path into the wire schema, e.g. `usage.prompt_tokens`.",
+    ),
+]
+Condition = Annotated[
+    str,
+    Field(
+        pattern=r"^!?[A-Za-z_][A-Za-z0-9_.]*( == \S+)?$",
+        description="`path` (truthy), `!path` (falsy) or `path == value`.",
+    ),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class First(Strict):
+    """The first of these paths whose value is present and non-empty."""
+
+    first: list[Path] = Field(min_length=1)
+
+
+class Sum(Strict):
+    """The sum of the values present (absent ones count 0); absent when all are."""
+
+    sum: list[Path] = Field(min_length=1)
+
+
+Value = Path | First | Sum
+
+
+# --- protocol ----------------------------------------------------------------------------
+
+
+class MessagesSpec(Strict):
+    """How the unified conversation becomes the wire's message list."""
+
+    system: Literal["inline", "field"] = Field(
+        description="`inline`: the system prompt is a message with the `system` role; "
+        "`field`: it is only available as `$system` for the body template."
+    )
+    roles: dict[Literal["system", "user", "assistant", "tool"], str]
+    message: dict[str, Any] = Field(description="Template of one message: `$role`, `$content`.")
+    single_text: Literal["string", "parts"] = Field(
+        "parts", description="`string`: a message made of one text part is sent as a string."
+    )
+    parts: dict[Literal["text"], Any] = Field(description="Template per content part kind.")
+    drop: list[Literal["reasoning", "tool_call"]] = Field(
+        default_factory=list, description="Content kinds this protocol leaves out of history."
+    )
+
+
+class RequestSpec(Strict):
+    schema_: str = Field(alias="schema", description="Wire schema $defs name of the body.")
+    method: Literal["POST"] = "POST"
+    body: dict[str, Any] = Field(
+        description="Body template. `$var` inserts a call value (omitted when None); "
+        "`{$when: var, ...}` includes a mapping only when `var` is truthy; "
+        "`{$when: var, $value: X}` includes X."
+    )
+    options: Literal["body", "none"] = Field(
+        "body", description="Where AIModelCallConfig.options go: merged into the body, or nowhere."
+    )
+    messages: MessagesSpec
+
+
+class UsageSpec(Strict):
+    """Paths inside a usage object to the unified usage counts."""
+
+    prompt_tokens: Value | None = None
+    completion_tokens: Value | None = None
+    reasoning_tokens: Value | None = None
+    cache_read_tokens: Value | None = None
+    cache_write_tokens: Value | None = None
+
+
+class ContentRule(Strict):
+    """One source of content items: a value, or each element of a list (`each`)."""
+
+    kind: Literal["text", "reasoning", "tool_call"] | None = None
+    each: Path | None = None
+    when: Condition | list[Condition] | None = None
+    key: Path | None = Field(None, description="Stream deltas with the same key accumulate.")
+    text: Value | None = None
+    signature: Value | None = None
+    id: Value | None = None
+    name: Value | None = None
+    arguments: Value | None = None
+    cases: list[ContentRule] | None = Field(
+        None, description="Alternatives for each element: the first whose `when` holds."
+    )
+
+
+class ChoiceSpec(Strict):
+    index: Path | None = None
+    finish_reason: Path | None = None
+    content: list[ContentRule]
+
+
+class ResponseSpec(Strict):
+    schema_: str = Field(alias="schema")
+    id: Path | None = None
+    model: Path | None = None
+    usage: Path | None = None
+    finish_reason: Path | None = None
+    choices: Path | None = Field(None, description="List of choices; absent: the root is one.")
+    choice: ChoiceSpec
+
+
+class ErrorFields(Strict):
+    message: Path | None = None
+    type: Path | None = None
+    code: Path | None = None
+    status: Path | None = None
+
+
+class StreamEventSpec(Strict):
+    when: Condition | list[Condition] | None = None
+    error: ErrorFields | None = None
+    id: Path | None = None
+    model: Path | None = None
+    usage: Path | None = None
+    finish_reason: Path | None = None
+    choices: Path | None = None
+    choice: ChoiceSpec | None = None
+
+
+class StreamSpec(Strict):
+    framing: Literal["sse"]
+    done: str | None = Field(None, description="Data payload that ends the stream.")
+    schema_: str = Field(alias="schema", description="Wire schema $defs name of one event.")
+    usage_update: Literal["replace", "merge"] = Field(
+        description="`replace`: the last usage reported wins; `merge`: key by key."
+    )
+    events: list[StreamEventSpec] = Field(
+        min_length=1, description="Event rules; the first whose `when` holds applies."
+    )
+
+
+class ContextLengthSpec(Strict):
+    codes: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+
+
+class ErrorsSpec(Strict):
+    schema_: str = Field(alias="schema")
+    message: Path | None = None
+    type: Path | None = None
+    code: Path | None = None
+    request_id_headers: list[str] = Field(default_factory=list)
+    retry_statuses: list[int] = Field(default_factory=list)
+    status: dict[int, Kind] = Field(
+        default_factory=dict, description="Overrides of the standard HTTP status table."
+    )
+    context_length: ContextLengthSpec = Field(default_factory=ContextLengthSpec)
+    types: dict[str, Kind] = Field(
+        default_factory=dict, description="Error type/code -> kind, for errors inside a 2xx."
+    )
+
+
+class ProtocolSpec(Strict):
+    protocol: Identifier
+    title: str
+    docs: str
+    kind: Literal["chat"] = "chat"
+    wire: str = Field(description="File under specs/wire/ holding the wire JSON Schema.")
+    request: RequestSpec
+    usage: UsageSpec
+    finish_reasons: dict[str, UnifiedFinishReason] = Field(
+        description="Raw finish reason -> unified. Must cover the wire's x-known-values; "
+        "anything else maps to `other`."
+    )
+    response: ResponseSpec
+    stream: StreamSpec
+    errors: ErrorsSpec
+
+
+# --- provider ----------------------------------------------------------------------------
+
+
+class AuthSpec(Strict):
+    scheme: Literal["bearer", "header", "query", "none"]
+    name: str | None = Field(None, description="Header or query parameter name (header/query).")
+    env: list[str] = Field(default_factory=list, description="Env vars read for the key.")
+    optional: bool = Field(False, description="True when calls work without a key (local).")
+
+
+class ServeSpec(Strict):
+    path: str = Field(pattern=r"^/", description="Path appended to the base URL.")
+
+
+class ProviderSpec(Strict):
+    provider: Identifier
+    enum: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+    display_name: str
+    docs: str
+    base_url: str = Field(pattern=r"^https?://")
+    base_url_env: list[str] = Field(default_factory=list)
+    auth: AuthSpec
+    headers: dict[str, str] = Field(default_factory=dict)
+    serves: dict[Identifier, ServeSpec] = Field(min_length=1)
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+Capability = Literal[
+    "text_input",
+    "image_input",
+    "audio_input",
+    "pdf_input",
+    "text_output",
+    "image_output",
+    "audio_output",
+    "tools",
+    "structured_output",
+    "streaming",
+    "reasoning",
+    "prompt_caching",
+]
+
+
+class PriceSpec(Strict):
+    """USD per million tokens, with where the figures come from and when they were checked."""
+
+    input: NonNegativeFloat
+    output: NonNegativeFloat
+    cached_input: NonNegativeFloat | None = None
+    cache_write: NonNegativeFloat | None = None
+    reasoning: NonNegativeFloat | None = None
+    source: str = Field(pattern=r"^https://")
+    checked: dt.date
+
+
+class BudgetSpec(Strict):
+    min: PositiveInt
+    max: PositiveInt
+
+
+class ReasoningSpec(Strict):
+    effort: list[str] = Field(default_factory=list)
+    default_effort: str | None = None
+    budget: BudgetSpec | None = None
+
+
+class OptionValueSpec(Strict):
+    allowed: list[Any] | None = None
+    default: Any = None
+
+
+class ModelSpec(Strict):
+    constant: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
+    name: str
+    display_name: str
+    kind: Literal["chat"] = "chat"
+    creator: Identifier
+    ids: dict[Identifier, str] = Field(min_length=1, description="Model id on each provider.")
+    context_window: PositiveInt
+    max_output_tokens: PositiveInt
+    reasoning: ReasoningSpec | None = None
+    capabilities: list[Capability]
+    pricing: PriceSpec
+    valid_options: dict[str, OptionValueSpec] = Field(default_factory=dict)
+    unsupported_params: list[Literal["temperature", "top_p", "stop", "seed"]] = Field(
+        default_factory=list
+    )
+    release_date: dt.date | None = None
+    deprecation_date: dt.date | None = None
+
+
+class CatalogSpec(Strict):
+    models: list[ModelSpec] = Field(min_length=1)
+
+
+SPEC_KINDS: dict[str, type[Strict]] = {
+    "protocol": ProtocolSpec,
+    "provider": ProviderSpec,
+    "catalog": CatalogSpec,
+}

@@ -1,0 +1,152 @@
+"""Wire schemas: JSON Schema files under specs/wire/, and path checking against them.
+
+A mapping path such as `message.content` is resolved from a `$defs` entry through
+properties, `$ref` and nullable `anyOf` branches. A path that does not exist fails generation
+with the spec's `file:line`. The walker also tells which Python class and attribute each step
+lands on, so that the generated adapter reads the datamodel-code-generator models by
+attribute, with no lookups by name at run time.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from typing import Any
+
+from .source import Source
+
+
+class PathError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    attr: str  # Python attribute name on the wire model
+    nullable: bool  # value may be None (absent or null)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    steps: tuple[Step, ...]
+    node: dict[str, Any]  # schema of the value the path lands on (refs resolved)
+    def_name: str | None  # $defs name when the value is a model
+    types: frozenset[str]  # JSON types the value may have ("null" included when nullable)
+
+
+class WireSchema:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.defs: dict[str, Any] = source.data.get("$defs", {})
+        self.aliases: dict[str, dict[str, str]] = {}  # class -> json name -> attribute
+
+    def has_def(self, name: str) -> bool:
+        return name in self.defs
+
+    def _ref_name(self, node: dict[str, Any]) -> str | None:
+        ref = node.get("$ref")
+        if ref is None:
+            return None
+        prefix = "#/$defs/"
+        if not ref.startswith(prefix) or ref[len(prefix) :] not in self.defs:
+            raise PathError(f"unresolvable $ref {ref!r}")
+        return ref[len(prefix) :]
+
+    def _branches(self, node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
+        """The alternatives of `node`, refs resolved: [(schema, def name)]."""
+        if "anyOf" in node or "oneOf" in node:
+            out = []
+            for sub in node.get("anyOf") or node.get("oneOf"):
+                out.extend(self._branches(sub))
+            return out
+        name = self._ref_name(node)
+        if name is not None:
+            return self._branches_of_def(name)
+        return [(node, None)]
+
+    def _branches_of_def(self, name: str) -> list[tuple[dict[str, Any], str | None]]:
+        node = self.defs[name]
+        if "anyOf" in node or "oneOf" in node:
+            return self._branches(node)
+        return [(node, name)]
+
+    @staticmethod
+    def _types(node: dict[str, Any]) -> set[str]:
+        t = node.get("type")
+        if t is None:
+            return {"object"} if "properties" in node else {"any"}
+        return {t} if isinstance(t, str) else set(t)
+
+    def describe(self, def_name: str) -> Resolved:
+        branches = self._branches_of_def(def_name)
+        types: set[str] = set()
+        for b, _ in branches:
+            types |= self._types(b)
+        return Resolved((), self.defs[def_name], def_name, frozenset(types))
+
+    def resolve(self, def_name: str, path: str) -> Resolved:
+        """Walk `path` from the model `def_name`; raise PathError naming what exists."""
+        if def_name not in self.defs:
+            raise PathError(f"{def_name!r} is not defined in {self.source.path}")
+        node: dict[str, Any] = self.defs[def_name]
+        current_def: str | None = def_name
+        steps: list[Step] = []
+        branches = self._branches_of_def(def_name)
+        for segment in path.split("."):
+            owners = [
+                (b, name)
+                for b, name in branches
+                if isinstance(b.get("properties"), dict) and segment in b["properties"]
+            ]
+            if not owners:
+                known = sorted({p for b, _ in branches for p in (b.get("properties") or {})})
+                where = current_def or "this value"
+                raise PathError(
+                    f"{segment!r} (in path {path!r}) does not exist in {where}"
+                    + (f"; it has: {', '.join(known)}" if known else "; it is not an object")
+                )
+            owner, owner_name = owners[0]
+            prop = owner["properties"][segment]
+            branches = self._branches(prop)
+            types: set[str] = set()
+            for b, _ in branches:
+                types |= self._types(b)
+            nullable = "null" in types or segment not in owner.get("required", [])
+            steps.append(Step(self.attr(owner_name, segment), nullable))
+            models = [name for b, name in branches if name is not None]
+            current_def = models[0] if models else None
+            node = next((b for b, _ in branches if "null" not in self._types(b)), prop)
+        types = set()
+        for b, _ in branches:
+            types |= self._types(b)
+        if steps and steps[-1].nullable:
+            types.add("null")
+        return Resolved(tuple(steps), node, current_def, frozenset(types))
+
+    def element(self, resolved: Resolved, path: str) -> Resolved:
+        """The element model of an array value (for `each:` and `choices:`)."""
+        arrays = [b for b in [resolved.node] if "array" in self._types(b)]
+        if not arrays or "items" not in arrays[0]:
+            raise PathError(f"{path!r} is not an array (it is {sorted(resolved.types)})")
+        items = arrays[0]["items"]
+        branches = self._branches(items)
+        models = [name for _, name in branches if name is not None]
+        types: set[str] = set()
+        for b, _ in branches:
+            types |= self._types(b)
+        return Resolved((), items, models[0] if models else None, frozenset(types))
+
+    def attr(self, class_name: str | None, prop: str) -> str:
+        if class_name is not None and prop in self.aliases.get(class_name, {}):
+            return self.aliases[class_name][prop]
+        if not prop.isidentifier() or keyword.iskeyword(prop):
+            raise PathError(f"property {prop!r} is not a Python identifier")
+        return prop
+
+    def known_values(self, def_name: str | None, node: dict[str, Any]) -> list[Any] | None:
+        """Documented values of an enum-like string (`enum` or `x-known-values`)."""
+        for b, _ in self._branches(node) if def_name is None else self._branches_of_def(def_name):
+            for key in ("x-known-values", "enum"):
+                if key in b:
+                    return list(b[key])
+        return None

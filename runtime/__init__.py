@@ -1,0 +1,104 @@
+"""modelwire: one typed client over many LLM provider APIs, compiled from YAML specs.
+
+from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelEndpoint, AIModelClient
+from modelwire.models import GPT4o
+"""
+
+from ._api import AIModelAPI, AIModelEndpoint
+from ._catalog import AIModel, OptionSpec, Pricing, ReasoningControls
+from ._client import AIModelClient
+from ._config import AIModelCallConfig
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    ConnectionError,
+    ContextLengthExceededError,
+    ModelwireError,
+    NotFoundError,
+    OtherAPIError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    RequestTooLargeError,
+    ResponseDecodeError,
+    ServerError,
+    StreamInterruptedError,
+    TimeoutError,
+    UnprocessableEntityError,
+)
+from ._protocol import Message
+from ._types import (
+    AIModelCallResponse,
+    AIModelStreamChunk,
+    CallStatus,
+    ChatResponse,
+    ChatResponseChoice,
+    ChatResponseChunk,
+    ChoiceDelta,
+    ImageResponse,
+    ReasoningContent,
+    ReasoningDelta,
+    TextContent,
+    TextDelta,
+    ToolCallContent,
+    ToolCallDelta,
+    Usage,
+    UsageCharge,
+)
+from .generated.providers import AIModelAPIProviderEnum
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AIModel",
+    "AIModelAPI",
+    "AIModelAPIProviderEnum",
+    "AIModelCallConfig",
+    "AIModelCallResponse",
+    "AIModelClient",
+    "AIModelEndpoint",
+    "AIModelStreamChunk",
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CallStatus",
+    "ChatResponse",
+    "ChatResponseChoice",
+    "ChatResponseChunk",
+    "ChoiceDelta",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectionError",
+    "ContextLengthExceededError",
+    "ImageResponse",
+    "Message",
+    "ModelwireError",
+    "NotFoundError",
+    "OptionSpec",
+    "OtherAPIError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "Pricing",
+    "RateLimitError",
+    "ReasoningContent",
+    "ReasoningControls",
+    "ReasoningDelta",
+    "RequestTimeoutError",
+    "RequestTooLargeError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StreamInterruptedError",
+    "TextContent",
+    "TextDelta",
+    "TimeoutError",
+    "ToolCallContent",
+    "ToolCallDelta",
+    "UnprocessableEntityError",
+    "Usage",
+    "UsageCharge",
+    "__version__",
+]

@@ -1,0 +1,136 @@
+"""Who to call: the provider account (`AIModelAPI`) and the model on it (`AIModelEndpoint`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ._catalog import AIModel
+from ._errors import ConfigurationError
+from ._provider import ProtocolBinding, ProviderInfo
+from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
+
+
+def provider_info(provider: AIModelAPIProviderEnum | str) -> ProviderInfo:
+    name = provider.value if isinstance(provider, AIModelAPIProviderEnum) else str(provider)
+    info = PROVIDERS.get(name)
+    if info is None:
+        raise ConfigurationError(
+            f"unknown provider {name!r}; known: {', '.join(sorted(PROVIDERS))}"
+        )
+    return info
+
+
+class AIModelAPI:
+    """A provider account: which provider, its key or credentials, and where it is served.
+
+    The key comes from `api_key`, else from the provider's environment variable(s). Secrets
+    never appear in `repr`/`str`.
+    """
+
+    __slots__ = ("_api_key", "_credentials", "base_url", "config", "info", "provider")
+
+    def __init__(
+        self,
+        provider: AIModelAPIProviderEnum | str,
+        api_key: str | None = None,
+        credentials: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        self.info = provider_info(provider)
+        self.provider = AIModelAPIProviderEnum(self.info.name)
+        env = os.environ
+        self._api_key = api_key or next((env[v] for v in self.info.auth.env if env.get(v)), None)
+        self._credentials = dict(credentials or {})
+        self.config = dict(config or {})
+        self.base_url = (
+            base_url
+            or next((env[v] for v in self.info.base_url_env if env.get(v)), None)
+            or self.info.base_url
+        ).rstrip("/")
+
+    @property
+    def api_key(self) -> str | None:
+        return self._api_key
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        return self._credentials
+
+    def auth(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(headers, query parameters) that authenticate a request."""
+        scheme = self.info.auth
+        key = self._api_key
+        if key is None:
+            if scheme.optional or scheme.scheme == "none":
+                return {}, {}
+            where = " or ".join(scheme.env) if scheme.env else "api_key"
+            raise ConfigurationError(
+                f"no API key for {self.info.display_name}: pass api_key= or set {where}"
+            )
+        if scheme.scheme == "bearer":
+            return {"authorization": f"Bearer {key}"}, {}
+        if scheme.scheme == "header":
+            return {str(scheme.name): key}, {}
+        if scheme.scheme == "query":
+            return {}, {str(scheme.name): key}
+        return {}, {}
+
+    def __repr__(self) -> str:
+        key = "<set>" if self._api_key else None
+        creds = "<set>" if self._credentials else None
+        return (
+            f"AIModelAPI(provider={self.provider.value!r}, api_key={key}, "
+            f"credentials={creds}, base_url={self.base_url!r})"
+        )
+
+    __str__ = __repr__
+
+
+class AIModelEndpoint:
+    """A model on a provider: what an AIModelClient calls."""
+
+    __slots__ = ("ai_model", "api", "binding")
+
+    def __init__(self, api: AIModelAPI, ai_model: AIModel, protocol: str | None = None) -> None:
+        if not isinstance(ai_model, AIModel):
+            raise ConfigurationError(
+                f"ai_model must be an AIModel (a modelwire.models constant or AIModel(...)), "
+                f"got {ai_model!r}"
+            )
+        provider = api.provider.value
+        if ai_model.ids and provider not in ai_model.ids:
+            raise ConfigurationError(
+                f"{ai_model.constant or ai_model.model_name} is not served by {provider}; "
+                f"it is on: {', '.join(sorted(ai_model.ids))}"
+            )
+        self.api = api
+        self.ai_model = ai_model
+        self.binding = self._binding(api.info, ai_model, protocol)
+
+    @staticmethod
+    def _binding(info: ProviderInfo, model: AIModel, protocol: str | None) -> ProtocolBinding:
+        if protocol is not None:
+            binding = info.protocols.get(protocol)
+            if binding is None:
+                raise ConfigurationError(
+                    f"{info.name} does not serve protocol {protocol!r}; "
+                    f"it serves: {', '.join(info.protocols)}"
+                )
+            return binding
+        binding = info.protocol_for(model.kind)
+        if binding is None:
+            raise ConfigurationError(f"{info.name} serves no protocol for {model.kind} models")
+        return binding
+
+    @property
+    def model_id(self) -> str:
+        return self.ai_model.id_for(self.api.provider.value)
+
+    def __repr__(self) -> str:
+        return (
+            f"AIModelEndpoint(api={self.api!r}, ai_model={self.ai_model!r}, "
+            f"protocol={self.binding.protocol!r})"
+        )

@@ -1,0 +1,96 @@
+"""Foundation-model descriptions: what the generated catalog constants are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._types import Usage, UsageCharge
+
+_PER_MILLION = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """USD per million tokens. A missing cache rate falls back to the input rate."""
+
+    input: float
+    output: float
+    cached_input: float | None = None
+    cache_write: float | None = None
+    reasoning: float | None = None
+    source: str | None = None
+    checked: str | None = None
+
+    def charge(self, usage: Usage | None) -> UsageCharge | None:
+        """Price each part of `usage` at its own rate (cache reads and writes split out)."""
+        if usage is None or (usage.prompt_tokens is None and usage.completion_tokens is None):
+            return None
+        cache_read = usage.cache_read_tokens or 0
+        cache_write = usage.cache_write_tokens or 0
+        fresh_input = max((usage.prompt_tokens or 0) - cache_read - cache_write, 0)
+        reasoning = usage.reasoning_tokens or 0
+        visible_output = max((usage.completion_tokens or 0) - reasoning, 0)
+        parts = {
+            "input": fresh_input * self.input,
+            "cached_input": cache_read * _rate(self.cached_input, self.input),
+            "cache_write": cache_write * _rate(self.cache_write, self.input),
+            "output": visible_output * self.output,
+            "reasoning": reasoning * _rate(self.reasoning, self.output),
+        }
+        charge = {k: round(v / _PER_MILLION, 10) for k, v in parts.items()}
+        return UsageCharge(**charge, total=round(sum(parts.values()) / _PER_MILLION, 10))
+
+
+def _rate(specific: float | None, fallback: float) -> float:
+    return fallback if specific is None else specific
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningControls:
+    """How a model's reasoning is steered: effort levels, or a token budget within bounds."""
+
+    effort_levels: tuple[str, ...] = ()
+    default_effort: str | None = None
+    budget_min: int | None = None
+    budget_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One provider option a model accepts: its allowed values and default."""
+
+    allowed: tuple[Any, ...] | None = None
+    default: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class AIModel:
+    """A foundation model: catalog constants (`modelwire.models`) or your own, in code.
+
+    `ids` gives the model's id on each provider that hosts it; any other provider gets
+    `model_name`.
+    """
+
+    model_name: str
+    display_name: str | None = None
+    kind: str = "chat"
+    creator: str | None = None
+    ids: Mapping[str, str] = field(default_factory=dict)
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    reasoning: ReasoningControls | None = None
+    capabilities: frozenset[str] = frozenset()
+    pricing: Pricing | None = None
+    valid_options: Mapping[str, OptionSpec] = field(default_factory=dict)
+    unsupported_params: tuple[str, ...] = ()
+    release_date: str | None = None
+    deprecation_date: str | None = None
+    constant: str | None = None
+
+    def id_for(self, provider: str) -> str:
+        return self.ids.get(provider, self.model_name)
+
+    def __repr__(self) -> str:
+        return f"AIModel({self.constant or self.model_name!r})"

@@ -1,0 +1,391 @@
+"""AIModelClient: one pooled httpx client, retries, timeouts, streaming — for any protocol.
+
+Nothing here knows a provider: the endpoint's generated adapter builds and parses, the
+provider description gives URL and auth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ._api import AIModelEndpoint
+from ._call import build_call
+from ._config import AIModelCallConfig
+from ._errors import (
+    APIError,
+    ConfigurationError,
+    ConnectionError,
+    ModelwireError,
+    ResponseDecodeError,
+    StreamInterruptedError,
+    TimeoutError,
+    http_error,
+    request_id,
+    stream_error,
+)
+from ._protocol import AdapterModule, ParsedResponse, StreamError
+from ._retry import backoff, should_retry
+from ._stream import StreamAccumulator, StreamProcessor
+from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
+
+USER_AGENT = "modelwire/0.1"
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    url: str
+    headers: dict[str, str]
+    params: dict[str, str]
+    content: bytes
+    config: AIModelCallConfig
+    stream: bool
+    timeout: httpx.Timeout
+
+
+class AIModelClient:
+    """Calls one model endpoint. Use as `with` (sync) or `async with` (is_async=True)."""
+
+    def __init__(
+        self,
+        model_endpoint: AIModelEndpoint,
+        config: AIModelCallConfig | None = None,
+        is_async: bool = False,
+    ) -> None:
+        if not isinstance(model_endpoint, AIModelEndpoint):
+            raise ConfigurationError(
+                f"model_endpoint must be an AIModelEndpoint, got {model_endpoint!r}"
+            )
+        self.model_endpoint = model_endpoint
+        self.config = config or AIModelCallConfig()
+        self.is_async = is_async
+        self._adapter: AdapterModule | None = None
+        self._sync: httpx.Client | None = None
+        self._async: httpx.AsyncClient | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> AIModelClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AIModelClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+            self._async = None
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AIModelClient({self.model_endpoint!r}, is_async={self.is_async})"
+
+    # --- preparing a call ------------------------------------------------------------------
+
+    @property
+    def adapter(self) -> AdapterModule:
+        if self._adapter is None:
+            module = importlib.import_module(self.model_endpoint.binding.adapter)
+            self._adapter = module  # type: ignore[assignment]
+        return self._adapter  # type: ignore[return-value]
+
+    def _prepare(
+        self,
+        prompt: str | None,
+        instructions: str | None,
+        messages: Iterable[Any] | None,
+        config: AIModelCallConfig | None,
+    ) -> _Prepared:
+        ep = self.model_endpoint
+        cfg = config or self.config
+        call, options = build_call(ep.ai_model, ep.model_id, cfg, prompt, instructions, messages)
+        adapter = self.adapter
+        body = adapter.build_body(call)
+        if options and adapter.OPTIONS_IN_BODY:
+            body.update(options)
+        auth_headers, params = ep.api.auth()
+        headers = {
+            "content-type": "application/json",
+            "accept": "text/event-stream" if call.stream else "application/json",
+            "user-agent": USER_AGENT,
+            **ep.api.info.headers,
+            **auth_headers,
+        }
+        return _Prepared(
+            url=ep.api.base_url + ep.binding.path,
+            headers=headers,
+            params=params,
+            content=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            config=cfg,
+            stream=call.stream,
+            timeout=httpx.Timeout(cfg.timeout),
+        )
+
+    def request_body(
+        self,
+        prompt: str | None = None,
+        *,
+        instructions: str | None = None,
+        messages: Iterable[Any] | None = None,
+        config: AIModelCallConfig | None = None,
+    ) -> dict[str, Any]:
+        """The JSON body `generate` would send (no request is made)."""
+        return json.loads(self._prepare(prompt, instructions, messages, config).content)
+
+    # --- shared pieces of the sync and async paths -----------------------------------------
+
+    @property
+    def _provider(self) -> str:
+        return self.model_endpoint.api.provider.value
+
+    def _transport_error(self, exc: httpx.HTTPError, partial: Any = None) -> ModelwireError:
+        where = self.model_endpoint.api.info.display_name
+        if isinstance(exc, httpx.TimeoutException):
+            return TimeoutError(
+                f"{where} did not answer within the timeout ({type(exc).__name__})",
+                provider=self._provider,
+                partial_response=partial,
+                retryable=partial is None,
+            )
+        if partial is not None:
+            return StreamInterruptedError(
+                f"the stream from {where} broke off ({type(exc).__name__}: {exc})",
+                provider=self._provider,
+                partial_response=partial,
+            )
+        return ConnectionError(
+            f"could not reach {where} ({type(exc).__name__}: {exc})",
+            provider=self._provider,
+            retryable=True,
+        )
+
+    def _retry_delay(
+        self, failure: ModelwireError, attempt: int, prep: _Prepared, headers: Any
+    ) -> float | None:
+        if attempt > prep.config.retries:
+            return None
+        if isinstance(failure, APIError):
+            if not should_retry(failure.status, self.adapter.RETRY_STATUSES, headers):
+                return None
+        elif not failure.retryable:
+            return None
+        return backoff(attempt, headers)
+
+    def _status(self, response: httpx.Response, attempts: int) -> CallStatus:
+        return CallStatus(
+            response.status_code, request_id(self.adapter, response.headers), attempts
+        )
+
+    def _chat_response(self, parsed: ParsedResponse | StreamAccumulator) -> ChatResponse:
+        model = self.model_endpoint.ai_model
+        if isinstance(parsed, StreamAccumulator):
+            choices, wire = parsed.build_choices(), None
+        else:
+            choices, wire = parsed.choices, parsed.wire
+        usage = parsed.usage
+        return ChatResponse(
+            model=parsed.model or self.model_endpoint.model_id,
+            provider=model.creator or self._provider,
+            api_provider=self._provider,
+            choices=choices,
+            usage=usage,
+            usage_charge=model.pricing.charge(usage) if model.pricing else None,
+            id=parsed.id,
+            provider_response=wire,
+        )
+
+    def _complete(self, raw: bytes, status: CallStatus) -> AIModelCallResponse:
+        try:
+            parsed = self.adapter.parse_response(raw)
+        except ValueError as exc:
+            raise ResponseDecodeError(
+                f"the {self.adapter.PROTOCOL} response does not match its wire schema: {exc}",
+                provider=self._provider,
+                status=status.http_status,
+                request_id=status.request_id,
+            ) from None
+        return AIModelCallResponse(status, chat_response=self._chat_response(parsed), raw_body=raw)
+
+    def _processor(self, response: httpx.Response, status: CallStatus) -> StreamProcessor:
+        def finalize(acc: StreamAccumulator) -> AIModelCallResponse:
+            return AIModelCallResponse(status, chat_response=self._chat_response(acc))
+
+        def on_error(err: StreamError, partial: Any) -> ModelwireError:
+            return stream_error(
+                self.adapter, self._provider, err, response.status_code, response.headers, partial
+            )
+
+        return StreamProcessor(self.adapter, finalize, on_error)
+
+    def _check_mode(self, want_async: bool) -> None:
+        if want_async != self.is_async:
+            raise ConfigurationError(
+                "this client was made with is_async=True: use `await client.generate_async(...)`"
+                if self.is_async
+                else "this client was made with is_async=False: use `client.generate(...)`"
+            )
+
+    # --- sync ------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        prompt: str | None = None,
+        *,
+        instructions: str | None = None,
+        messages: Iterable[Any] | None = None,
+        config: AIModelCallConfig | None = None,
+    ) -> AIModelCallResponse:
+        """Call the model. Streaming (config.streaming) returns at once with `stream_generator`."""
+        self._check_mode(False)
+        prep = self._prepare(prompt, instructions, messages, config)
+        if self._sync is None:
+            self._sync = httpx.Client(limits=POOL_LIMITS, follow_redirects=False)
+        http = self._sync
+        attempt = 0
+        while True:
+            attempt += 1
+            response = None
+            try:
+                request = http.build_request(
+                    "POST",
+                    prep.url,
+                    content=prep.content,
+                    headers=prep.headers,
+                    params=prep.params,
+                    timeout=prep.timeout,
+                )
+                response = http.send(request, stream=True)
+                if response.status_code >= 400:
+                    failure: ModelwireError = http_error(
+                        self.adapter,
+                        self._provider,
+                        response.status_code,
+                        response.read(),
+                        response.headers,
+                    )
+                elif prep.stream:
+                    status = self._status(response, attempt)
+                    return AIModelCallResponse(
+                        status,
+                        stream_generator=self._stream(response, self._processor(response, status)),
+                    )
+                else:
+                    return self._complete(response.read(), self._status(response, attempt))
+            except httpx.HTTPError as exc:
+                failure = self._transport_error(exc)
+            finally:
+                if (response is not None and not prep.stream) or (
+                    response is not None and response.status_code >= 400
+                ):
+                    response.close()
+            delay = self._retry_delay(failure, attempt, prep, response.headers if response else {})
+            if delay is None:
+                raise failure
+            time.sleep(delay)
+
+    def _stream(self, response: httpx.Response, proc: StreamProcessor) -> Iterator[StreamItem]:
+        try:
+            for data in response.iter_bytes():
+                for chunk in proc.feed(data):
+                    yield chunk, None
+            tail, final = proc.finish()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, proc.partial()) from None
+        finally:
+            response.close()
+        for chunk in tail:
+            yield chunk, None
+        yield None, final
+
+    # --- async -----------------------------------------------------------------------------
+
+    async def generate_async(
+        self,
+        prompt: str | None = None,
+        *,
+        instructions: str | None = None,
+        messages: Iterable[Any] | None = None,
+        config: AIModelCallConfig | None = None,
+    ) -> AIModelCallResponse:
+        """Async `generate`: streaming returns an async `stream_generator`."""
+        self._check_mode(True)
+        prep = self._prepare(prompt, instructions, messages, config)
+        if self._async is None:
+            self._async = httpx.AsyncClient(limits=POOL_LIMITS, follow_redirects=False)
+        http = self._async
+        attempt = 0
+        while True:
+            attempt += 1
+            response = None
+            try:
+                request = http.build_request(
+                    "POST",
+                    prep.url,
+                    content=prep.content,
+                    headers=prep.headers,
+                    params=prep.params,
+                    timeout=prep.timeout,
+                )
+                response = await http.send(request, stream=True)
+                if response.status_code >= 400:
+                    failure: ModelwireError = http_error(
+                        self.adapter,
+                        self._provider,
+                        response.status_code,
+                        await response.aread(),
+                        response.headers,
+                    )
+                elif prep.stream:
+                    status = self._status(response, attempt)
+                    return AIModelCallResponse(
+                        status,
+                        stream_generator=self._astream(response, self._processor(response, status)),
+                    )
+                else:
+                    return self._complete(await response.aread(), self._status(response, attempt))
+            except httpx.HTTPError as exc:
+                failure = self._transport_error(exc)
+            finally:
+                if (response is not None and not prep.stream) or (
+                    response is not None and response.status_code >= 400
+                ):
+                    await response.aclose()
+            delay = self._retry_delay(failure, attempt, prep, response.headers if response else {})
+            if delay is None:
+                raise failure
+            await asyncio.sleep(delay)
+
+    async def _astream(
+        self, response: httpx.Response, proc: StreamProcessor
+    ) -> AsyncIterator[StreamItem]:
+        try:
+            async for data in response.aiter_bytes():
+                for chunk in proc.feed(data):
+                    yield chunk, None
+            tail, final = proc.finish()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, proc.partial()) from None
+        finally:
+            await response.aclose()
+        for chunk in tail:
+            yield chunk, None
+        yield None, final

@@ -1,0 +1,320 @@
+"""Typed exceptions. Every failure of a call raises one of these, never a raw httpx error.
+
+Each carries the provider, HTTP status, the provider's request id, its own message and code,
+and (for streams) the partial response received before the failure. None of them ever holds
+a secret: messages come from the provider's body or from us, never from request headers.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._protocol import AdapterModule, StreamError
+    from ._types import AIModelCallResponse
+
+
+class ModelwireError(Exception):
+    """Base of every modelwire error."""
+
+    kind = "other"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+        error_type: str | None = None,
+        body: Any = None,
+        partial_response: AIModelCallResponse | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.request_id = request_id
+        self.code = code
+        self.error_type = error_type
+        self.body = body
+        self.partial_response = partial_response
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            f"{k}={v}"
+            for k, v in (
+                ("provider", self.provider),
+                ("status", self.status),
+                ("request_id", self.request_id),
+            )
+            if v is not None
+        )
+        return f"{self.message} ({where})" if where else self.message
+
+
+class ConfigurationError(ModelwireError, ValueError):
+    """A bad call or setup, found before any request was sent (names the allowed values)."""
+
+    kind = "configuration"
+
+
+class APIError(ModelwireError):
+    """The provider answered with an error (HTTP status >= 400, or an error inside a 2xx)."""
+
+
+class BadRequestError(APIError):
+    kind = "bad_request"
+
+
+class ContextLengthExceededError(BadRequestError):
+    kind = "context_length"
+
+
+class AuthenticationError(APIError):
+    kind = "authentication"
+
+
+class PermissionDeniedError(APIError):
+    kind = "permission"
+
+
+class NotFoundError(APIError):
+    kind = "not_found"
+
+
+class RequestTimeoutError(APIError):
+    """HTTP 408 from the provider (our own timeouts raise `TimeoutError`)."""
+
+    kind = "timeout"
+
+
+class ConflictError(APIError):
+    kind = "conflict"
+
+
+class RequestTooLargeError(APIError):
+    kind = "request_too_large"
+
+
+class UnprocessableEntityError(APIError):
+    kind = "unprocessable"
+
+
+class RateLimitError(APIError):
+    kind = "rate_limit"
+
+
+class OverloadedError(APIError):
+    kind = "overloaded"
+
+
+class ServerError(APIError):
+    kind = "server"
+
+
+class OtherAPIError(APIError):
+    kind = "other"
+
+
+class ConnectionError(ModelwireError, builtins.ConnectionError):
+    """The connection could not be made or broke before a response arrived."""
+
+    kind = "connection"
+
+
+class TimeoutError(ModelwireError, builtins.TimeoutError):
+    """Connecting, or waiting for the next bytes of a response, took longer than `timeout`."""
+
+    kind = "timeout"
+
+
+class StreamInterruptedError(ModelwireError):
+    """A stream broke off (reset, truncated, undecodable); `partial_response` keeps what came."""
+
+    kind = "stream_interrupted"
+
+
+class ResponseDecodeError(ModelwireError):
+    """A 2xx body that is not what the protocol's wire schema describes."""
+
+    kind = "decode"
+
+
+ERROR_CLASSES: dict[str, type[ModelwireError]] = {
+    cls.kind: cls
+    for cls in (
+        BadRequestError,
+        ContextLengthExceededError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        RequestTimeoutError,
+        ConflictError,
+        RequestTooLargeError,
+        UnprocessableEntityError,
+        RateLimitError,
+        OverloadedError,
+        ServerError,
+        OtherAPIError,
+    )
+}
+
+# Standard HTTP meaning of a status; a protocol spec adds its own (e.g. 529 -> overloaded).
+STATUS_KINDS: dict[int, str] = {
+    400: "bad_request",
+    401: "authentication",
+    403: "permission",
+    404: "not_found",
+    408: "timeout",
+    409: "conflict",
+    413: "request_too_large",
+    422: "unprocessable",
+    429: "rate_limit",
+}
+
+_GENERIC_MESSAGE_KEYS = ("message", "Message", "detail", "msg")
+
+
+def generic_message(body: bytes | str) -> str:
+    """The provider's message from an error body, by the rule every protocol shares.
+
+    `error.message`, `error.msg`, `error` when a string, then `message`, `Message`, `detail`,
+    `msg`; a non-string `detail` is JSON-encoded; a non-JSON body is the text itself.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip()
+    if isinstance(data, list) and data:
+        data = data[0]
+    if not isinstance(data, dict):
+        return text.strip()
+    err = data.get("error")
+    if isinstance(err, dict):
+        for key in ("message", "msg"):
+            if isinstance(err.get(key), str):
+                return err[key]
+    if isinstance(err, str):
+        return err
+    for key in _GENERIC_MESSAGE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+        if key == "detail" and value is not None:
+            return json.dumps(value)
+    return text.strip()
+
+
+def kind_for_status(
+    status: int, message: str, overrides: dict[int, str], context_pattern: re.Pattern[str] | None
+) -> str:
+    kind = overrides.get(status) or STATUS_KINDS.get(status)
+    if kind is None:
+        kind = "server" if 500 <= status <= 599 else "other"
+    if kind == "bad_request" and context_pattern is not None and context_pattern.search(message):
+        return "context_length"
+    return kind
+
+
+def error_for_kind(kind: str) -> type[ModelwireError]:
+    return ERROR_CLASSES.get(kind, OtherAPIError)
+
+
+def _kind_for_code(adapter: AdapterModule, kind: str, code: Any, message: str) -> str:
+    if kind == "bad_request" and code is not None and str(code) in adapter.CONTEXT_LENGTH_CODES:
+        return "context_length"
+    return kind
+
+
+def request_id(adapter: AdapterModule, headers: Mapping[str, str]) -> str | None:
+    return next((headers[h] for h in adapter.REQUEST_ID_HEADERS if h in headers), None)
+
+
+def http_error(
+    adapter: AdapterModule,
+    provider: str,
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+) -> APIError:
+    """The typed error for an HTTP error response, classified by the protocol's tables."""
+    data: Any = None
+    message = error_type = code = None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        pass
+    else:
+        first = data[0] if isinstance(data, list) and data else data
+        message, error_type, code = adapter.error_fields(first)
+    if not isinstance(message, str):
+        message = generic_message(body)
+    kind = kind_for_status(status, message, adapter.STATUS_KINDS, adapter.CONTEXT_LENGTH_PATTERN)
+    kind = _kind_for_code(adapter, kind, code, message)
+    cls = error_for_kind(kind)
+    return cls(  # type: ignore[return-value]
+        message or f"HTTP {status}",
+        provider=provider,
+        status=status,
+        request_id=request_id(adapter, headers),
+        code=None if code is None else str(code),
+        error_type=error_type if isinstance(error_type, str) else None,
+        body=data,
+    )
+
+
+def stream_error(
+    adapter: AdapterModule,
+    provider: str,
+    err: StreamError,
+    status: int,
+    headers: Mapping[str, str],
+    partial: AIModelCallResponse | None,
+) -> APIError:
+    """The typed error for an error reported inside a 2xx stream."""
+    message = err.message if isinstance(err.message, str) else None
+    if message is None:
+        described = {k: v for k, v in (("code", err.code), ("type", err.type)) if v is not None}
+        message = json.dumps(described, sort_keys=True)
+    http_like = next(
+        (
+            int(v)
+            for v in (err.status, err.code)
+            if isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599
+        ),
+        None,
+    )
+    if http_like is not None:
+        kind = kind_for_status(
+            http_like, message, adapter.STATUS_KINDS, adapter.CONTEXT_LENGTH_PATTERN
+        )
+    else:
+        kind = next(
+            (adapter.ERROR_TYPES[v] for v in (err.type, err.code) if v in adapter.ERROR_TYPES),
+            "other",
+        )
+        pattern = adapter.CONTEXT_LENGTH_PATTERN
+        if kind == "bad_request" and pattern is not None and pattern.search(message):
+            kind = "context_length"
+    kind = _kind_for_code(adapter, kind, err.code, message)
+    cls = error_for_kind(kind)
+    return cls(  # type: ignore[return-value]
+        message,
+        provider=provider,
+        status=status,
+        request_id=request_id(adapter, headers),
+        code=None if err.code is None else str(err.code),
+        error_type=err.type if isinstance(err.type, str) else None,
+        partial_response=partial,
+        retryable=False,
+    )

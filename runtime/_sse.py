@@ -1,0 +1,89 @@
+"""Server-sent events framing (WHATWG HTML, "Parsing an event stream").
+
+Incremental and independent of chunk boundaries: feed text as it arrives; complete events
+come out. Handles LF, CRLF and lone CR line ends, comments (`:` lines), multi-line `data`,
+and a UTF-8 BOM at the start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class SSEEvent:
+    data: str
+    event: str | None = None
+    id: str | None = None
+
+
+class SSEDecoder:
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_started")
+
+    def __init__(self) -> None:
+        self._buffer = ""
+        self._data: list[str] = []
+        self._event: str | None = None
+        self._id: str | None = None
+        self._started = False
+
+    def feed(self, text: str) -> list[SSEEvent]:
+        """Events completed by `text`."""
+        if not self._started and text:
+            self._started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        buffer = self._buffer + text
+        # a CR at the very end may be the first half of a CRLF split across chunks
+        keep_cr = buffer.endswith("\r")
+        if keep_cr:
+            buffer = buffer[:-1]
+        if "\r" in buffer:
+            buffer = buffer.replace("\r\n", "\n").replace("\r", "\n")
+        lines = buffer.split("\n")
+        self._buffer = lines.pop() + ("\r" if keep_cr else "")
+        events: list[SSEEvent] = []
+        for line in lines:
+            event = self._line(line)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def flush(self) -> list[SSEEvent]:
+        """At end of input: the last line (if unterminated) and an undispatched event."""
+        events = []
+        if self._buffer:
+            line, self._buffer = self._buffer.rstrip("\r"), ""
+            event = self._line(line)
+            if event is not None:
+                events.append(event)
+        event = self._line("")
+        if event is not None:
+            events.append(event)
+        return events
+
+    @property
+    def pending(self) -> bool:
+        """True when part of an event has arrived but not its end."""
+        return bool(self._buffer or self._data)
+
+    def _line(self, line: str) -> SSEEvent | None:
+        if not line:
+            if not self._data:
+                self._event = None
+                return None
+            event = SSEEvent("\n".join(self._data), self._event, self._id)
+            self._data, self._event = [], None
+            return event
+        if line[0] == ":":
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        return None

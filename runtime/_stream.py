@@ -1,0 +1,197 @@
+"""Stream processing, free of I/O: bytes in, chunks out, the accumulated response at the end.
+
+The sync and async clients feed it whatever the transport delivers; chunk boundaries do not
+matter. The accumulated response is built once, at the end (no re-accumulation per chunk).
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from typing import Any
+
+from ._errors import ModelwireError, ResponseDecodeError, StreamInterruptedError
+from ._protocol import AdapterModule, StreamError
+from ._sse import SSEDecoder
+from ._types import (
+    AIModelStreamChunk,
+    ChatResponseChoice,
+    ChatResponseChunk,
+    ContentItem,
+    ReasoningContent,
+    ReasoningDelta,
+    TextContent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+    tool_call,
+)
+
+
+class _Slot:
+    """The fragments of one content item being streamed."""
+
+    __slots__ = ("id", "kind", "name", "parts", "signatures")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.parts: list[str] = []
+        self.signatures: list[str] = []
+        self.id: str | None = None
+        self.name: str | None = None
+
+    def build(self) -> ContentItem | None:
+        text = "".join(self.parts)
+        if self.kind == "text":
+            return TextContent(text) if text else None
+        if self.kind == "reasoning":
+            signature = "".join(self.signatures) or None
+            return ReasoningContent(text or None, signature) if text or signature else None
+        return tool_call(self.id, self.name, text)
+
+
+class _Choice:
+    __slots__ = ("finish_raw", "finish_reason", "slots")
+
+    def __init__(self) -> None:
+        self.slots: dict[tuple[str, Any], _Slot] = {}
+        self.finish_reason: Any = None
+        self.finish_raw: str | None = None
+
+    def slot(self, kind: str, key: Any) -> _Slot:
+        slot = self.slots.get((kind, key))
+        if slot is None:
+            slot = self.slots[(kind, key)] = _Slot(kind)
+        return slot
+
+
+class StreamAccumulator:
+    def __init__(self, usage_update: str) -> None:
+        self._merge = usage_update == "merge"
+        self.choices: dict[int, _Choice] = {}
+        self.usage: Usage | None = None
+        self.id: str | None = None
+        self.model: str | None = None
+
+    def add(self, chunk: ChatResponseChunk) -> None:
+        if chunk.id and self.id is None:
+            self.id = chunk.id
+        if chunk.model and self.model is None:
+            self.model = chunk.model
+        if chunk.usage is not None:
+            self.usage = (
+                self.usage.merged(chunk.usage) if self._merge and self.usage else chunk.usage
+            )
+        for cd in chunk.choice_deltas:
+            choice = self.choices.get(cd.index)
+            if choice is None:
+                choice = self.choices[cd.index] = _Choice()
+            if cd.finish_reason_raw is not None:
+                choice.finish_reason, choice.finish_raw = cd.finish_reason, cd.finish_reason_raw
+            for d in cd.content_deltas:
+                if isinstance(d, TextDelta):
+                    choice.slot("text", None).parts.append(d.text)
+                elif isinstance(d, ReasoningDelta):
+                    slot = choice.slot("reasoning", d.key)
+                    if d.text:
+                        slot.parts.append(d.text)
+                    if d.signature:
+                        slot.signatures.append(d.signature)
+                elif isinstance(d, ToolCallDelta):
+                    slot = choice.slot("tool_call", d.key)
+                    slot.id = slot.id or d.id
+                    slot.name = slot.name or d.name
+                    if d.arguments:
+                        slot.parts.append(d.arguments)
+
+    @property
+    def finished(self) -> bool:
+        """Some choice reported a finish reason."""
+        return any(c.finish_raw is not None for c in self.choices.values())
+
+    def build_choices(self) -> list[ChatResponseChoice]:
+        out = []
+        for index in sorted(self.choices):
+            choice = self.choices[index]
+            contents = [item for s in choice.slots.values() if (item := s.build()) is not None]
+            out.append(ChatResponseChoice(index, choice.finish_reason, contents, choice.finish_raw))
+        return out
+
+
+# Builds the final response from the accumulator (supplied by the client, which knows the
+# endpoint and prices it).
+Finalizer = Callable[[StreamAccumulator], Any]
+ErrorBuilder = Callable[[StreamError, Any], ModelwireError]
+
+
+class StreamProcessor:
+    def __init__(self, adapter: AdapterModule, finalize: Finalizer, on_error: ErrorBuilder) -> None:
+        self.adapter = adapter
+        self.acc = StreamAccumulator(adapter.USAGE_UPDATE)
+        self._finalize = finalize
+        self._on_error = on_error
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._sse = SSEDecoder()
+        self.done = False
+        self.delivered = 0
+
+    def partial(self) -> Any:
+        return self._finalize(self.acc)
+
+    def feed(self, data: bytes) -> list[AIModelStreamChunk]:
+        try:
+            text = self._utf8.decode(data)
+        except UnicodeDecodeError as exc:
+            raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
+        out = []
+        for event in self._sse.feed(text):
+            chunk = self._event(event.data, event.event)
+            if chunk is not None:
+                out.append(chunk)
+        return out
+
+    def _event(self, data: str, event: str | None) -> AIModelStreamChunk | None:
+        if self.done:
+            return None
+        if data == self.adapter.STREAM_DONE:
+            self.done = True
+            return None
+        try:
+            parsed = self.adapter.parse_event(data, event)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise ResponseDecodeError(
+                f"undecodable {self.adapter.PROTOCOL} stream event: {_short(exc)}",
+                partial_response=self.partial(),
+            ) from None
+        if parsed is None:
+            return None
+        if isinstance(parsed, StreamError):
+            raise self._on_error(parsed, self.partial())
+        self.acc.add(parsed)
+        if any(cd.content_deltas for cd in parsed.choice_deltas):
+            self.delivered += 1
+            return AIModelStreamChunk(parsed)
+        return None
+
+    def interrupted(self, message: str) -> StreamInterruptedError:
+        return StreamInterruptedError(message, partial_response=self.partial())
+
+    def finish(self) -> tuple[list[AIModelStreamChunk], Any]:
+        """Chunks of a last unterminated event, and the accumulated response.
+
+        Raises StreamInterruptedError if the stream ended before its end.
+        """
+        try:
+            tail = self._utf8.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
+        events = [*self._sse.feed(tail), *self._sse.flush()]
+        chunks = [c for e in events if (c := self._event(e.data, e.event)) is not None]
+        if not self.done and not self.acc.finished:
+            raise self.interrupted("stream ended before its end marker (truncated)")
+        return chunks, self._finalize(self.acc)
+
+
+def _short(exc: Exception, limit: int = 300) -> str:
+    text = str(exc).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,307 @@
+"""Unified response types: what every protocol's adapter produces.
+
+Plain slotted dataclasses rather than pydantic models: they are built for every streamed
+chunk, and `import modelwire` must stay cheap (docs/decisions.md). `to_dict()` gives the
+JSON-ready form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FinishReason = Literal[
+    "end_turn", "max_tokens", "tool_use", "stop_sequence", "content_filter", "other"
+]
+
+
+def _to_plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in getattr(type(value), "_derived", ()):
+            out[name] = _to_plain(getattr(value, name))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    if hasattr(value, "value") and hasattr(type(value), "__members__"):  # Enum
+        return value.value
+    return value
+
+
+class _Plain:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form of this object (derived values included)."""
+        return _to_plain(self)
+
+
+# --- usage and cost -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Usage(_Plain):
+    """Token counts with the unified semantics of ../shared/conformance/README.md.
+
+    `prompt_tokens` counts all input (cache reads and writes included), `completion_tokens`
+    all output (reasoning included). None means "not reported by the provider", never 0.
+    """
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+
+    _derived = ("total_tokens",)
+
+    @property
+    def total_tokens(self) -> int | None:
+        if self.prompt_tokens is None and self.completion_tokens is None:
+            return None
+        return (self.prompt_tokens or 0) + (self.completion_tokens or 0)
+
+    def merged(self, update: Usage) -> Usage:
+        """Key by key: every value `update` reports replaces ours (cumulative stream usage)."""
+        return Usage(
+            *(
+                new if new is not None else old
+                for old, new in zip(_usage_values(self), _usage_values(update), strict=True)
+            )
+        )
+
+
+def _usage_values(u: Usage) -> tuple[int | None, ...]:
+    return (
+        u.prompt_tokens,
+        u.completion_tokens,
+        u.reasoning_tokens,
+        u.cache_read_tokens,
+        u.cache_write_tokens,
+    )
+
+
+@dataclass(slots=True)
+class UsageCharge(_Plain):
+    """Cost in USD, each part priced at its own rate. `total` is their sum."""
+
+    input: float = 0.0
+    cached_input: float = 0.0
+    cache_write: float = 0.0
+    output: float = 0.0
+    reasoning: float = 0.0
+    total: float = 0.0
+    currency: str = "USD"
+
+
+# --- content items --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TextContent(_Plain):
+    text: str
+    type: Literal["text"] = "text"
+
+
+@dataclass(slots=True)
+class ReasoningContent(_Plain):
+    """Reasoning text, with the opaque signature a provider needs back on the next turn."""
+
+    text: str | None = None
+    signature: str | None = None
+    redacted: bool = False
+    type: Literal["reasoning"] = "reasoning"
+
+
+@dataclass(slots=True)
+class ToolCallContent(_Plain):
+    """A call of a client-side tool. Malformed argument JSON is kept raw with `parse_error`."""
+
+    id: str | None
+    name: str | None
+    arguments: Any = None
+    arguments_raw: str | None = None
+    parse_error: str | None = None
+    type: Literal["tool_call"] = "tool_call"
+
+
+ContentItem = TextContent | ReasoningContent | ToolCallContent
+
+
+def tool_call(id: str | None, name: str | None, arguments: Any) -> ToolCallContent:
+    """Build a tool call from arguments given as JSON text (OpenAI) or as a value (Anthropic)."""
+    if not isinstance(arguments, str):
+        return ToolCallContent(id=id, name=name, arguments={} if arguments is None else arguments)
+    if not arguments.strip():
+        return ToolCallContent(id=id, name=name, arguments={}, arguments_raw=arguments)
+    try:
+        return ToolCallContent(id, name, json.loads(arguments), arguments)
+    except ValueError as exc:
+        return ToolCallContent(id, name, None, arguments, f"invalid JSON arguments: {exc}")
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ChatResponseChoice(_Plain):
+    index: int
+    finish_reason: FinishReason | None
+    contents: list[ContentItem] = field(default_factory=list)
+    finish_reason_raw: str | None = None
+
+
+@dataclass(slots=True)
+class ChatResponse(_Plain):
+    model: str | None
+    provider: str
+    api_provider: str
+    choices: list[ChatResponseChoice]
+    usage: Usage | None = None
+    usage_charge: UsageCharge | None = None
+    id: str | None = None
+    provider_response: Any = None
+
+    def _contents(self, choice: int) -> list[ContentItem]:
+        return self.choices[choice].contents if choice < len(self.choices) else []
+
+    def text(self, choice: int = 0) -> str:
+        """All text of a choice, concatenated."""
+        return "".join(c.text for c in self._contents(choice) if isinstance(c, TextContent))
+
+    def reasoning(self, choice: int = 0) -> str | None:
+        """All reasoning text of a choice, or None when there was none."""
+        parts = [
+            c.text for c in self._contents(choice) if isinstance(c, ReasoningContent) and c.text
+        ]
+        return "".join(parts) or None
+
+    def tools(self, choice: int = 0) -> list[ToolCallContent]:
+        return [c for c in self._contents(choice) if isinstance(c, ToolCallContent)]
+
+    def structured(self, choice: int = 0) -> Any:
+        """The structured output of a choice (None until structured output is requested)."""
+        return None
+
+    @property
+    def finish_reason(self) -> FinishReason | None:
+        return self.choices[0].finish_reason if self.choices else None
+
+
+@dataclass(slots=True)
+class ImageResponse(_Plain):
+    """Placeholder for image generation (a later protocol); kept for the public API shape."""
+
+    model: str | None
+    provider: str
+    api_provider: str
+    images: list[Any] = field(default_factory=list)
+
+
+# --- streaming ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TextDelta(_Plain):
+    text: str
+    type: Literal["text"] = "text"
+
+    def get_text_delta(self) -> str:
+        return self.text
+
+
+@dataclass(slots=True)
+class ReasoningDelta(_Plain):
+    text: str | None = None
+    signature: str | None = None
+    key: Any = None
+    type: Literal["reasoning"] = "reasoning"
+
+    def get_text_delta(self) -> str:
+        """Reasoning is not answer text: "" here; see `get_reasoning_delta()`."""
+        return ""
+
+    def get_reasoning_delta(self) -> str:
+        return self.text or ""
+
+
+@dataclass(slots=True)
+class ToolCallDelta(_Plain):
+    key: Any
+    id: str | None = None
+    name: str | None = None
+    arguments: str | None = None
+    type: Literal["tool_call"] = "tool_call"
+
+    def get_text_delta(self) -> str:
+        return ""
+
+
+ContentDelta = TextDelta | ReasoningDelta | ToolCallDelta
+
+
+@dataclass(slots=True)
+class ChoiceDelta(_Plain):
+    index: int
+    content_deltas: list[ContentDelta] = field(default_factory=list)
+    finish_reason: FinishReason | None = None
+    finish_reason_raw: str | None = None
+
+
+@dataclass(slots=True)
+class ChatResponseChunk(_Plain):
+    """What one stream event contributed. Only chunks with content deltas are yielded."""
+
+    choice_deltas: list[ChoiceDelta]
+    id: str | None = None
+    model: str | None = None
+    usage: Usage | None = None
+
+
+@dataclass(slots=True)
+class AIModelStreamChunk(_Plain):
+    data: ChatResponseChunk
+    event: str = "chunk"
+
+
+# --- the call result ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CallStatus(_Plain):
+    """How the call went: HTTP status, the provider's request id, attempts made."""
+
+    http_status: int | None
+    request_id: str | None = None
+    attempts: int = 1
+    successful: bool = True
+
+
+@dataclass(slots=True)
+class AIModelCallResponse(_Plain):
+    status: CallStatus
+    chat_response: ChatResponse | None = None
+    image_response: ImageResponse | None = None
+    stream_generator: StreamGenerator | None = field(default=None, repr=False)
+    raw_body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def full_response(self) -> Any:
+        """The provider's response body as JSON (non-streamed calls), decoded on access."""
+        return json.loads(self.raw_body) if self.raw_body else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": _to_plain(self.status),
+            "chat_response": _to_plain(self.chat_response),
+            "image_response": _to_plain(self.image_response),
+        }
+
+
+StreamItem = tuple[AIModelStreamChunk | None, AIModelCallResponse | None]
+StreamGenerator = Iterator[StreamItem] | AsyncIterator[StreamItem]

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Developer tasks for modelwire. Standard library only; works from a bare Python 3.10+.
+
+Every subcommand creates `.venv` and installs the project (editable, with dev dependencies)
+when it is missing, so `python tasks.py test` is all a fresh clone needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".modelwire-setup"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+MIN_PYTHON = (3, 10)
+
+
+def _run(cmd: list[str | os.PathLike[str]], **kw: object) -> int:
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)  # type: ignore[arg-type]
+
+
+def _must(cmd: list[str | os.PathLike[str]], **kw: object) -> None:
+    code = _run(cmd, **kw)
+    if code:
+        sys.exit(code)
+
+
+def _install_fingerprint() -> str:
+    """What the editable install depends on: pyproject.toml and the set of module files.
+
+    The install is `editable_mode=strict` (a link tree), so a new module needs a reinstall.
+    """
+    h = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    for folder in ("runtime", "generated"):
+        for p in sorted((ROOT / folder).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(ROOT)).encode())
+    return h.hexdigest()
+
+
+def setup(force: bool = False) -> None:
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"modelwire needs Python >= {'.'.join(map(str, MIN_PYTHON))}")
+    if not PY.exists():
+        print(f"setup: creating {VENV.name} with {sys.executable}", flush=True)
+        _must([sys.executable, "-m", "venv", VENV])
+    fingerprint = _install_fingerprint()
+    if not force and STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    print("setup: installing modelwire (editable) with dev dependencies", flush=True)
+    pip = [PY, "-m", "pip", "--disable-pip-version-check", "-q"]
+    for cmd in (
+        [*pip, "install", "-U", "pip"],
+        [*pip, "install", "-e", ".[dev]", "--config-settings", "editable_mode=strict"],
+    ):
+        # pip is chatty (index and editable-mode warnings); show its output only on failure
+        proc = subprocess.run(
+            [str(c) for c in cmd],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PIP_NO_INPUT": "1"},
+        )
+        if proc.returncode:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            sys.exit(f"setup: {' '.join(map(str, cmd[3:]))} failed")
+    STAMP.write_text(_install_fingerprint())
+
+
+def generate(check: bool = False) -> int:
+    setup()
+    started = time.perf_counter()
+    code = _run([PY, "-m", "generator", *(["--check"] if check else [])])
+    if code == 0 and not check:
+        setup()  # new generated modules need the editable link tree refreshed
+        print(f"generate: done in {time.perf_counter() - started:.2f}s")
+    return code
+
+
+def lint() -> int:
+    setup()
+    ruff = BIN / "ruff"
+    code = _run([ruff, "check", "."])
+    return _run([ruff, "format", "--check", "."]) or code
+
+
+def fmt() -> int:
+    setup()
+    ruff = BIN / "ruff"
+    _run([ruff, "check", "--fix", "."])
+    return _run([ruff, "format", "."])
+
+
+def test(pytest_args: list[str]) -> int:
+    setup()
+    for name, step in (("generate --check", lambda: generate(check=True)), ("lint", lint)):
+        print(f"test: {name}", flush=True)
+        if code := step():
+            print(f"test: {name} failed", file=sys.stderr)
+            return code
+    print("test: pytest", flush=True)
+    return _run([PY, "-m", "pytest", *pytest_args])
+
+
+def demo(live: bool) -> int:
+    if code := generate():
+        return code
+    return _run([PY, "-m", "devtools.demo", *(["--live"] if live else [])])
+
+
+def record(args: list[str]) -> int:
+    setup()
+    return _run([PY, "-m", "devtools.record", *args])
+
+
+def clean() -> int:
+    for p in (VENV, ROOT / "build"):
+        shutil.rmtree(p, ignore_errors=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python tasks.py", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser("setup", help="create .venv and install modelwire with dev dependencies")
+    p.add_argument("--force", action="store_true", help="reinstall even when up to date")
+    p = sub.add_parser("generate", help="compile specs/ into generated/ (then ruff format)")
+    p.add_argument("--check", action="store_true", help="exit 1 and list files that differ")
+    sub.add_parser("lint", help="ruff check + ruff format --check")
+    sub.add_parser("format", help="ruff check --fix + ruff format")
+    p = sub.add_parser("test", help="setup, generate --check, lint, pytest [PYTEST_ARGS]")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p = sub.add_parser("demo", help="regenerate, then stream a response offline from a cassette")
+    p.add_argument("--live", action="store_true", help="call the real API (needs OPENAI_API_KEY)")
+    p = sub.add_parser("record", help="re-record cassettes against the real APIs (keys from env)")
+    p.add_argument("record_args", nargs=argparse.REMAINDER)
+    sub.add_parser("clean", help="remove .venv and build/")
+    args = parser.parse_args(argv)
+
+    if args.command == "setup":
+        setup(force=args.force)
+        return 0
+    if args.command == "generate":
+        return generate(check=args.check)
+    if args.command == "lint":
+        return lint()
+    if args.command == "format":
+        return fmt()
+    if args.command == "test":
+        return test(args.pytest_args)
+    if args.command == "demo":
+        return demo(args.live)
+    if args.command == "record":
+        return record(args.record_args)
+    return clean()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
