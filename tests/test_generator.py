@@ -1,0 +1,239 @@
+"""The generator: deterministic output, `file:line` errors for bad specs, and the two edits
+users make (change a price, add a model) working end to end in a temporary copy of specs/."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.__main__ import run
+from generator.build import compile_specs, format_files
+from generator.errors import SpecErrors
+from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelClient, AIModelEndpoint
+from tests.support import openai_shapes as oa
+from tests.support.server import LoopbackServer, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def compiled() -> dict[str, str]:
+    return format_files(compile_specs(ROOT), ROOT)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of what the generator reads: specs/ and pyproject.toml (for ruff)."""
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def edit(tree: Path, rel: str, old: str, new: str) -> int:
+    """Replace `old` (once) in a spec file; returns the 1-based line where it started."""
+    path = tree / rel
+    text = path.read_text()
+    assert text.count(old) >= 1, f"{old!r} not in {rel}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1))
+    return line
+
+
+def errors_of(tree: Path) -> list[str]:
+    with pytest.raises(SpecErrors) as info:
+        compile_specs(tree)
+    return [str(e) for e in info.value.errors]
+
+
+def test_committed_output_is_what_the_specs_produce(compiled: dict[str, str]) -> None:
+    for rel, text in compiled.items():
+        assert (ROOT / rel).read_text() == text, f"{rel} is stale: run python tasks.py generate"
+
+
+def test_generation_is_byte_identical(compiled: dict[str, str]) -> None:
+    assert format_files(compile_specs(ROOT), ROOT) == compiled
+
+
+def test_every_generated_file_starts_with_the_fixed_header(compiled: dict[str, str]) -> None:
+    for rel, text in compiled.items():
+        if rel.endswith(".py"):
+            first = text.splitlines()[0]
+            assert first.startswith("# generated from specs/"), rel
+            assert first.endswith("— do not edit; run `python tasks.py generate`"), rel
+
+
+def test_json_schemas_of_the_spec_kinds_are_emitted(compiled: dict[str, str]) -> None:
+    for kind in ("protocol", "provider", "catalog"):
+        assert f"specs/schema/{kind}.schema.json" in compiled
+
+
+NEW_MODEL = """
+  - constant: GPT4oTest
+    name: gpt-4o-test
+    display_name: GPT-4o (test entry)
+    creator: openai
+    ids: {openai: gpt-4o-test-2026}
+    context_window: 128000
+    max_output_tokens: 4096
+    capabilities: [text_input, text_output, streaming]
+    pricing: {input: 1.0, output: 2.0, source: "https://example.com/pricing", checked: 2026-11-24}
+"""
+
+
+# --- bad specs fail with file:line ----------------------------------------------------------
+
+PROTOCOL = "specs/protocols/openai_chat.yaml"
+CATALOG = "specs/models/openai.yaml"
+PROVIDER = "specs/providers/openai.yaml"
+
+
+def test_unknown_key(tree: Path) -> None:
+    line = edit(tree, PROTOCOL, "  usage_update: replace", "  usage_updates: replace")
+    assert f"{PROTOCOL}:{line}: unknown key 'usage_updates'" in errors_of(tree)
+
+
+def test_wrong_type(tree: Path) -> None:
+    line = edit(tree, CATALOG, "context_window: 128000", "context_window: lots")
+    errs = errors_of(tree)
+    assert any(e.startswith(f"{CATALOG}:{line}:") and "context_window" in e for e in errs), errs
+
+
+def test_missing_required_key(tree: Path) -> None:
+    line = edit(tree, PROVIDER, "display_name: OpenAI\n", "")
+    errs = errors_of(tree)
+    assert any(
+        e.startswith(f"{PROVIDER}:") and "missing required key 'display_name'" in e for e in errs
+    ), errs
+    assert line > 0
+
+
+def test_response_path_that_does_not_exist_in_the_wire_schema(tree: Path) -> None:
+    line = edit(tree, PROTOCOL, "text: message.content}", "text: message.contnet}")
+    errs = errors_of(tree)
+    assert len(errs) == 1
+    assert errs[0].startswith(f"{PROTOCOL}:{line}: 'contnet'"), errs
+    assert "does not exist in ResponseMessage" in errs[0]
+
+
+def test_usage_path_of_the_wrong_type(tree: Path) -> None:
+    line = edit(
+        tree, PROTOCOL, "prompt_tokens: prompt_tokens", "prompt_tokens: prompt_tokens_details"
+    )
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{PROTOCOL}:{line}:"), errs
+    assert "expected integer" in errs[0]
+
+
+def test_request_body_key_not_in_the_wire_schema(tree: Path) -> None:
+    line = edit(tree, PROTOCOL, "    seed: $seed", "    sead: $seed")
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{PROTOCOL}:{line}: 'sead'"), errs
+
+
+def test_unknown_template_variable(tree: Path) -> None:
+    line = edit(tree, PROTOCOL, "top_p: $top_p", "top_p: $top_pp")
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{PROTOCOL}:{line}: unknown variable '$top_pp'"), errs
+
+
+def test_finish_reason_table_missing_a_value(tree: Path) -> None:
+    line = edit(tree, PROTOCOL, "  content_filter: content_filter\n", "")
+    errs = errors_of(tree)
+    assert errs and "finish_reasons does not map 'content_filter'" in errs[0], errs
+    assert errs[0].startswith(f"{PROTOCOL}:"), errs
+    assert line > 0
+
+
+def test_duplicate_model_constant(tree: Path) -> None:
+    text = (tree / CATALOG).read_text()
+    line = text.count("\n") + 2  # the appended entry starts after the file and a blank line
+    duplicate = NEW_MODEL.replace("GPT4oTest", "GPT4o")
+    (tree / CATALOG).write_text(text + duplicate)
+    errs = errors_of(tree)
+    assert f"{CATALOG}:{line}: duplicate constant GPT4o (also in {CATALOG})" in errs, errs
+
+
+def test_unknown_provider_in_a_models_ids(tree: Path) -> None:
+    line = edit(tree, CATALOG, "ids: {openai: gpt-4o}", "ids: {openia: gpt-4o}")
+    errs = errors_of(tree)
+    assert any(e.startswith(f"{CATALOG}:{line}: unknown provider 'openia'") for e in errs), errs
+
+
+def test_negative_price(tree: Path) -> None:
+    line = edit(tree, CATALOG, "input: 2.50,", "input: -2.50,")
+    errs = errors_of(tree)
+    assert any(
+        e.startswith(f"{CATALOG}:{line}:") and "greater than or equal to 0" in e for e in errs
+    ), errs
+
+
+def test_output_limit_above_context(tree: Path) -> None:
+    line = edit(tree, CATALOG, "max_output_tokens: 16384", "max_output_tokens: 200000")
+    errs = errors_of(tree)
+    assert f"{CATALOG}:{line}: max_output_tokens 200000 exceeds context_window 128000" in errs
+
+
+def test_cache_price_not_below_input(tree: Path) -> None:
+    line = edit(tree, CATALOG, "cached_input: 1.25,", "cached_input: 2.50,")
+    errs = errors_of(tree)
+    assert any(
+        e.startswith(f"{CATALOG}:{line}: cached_input 2.5 is not below input 2.5") for e in errs
+    ), errs
+
+
+def test_check_mode_lists_stale_files(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(tree, check=True) == 1  # the copy has no generated/ yet
+    assert "changed: generated/adapters/openai_chat.py" in capsys.readouterr().err
+    assert run(tree, check=False) == 0
+    assert run(tree, check=True) == 0
+
+
+# --- the edits users make --------------------------------------------------------------------
+
+
+def _diff(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_changing_a_price_changes_exactly_that_constant(
+    tree: Path, compiled: dict[str, str]
+) -> None:
+    edit(tree, CATALOG, "output: 10.00, source", "output: 12.00, source")
+    after = format_files(compile_specs(tree), tree)
+    changed = [rel for rel in compiled if after[rel] != compiled[rel]]
+    assert changed == ["generated/models.py"]
+    assert _diff(compiled["generated/models.py"], after["generated/models.py"]) == [
+        "-        output=10.0,",
+        "+        output=12.0,",
+    ]
+
+
+def test_adding_a_model_is_one_yaml_entry(tree: Path, compiled: dict[str, str]) -> None:
+    from modelwire import AIModel
+
+    (tree / CATALOG).write_text((tree / CATALOG).read_text() + NEW_MODEL)
+    after = format_files(compile_specs(tree), tree)
+    assert [rel for rel in compiled if after[rel] != compiled[rel]] == ["generated/models.py"]
+    namespace: dict[str, object] = {}
+    exec(compile(after["generated/models.py"], "models.py", "exec"), namespace)
+    model = namespace["GPT4oTest"]
+    assert isinstance(model, AIModel)
+    assert model.id_for("openai") == "gpt-4o-test-2026"
+    assert model.max_output_tokens == 4096
+    assert "GPT4oTest" in namespace["__all__"]  # type: ignore[operator]
+
+    # and it is callable at once, with its own id and prices
+    with LoopbackServer() as server:
+        server.queue(Reply.json(oa.completion("ok", prompt_tokens=1_000_000, completion_tokens=0)))
+        api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key="sk-test", base_url=server.url)
+        with AIModelClient(AIModelEndpoint(api, model)) as client:
+            response = client.generate(prompt="hi")
+        assert server.requests[0].json()["model"] == "gpt-4o-test-2026"
+    assert response.chat_response.usage_charge.total == 1.0
