@@ -144,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("record", help="re-record cassettes against the real APIs (keys from env)")
     p.add_argument("record_args", nargs=argparse.REMAINDER)
     sub.add_parser("clean", help="remove .venv and build/")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in ("test", "record"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command == "setup":
         setup(force=args.force)
@@ -156,11 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "format":
         return fmt()
     if args.command == "test":
-        return test(args.pytest_args)
+        return test([*args.pytest_args, *extra])
     if args.command == "demo":
         return demo(args.live)
     if args.command == "record":
-        return record(args.record_args)
+        return record([*args.record_args, *extra])
     return clean()
 
 

@@ -6,7 +6,6 @@ provider description gives URL and auth.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import time
@@ -372,6 +371,8 @@ class AIModelClient:
             delay = self._retry_delay(failure, attempt, prep, response.headers if response else {})
             if delay is None:
                 raise failure
+            import asyncio  # here, not at import: asyncio costs ~15 ms to import
+
             await asyncio.sleep(delay)
 
     async def _astream(
