@@ -177,17 +177,46 @@ class AIModelClient:
             retryable=True,
         )
 
+    def _request(self, http: httpx.Client | httpx.AsyncClient, prep: _Prepared) -> httpx.Request:
+        return http.build_request(
+            "POST",
+            prep.url,
+            content=prep.content,
+            headers=prep.headers,
+            params=prep.params,
+            timeout=prep.timeout,
+        )
+
+    def _outcome(
+        self, response: httpx.Response, body: bytes | None, attempt: int, streamer: Any
+    ) -> AIModelCallResponse | ModelwireError:
+        """The call's result from a response: `body` None means the stream is to be read."""
+        if response.status_code >= 400:
+            return http_error(
+                self.adapter, self._provider, response.status_code, body or b"", response.headers
+            )
+        status = self._status(response, attempt)
+        if body is None:
+            return AIModelCallResponse(
+                status, stream_generator=streamer(response, self._processor(response, status))
+            )
+        return self._complete(body, status)
+
     def _retry_delay(
-        self, failure: ModelwireError, attempt: int, prep: _Prepared, headers: Any
-    ) -> float | None:
-        if attempt > prep.config.retries:
-            return None
-        if isinstance(failure, APIError):
-            if not should_retry(failure.status, self.adapter.RETRY_STATUSES, headers):
-                return None
-        elif not failure.retryable:
-            return None
-        return backoff(attempt, headers)
+        self, failure: ModelwireError, attempt: int, prep: _Prepared, response: Any
+    ) -> float:
+        """Seconds to wait before the next attempt; raises `failure` when there is none."""
+        headers = response.headers if response is not None else {}
+        delay = None
+        if attempt <= prep.config.retries and (
+            should_retry(failure.status, self.adapter.RETRY_STATUSES, headers)
+            if isinstance(failure, APIError)
+            else failure.retryable
+        ):
+            delay = backoff(attempt, headers)
+        if delay is None:
+            raise failure
+        return delay
 
     def _status(self, response: httpx.Response, attempts: int) -> CallStatus:
         return CallStatus(
@@ -262,44 +291,20 @@ class AIModelClient:
         attempt = 0
         while True:
             attempt += 1
-            response = None
+            response, reading_stream = None, False
             try:
-                request = http.build_request(
-                    "POST",
-                    prep.url,
-                    content=prep.content,
-                    headers=prep.headers,
-                    params=prep.params,
-                    timeout=prep.timeout,
-                )
-                response = http.send(request, stream=True)
-                if response.status_code >= 400:
-                    failure: ModelwireError = http_error(
-                        self.adapter,
-                        self._provider,
-                        response.status_code,
-                        response.read(),
-                        response.headers,
-                    )
-                elif prep.stream:
-                    status = self._status(response, attempt)
-                    return AIModelCallResponse(
-                        status,
-                        stream_generator=self._stream(response, self._processor(response, status)),
-                    )
-                else:
-                    return self._complete(response.read(), self._status(response, attempt))
+                response = http.send(self._request(http, prep), stream=True)
+                reading_stream = prep.stream and response.status_code < 400
+                body = None if reading_stream else response.read()
+                outcome = self._outcome(response, body, attempt, self._stream)
             except httpx.HTTPError as exc:
-                failure = self._transport_error(exc)
+                outcome = self._transport_error(exc)
             finally:
-                if (response is not None and not prep.stream) or (
-                    response is not None and response.status_code >= 400
-                ):
+                if response is not None and not reading_stream:
                     response.close()
-            delay = self._retry_delay(failure, attempt, prep, response.headers if response else {})
-            if delay is None:
-                raise failure
-            time.sleep(delay)
+            if isinstance(outcome, AIModelCallResponse):
+                return outcome
+            time.sleep(self._retry_delay(outcome, attempt, prep, response))
 
     def _stream(self, response: httpx.Response, proc: StreamProcessor) -> Iterator[StreamItem]:
         try:
@@ -334,43 +339,20 @@ class AIModelClient:
         attempt = 0
         while True:
             attempt += 1
-            response = None
+            response, reading_stream = None, False
             try:
-                request = http.build_request(
-                    "POST",
-                    prep.url,
-                    content=prep.content,
-                    headers=prep.headers,
-                    params=prep.params,
-                    timeout=prep.timeout,
-                )
-                response = await http.send(request, stream=True)
-                if response.status_code >= 400:
-                    failure: ModelwireError = http_error(
-                        self.adapter,
-                        self._provider,
-                        response.status_code,
-                        await response.aread(),
-                        response.headers,
-                    )
-                elif prep.stream:
-                    status = self._status(response, attempt)
-                    return AIModelCallResponse(
-                        status,
-                        stream_generator=self._astream(response, self._processor(response, status)),
-                    )
-                else:
-                    return self._complete(await response.aread(), self._status(response, attempt))
+                response = await http.send(self._request(http, prep), stream=True)
+                reading_stream = prep.stream and response.status_code < 400
+                body = None if reading_stream else await response.aread()
+                outcome = self._outcome(response, body, attempt, self._astream)
             except httpx.HTTPError as exc:
-                failure = self._transport_error(exc)
+                outcome = self._transport_error(exc)
             finally:
-                if (response is not None and not prep.stream) or (
-                    response is not None and response.status_code >= 400
-                ):
+                if response is not None and not reading_stream:
                     await response.aclose()
-            delay = self._retry_delay(failure, attempt, prep, response.headers if response else {})
-            if delay is None:
-                raise failure
+            if isinstance(outcome, AIModelCallResponse):
+                return outcome
+            delay = self._retry_delay(outcome, attempt, prep, response)
             import asyncio  # here, not at import: asyncio costs ~15 ms to import
 
             await asyncio.sleep(delay)

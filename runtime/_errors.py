@@ -230,7 +230,7 @@ def error_for_kind(kind: str) -> type[ModelwireError]:
     return ERROR_CLASSES.get(kind, OtherAPIError)
 
 
-def _kind_for_code(adapter: AdapterModule, kind: str, code: Any, message: str) -> str:
+def _kind_for_code(adapter: AdapterModule, kind: str, code: Any) -> str:
     if kind == "bad_request" and code is not None and str(code) in adapter.CONTEXT_LENGTH_CODES:
         return "context_length"
     return kind
@@ -260,7 +260,7 @@ def http_error(
     if not isinstance(message, str):
         message = generic_message(body)
     kind = kind_for_status(status, message, adapter.STATUS_KINDS, adapter.CONTEXT_LENGTH_PATTERN)
-    kind = _kind_for_code(adapter, kind, code, message)
+    kind = _kind_for_code(adapter, kind, code)
     cls = error_for_kind(kind)
     return cls(  # type: ignore[return-value]
         message or f"HTTP {status}",
@@ -306,7 +306,7 @@ def stream_error(
         pattern = adapter.CONTEXT_LENGTH_PATTERN
         if kind == "bad_request" and pattern is not None and pattern.search(message):
             kind = "context_length"
-    kind = _kind_for_code(adapter, kind, err.code, message)
+    kind = _kind_for_code(adapter, kind, err.code)
     cls = error_for_kind(kind)
     return cls(  # type: ignore[return-value]
         message,
