@@ -73,8 +73,24 @@ def stream(live: bool) -> int:
     chat = final.chat_response if final else None
     if chat is None:
         return 1
-    print(f"\n\nfinish: {chat.finish_reason}  usage: {chat.usage}")
-    print(f"cost:   {chat.usage_charge}")
+    usage, charge = chat.usage, chat.usage_charge
+    print(f"\n\nfinish: {chat.finish_reason} ({chat.choices[0].finish_reason_raw})")
+    if usage is not None:
+        print(
+            f"usage:  {usage.prompt_tokens} prompt ({usage.cache_read_tokens or 0} cached), "
+            f"{usage.completion_tokens} completion ({usage.reasoning_tokens or 0} reasoning)"
+        )
+    if charge is not None:
+        parts = ", ".join(
+            f"{name} ${value:.7f}"
+            for name, value in (
+                ("input", charge.input),
+                ("cached", charge.cached_input),
+                ("output", charge.output),
+            )
+            if value
+        )
+        print(f"cost:   ${charge.total:.7f} {charge.currency} ({parts})")
     print(f"time:   {(time.perf_counter() - started) * 1000:.1f} ms")
     return 0
 

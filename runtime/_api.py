@@ -59,6 +59,12 @@ class AIModelAPI:
     def credentials(self) -> dict[str, Any]:
         return self._credentials
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret string this account holds (scrubbed from error messages)."""
+        found = [self._api_key] if self._api_key else []
+        found += [v for v in self._credentials.values() if isinstance(v, str) and v]
+        return tuple(found)
+
     def auth(self) -> tuple[dict[str, str], dict[str, str]]:
         """(headers, query parameters) that authenticate a request."""
         scheme = self.info.auth

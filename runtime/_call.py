@@ -102,7 +102,10 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig) -> None:
         return
     controls = model.reasoning
     if controls is None:
-        raise ConfigurationError(f"{name} is not a reasoning model; leave reasoning unset")
+        raise ConfigurationError(
+            f"{name} is not a reasoning model: it accepts none of reasoning, reasoning_effort "
+            "or max_reasoning_tokens; leave them unset"
+        )
     if cfg.reasoning_effort is not None and cfg.reasoning_effort not in controls.effort_levels:
         allowed = ", ".join(controls.effort_levels) or "none (it takes a token budget)"
         raise ConfigurationError(

@@ -215,7 +215,7 @@ class AIModelClient:
         ):
             delay = backoff(attempt, headers)
         if delay is None:
-            raise failure
+            raise failure.redact(self.model_endpoint.api.secrets())
         return delay
 
     def _status(self, response: httpx.Response, attempts: int) -> CallStatus:
@@ -260,7 +260,7 @@ class AIModelClient:
         def on_error(err: StreamError, partial: Any) -> ModelwireError:
             return stream_error(
                 self.adapter, self._provider, err, response.status_code, response.headers, partial
-            )
+            ).redact(self.model_endpoint.api.secrets())
 
         return StreamProcessor(self.adapter, finalize, on_error)
 
@@ -313,7 +313,9 @@ class AIModelClient:
                     yield chunk, None
             tail, final = proc.finish()
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, proc.partial()) from None
+            raise self._transport_error(exc, proc.partial()).redact(
+                self.model_endpoint.api.secrets()
+            ) from None
         finally:
             response.close()
         for chunk in tail:
@@ -366,7 +368,9 @@ class AIModelClient:
                     yield chunk, None
             tail, final = proc.finish()
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, proc.partial()) from None
+            raise self._transport_error(exc, proc.partial()).redact(
+                self.model_endpoint.api.secrets()
+            ) from None
         finally:
             await response.aclose()
         for chunk in tail:

@@ -2,7 +2,8 @@
 
 Each carries the provider, HTTP status, the provider's request id, its own message and code,
 and (for streams) the partial response received before the failure. None of them ever holds
-a secret: messages come from the provider's body or from us, never from request headers.
+a secret: messages come from the provider's body or from us, never from request headers, and
+the client scrubs its own secrets from them (`redact`) in case a provider echoes a key back.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ class ModelwireError(Exception):
             if v is not None
         )
         return f"{self.message} ({where})" if where else self.message
+
+    def redact(self, secrets: tuple[str, ...]) -> ModelwireError:
+        """Replace every occurrence of `secrets` in the message and body; returns self."""
+        secrets = tuple(s for s in secrets if len(s) >= 4)
+        if secrets:
+            self.message = _scrub(self.message, secrets)
+            self.args = (self.message,)
+            self.body = _scrub(self.body, secrets)
+        return self
 
 
 class ConfigurationError(ModelwireError, ValueError):
@@ -234,6 +244,18 @@ def _kind_for_code(adapter: AdapterModule, kind: str, code: Any) -> str:
     if kind == "bad_request" and code is not None and str(code) in adapter.CONTEXT_LENGTH_CODES:
         return "context_length"
     return kind
+
+
+def _scrub(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "<redacted>")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    return value
 
 
 def request_id(adapter: AdapterModule, headers: Mapping[str, str]) -> str | None:

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests import test_conformance
-
-    if not test_conformance.CASES or not test_conformance.RESULTS:
-        return
-    results = test_conformance.RESULTS
-    counts = {k: sum(1 for v in results.values() if v == k) for k in ("passed", "failed", "gap")}
-    terminalreporter.write_line(
-        f"conformance: {len(test_conformance.CASES)} cases, {counts['passed']} passed, "
-        f"{counts['failed']} failed, {counts['gap']} known gaps"
-    )
+    """The conformance summary line and the fault matrix, when those modules ran."""
+    conformance = sys.modules.get("tests.test_conformance")
+    if conformance is not None and conformance.CASES and conformance.RESULTS:
+        results = conformance.RESULTS
+        counts = {
+            k: sum(1 for v in results.values() if v == k) for k in ("passed", "failed", "gap")
+        }
+        terminalreporter.write_line(
+            f"conformance: {len(conformance.CASES)} cases, {counts['passed']} passed, "
+            f"{counts['failed']} failed, {counts['gap']} known gaps"
+        )
+    faults = sys.modules.get("tests.test_faults")
+    if faults is not None and faults.MATRIX:
+        modes = ("sync", "async")
+        width = max(len(name) for name in faults.MATRIX)
+        terminalreporter.write_line(
+            f"faults: {'scenario':<{width}}  " + "  ".join(f"{m:<6}" for m in modes)
+        )
+        for name, results in faults.MATRIX.items():
+            cells = "  ".join(f"{results.get(m, '-'):<6}" for m in modes)
+            terminalreporter.write_line(f"faults: {name:<{width}}  {cells}")
+        tried = sum(len(r) for r in faults.MATRIX.values())
+        passed = sum(v == "passed" for r in faults.MATRIX.values() for v in r.values())
+        terminalreporter.write_line(f"faults: {tried} tried, {passed} passed")

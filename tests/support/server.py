@@ -51,6 +51,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -78,6 +79,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _send(self, reply: Reply) -> None:
+        try:
+            self._write(reply)
+        except OSError:  # the client went away (timed out, reset): nothing to report
+            self.close_connection = True
+
+    def _write(self, reply: Reply) -> None:
         if reply.header_delay:
             time.sleep(reply.header_delay)
         if reply.reset_before_headers:
@@ -93,28 +100,25 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_header("content-length", str(len(chunks[0])))
         self.end_headers()
-        try:
-            for i, chunk in enumerate(chunks):
-                if reply.reset_after is not None and i >= reply.reset_after:
-                    self.wfile.flush()
-                    return self._reset()
-                if reply.stall_after is not None and i >= reply.stall_after:
-                    self.wfile.flush()
-                    self.server.owner.stalled.wait(30)
-                    self.close_connection = True
-                    return None
-                if i and reply.chunk_delay:
-                    time.sleep(reply.chunk_delay)
-                if streamed:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                else:
-                    self.wfile.write(chunk)
+        for i, chunk in enumerate(chunks):
+            if reply.reset_after is not None and i >= reply.reset_after:
                 self.wfile.flush()
+                return self._reset()
+            if reply.stall_after is not None and i >= reply.stall_after:
+                self.wfile.flush()
+                self.server.owner.stalled.wait(30)
+                self.close_connection = True
+                return None
+            if i and reply.chunk_delay:
+                time.sleep(reply.chunk_delay)
             if streamed:
-                self.wfile.write(b"0\r\n\r\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            else:
+                self.wfile.write(chunk)
+            self.wfile.flush()
+        if streamed:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
         return None
 
 
@@ -136,7 +140,9 @@ class LoopbackServer:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     @property
     def port(self) -> int:

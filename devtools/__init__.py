@@ -1,0 +1,1 @@
+"""Developer tools for modelwire (not shipped): demo, contract scenarios, cassette recording."""

@@ -1,0 +1,180 @@
+"""python -m devtools.record <provider> [scenario ...]: re-record contract cassettes live.
+
+Runs the scenarios of devtools/scenarios.py against the real API (all of the provider's, or the
+named ones) with vcrpy `record_mode="all"`, drops credential, cookie and account headers
+(devtools.cassettes.SECRET_HEADERS), and replaces `cassettes/<provider>/<scenario>.yaml` and its
+row in cassettes/README.md. A cassette is replaced only when the live call ended the way the
+scenario expects. Needs the provider's key in the environment (OPENAI_API_KEY for openai):
+
+    OPENAI_API_KEY=sk-... python tasks.py record openai            # every openai scenario
+    OPENAI_API_KEY=sk-... python tasks.py record openai text       # one scenario
+
+Then run `python tasks.py test tests/test_contract_<provider>.py --snapshot-update` and review
+the snapshot diff. Tests never record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from devtools.cassettes import MATCH_ON, SECRET_HEADERS, prepend_comment, scrub_response
+from devtools.scenarios import CASSETTES, ROOT, MissingModelError, Scenario, providers, scenarios
+
+INDEX = CASSETTES / "README.md"
+
+
+def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
+    """Make the scenario's call: (outcome kind, error class name or None, summary, Usage)."""
+    from modelwire import AIModelClient, ModelwireError
+
+    endpoint = scenario.endpoint(api_key=None)
+    with AIModelClient(endpoint, scenario.call_config(), is_async=False) as client:
+        try:
+            response = client.generate(prompt=scenario.prompt, instructions=scenario.instructions)
+            kind = "text"
+            if response.stream_generator is not None:
+                kind, final = "stream", None
+                for _chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
+                    final = accumulated or final
+                response = final  # type: ignore[assignment]
+        except ModelwireError as exc:
+            return "error", type(exc).__name__, f"{type(exc).__name__}: {exc}", None
+    chat = response.chat_response
+    if chat is None:
+        return "none", None, "no chat response", None
+    if kind == "text" and chat.tools():
+        kind = "tool_calls"
+    return kind, None, f"{kind}: {chat.text()[:60]!r}, usage {chat.usage}", chat.usage
+
+
+def _record(scenario: Scenario, today: str) -> bool:
+    import vcr
+
+    if scenario.warmup:  # e.g. fill the prompt cache so the recorded call reports cached tokens
+        print(f"  warm-up call (not recorded): {_run(scenario)[2]}")
+    recorder = vcr.VCR(
+        record_mode="all",
+        match_on=MATCH_ON,
+        filter_headers=list(SECRET_HEADERS),
+        before_record_response=scrub_response,
+        decode_compressed_response=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        recorded = Path(tmp) / "cassette.yaml"
+        with recorder.use_cassette(str(recorded)):
+            kind, error, summary, usage = _run(scenario)
+        print(f"  {summary}")
+        if kind != scenario.outcome or error != scenario.error:
+            want = scenario.error or scenario.outcome
+            print(f"  NOT saved: expected {want}, got {error or kind}; {scenario.cassette} kept")
+            return False
+        zero = [f for f in scenario.nonzero_usage if not getattr(usage, f, None)]
+        if zero:
+            print(f"  NOT saved: {', '.join(zero)} not > 0; {scenario.cassette} kept")
+            return False
+        prepend_comment(
+            recorded,
+            [
+                f"Contract cassette for scenario `{scenario.name}` ({scenario.provider}), "
+                "see devtools/scenarios.py.",
+                f"Recorded live by `python tasks.py record {scenario.provider} {scenario.name}` "
+                f"on {today}.",
+                "Credential, cookie and account headers removed (devtools/cassettes.py).",
+            ],
+        )
+        scenario.path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(recorded), scenario.path)
+    _update_index(scenario, "recorded live", today)
+    print(f"  saved {scenario.cassette}")
+    return True
+
+
+def _index_row(scenario: Scenario, origin: str, day: str) -> str:
+    relative = Path(scenario.cassette).relative_to("cassettes").as_posix()
+    return f"| [`{relative}`]({relative}) | `{scenario.name}` | {origin} | {day} |"
+
+
+def _update_index(scenario: Scenario, origin: str, day: str) -> None:
+    """Replace the scenario's row of the table in cassettes/README.md."""
+    if not INDEX.is_file():
+        print(f"  note: {INDEX.relative_to(ROOT)} is missing; add a row for {scenario.cassette}")
+        return
+    row = _index_row(scenario, origin, day)
+    prefix = row.split(" | ", 1)[0] + " |"
+    lines = INDEX.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(prefix):
+            lines[i] = row
+            INDEX.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return
+    print(f"  note: no row for {scenario.cassette} in {INDEX.relative_to(ROOT)}; add:\n  {row}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python tasks.py record",
+        description="Re-record contract cassettes against the real API (keys from environment).",
+    )
+    parser.add_argument("provider", choices=providers())
+    parser.add_argument("scenario", nargs="*", help="scenario names (default: all)")
+    args = parser.parse_args(argv)
+
+    from modelwire.generated.providers import PROVIDERS
+
+    info = PROVIDERS[args.provider]
+    variables = info.auth.env
+    if not any(os.environ.get(v) for v in variables):
+        print(
+            f"record {args.provider}: no API key. This calls the real API and needs "
+            f"{' or '.join(variables)} set, e.g.\n"
+            f"  {variables[0]}=... python tasks.py record {args.provider}",
+            file=sys.stderr,
+        )
+        return 2
+
+    for variable in info.base_url_env:
+        if os.environ.get(variable):
+            print(f"note: {variable} is set; recording against {os.environ[variable]}")
+
+    available = {s.name: s for s in scenarios(args.provider)}
+    unknown = [n for n in args.scenario if n not in available]
+    if unknown:
+        parser.error(
+            f"unknown {args.provider} scenario(s) {', '.join(unknown)}; known: "
+            f"{', '.join(available)}"
+        )
+    chosen = [available[n] for n in args.scenario] or list(available.values())
+
+    today = datetime.date.today().isoformat()
+    failed = 0
+    for scenario in chosen:
+        print(f"{scenario.provider}/{scenario.name} ({scenario.model_label})")
+        if scenario.not_recordable:
+            print(f"  skipped: {scenario.not_recordable}; {scenario.cassette} kept")
+            continue
+        try:
+            scenario.ai_model()
+        except MissingModelError as exc:
+            print(f"  skipped: {exc}")
+            continue
+        if not _record(scenario, today):
+            failed += 1
+    if failed:
+        print(f"{failed} scenario(s) not recorded", file=sys.stderr)
+        return 1
+    print(
+        f"done; now run `python tasks.py test tests/test_contract_{args.provider}.py "
+        "--snapshot-update` and review the snapshot diff"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Contract-test scenarios: one named call per cassette, shared by tests and recorder.
+
+`tests/test_contract_<provider>.py` replays each scenario's cassette (no network) through the
+public API; `python -m devtools.record <provider> [scenario ...]` runs the same calls live and
+rewrites the cassettes. A scenario names its model by catalog constant (`modelwire.models`); a
+constant missing from the catalog raises MissingModelError naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from modelwire import AIModel, AIModelCallConfig, AIModelEndpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+
+Outcome = Literal["text", "stream", "tool_calls", "error"]
+
+
+class MissingModelError(LookupError):
+    """A scenario's catalog constant does not exist (yet) in modelwire.models."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One call against one provider, and what its cassette must make of it.
+
+    `outcome` is the kind of result: "text" (non-streamed answer), "stream" (streamed answer with
+    usage), "tool_calls" (non-streamed tool calls) or "error" (`error` names the exception class).
+    """
+
+    name: str
+    provider: str  # an AIModelAPIProviderEnum value
+    model: str | None  # a constant of modelwire.models; None means `custom_model_id`
+    prompt: str
+    instructions: str | None
+    config: Mapping[str, Any]  # AIModelCallConfig keyword arguments
+    cassette: str  # path relative to the repository root
+    outcome: Outcome
+    error: str | None = None  # expected exception class name when outcome == "error"
+    custom_model_id: str | None = None  # a model id outside the catalog (AIModel(model_name=...))
+    api_key: str | None = None  # sent instead of the real key (a deliberately invalid key)
+    warmup: bool = False  # recorder: make the call once, unrecorded, first (fills prompt cache)
+    not_recordable: str | None = None  # why a live run cannot produce this cassette, if it cannot
+    nonzero_usage: tuple[str, ...] = ()  # Usage fields a recording must report > 0 to be kept
+    description: str = ""
+
+    @property
+    def path(self) -> Path:
+        return ROOT / self.cassette
+
+    @property
+    def model_label(self) -> str:
+        return self.model or f"AIModel(model_name={self.custom_model_id!r})"
+
+    def ai_model(self) -> AIModel:
+        """The scenario's model; raises MissingModelError when its constant is not in the catalog."""
+        from modelwire import AIModel, models
+
+        if self.model is None:
+            if self.custom_model_id is None:
+                raise ValueError(f"scenario {self.name}: set model or custom_model_id")
+            return AIModel(model_name=self.custom_model_id)
+        found = getattr(models, self.model, None)
+        if not isinstance(found, AIModel):
+            raise MissingModelError(
+                f"modelwire.models.{self.model} is not in the catalog yet "
+                f"(add it to specs/models/ and run `python tasks.py generate`)"
+            )
+        return found
+
+    def call_config(self) -> AIModelCallConfig:
+        from modelwire import AIModelCallConfig
+
+        return AIModelCallConfig(**self.config)
+
+    def endpoint(self, api_key: str | None) -> AIModelEndpoint:
+        """The endpoint to call; `api_key` None reads the provider's environment variable."""
+        from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelEndpoint
+
+        api = AIModelAPI(AIModelAPIProviderEnum(self.provider), api_key=self.api_key or api_key)
+        return AIModelEndpoint(api=api, ai_model=self.ai_model())
+
+
+def _reference_table(entries: int = 120) -> str:
+    """A long, fixed system prompt (over 1,024 tokens), so that OpenAI caches its prefix.
+
+    OpenAI caches prompts of 1,024 tokens or more automatically
+    (https://platform.openai.com/docs/guides/prompt-caching); a repeated call then reports
+    `usage.prompt_tokens_details.cached_tokens` > 0.
+    """
+    lines = [
+        "You answer questions about the reference table below. Each line maps a code to a value.",
+        "Reply with the value only, with no explanation.",
+        "",
+    ]
+    lines += [f"Code MW-{i:04d} maps to the value {i * 7 % 1000}." for i in range(1, entries + 1)]
+    return "\n".join(lines)
+
+
+REFERENCE_TABLE = _reference_table()
+
+OPENAI_INVALID_KEY = "invalid-modelwire-key-0000"  # not a secret: a key that cannot work
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        name="text",
+        provider="openai",
+        model="GPT4oMini",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={},
+        cassette="cassettes/openai/text.yaml",
+        outcome="text",
+        description="plain non-streamed text answer with a system prompt",
+    ),
+    Scenario(
+        name="stream_text_usage",
+        provider="openai",
+        model="GPT4oMini",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/openai/stream_text_usage.yaml",
+        outcome="stream",
+        description="streamed text; stream_options.include_usage adds a final usage-only chunk",
+    ),
+    Scenario(
+        name="reasoning_cached",
+        provider="openai",
+        model="O4Mini",
+        prompt="Which value does code MW-0042 map to?",
+        instructions=REFERENCE_TABLE,
+        config={"reasoning_effort": "low", "max_output_tokens": 2048},
+        cassette="cassettes/openai/reasoning_cached.yaml",
+        outcome="text",
+        warmup=True,
+        nonzero_usage=("reasoning_tokens", "cache_read_tokens"),
+        description="reasoning model, non-streamed: reasoning_tokens > 0 and cached_tokens > 0",
+    ),
+    Scenario(
+        name="tool_calls",
+        provider="openai",
+        model="GPT4o",
+        prompt="What is the weather like in Paris and in Tokyo right now?",
+        instructions=None,
+        config={},
+        cassette="cassettes/openai/tool_calls.yaml",
+        outcome="tool_calls",
+        not_recordable=(
+            "the model only calls tools that the request declares, and modelwire does not send "
+            "tools= yet; the cassette is authored until it does"
+        ),
+        description="two parallel tool calls (finish_reason tool_calls); request has no tools",
+    ),
+    Scenario(
+        name="error_400",
+        provider="openai",
+        model="GPT4o",
+        prompt="Hello",
+        instructions=None,
+        config={"temperature": 5},
+        cassette="cassettes/openai/error_400.yaml",
+        outcome="error",
+        error="BadRequestError",
+        description="temperature above the documented maximum of 2",
+    ),
+    Scenario(
+        name="error_401",
+        provider="openai",
+        model="GPT4o",
+        prompt="Hello",
+        instructions=None,
+        config={},
+        cassette="cassettes/openai/error_401.yaml",
+        outcome="error",
+        error="AuthenticationError",
+        api_key=OPENAI_INVALID_KEY,
+        description="an API key OpenAI does not know",
+    ),
+    Scenario(
+        name="error_404",
+        provider="openai",
+        model=None,
+        custom_model_id="gpt-modelwire-missing",
+        prompt="Hello",
+        instructions=None,
+        config={},
+        cassette="cassettes/openai/error_404.yaml",
+        outcome="error",
+        error="NotFoundError",
+        description="a model id that does not exist",
+    ),
+    Scenario(
+        name="error_429",
+        provider="openai",
+        model="GPT4o",
+        prompt="Hello",
+        instructions=None,
+        config={"retries": 0},
+        cassette="cassettes/openai/error_429.yaml",
+        outcome="error",
+        error="RateLimitError",
+        not_recordable="a rate limit cannot be reached on demand without spending a quota",
+        description="tokens-per-minute rate limit with Retry-After; retries=0 so no retry",
+    ),
+)
+
+
+def scenarios(provider: str) -> list[Scenario]:
+    return [s for s in SCENARIOS if s.provider == provider]
+
+
+def providers() -> list[str]:
+    return sorted({s.provider for s in SCENARIOS})
+
+
+def get(provider: str, name: str) -> Scenario:
+    for s in SCENARIOS:
+        if s.provider == provider and s.name == name:
+            return s
+    known = ", ".join(s.name for s in scenarios(provider)) or "none"
+    raise KeyError(f"no scenario {name!r} for {provider}; known: {known}")

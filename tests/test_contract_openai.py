@@ -1,0 +1,523 @@
+"""Contract tests for provider `openai`, protocol `openai_chat`.
+
+Every scenario of devtools/scenarios.py replays its cassette (cassettes/openai/, origin in
+cassettes/README.md; vcrpy `record_mode="none"`, so nothing reaches the network) through the
+public API. The normalized result is pinned with a syrupy snapshot, and the key facts are also
+asserted against the cassette's own wire body, read independently of modelwire. Request bodies
+are pinned for a fixed set of calls (`client.request_body`, no request made), and calls the
+catalog forbids must fail before any request, naming what is allowed.
+
+`python tasks.py record openai` re-records the cassettes with a real key.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import modelwire
+from devtools import record
+from devtools.cassettes import SECRET_HEADERS, leading_comment, replay, scrub_response
+from devtools.scenarios import ROOT, Scenario, get, scenarios
+from modelwire import (
+    AIModel,
+    AIModelAPI,
+    AIModelAPIProviderEnum,
+    AIModelCallConfig,
+    AIModelCallResponse,
+    AIModelClient,
+    AIModelEndpoint,
+    ChatResponse,
+    ChatResponseChoice,
+    ConfigurationError,
+    ModelwireError,
+    RateLimitError,
+    ReasoningContent,
+    TextContent,
+    models,
+)
+
+PROVIDER = "openai"
+API_KEY = "sk-test"
+SCENARIOS = scenarios(PROVIDER)
+ERROR_SCENARIOS = [s.name for s in SCENARIOS if s.outcome == "error"]
+AUTHORED_ON = "2026-11-24"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def catalog(constant: str) -> AIModel:
+    """A catalog model by constant name."""
+    found = getattr(models, constant, None)
+    assert isinstance(found, AIModel), f"modelwire.models.{constant} is not in the catalog"
+    return found
+
+
+def scenario_model(s: Scenario) -> AIModel:
+    return s.ai_model()
+
+
+def client_for(s: Scenario, is_async: bool = False) -> AIModelClient:
+    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=s.api_key or API_KEY)
+    endpoint = AIModelEndpoint(api=api, ai_model=scenario_model(s))
+    return AIModelClient(model_endpoint=endpoint, config=s.call_config(), is_async=is_async)
+
+
+def interaction(s: Scenario) -> dict[str, Any]:
+    data = yaml.safe_load(s.path.read_text(encoding="utf-8"))
+    assert len(data["interactions"]) == 1, f"{s.cassette} must hold exactly one interaction"
+    return data["interactions"][0]
+
+
+def wire_json(s: Scenario) -> Any:
+    """The cassette's response body as JSON (non-streamed responses)."""
+    return json.loads(interaction(s)["response"]["body"]["string"])
+
+
+def wire_events(s: Scenario) -> list[dict[str, Any]]:
+    """The cassette's SSE `data:` payloads as JSON, without the `[DONE]` terminator."""
+    body = interaction(s)["response"]["body"]["string"]
+    data = [line[len("data: ") :] for line in body.splitlines() if line.startswith("data: ")]
+    assert data[-1] == "[DONE]"
+    return [json.loads(d) for d in data[:-1]]
+
+
+def wire_header(s: Scenario, name: str) -> str:
+    (value,) = interaction(s)["response"]["headers"][name]
+    return value
+
+
+def normalized(response: AIModelCallResponse) -> dict[str, Any]:
+    """What the snapshot pins: call status and ChatResponse, without the raw wire model."""
+    assert response.chat_response is not None
+    chat = response.chat_response.to_dict()
+    chat.pop("provider_response")
+    return {"status": response.status.to_dict(), "chat_response": chat}
+
+
+def usage_facts(usage: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI usage fields in modelwire's terms (conformance README semantics)."""
+    return {
+        "prompt_tokens": usage["prompt_tokens"],
+        "completion_tokens": usage["completion_tokens"],
+        "reasoning_tokens": usage["completion_tokens_details"]["reasoning_tokens"],
+        "cache_read_tokens": usage["prompt_tokens_details"]["cached_tokens"],
+        "cache_write_tokens": None,
+        "total_tokens": usage["total_tokens"],
+    }
+
+
+def assert_status(response: AIModelCallResponse, s: Scenario) -> None:
+    assert response.status.http_status == 200
+    assert response.status.request_id == wire_header(s, "x-request-id")
+    assert response.status.attempts == 1
+
+
+# --- the cassettes themselves ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
+def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
+    comment = leading_comment(s.path)
+    assert comment, f"{s.cassette} must start with a comment saying where it came from"
+    first = comment[0]
+    if first.startswith("Authored"):
+        assert "https://platform.openai.com/docs/" in first and AUTHORED_ON in first
+    else:
+        assert any(line.startswith("Recorded live") for line in comment), comment
+    index = (ROOT / "cassettes" / "README.md").read_text(encoding="utf-8")
+    relative = Path(s.cassette).relative_to("cassettes").as_posix()
+    assert f"| [`{relative}`]({relative}) | `{s.name}` |" in index
+
+    recorded = interaction(s)
+    assert recorded["request"]["method"] == "POST"
+    assert recorded["request"]["uri"] == "https://api.openai.com/v1/chat/completions"
+    for part in ("request", "response"):
+        names = {n.lower() for n in recorded[part]["headers"]}
+        assert not names & set(SECRET_HEADERS), f"{part} headers of {s.cassette}"
+    assert wire_header(s, "x-request-id").startswith("req_")
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
+def test_cassette_request_body_is_what_modelwire_sends(s: Scenario) -> None:
+    with client_for(s) as client:
+        body = client.request_body(
+            prompt=s.prompt, instructions=s.instructions, config=s.call_config()
+        )
+    assert body == json.loads(interaction(s)["request"]["body"])
+
+
+# --- successful calls -----------------------------------------------------------------------
+
+
+def test_text(snapshot: Any) -> None:
+    s = get(PROVIDER, "text")
+    with replay(s.path) as cassette, client_for(s) as client:
+        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+    assert cassette.play_count == 1
+
+    wire = wire_json(s)
+    chat = response.chat_response
+    assert chat is not None
+    assert chat.text() == wire["choices"][0]["message"]["content"]
+    assert chat.reasoning() is None and chat.tools() == []
+    assert chat.finish_reason == "end_turn"
+    assert chat.choices[0].finish_reason_raw == "stop"
+    assert chat.usage is not None
+    assert chat.usage.to_dict() == usage_facts(wire["usage"])
+    assert chat.usage_charge is not None and chat.usage_charge.total > 0
+    assert (chat.id, chat.model) == (wire["id"], wire["model"])
+    assert (chat.provider, chat.api_provider) == ("openai", "openai")
+    assert chat.provider_response is not None
+    assert response.full_response == wire
+    assert_status(response, s)
+    assert normalized(response) == snapshot
+
+
+def _stream_items(response: AIModelCallResponse, items: list[Any]) -> dict[str, Any]:
+    """Check the (chunk, None)... (None, accumulated) protocol; return deltas and final."""
+    *chunks, last = items
+    assert all(chunk is not None and acc is None for chunk, acc in chunks)
+    assert last[0] is None and last[1] is not None
+    deltas = [chunk.data.choice_deltas[0].content_deltas[0].get_text_delta() for chunk, _ in chunks]
+    return {"text_deltas": deltas, "final": last[1]}
+
+
+def _stream_sync(s: Scenario) -> dict[str, Any]:
+    with replay(s.path) as cassette, client_for(s) as client:
+        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        assert response.stream_generator is not None and response.chat_response is None
+        items = list(response.stream_generator)  # type: ignore[arg-type]
+    assert cassette.play_count == 1
+    return _stream_items(response, items)
+
+
+async def _stream_async(s: Scenario) -> dict[str, Any]:
+    with replay(s.path) as cassette:
+        async with client_for(s, is_async=True) as client:
+            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
+            assert response.stream_generator is not None
+            items = [item async for item in response.stream_generator]  # type: ignore[union-attr]
+    assert cassette.play_count == 1
+    return _stream_items(response, items)
+
+
+def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
+    events = wire_events(s)
+    wire_deltas = [
+        e["choices"][0]["delta"]["content"]
+        for e in events
+        if e["choices"] and e["choices"][0]["delta"].get("content")
+    ]
+    usage_events = [e for e in events if e["usage"] is not None]
+    assert len(usage_events) == 1 and usage_events[0]["choices"] == []  # include_usage chunk
+    assert events[-1] is usage_events[0]
+
+    final = result["final"]
+    chat = final.chat_response
+    assert result["text_deltas"] == wire_deltas
+    assert chat.text() == "".join(wire_deltas)
+    assert chat.finish_reason == "end_turn"
+    assert chat.choices[0].finish_reason_raw == "stop"
+    assert chat.usage is not None
+    assert chat.usage.to_dict() == usage_facts(usage_events[0]["usage"])
+    assert chat.usage_charge is not None and chat.usage_charge.total > 0
+    assert (chat.id, chat.model) == (events[0]["id"], events[0]["model"])
+    assert_status(final, s)
+
+
+def test_stream_text_usage_sync(snapshot: Any) -> None:
+    s = get(PROVIDER, "stream_text_usage")
+    result = _stream_sync(s)
+    _check_stream(s, result)
+    assert {"text_deltas": result["text_deltas"], "final": normalized(result["final"])} == snapshot
+
+
+async def test_stream_text_usage_async() -> None:
+    s = get(PROVIDER, "stream_text_usage")
+    result = await _stream_async(s)
+    _check_stream(s, result)
+    sync = _stream_sync(s)
+    assert result["text_deltas"] == sync["text_deltas"]
+    assert normalized(result["final"]) == normalized(sync["final"])
+
+
+def test_reasoning_cached(snapshot: Any) -> None:
+    s = get(PROVIDER, "reasoning_cached")
+    with replay(s.path) as cassette, client_for(s) as client:
+        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+    assert cassette.play_count == 1
+
+    wire = wire_json(s)
+    chat = response.chat_response
+    assert chat is not None and chat.usage is not None
+    assert chat.text() == wire["choices"][0]["message"]["content"]
+    assert chat.reasoning() is None  # Chat Completions returns no reasoning text
+    assert chat.finish_reason == "end_turn"
+    assert chat.usage.to_dict() == usage_facts(wire["usage"])
+    assert chat.usage.reasoning_tokens is not None and chat.usage.reasoning_tokens > 0
+    assert chat.usage.cache_read_tokens is not None and chat.usage.cache_read_tokens > 0
+    assert chat.usage.prompt_tokens >= chat.usage.cache_read_tokens  # type: ignore[operator]
+    assert chat.usage.completion_tokens >= chat.usage.reasoning_tokens  # type: ignore[operator]
+    charge = chat.usage_charge
+    assert charge is not None
+    assert charge.total > 0 and charge.cached_input > 0 and charge.reasoning > 0
+    parts = charge.input + charge.cached_input + charge.cache_write + charge.output
+    assert charge.total == pytest.approx(parts + charge.reasoning)
+    assert_status(response, s)
+    assert normalized(response) == snapshot
+
+
+def test_tool_calls(snapshot: Any) -> None:
+    s = get(PROVIDER, "tool_calls")
+    with replay(s.path) as cassette, client_for(s) as client:
+        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+    assert cassette.play_count == 1
+
+    wire = wire_json(s)
+    wire_calls = wire["choices"][0]["message"]["tool_calls"]
+    chat = response.chat_response
+    assert chat is not None
+    assert chat.finish_reason == "tool_use"
+    assert chat.choices[0].finish_reason_raw == "tool_calls"
+    assert chat.text() == ""
+    calls = chat.tools()
+    assert len(calls) == len(wire_calls) == 2
+    for call, expected in zip(calls, wire_calls, strict=True):
+        assert call.id == expected["id"] and call.id.startswith("call_")
+        assert call.name == expected["function"]["name"] == "get_weather"
+        assert call.arguments == json.loads(expected["function"]["arguments"])
+        assert call.arguments_raw == expected["function"]["arguments"]
+        assert call.parse_error is None
+    assert [c.arguments["location"] for c in calls] == ["Paris, France", "Tokyo, Japan"]
+    assert chat.usage is not None and chat.usage.to_dict() == usage_facts(wire["usage"])
+    assert chat.usage_charge is not None and chat.usage_charge.total > 0
+    assert_status(response, s)
+    assert normalized(response) == snapshot
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ERROR_SCENARIOS)
+def test_error(name: str, snapshot: Any) -> None:
+    s = get(PROVIDER, name)
+    with (
+        replay(s.path) as cassette,
+        client_for(s) as client,
+        pytest.raises(ModelwireError) as caught,
+    ):
+        client.generate(prompt=s.prompt, instructions=s.instructions)
+    assert cassette.play_count == 1  # one attempt: a retry would find no response and fail
+
+    err = caught.value
+    wire = wire_json(s)["error"]
+    assert isinstance(err, getattr(modelwire, s.error or ""))
+    assert err.provider == "openai"
+    assert err.status == interaction(s)["response"]["status"]["code"]
+    assert err.request_id == wire_header(s, "x-request-id")
+    assert err.message == wire["message"]
+    assert err.code == wire["code"]
+    assert err.error_type == wire["type"]
+    assert err.body == {"error": wire}
+    assert API_KEY not in f"{err} {err!r}"
+    assert {
+        "class": type(err).__name__,
+        "kind": err.kind,
+        "status": err.status,
+        "message": err.message,
+        "request_id": err.request_id,
+        "code": err.code,
+    } == snapshot
+
+
+def test_rate_limit_with_retries_0_raises_at_once() -> None:
+    s = get(PROVIDER, "error_429")
+    assert s.call_config().retries == 0
+    assert wire_header(s, "retry-after") == "2"
+    with (
+        replay(s.path) as cassette,
+        client_for(s) as client,
+        pytest.raises(RateLimitError) as caught,
+    ):
+        client.generate(prompt=s.prompt)
+    assert cassette.play_count == 1 and cassette.all_played
+    assert caught.value.status == 429 and caught.value.kind == "rate_limit"
+    assert caught.value.code == "rate_limit_exceeded"
+
+
+# --- request bodies (no request is made) ----------------------------------------------------
+
+
+def _earlier_answer() -> ChatResponse:
+    """An assistant turn as a previous call returned it (reasoning is not sent back)."""
+    return ChatResponse(
+        model="gpt-4o-2024-08-06",
+        provider="openai",
+        api_provider="openai",
+        choices=[
+            ChatResponseChoice(
+                index=0,
+                finish_reason="end_turn",
+                contents=[ReasoningContent(text="France: Paris."), TextContent("Paris.")],
+                finish_reason_raw="stop",
+            )
+        ],
+    )
+
+
+# id -> (catalog constant, request_body keyword arguments, AIModelCallConfig kwargs, facts)
+REQUEST_CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = {
+    "plain_prompt": ("GPT4o", {"prompt": "Hello"}, {}, {"model": "gpt-4o"}),
+    "with_instructions": (
+        "GPT4o",
+        {"prompt": "Hello", "instructions": "You are terse."},
+        {},
+        {
+            "messages": [
+                {"role": "system", "content": "You are terse."},
+                {"role": "user", "content": "Hello"},
+            ]
+        },
+    ),
+    "streaming": (
+        "GPT4o",
+        {"prompt": "Hello"},
+        {"streaming": True},
+        {"stream": True, "stream_options": {"include_usage": True}},
+    ),
+    "limits_and_sampling": (
+        "GPT4o",
+        {"prompt": "List three colours."},
+        {
+            "max_output_tokens": 256,
+            "temperature": 0.2,
+            "top_p": 0.9,
+            "stop": ["END", "Observation:"],
+            "seed": 42,
+        },
+        {
+            "max_completion_tokens": 256,
+            "temperature": 0.2,
+            "top_p": 0.9,
+            "stop": ["END", "Observation:"],
+            "seed": 42,
+        },
+    ),
+    "reasoning_effort": (
+        "O4Mini",
+        {"prompt": "Prove that there are infinitely many primes."},
+        {"reasoning_effort": "high", "max_output_tokens": 8192},
+        {"model": "o4-mini", "reasoning_effort": "high", "max_completion_tokens": 8192},
+    ),
+    "multi_turn": (
+        "GPT4o",
+        {
+            "instructions": "Answer in one word.",
+            "messages": [
+                {"role": "user", "content": "What is the capital of France?"},
+                _earlier_answer(),
+                {"role": "user", "content": "And of Italy?"},
+            ],
+        },
+        {},
+        {
+            "messages": [
+                {"role": "system", "content": "Answer in one word."},
+                {"role": "user", "content": "What is the capital of France?"},
+                {"role": "assistant", "content": "Paris."},
+                {"role": "user", "content": "And of Italy?"},
+            ]
+        },
+    ),
+    "options_pass_through": (
+        "GPT4o",
+        {"prompt": "Hello"},
+        {"options": {"frequency_penalty": 0.5, "logprobs": True, "top_logprobs": 3}},
+        {"frequency_penalty": 0.5, "logprobs": True, "top_logprobs": 3},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REQUEST_CASES))
+def test_request_body(case: str, snapshot: Any) -> None:
+    constant, call, config, facts = REQUEST_CASES[case]
+    model = catalog(constant)
+    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=API_KEY)
+    endpoint = AIModelEndpoint(api=api, ai_model=model)
+    with AIModelClient(model_endpoint=endpoint, config=AIModelCallConfig(**config)) as client:
+        body = client.request_body(**call)
+    for key, value in facts.items():
+        assert body[key] == value, key
+    assert "max_tokens" not in body  # deprecated in favour of max_completion_tokens
+    assert body == snapshot
+
+
+# --- bad calls fail before any request ------------------------------------------------------
+
+
+def _fails_before_any_request(tmp_path: Path, model: AIModel, **config: Any) -> str:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=API_KEY)
+    endpoint = AIModelEndpoint(api=api, ai_model=model)
+    with replay(empty) as cassette, AIModelClient(endpoint, AIModelCallConfig(**config)) as client:
+        with pytest.raises(ConfigurationError) as caught:
+            client.generate(prompt="Hello")
+        with pytest.raises(ConfigurationError):
+            client.request_body(prompt="Hello")
+    assert cassette.play_count == 0 and len(cassette) == 0
+    return str(caught.value)
+
+
+def test_unknown_reasoning_effort_names_the_allowed_levels(tmp_path: Path) -> None:
+    o4 = catalog("O4Mini")
+    message = _fails_before_any_request(tmp_path, o4, reasoning_effort="extreme")
+    assert "reasoning_effort='extreme'" in message and "O4Mini" in message
+    assert o4.reasoning is not None and o4.reasoning.effort_levels
+    assert "allowed: " + ", ".join(o4.reasoning.effort_levels) in message
+
+
+def test_reasoning_effort_on_a_model_without_reasoning(tmp_path: Path) -> None:
+    gpt4o = catalog("GPT4o")
+    assert gpt4o.reasoning is None
+    message = _fails_before_any_request(tmp_path, gpt4o, reasoning_effort="low")
+    assert "GPT4o is not a reasoning model" in message
+
+
+def test_max_output_tokens_above_the_model_limit_names_the_limit(tmp_path: Path) -> None:
+    gpt4o = catalog("GPT4o")
+    assert gpt4o.max_output_tokens is not None
+    too_many = gpt4o.max_output_tokens + 1
+    message = _fails_before_any_request(tmp_path, gpt4o, max_output_tokens=too_many)
+    assert f"max_output_tokens={too_many}" in message
+    assert f"limit of {gpt4o.max_output_tokens}" in message
+
+
+# --- the recorder's guard rails (no network) ------------------------------------------------
+
+
+def test_recorder_refuses_to_run_without_a_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert record.main(["openai"]) == 2
+    err = capsys.readouterr().err
+    assert "OPENAI_API_KEY" in err and "python tasks.py record openai" in err
+
+
+def test_recorded_responses_lose_secret_headers() -> None:
+    response = {
+        "headers": {
+            "Set-Cookie": ["__cf_bm=abc"],
+            "openai-organization": ["org-x"],
+            "OpenAI-Project": ["proj_x"],
+            "x-request-id": ["req_1"],
+        }
+    }
+    assert scrub_response(response)["headers"] == {"x-request-id": ["req_1"]}
