@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from modelwire._catalog import AIModel, OptionSpec, Pricing, ReasoningControls
+from modelwire._catalog import AIModel, OptionSpec, ParamRule, Pricing, ReasoningControls
 
 GPT4o = AIModel(
     constant="GPT4o",

@@ -189,8 +189,27 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                         f"default_effort {r.default_effort!r} is not one of {r.effort}",
                     )
                 )
-            if r is not None and r.budget is not None and r.budget.min > r.budget.max:
-                errors.append(src.error((*loc, "reasoning", "budget"), "budget min exceeds max"))
+            if r is not None and r.budget is not None:
+                b = r.budget
+                if b.min > b.max:
+                    errors.append(
+                        src.error((*loc, "reasoning", "budget"), "budget min exceeds max")
+                    )
+                if b.default is not None and not b.min <= b.default <= b.max:
+                    errors.append(
+                        src.error(
+                            (*loc, "reasoning", "budget", "default"),
+                            f"budget default {b.default} is outside {b.min}..{b.max}",
+                        )
+                    )
+                if b.within_output and b.max >= m.max_output_tokens:
+                    errors.append(
+                        src.error(
+                            (*loc, "reasoning", "budget", "max"),
+                            f"budget max {b.max} must stay below max_output_tokens "
+                            f"{m.max_output_tokens} (within_output)",
+                        )
+                    )
             for name, opt in m.valid_options.items():
                 if (
                     opt.allowed is not None

@@ -35,10 +35,23 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "temperature": ("cfg.temperature", True),
     "top_p": ("cfg.top_p", True),
     "stop": ("cfg.stop", True),
+    "stop_list": ("call.stop_list()", True),
     "seed": ("cfg.seed", True),
+    "output_limit": ("call.output_limit()", False),
+    "reasoning_budget": ("call.reasoning_budget()", True),
+    "reasoning_adaptive": ("call.reasoning_adaptive()", False),
 }
 MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}
-PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {"text": {"text": ("part.text", False)}}
+PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
+    "text": {"text": ("part.text", False)},
+    "reasoning": {"text": ("part.text", True), "signature": ("part.signature", True)},
+    "redacted_reasoning": {"signature": ("part.signature", False)},
+    "tool_call": {
+        "id": ("part.id", False),
+        "name": ("part.name", False),
+        "arguments": ("part.arguments_object()", False),
+    },
+}
 
 ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
     "text": {"text": STRING},
@@ -52,6 +65,7 @@ class BodyEntry:
     key: str
     expr: str
     condition: str | None  # Python condition, or None when always present
+    keyword: str = "if"  # "elif" chains `$one_of` alternatives
 
 
 @dataclass
@@ -59,6 +73,8 @@ class ItemIR:
     kind: str
     fields: dict[str, str]  # field -> expression
     key: str | None = None
+    redacted: bool = False
+    continues: bool = False
 
 
 @dataclass
@@ -95,6 +111,7 @@ class EventIR:
     id: str | None = None
     model: str | None = None
     usage: str | None = None
+    usage_wire: str | None = None  # the wire usage object, when usage merges key by key
     finish_reason: str | None = None
     choice: ChoiceIR | None = None
 
@@ -116,6 +133,7 @@ class AdapterIR:
     parts: dict[str, str]
     drop: list[str]
     response_model: str
+    response_error: EventIR | None
     response_id: str | None
     response_model_name: str | None
     response_usage: str | None
@@ -291,12 +309,21 @@ class Lowering:
             fields[name] = self.value_expr(scope, def_name, value, (*loc, name), allowed[name])
         if rule.kind in ("text",) and "text" not in fields:
             raise self.fail(loc, "a text rule needs `text`")
+        if rule.redacted and (rule.kind != "reasoning" or "signature" not in fields):
+            raise self.fail(
+                (*loc, "redacted"), "`redacted` applies to reasoning rules with a `signature`"
+            )
         key = None
         if rule.key is not None:
             if not stream:
                 raise self.fail((*loc, "key"), "`key` applies to stream rules only")
             key = self.path_expr(scope, def_name, rule.key, (*loc, "key"), None)[0]
-        return RuleIR(cond, ItemIR(rule.kind, fields, key), keyword="if" if cond else None)
+        if rule.continues and (key is None or rule.kind == "text"):
+            raise self.fail(
+                (*loc, "continues"), "`continues` needs a `key` (and a reasoning or tool_call kind)"
+            )
+        item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues)
+        return RuleIR(cond, item, keyword="if" if cond else None)
 
     def choice(
         self,
@@ -378,23 +405,37 @@ class Lowering:
         for key, value in req.body.items():
             loc: Loc = ("request", "body", key)
             self.resolve(req.schema_, key, loc)
-            condition = None
-            if isinstance(value, dict) and "$when" in value:
-                name = value["$when"]
-                if not isinstance(name, str) or name not in REQUEST_VARS:
-                    raise self.fail(
-                        (*loc, "$when"),
-                        f"unknown variable {name!r}; known: {', '.join(sorted(REQUEST_VARS))}",
-                    )
-                condition = REQUEST_VARS[name][0]
-                rest = {k: v for k, v in value.items() if k != "$when"}
-                value = rest["$value"] if set(rest) == {"$value"} else rest
-            expr, optional = self.template(value, REQUEST_VARS, loc)
-            if optional and condition is None:
-                entries.append(BodyEntry(key, "_x", f"(_x := {expr}) is not None"))
-            else:
-                entries.append(BodyEntry(key, expr, condition))
+            if isinstance(value, dict) and "$one_of" in value:
+                options = value["$one_of"]
+                if set(value) != {"$one_of"} or not isinstance(options, list) or not options:
+                    raise self.fail(loc, "`$one_of` takes a non-empty list and nothing else")
+                for i, option in enumerate(options):
+                    oloc = (*loc, "$one_of", i)
+                    if not isinstance(option, dict) or "$when" not in option:
+                        raise self.fail(oloc, "each `$one_of` alternative needs a `$when`")
+                    entry = self.body_entry(key, option, oloc)
+                    entry.keyword = "if" if i == 0 else "elif"
+                    entries.append(entry)
+                continue
+            entries.append(self.body_entry(key, value, loc))
         return entries
+
+    def body_entry(self, key: str, value: Any, loc: Loc) -> BodyEntry:
+        condition = None
+        if isinstance(value, dict) and "$when" in value:
+            name = value["$when"]
+            if not isinstance(name, str) or name not in REQUEST_VARS:
+                raise self.fail(
+                    (*loc, "$when"),
+                    f"unknown variable {name!r}; known: {', '.join(sorted(REQUEST_VARS))}",
+                )
+            condition = REQUEST_VARS[name][0]
+            rest = {k: v for k, v in value.items() if k != "$when"}
+            value = rest["$value"] if set(rest) == {"$value"} else rest
+        expr, optional = self.template(value, REQUEST_VARS, loc)
+        if optional and condition is None:
+            return BodyEntry(key, "_x", f"(_x := {expr}) is not None")
+        return BodyEntry(key, expr, condition)
 
     # --- stream and errors ----------------------------------------------------------------
 
@@ -410,6 +451,8 @@ class Lowering:
         if ev.model is not None:
             out.model = self.path_expr(scope, def_name, ev.model, (*loc, "model"), STRING)[0]
         out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
+        if ev.usage is not None and self.spec.stream.usage_update == "merge":
+            out.usage_wire = self.path_expr(scope, def_name, ev.usage, (*loc, "usage"), None)[0]
         if ev.finish_reason is not None:
             out.finish_reason = self.finish_expr(
                 scope, def_name, ev.finish_reason, (*loc, "finish_reason")
@@ -440,6 +483,15 @@ class Lowering:
         response_choice = self.choice(
             resp.choice, resp.choices, "r", root, ("response", "choice"), False
         )
+        response_error = None
+        if resp.error is not None:
+            loc = ("response", "error")
+            response_error = EventIR(self.condition("r", root, resp.error.when, (*loc, "when")))
+            response_error.error = {
+                name: self.path_expr("r", root, path, (*loc, name), None)[0]
+                for name, path in resp.error.model_dump(exclude_none=True).items()
+                if name != "when"
+            }
         events = [
             self.event(ev, "e", spec.stream.schema_, ("stream", "events", i))
             for i, ev in enumerate(spec.stream.events)
@@ -480,6 +532,7 @@ class Lowering:
             parts=parts,
             drop=list(msgs.drop),
             response_model=root,
+            response_error=response_error,
             response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]
             if resp.id
             else None,

@@ -80,7 +80,11 @@ class MessagesSpec(Strict):
     single_text: Literal["string", "parts"] = Field(
         "parts", description="`string`: a message made of one text part is sent as a string."
     )
-    parts: dict[Literal["text"], Any] = Field(description="Template per content part kind.")
+    parts: dict[Literal["text", "reasoning", "redacted_reasoning", "tool_call"], Any] = Field(
+        description="Template per content part kind: `text` ($text), `reasoning` ($text, "
+        "$signature), `redacted_reasoning` ($signature: the opaque data), `tool_call` ($id, "
+        "$name, $arguments as an object). A kind without a template cannot be sent."
+    )
     drop: list[Literal["reasoning", "tool_call"]] = Field(
         default_factory=list, description="Content kinds this protocol leaves out of history."
     )
@@ -92,7 +96,8 @@ class RequestSpec(Strict):
     body: dict[str, Any] = Field(
         description="Body template. `$var` inserts a call value (omitted when None); "
         "`{$when: var, ...}` includes a mapping only when `var` is truthy; "
-        "`{$when: var, $value: X}` includes X."
+        "`{$when: var, $value: X}` includes X; `{$one_of: [...]}` takes the first "
+        "alternative whose `$when` holds."
     )
     options: Literal["body", "none"] = Field(
         "body", description="Where AIModelCallConfig.options go: merged into the body, or nowhere."
@@ -117,8 +122,16 @@ class ContentRule(Strict):
     each: Path | None = None
     when: Condition | list[Condition] | None = None
     key: Path | None = Field(None, description="Stream deltas with the same key accumulate.")
+    continues: bool = Field(
+        False,
+        description="Stream delta that only extends an item an earlier event opened under "
+        "the same `key`; dropped when none did (e.g. deltas of a provider-run tool).",
+    )
     text: Value | None = None
     signature: Value | None = None
+    redacted: bool = Field(
+        False, description="Reasoning whose text is withheld; `signature` is its opaque data."
+    )
     id: Value | None = None
     name: Value | None = None
     arguments: Value | None = None
@@ -133,21 +146,28 @@ class ChoiceSpec(Strict):
     content: list[ContentRule]
 
 
+class ErrorFields(Strict):
+    message: Path | None = None
+    type: Path | None = None
+    code: Path | None = None
+    status: Path | None = None
+
+
+class BodyErrorSpec(ErrorFields):
+    """An error reported in place of a result, inside a 2xx body."""
+
+    when: Condition | list[Condition]
+
+
 class ResponseSpec(Strict):
     schema_: str = Field(alias="schema")
+    error: BodyErrorSpec | None = None
     id: Path | None = None
     model: Path | None = None
     usage: Path | None = None
     finish_reason: Path | None = None
     choices: Path | None = Field(None, description="List of choices; absent: the root is one.")
     choice: ChoiceSpec
-
-
-class ErrorFields(Strict):
-    message: Path | None = None
-    type: Path | None = None
-    code: Path | None = None
-    status: Path | None = None
 
 
 class StreamEventSpec(Strict):
@@ -221,6 +241,13 @@ class AuthSpec(Strict):
     optional: bool = Field(False, description="True when calls work without a key (local).")
 
 
+class ConfigHeaderSpec(Strict):
+    """A header sent when `AIModelAPI(config={key: ...})` sets the key."""
+
+    header: str
+    join: str = Field(",", description="Separator when the config value is a list.")
+
+
 class ServeSpec(Strict):
     path: str = Field(pattern=r"^/", description="Path appended to the base URL.")
 
@@ -234,6 +261,9 @@ class ProviderSpec(Strict):
     base_url_env: list[str] = Field(default_factory=list)
     auth: AuthSpec
     headers: dict[str, str] = Field(default_factory=dict)
+    config_headers: dict[Identifier, ConfigHeaderSpec] = Field(
+        default_factory=dict, description="AIModelAPI.config key -> header it is sent as."
+    )
     serves: dict[Identifier, ServeSpec] = Field(min_length=1)
 
 
@@ -270,12 +300,33 @@ class PriceSpec(Strict):
 class BudgetSpec(Strict):
     min: PositiveInt
     max: PositiveInt
+    default: PositiveInt | None = Field(
+        None, description="Budget sent when reasoning is asked for without one (else `min`)."
+    )
+    within_output: bool = Field(
+        False, description="The budget counts inside the output limit: it must stay below it."
+    )
+
+
+class ParamRule(Strict):
+    """What a sampling parameter may be: one of `allowed`, or within `min`..`max`."""
+
+    allowed: list[float] | None = None
+    min: float | None = None
+    max: float | None = None
 
 
 class ReasoningSpec(Strict):
     effort: list[str] = Field(default_factory=list)
     default_effort: str | None = None
     budget: BudgetSpec | None = None
+    adaptive: bool = Field(
+        False, description="Reasoning is switched on in the adaptive form (no budget)."
+    )
+    when_on: dict[Literal["temperature", "top_p"], ParamRule] = Field(
+        default_factory=dict,
+        description="Rules sampling parameters must follow while reasoning is on.",
+    )
 
 
 class OptionValueSpec(Strict):

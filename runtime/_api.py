@@ -59,6 +59,15 @@ class AIModelAPI:
     def credentials(self) -> dict[str, Any]:
         return self._credentials
 
+    def config_headers(self) -> dict[str, str]:
+        """Headers the provider takes from `config` keys (e.g. opt-in beta features)."""
+        out = {}
+        for key, (header, join) in self.info.config_headers.items():
+            value = self.config.get(key)
+            if value:
+                out[header] = join.join(value) if isinstance(value, (list, tuple)) else str(value)
+        return out
+
     def secrets(self) -> tuple[str, ...]:
         """Every secret string this account holds (scrubbed from error messages)."""
         found = [self._api_key] if self._api_key else []

@@ -126,6 +126,23 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig) -> None:
                 f"max_reasoning_tokens={cfg.max_reasoning_tokens} is outside {name}'s "
                 f"range {low}..{high}"
             )
+    thinking = cfg.reasoning or cfg.max_reasoning_tokens is not None
+    if thinking and controls.budget_within_output and not controls.adaptive:
+        budget = cfg.max_reasoning_tokens or controls.budget_default or controls.budget_min
+        limit = cfg.max_output_tokens or model.max_output_tokens
+        if budget is not None and limit is not None and budget >= limit:
+            raise ConfigurationError(
+                f"{name} counts reasoning inside the output limit: the reasoning budget "
+                f"({budget}) must be below max_output_tokens ({limit})"
+            )
+    if thinking:
+        for param, rule in controls.when_on.items():
+            value = getattr(cfg, param)
+            if value is not None and not rule.accepts(value):
+                raise ConfigurationError(
+                    f"{param}={value:g} is not accepted by {name} while reasoning is on; "
+                    f"allowed: {rule.describe()}"
+                )
 
 
 def _options(model: AIModel, name: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,7 +175,9 @@ def build_call(
     prompt: str | None,
     instructions: str | None,
     messages: Iterable[Any] | None,
+    protocol: str = "",
 ) -> tuple[Call, dict[str, Any]]:
     options = check(model, cfg)
     turns, system = conversation(prompt, instructions, messages)
-    return Call(model_id, turns, system, cfg, cfg.streaming), options
+    call = Call(model_id, turns, system, cfg, cfg.streaming, model, protocol)
+    return call, options

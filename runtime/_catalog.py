@@ -48,13 +48,44 @@ def _rate(specific: float | None, fallback: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class ParamRule:
+    """What a sampling parameter may be: one of `allowed`, or within `min`..`max`."""
+
+    allowed: tuple[float, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    def accepts(self, value: float) -> bool:
+        if self.allowed is not None and value not in self.allowed:
+            return False
+        return not (
+            (self.min is not None and value < self.min)
+            or (self.max is not None and value > self.max)
+        )
+
+    def describe(self) -> str:
+        if self.allowed is not None:
+            return "one of " + ", ".join(f"{v:g}" for v in self.allowed)
+        return (
+            f"between {self.min:g} and {self.max:g}"
+            if self.min is not None and self.max is not None
+            else (f"at least {self.min:g}" if self.min is not None else f"at most {self.max:g}")
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ReasoningControls:
-    """How a model's reasoning is steered: effort levels, or a token budget within bounds."""
+    """How a model's reasoning is steered: effort levels, a token budget within bounds, or
+    the adaptive form; and the rules sampling parameters follow while it is on."""
 
     effort_levels: tuple[str, ...] = ()
     default_effort: str | None = None
     budget_min: int | None = None
     budget_max: int | None = None
+    budget_default: int | None = None
+    budget_within_output: bool = False
+    adaptive: bool = False
+    when_on: Mapping[str, ParamRule] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,8 +116,10 @@ class AIModelClient:
     ) -> _Prepared:
         ep = self.model_endpoint
         cfg = config or self.config
-        call, options = build_call(ep.ai_model, ep.model_id, cfg, prompt, instructions, messages)
         adapter = self.adapter
+        call, options = build_call(
+            ep.ai_model, ep.model_id, cfg, prompt, instructions, messages, adapter.PROTOCOL
+        )
         body = adapter.build_body(call)
         if options and adapter.OPTIONS_IN_BODY:
             body.update(options)
@@ -127,6 +129,7 @@ class AIModelClient:
             "accept": "text/event-stream" if call.stream else "application/json",
             "user-agent": USER_AGENT,
             **ep.api.info.headers,
+            **ep.api.config_headers(),
             **auth_headers,
         }
         return _Prepared(
@@ -251,6 +254,10 @@ class AIModelClient:
                 status=status.http_status,
                 request_id=status.request_id,
             ) from None
+        if isinstance(parsed, StreamError):  # an error in place of a result, in a 2xx body
+            error = stream_error(self.adapter, self._provider, parsed, status.http_status, {}, None)
+            error.request_id = status.request_id
+            raise error.redact(self.model_endpoint.api.secrets())
         return AIModelCallResponse(status, chat_response=self._chat_response(parsed), raw_body=raw)
 
     def _processor(self, response: httpx.Response, status: CallStatus) -> StreamProcessor:

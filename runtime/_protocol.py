@@ -1,7 +1,7 @@
 """What generated adapters are written against: the normalized call, and small helpers.
 
 A generated adapter module (modelwire.generated.adapters.<protocol>) provides:
-`build_body(call)`, `parse_response(raw)`, `parse_event(data, event)`, `error_fields(data)`
+`build_body(call)`, `parse_response(raw)`, `usage_from_wire(u)`, `parse_event(data, event)`, `error_fields(data)`
 and the constants PROTOCOL, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_IN_BODY,
 FINISH_REASONS, REQUEST_ID_HEADERS, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
 CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract.
@@ -11,31 +11,79 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
-from ._types import ChatResponseChoice, ChatResponseChunk, ContentItem, Usage
-
-
-@dataclass(slots=True)
-class Message:
-    """One turn of a conversation in unified form."""
-
-    role: str  # "user" | "assistant" | "system" | "tool"
-    content: list[ContentItem] = field(default_factory=list)
+from ._types import ChatResponseChoice, ChatResponseChunk, Usage
+from ._types import Message as Message  # re-exported: generated adapters import it from here
+from ._types import part_kind as part_kind
 
 
 @dataclass(slots=True)
 class Call:
-    """A call, normalized: what a generated `build_body` reads."""
+    """A call, normalized: what a generated `build_body` reads.
+
+    Its methods are the request template's derived variables (docs/spec-language.md); the
+    catalog checks of `_call.check` have already run, so they only pick values.
+    """
 
     model: str
     messages: list[Message]
     system: str | None
     config: AIModelCallConfig
     stream: bool
+    ai_model: AIModel | None = None
+    protocol: str = ""
+
+    def _name(self) -> str:
+        m = self.ai_model
+        return (m.constant or m.model_name) if m is not None else self.model
+
+    def stop_list(self) -> list[str] | None:
+        stop = self.config.stop
+        return [stop] if isinstance(stop, str) else (list(stop) if stop is not None else None)
+
+    def output_limit(self) -> int:
+        """`max_output_tokens`, else the model's output limit from the catalog."""
+        limit = self.config.max_output_tokens
+        if limit is None and self.ai_model is not None:
+            limit = self.ai_model.max_output_tokens
+        if limit is None:
+            raise ConfigurationError(
+                f"the {self.protocol} protocol needs an output limit and {self._name()} has none "
+                "in the catalog: pass AIModelCallConfig(max_output_tokens=...)"
+            )
+        return limit
+
+    def reasoning_adaptive(self) -> bool:
+        """Reasoning asked for on a model that takes the adaptive form (no budget given)."""
+        controls = self.ai_model.reasoning if self.ai_model is not None else None
+        return (
+            self.config.reasoning
+            and self.config.max_reasoning_tokens is None
+            and controls is not None
+            and controls.adaptive
+        )
+
+    def reasoning_budget(self) -> int | None:
+        """The token budget for reasoning: the call's, else the catalog default; None: off."""
+        cfg = self.config
+        if cfg.max_reasoning_tokens is not None:
+            return cfg.max_reasoning_tokens
+        if not cfg.reasoning or self.reasoning_adaptive():
+            return None
+        controls = self.ai_model.reasoning if self.ai_model is not None else None
+        if controls is None or controls.budget_min is None:
+            if controls is not None and controls.effort_levels:
+                return None  # an effort-steered model: reasoning needs no budget
+            raise ConfigurationError(
+                f"reasoning=True on the {self.protocol} protocol needs a token budget and "
+                f"{self._name()} has none in the catalog: pass max_reasoning_tokens=..."
+            )
+        return controls.budget_default or controls.budget_min
 
 
 @dataclass(slots=True)
@@ -72,7 +120,8 @@ class AdapterModule(Protocol):
     CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None
 
     def build_body(self, call: Call) -> dict[str, Any]: ...
-    def parse_response(self, raw: bytes | str) -> ParsedResponse: ...
+    def parse_response(self, raw: bytes | str) -> ParsedResponse | StreamError: ...
+    def usage_from_wire(self, u: Any) -> Usage | None: ...
     def parse_event(
         self, data: str, event: str | None
     ) -> ChatResponseChunk | StreamError | None: ...

@@ -36,6 +36,8 @@ class ProviderInfo:
     base_url_env: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
     docs: str | None = None
+    # AIModelAPI.config key -> (header, separator for list values)
+    config_headers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def protocol_for(self, kind: str) -> ProtocolBinding | None:
         """The first protocol listed for this kind of model."""

@@ -31,7 +31,7 @@ from ._types import (
 class _Slot:
     """The fragments of one content item being streamed."""
 
-    __slots__ = ("id", "kind", "name", "parts", "signatures")
+    __slots__ = ("id", "kind", "name", "parts", "redacted", "signatures", "whole")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -39,6 +39,8 @@ class _Slot:
         self.signatures: list[str] = []
         self.id: str | None = None
         self.name: str | None = None
+        self.redacted = False
+        self.whole: Any = None  # tool arguments given whole (not as text fragments)
 
     def build(self) -> ContentItem | None:
         text = "".join(self.parts)
@@ -46,8 +48,10 @@ class _Slot:
             return TextContent(text) if text else None
         if self.kind == "reasoning":
             signature = "".join(self.signatures) or None
-            return ReasoningContent(text or None, signature) if text or signature else None
-        return tool_call(self.id, self.name, text)
+            if not (text or signature):
+                return None
+            return ReasoningContent(text or None, signature, self.redacted)
+        return tool_call(self.id, self.name, text if self.parts else self.whole)
 
 
 class _Choice:
@@ -66,21 +70,36 @@ class _Choice:
 
 
 class StreamAccumulator:
-    def __init__(self, usage_update: str) -> None:
+    """Usage is `replace`d by each report, or `merge`d key by key on the wire objects (a
+    later report's present fields win) and unified once, by `usage_from_wire`."""
+
+    def __init__(
+        self, usage_update: str, usage_from_wire: Callable[[Any], Usage | None] | None = None
+    ) -> None:
         self._merge = usage_update == "merge"
+        self._usage_from_wire = usage_from_wire
+        self._wire_usage: Any = None
         self.choices: dict[int, _Choice] = {}
-        self.usage: Usage | None = None
+        self._usage: Usage | None = None
         self.id: str | None = None
         self.model: str | None = None
+
+    @property
+    def usage(self) -> Usage | None:
+        if self._wire_usage is not None and self._usage_from_wire is not None:
+            return self._usage_from_wire(self._wire_usage)
+        return self._usage
 
     def add(self, chunk: ChatResponseChunk) -> None:
         if chunk.id and self.id is None:
             self.id = chunk.id
         if chunk.model and self.model is None:
             self.model = chunk.model
-        if chunk.usage is not None:
-            self.usage = (
-                self.usage.merged(chunk.usage) if self._merge and self.usage else chunk.usage
+        if chunk.usage_wire is not None and self._merge:
+            self._wire_usage = _merge_wire(self._wire_usage, chunk.usage_wire)
+        elif chunk.usage is not None:
+            self._usage = (
+                self._usage.merged(chunk.usage) if self._merge and self._usage else chunk.usage
             )
         for cd in chunk.choice_deltas:
             choice = self.choices.get(cd.index)
@@ -88,11 +107,15 @@ class StreamAccumulator:
                 choice = self.choices[cd.index] = _Choice()
             if cd.finish_reason_raw is not None:
                 choice.finish_reason, choice.finish_raw = cd.finish_reason, cd.finish_reason_raw
+            kept = []
             for d in cd.content_deltas:
                 if isinstance(d, TextDelta):
                     choice.slot("text", None).parts.append(d.text)
+                elif d.continues and (d.type, d.key) not in choice.slots:
+                    continue  # extends an item no earlier event opened (e.g. a server tool)
                 elif isinstance(d, ReasoningDelta):
                     slot = choice.slot("reasoning", d.key)
+                    slot.redacted = slot.redacted or d.redacted
                     if d.text:
                         slot.parts.append(d.text)
                     if d.signature:
@@ -101,8 +124,14 @@ class StreamAccumulator:
                     slot = choice.slot("tool_call", d.key)
                     slot.id = slot.id or d.id
                     slot.name = slot.name or d.name
-                    if d.arguments:
-                        slot.parts.append(d.arguments)
+                    if isinstance(d.arguments, str):
+                        if d.arguments:
+                            slot.parts.append(d.arguments)
+                    elif d.arguments is not None:
+                        slot.whole = d.arguments
+                kept.append(d)
+            if len(kept) != len(cd.content_deltas):
+                cd.content_deltas = kept
 
     @property
     def finished(self) -> bool:
@@ -127,7 +156,7 @@ ErrorBuilder = Callable[[StreamError, Any], ModelwireError]
 class StreamProcessor:
     def __init__(self, adapter: AdapterModule, finalize: Finalizer, on_error: ErrorBuilder) -> None:
         self.adapter = adapter
-        self.acc = StreamAccumulator(adapter.USAGE_UPDATE)
+        self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
         self._on_error = on_error
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -190,6 +219,13 @@ class StreamProcessor:
         if not self.done and not self.acc.finished:
             raise self.interrupted("stream ended before its end marker (truncated)")
         return chunks, self._finalize(self.acc)
+
+
+def _merge_wire(old: Any, new: Any) -> Any:
+    """`old` updated with every field `new` reports (wire models of the same type)."""
+    if old is None or type(old) is not type(new):
+        return new
+    return old.model_copy(update=new.model_dump(exclude_none=True))
 
 
 def _short(exc: Exception, limit: int = 300) -> str:

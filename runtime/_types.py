@@ -20,7 +20,11 @@ FinishReason = Literal[
 
 def _to_plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {
+            f.name: _to_plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.metadata.get("hidden")
+        }
         for name in getattr(type(value), "_derived", ()):
             out[name] = _to_plain(getattr(value, name))
         return out
@@ -129,8 +133,27 @@ class ToolCallContent(_Plain):
     parse_error: str | None = None
     type: Literal["tool_call"] = "tool_call"
 
+    def arguments_object(self) -> Any:
+        """The arguments as a JSON value to send back ({} when there were none)."""
+        return {} if self.arguments is None else self.arguments
+
 
 ContentItem = TextContent | ReasoningContent | ToolCallContent
+
+
+def part_kind(part: ContentItem) -> str:
+    """The kind a protocol's message encoder knows a content item by."""
+    if isinstance(part, ReasoningContent) and part.redacted:
+        return "redacted_reasoning"
+    return part.type
+
+
+@dataclass(slots=True)
+class Message(_Plain):
+    """One turn of a conversation in unified form."""
+
+    role: str  # "user" | "assistant" | "system" | "tool"
+    content: list[ContentItem] = field(default_factory=list)
 
 
 def tool_call(id: str | None, name: str | None, arguments: Any) -> ToolCallContent:
@@ -192,6 +215,14 @@ class ChatResponse(_Plain):
     def finish_reason(self) -> FinishReason | None:
         return self.choices[0].finish_reason if self.choices else None
 
+    def to_message_item(self, choice: int = 0) -> Message:
+        """This response as the assistant turn of a next call's `messages`.
+
+        Everything is kept, reasoning signatures included: protocols that need them back
+        (Anthropic thinking) send them, the others leave reasoning out.
+        """
+        return Message("assistant", list(self._contents(choice)))
+
 
 @dataclass(slots=True)
 class ImageResponse(_Plain):
@@ -220,6 +251,8 @@ class ReasoningDelta(_Plain):
     text: str | None = None
     signature: str | None = None
     key: Any = None
+    redacted: bool = False
+    continues: bool = False  # only extends an item an earlier event opened under `key`
     type: Literal["reasoning"] = "reasoning"
 
     def get_text_delta(self) -> str:
@@ -232,10 +265,14 @@ class ReasoningDelta(_Plain):
 
 @dataclass(slots=True)
 class ToolCallDelta(_Plain):
+    """A fragment of a tool call: `arguments` is JSON text to append, or the whole value
+    (used when no text fragment arrives, e.g. a call streamed in one piece)."""
+
     key: Any
     id: str | None = None
     name: str | None = None
-    arguments: str | None = None
+    arguments: Any = None
+    continues: bool = False  # only extends a call an earlier event opened under `key`
     type: Literal["tool_call"] = "tool_call"
 
     def get_text_delta(self) -> str:
@@ -261,6 +298,8 @@ class ChatResponseChunk(_Plain):
     id: str | None = None
     model: str | None = None
     usage: Usage | None = None
+    # the wire usage object, for protocols whose streams update usage key by key (merge)
+    usage_wire: Any = field(default=None, repr=False, metadata={"hidden": True})
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from modelwire._protocol import (
     compact,
     dig,
     first_present,
+    part_kind,
     sum_present,
     unsupported_content,
     unsupported_role,
@@ -75,10 +76,11 @@ DROPPED: frozenset[str] = frozenset(("reasoning",))
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        if part.type == "text":
+        kind = part_kind(part)
+        if kind == "text":
             out.append({"type": "text", "text": part.text})
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, part.type)
+            raise unsupported_content(PROTOCOL, kind)
     return out
 
 
@@ -146,8 +148,15 @@ def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
     )
 
 
-def parse_response(raw: bytes | str) -> ParsedResponse:
-    """A non-streamed response body -> choices, usage, id and model."""
+def usage_from_wire(u: Any) -> Usage | None:
+    """Unified usage of a wire usage object (for streams that merge usage key by key)."""
+    if isinstance(u, w.CompletionUsage):
+        return _usage_completion_usage(u)
+    return None
+
+
+def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
+    """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r = w.ChatCompletion.model_validate_json(raw)
     choices: list[ChatResponseChoice] = []
     for _c1 in r.choices or ():

@@ -120,7 +120,10 @@ def _endpoint(case: Case) -> AIModelEndpoint:
 
 
 async def _call(case: Case, is_async: bool) -> AIModelCallResponse:
-    config = AIModelCallConfig(streaming=case.streaming, retries=0, timeout=30)
+    # models outside the catalog have no output limit; protocols that require one get this
+    config = AIModelCallConfig(
+        streaming=case.streaming, retries=0, timeout=30, max_output_tokens=1024
+    )
     client = AIModelClient(_endpoint(case), config, is_async=is_async)
     try:
         if is_async:
