@@ -127,7 +127,8 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig) -> None:
                 f"range {low}..{high}"
             )
     thinking = cfg.reasoning or cfg.max_reasoning_tokens is not None
-    if thinking and controls.budget_within_output and not controls.adaptive:
+    budget_form = cfg.max_reasoning_tokens is not None or not controls.adaptive
+    if thinking and controls.budget_within_output and budget_form:
         budget = cfg.max_reasoning_tokens or controls.budget_default or controls.budget_min
         limit = cfg.max_output_tokens or model.max_output_tokens
         if budget is not None and limit is not None and budget >= limit:

@@ -18,6 +18,7 @@ import pytest
 
 import modelwire
 from modelwire import (
+    AIModel,
     AIModelAPI,
     AIModelAPIProviderEnum,
     AIModelCallConfig,
@@ -27,6 +28,7 @@ from modelwire import (
     ModelwireError,
 )
 from modelwire.models import GPT4o
+from tests.support import anthropic_shapes as an
 from tests.support import openai_shapes as oa
 from tests.support.server import LoopbackServer, Reply, free_port
 
@@ -58,11 +60,24 @@ class Fault:
     stream: bool = False
     config: dict[str, Any] = field(default_factory=dict)
     refused: bool = False  # point the client at a port nothing listens on
+    provider: str = "openai"
 
 
 def _error(status: int, message: str, **headers: str) -> Reply:
     body = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
     return Reply.json(body, status=status, headers={"x-request-id": REQUEST_ID, **headers})
+
+
+def _an_error(status: int, kind: str, message: str, **headers: str) -> Reply:
+    return Reply.json(
+        an.error_body(kind, message), status=status, headers={"request-id": REQUEST_ID, **headers}
+    )
+
+
+def _an_stream(chunks: list[bytes], **kw: Any) -> Reply:
+    return Reply(
+        body=chunks, content_type="text/event-stream", headers={"request-id": REQUEST_ID}, **kw
+    )
 
 
 def _ok(text: str = "Hello!") -> Reply:
@@ -225,6 +240,49 @@ FAULTS = [
         _succeeded("Hi", 2),
         stream=True,
     ),
+    Fault(
+        "anthropic: 529 overloaded, then 200",
+        lambda: [
+            _an_error(529, "overloaded_error", "Overloaded"),
+            Reply.json(an.message("Hello!"), headers={"request-id": REQUEST_ID}),
+        ],
+        _succeeded("Hello!", 2),
+        provider="anthropic",
+    ),
+    Fault(
+        "anthropic: 529 until retries are exhausted",
+        lambda: [_an_error(529, "overloaded_error", "Overloaded")] * 2,
+        _failed(modelwire.OverloadedError, 2, status=529, message="Overloaded"),
+        config={"retries": 1},
+        provider="anthropic",
+    ),
+    Fault(
+        "anthropic: prompt too long is a context-length error",
+        lambda: [_an_error(400, "invalid_request_error", "prompt is too long: 210000 tokens")],
+        _failed(modelwire.ContextLengthExceededError, 1, status=400, message="prompt is too"),
+        provider="anthropic",
+    ),
+    Fault(
+        "anthropic: error event inside a 200 stream",
+        lambda: [_an_stream([*an.stream_events(["Hel", "lo"])[:4], an.error_event()])],
+        _failed(modelwire.OverloadedError, 1, status=200, message="Overloaded", partial="Hel"),
+        stream=True,
+        provider="anthropic",
+    ),
+    Fault(
+        "anthropic: stream reset mid-stream",
+        lambda: [_an_stream(an.stream_events(["Hel", "lo", "!"]), reset_after=5)],
+        _failed(modelwire.StreamInterruptedError, 1, partial="Hello"),
+        stream=True,
+        provider="anthropic",
+    ),
+    Fault(
+        "anthropic: stream stops before message_delta",
+        lambda: [_an_stream(an.stream_events(["Hel", "lo"])[:5])],
+        _failed(modelwire.StreamInterruptedError, 1, partial="Hello"),
+        stream=True,
+        provider="anthropic",
+    ),
 ]
 
 
@@ -233,7 +291,10 @@ def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(modelwire._retry, "BASE_DELAY", 0.01)
 
 
-def _endpoint(url: str) -> AIModelEndpoint:
+def _endpoint(url: str, provider: str) -> AIModelEndpoint:
+    if provider == "anthropic":
+        api = AIModelAPI(AIModelAPIProviderEnum.ANTHROPIC, api_key=SECRET, base_url=url)
+        return AIModelEndpoint(api, AIModel(model_name=an.MODEL, max_output_tokens=1024))
     api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=SECRET, base_url=url + "/v1")
     return AIModelEndpoint(api=api, ai_model=GPT4o)
 
@@ -289,7 +350,8 @@ async def test_fault(fault: Fault, mode: str) -> None:
     config = AIModelCallConfig(streaming=fault.stream, **fault.config)
     with LoopbackServer() as server:
         server.queue(*fault.replies())
-        endpoint = _endpoint(f"http://127.0.0.1:{free_port()}" if fault.refused else server.url)
+        url = f"http://127.0.0.1:{free_port()}" if fault.refused else server.url
+        endpoint = _endpoint(url, fault.provider)
         if mode == "sync":
             out = _run_sync(endpoint, config)
         else:

@@ -147,6 +147,45 @@ def test_finish_reason_table_missing_a_value(tree: Path) -> None:
     assert line > 0
 
 
+ANTHROPIC = "specs/protocols/anthropic_messages.yaml"
+
+
+def test_one_of_alternative_without_when(tree: Path) -> None:
+    line = edit(
+        tree,
+        ANTHROPIC,
+        "- {$when: reasoning_adaptive, type: adaptive}",
+        "- {type: adaptive}",
+    )
+    errs = errors_of(tree)
+    assert errs == [f"{ANTHROPIC}:{line}: each `$one_of` alternative needs a `$when`"], errs
+
+
+def test_continuing_delta_needs_a_key(tree: Path) -> None:
+    line = edit(tree, ANTHROPIC, "key: index, continues: true", "continues: true")
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{ANTHROPIC}:{line}: `continues` needs a `key`"), errs
+
+
+def test_redacted_rule_needs_a_signature(tree: Path) -> None:
+    line = edit(
+        tree,
+        ANTHROPIC,
+        "kind: reasoning, redacted: true, signature: data}",
+        "kind: reasoning, redacted: true, text: data}",
+    )
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{ANTHROPIC}:{line}: `redacted` applies"), errs
+
+
+def test_unknown_part_kind(tree: Path) -> None:
+    line = edit(
+        tree, ANTHROPIC, "      tool_call: {type: tool_use", "      tool_cal: {type: tool_use"
+    )
+    errs = errors_of(tree)
+    assert any(e.startswith(f"{ANTHROPIC}:{line}:") and "tool_cal" in e for e in errs), errs
+
+
 def test_duplicate_model_constant(tree: Path) -> None:
     text = (tree / CATALOG).read_text()
     line = text.count("\n") + 2  # the appended entry starts after the file and a blank line
