@@ -68,7 +68,7 @@ def test_budget_thinking_uses_the_call_budget_else_the_catalog_default() -> None
 
 
 def test_budget_outside_the_catalog_bounds_fails_naming_them() -> None:
-    with pytest.raises(ConfigurationError, match="outside ClaudeBudget's range 1024..63999"):
+    with pytest.raises(ConfigurationError, match=r"outside ClaudeBudget's range 1024\.\.63999"):
         body(BUDGETED, max_reasoning_tokens=100)
 
 
@@ -78,9 +78,9 @@ def test_budget_must_stay_below_the_output_limit() -> None:
 
 
 def test_reasoning_rules_on_sampling_parameters_come_from_the_catalog() -> None:
-    with pytest.raises(ConfigurationError, match="temperature=0.5 .* allowed: one of 1"):
+    with pytest.raises(ConfigurationError, match=r"temperature=0\.5 .* allowed: one of 1"):
         body(BUDGETED, reasoning=True, temperature=0.5)
-    with pytest.raises(ConfigurationError, match="top_p=0.5 .* between 0.95 and 1"):
+    with pytest.raises(ConfigurationError, match=r"top_p=0\.5 .* between 0\.95 and 1"):
         body(BUDGETED, reasoning=True, top_p=0.5)
     assert body(BUDGETED, reasoning=True, temperature=1.0)["temperature"] == 1.0
     assert body(BUDGETED, temperature=0.5)["temperature"] == 0.5  # no reasoning: no rule
