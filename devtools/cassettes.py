@@ -27,6 +27,7 @@ SECRET_HEADERS = (
     "set-cookie",
     "openai-organization",
     "openai-project",
+    "anthropic-organization-id",
 )
 
 

@@ -88,11 +88,14 @@ class Scenario:
 
 
 def _reference_table(entries: int = 120) -> str:
-    """A long, fixed system prompt (over 1,024 tokens), so that OpenAI caches its prefix.
+    """A long, fixed system prompt (over 1,024 tokens), so that its prefix can be cached.
 
     OpenAI caches prompts of 1,024 tokens or more automatically
     (https://platform.openai.com/docs/guides/prompt-caching); a repeated call then reports
-    `usage.prompt_tokens_details.cached_tokens` > 0.
+    `usage.prompt_tokens_details.cached_tokens` > 0. Anthropic caches a prefix the request marks
+    with `cache_control` once it reaches the model's minimum (1,024 tokens on Claude Sonnet 4.5,
+    https://platform.claude.com/docs/en/build-with-claude/prompt-caching); the call that writes
+    it reports `usage.cache_creation_input_tokens` > 0, a repeated one `cache_read_input_tokens`.
     """
     lines = [
         "You answer questions about the reference table below. Each line maps a code to a value.",
@@ -106,6 +109,15 @@ def _reference_table(entries: int = 120) -> str:
 REFERENCE_TABLE = _reference_table()
 
 OPENAI_INVALID_KEY = "invalid-modelwire-key-0000"  # not a secret: a key that cannot work
+ANTHROPIC_INVALID_KEY = "invalid-modelwire-key-0000"  # not a secret either
+
+# Anthropic thinking on a budget: budget_tokens (>= 1,024) must stay below max_tokens, and
+# temperature must be left unset (https://platform.claude.com/docs/en/build-with-claude/extended-thinking).
+CLAUDE_THINKING = {"reasoning": True, "max_reasoning_tokens": 1024, "max_output_tokens": 2048}
+# Anthropic caches only what a request marks: a top-level `cache_control` (automatic caching) puts
+# the breakpoint on the last cacheable block; modelwire passes it through `options`
+# (https://platform.claude.com/docs/en/build-with-claude/prompt-caching).
+CLAUDE_AUTO_CACHE = {"cache_control": {"type": "ephemeral"}}
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -208,6 +220,181 @@ SCENARIOS: tuple[Scenario, ...] = (
         error="RateLimitError",
         not_recordable="a rate limit cannot be reached on demand without spending a quota",
         description="tokens-per-minute rate limit with Retry-After; retries=0 so no retry",
+    ),
+    # --- anthropic (anthropic_messages) --------------------------------------------------------
+    Scenario(
+        name="text",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={},
+        cassette="cassettes/anthropic/text.yaml",
+        outcome="text",
+        description="plain non-streamed text answer with a system prompt",
+    ),
+    Scenario(
+        name="stream_text",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/anthropic/stream_text.yaml",
+        outcome="stream",
+        description="streamed text: named SSE events, a ping, cumulative usage in message_delta",
+    ),
+    Scenario(
+        name="max_tokens",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Write a long poem about the sea.",
+        instructions=None,
+        config={"max_output_tokens": 16},
+        cassette="cassettes/anthropic/max_tokens.yaml",
+        outcome="text",
+        description="the answer is cut at max_tokens (stop_reason max_tokens)",
+    ),
+    Scenario(
+        name="thinking",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="Is 1001 a prime number?",
+        instructions=None,
+        config=CLAUDE_THINKING,
+        cassette="cassettes/anthropic/thinking.yaml",
+        outcome="text",
+        description="extended thinking, non-streamed: a signed thinking block, then text",
+    ),
+    Scenario(
+        name="stream_thinking",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="What is 27 * 453?",
+        instructions=None,
+        config={**CLAUDE_THINKING, "streaming": True},
+        cassette="cassettes/anthropic/stream_thinking.yaml",
+        outcome="stream",
+        description="extended thinking, streamed: thinking_delta, signature_delta, then text",
+    ),
+    Scenario(
+        name="tool_use",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="What is the weather like in Paris and in Tokyo right now?",
+        instructions=None,
+        config={},
+        cassette="cassettes/anthropic/tool_use.yaml",
+        outcome="tool_calls",
+        not_recordable=(
+            "the model only calls tools that the request declares, and modelwire does not send "
+            "tools= yet; the cassette is authored until it does"
+        ),
+        description="text, then two tool_use blocks (stop_reason tool_use); request has no tools",
+    ),
+    Scenario(
+        name="stream_tool_use",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="What is the weather like in Paris right now?",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/anthropic/stream_tool_use.yaml",
+        outcome="stream",
+        not_recordable=(
+            "the model only calls tools that the request declares, and modelwire does not send "
+            "tools= yet; the cassette is authored until it does"
+        ),
+        description="streamed tool_use: input arrives as input_json_delta fragments",
+    ),
+    Scenario(
+        name="cache_write",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="Which value does code MW-0077 map to?",
+        instructions=REFERENCE_TABLE,
+        config={"max_output_tokens": 64, "options": CLAUDE_AUTO_CACHE},
+        cassette="cassettes/anthropic/cache_write.yaml",
+        outcome="text",
+        nonzero_usage=("cache_write_tokens",),
+        description="automatic prompt caching, first call: the prefix is written to the cache",
+    ),
+    Scenario(
+        name="cache_read",
+        provider="anthropic",
+        model="ClaudeSonnet45",
+        prompt="Which value does code MW-0042 map to?",
+        instructions=REFERENCE_TABLE,
+        config={"max_output_tokens": 64, "options": CLAUDE_AUTO_CACHE},
+        cassette="cassettes/anthropic/cache_read.yaml",
+        outcome="text",
+        warmup=True,
+        nonzero_usage=("cache_read_tokens",),
+        description="automatic prompt caching, repeated call: the prefix is read from the cache",
+    ),
+    Scenario(
+        name="error_400",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Hello",
+        instructions=None,
+        config={"temperature": 2},
+        cassette="cassettes/anthropic/error_400.yaml",
+        outcome="error",
+        error="BadRequestError",
+        description="temperature above the documented maximum of 1 (invalid_request_error)",
+    ),
+    Scenario(
+        name="error_401",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Hello",
+        instructions=None,
+        config={},
+        cassette="cassettes/anthropic/error_401.yaml",
+        outcome="error",
+        error="AuthenticationError",
+        api_key=ANTHROPIC_INVALID_KEY,
+        description="an API key Anthropic does not know (authentication_error)",
+    ),
+    Scenario(
+        name="error_429",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Hello",
+        instructions=None,
+        config={"retries": 0},
+        cassette="cassettes/anthropic/error_429.yaml",
+        outcome="error",
+        error="RateLimitError",
+        not_recordable="a rate limit cannot be reached on demand without spending a quota",
+        description="rate_limit_error with retry-after; retries=0 so no retry",
+    ),
+    Scenario(
+        name="error_529",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Hello",
+        instructions=None,
+        config={"retries": 0},
+        cassette="cassettes/anthropic/error_529.yaml",
+        outcome="error",
+        error="OverloadedError",
+        not_recordable="Anthropic's API is overloaded only when it is, not on demand",
+        description="HTTP 529 overloaded_error; retries=0 so no retry",
+    ),
+    Scenario(
+        name="stream_error",
+        provider="anthropic",
+        model="ClaudeHaiku45",
+        prompt="Write a haiku about the sea.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/anthropic/stream_error.yaml",
+        outcome="error",
+        error="OverloadedError",
+        not_recordable="an error event inside a 200 stream cannot be produced on demand",
+        description="a 200 stream that sends some text, then an `error` event (overloaded_error)",
     ),
 )
 

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from modelwire._catalog import AIModel, OptionSpec, ParamRule, Pricing, ReasoningControls
+from modelwire._catalog import (
+    AIModel,
+    Host,
+    OptionSpec,
+    ParamRule,
+    PriceTier,
+    Pricing,
+    ReasoningControls,
+)
 
 Claude35Haiku = AIModel(
     constant="Claude35Haiku",

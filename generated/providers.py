@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from enum import Enum
 
-from modelwire._provider import AuthScheme, ProtocolBinding, ProviderInfo
+from modelwire._provider import AuthScheme, Param, ProtocolBinding, ProviderInfo
 
 
 class AIModelAPIProviderEnum(str, Enum):
     """The API providers (hosts) modelwire can call."""
 
     ANTHROPIC = "anthropic"
+    GOOGLE_AI = "google_gemini_api"
+    GOOGLE_VERTEX_AI = "google_vertex_ai"
     OPEN_AI = "openai"
 
     def __str__(self) -> str:
@@ -43,6 +45,70 @@ PROVIDERS: dict[str, ProviderInfo] = {
         config_headers={
             "beta": ("anthropic-beta", ","),
         },
+    ),
+    "google_gemini_api": ProviderInfo(
+        name="google_gemini_api",
+        display_name="Google Gemini API",
+        base_url="https://generativelanguage.googleapis.com/v1beta",
+        base_url_env=("GOOGLE_GEMINI_BASE_URL",),
+        auth=AuthScheme(
+            scheme="header",
+            name="x-goog-api-key",
+            env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "gemini_generate_content": ProtocolBinding(
+                protocol="gemini_generate_content",
+                adapter="modelwire.generated.adapters.gemini_generate_content",
+                path="/models/{model}:generateContent",
+                kind="chat",
+                stream_path="/models/{model}:streamGenerateContent",
+                stream_query={"alt": "sse"},
+            ),
+        },
+        docs="https://ai.google.dev/api",
+    ),
+    "google_vertex_ai": ProviderInfo(
+        name="google_vertex_ai",
+        display_name="Google Vertex AI",
+        base_url="https://{location}-aiplatform.googleapis.com/v1",
+        base_url_env=("GOOGLE_VERTEX_BASE_URL",),
+        auth=AuthScheme(
+            scheme="google_oauth",
+            name=None,
+            env=(),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "gemini_generate_content": ProtocolBinding(
+                protocol="gemini_generate_content",
+                adapter="modelwire.generated.adapters.gemini_generate_content",
+                path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:generateContent",
+                kind="chat",
+                stream_path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:streamGenerateContent",
+                stream_query={"alt": "sse"},
+            ),
+            "anthropic_messages": ProtocolBinding(
+                protocol="anthropic_messages",
+                adapter="modelwire.generated.adapters.anthropic_messages",
+                path="/projects/{project_id}/locations/{location}/publishers/anthropic/models/{model}:rawPredict",
+                kind="chat",
+                stream_path="/projects/{project_id}/locations/{location}/publishers/anthropic/models/{model}:streamRawPredict",
+                body={"anthropic_version": "vertex-2023-10-16", "model": None},
+                creators=("anthropic",),
+            ),
+        },
+        docs="https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest",
+        params=(
+            Param("project_id", env=("GOOGLE_CLOUD_PROJECT",), default=None, required=True),
+            Param(
+                "location", env=("GOOGLE_CLOUD_LOCATION",), default="us-central1", required=False
+            ),
+        ),
+        base_url_for={"location": {"global": "https://aiplatform.googleapis.com/v1"}},
     ),
     "openai": ProviderInfo(
         name="openai",

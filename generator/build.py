@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -117,6 +118,33 @@ def load_specs(root: Path) -> Specs:
                 src.error(("enum",), f"enum {spec.enum} already used by {enums[spec.enum].path}")
             )
         enums[spec.enum] = src
+        known = set(spec.params)
+        for where, template, allowed in [
+            (("base_url",), spec.base_url, known),
+            *[
+                (("base_url_for", k, v), url, known)
+                for k, m in spec.base_url_for.items()
+                for v, url in m.items()
+            ],
+            *[(("serves", n, "path"), s.path, known | {"model"}) for n, s in spec.serves.items()],
+            *[
+                (("serves", n, "stream_path"), s.stream_path, known | {"model"})
+                for n, s in spec.serves.items()
+                if s.stream_path
+            ],
+        ]:
+            for field_name in re.findall(r"\{([^}]*)\}", template):
+                if field_name not in allowed:
+                    errors.append(
+                        src.error(
+                            where,
+                            f"unknown placeholder {{{field_name}}}; known: "
+                            f"{', '.join(sorted(allowed)) or 'none (declare it under params)'}",
+                        )
+                    )
+        for param in spec.base_url_for:
+            if param not in known:
+                errors.append(src.error(("base_url_for", param), f"{param!r} is not a param"))
         for name in spec.serves:
             if name not in specs.protocols:
                 errors.append(
@@ -149,6 +177,14 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                     )
                 )
             constants[m.constant] = src
+            for provider in m.hosts:
+                if provider not in m.ids:
+                    errors.append(
+                        src.error(
+                            (*loc, "hosts", provider),
+                            f"hosts names {provider!r}, which is not in the model's ids",
+                        )
+                    )
             for provider, model_id in m.ids.items():
                 if provider not in specs.providers:
                     errors.append(
@@ -174,11 +210,26 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                     )
                 )
             p = m.pricing
-            if p.cached_input is not None and p.cached_input >= p.input:
+            rate_sets = [((*loc, "pricing"), p)] + [
+                ((*loc, "pricing", "tiers", i), t) for i, t in enumerate(p.tiers)
+            ]
+            for where, rates in rate_sets:
+                if rates.cached_input is not None and rates.cached_input >= rates.input:
+                    errors.append(
+                        src.error(
+                            (*where, "cached_input"),
+                            f"cached_input {rates.cached_input} is not below input {rates.input}",
+                        )
+                    )
+            thresholds = [t.above_prompt_tokens for t in p.tiers]
+            if thresholds != sorted(set(thresholds)) or any(
+                t >= m.context_window for t in thresholds
+            ):
                 errors.append(
                     src.error(
-                        (*loc, "pricing", "cached_input"),
-                        f"cached_input {p.cached_input} is not below input {p.input}",
+                        (*loc, "pricing", "tiers"),
+                        "tiers must rise strictly by above_prompt_tokens, each below the "
+                        f"context window {m.context_window}",
                     )
                 )
             r = m.reasoning

@@ -43,20 +43,26 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
 }
 MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}
 PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
-    "text": {"text": ("part.text", False)},
+    "text": {"text": ("part.text", False), "signature": ("part.signature", True)},
     "reasoning": {"text": ("part.text", True), "signature": ("part.signature", True)},
     "redacted_reasoning": {"signature": ("part.signature", False)},
     "tool_call": {
         "id": ("part.id", False),
         "name": ("part.name", False),
         "arguments": ("part.arguments_object()", False),
+        "signature": ("part.signature", True),
     },
 }
 
 ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
-    "text": {"text": STRING},
+    "text": {"text": STRING, "signature": STRING},
     "reasoning": {"text": STRING, "signature": STRING},
-    "tool_call": {"id": STRING, "name": STRING, "arguments": frozenset({"string", "object"})},
+    "tool_call": {
+        "id": STRING,
+        "name": STRING,
+        "arguments": frozenset({"string", "object"}),
+        "signature": STRING,
+    },
 }
 
 
@@ -75,6 +81,7 @@ class ItemIR:
     key: str | None = None
     redacted: bool = False
     continues: bool = False
+    whole: bool = False
 
 
 @dataclass
@@ -122,6 +129,7 @@ class AdapterIR:
     spec_file: str
     wire_module: str
     framing: str
+    json_array: bool
     stream_done: str | None
     usage_update: str
     options_in_body: bool
@@ -133,7 +141,7 @@ class AdapterIR:
     parts: dict[str, str]
     drop: list[str]
     response_model: str
-    response_error: EventIR | None
+    response_errors: list[EventIR]
     response_id: str | None
     response_model_name: str | None
     response_usage: str | None
@@ -142,6 +150,7 @@ class AdapterIR:
     events: list[EventIR]
     usages: list[UsageIR]
     finish_reasons: dict[str, str]
+    finish_reasons_with_tool_calls: dict[str, str]
     error_message: str | None
     error_type: str | None
     error_code: str | None
@@ -322,7 +331,9 @@ class Lowering:
             raise self.fail(
                 (*loc, "continues"), "`continues` needs a `key` (and a reasoning or tool_call kind)"
             )
-        item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues)
+        if rule.whole and (rule.kind != "tool_call" or key is not None):
+            raise self.fail((*loc, "whole"), "`whole` applies to tool_call rules without a `key`")
+        item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole)
         return RuleIR(cond, item, keyword="if" if cond else None)
 
     def choice(
@@ -383,15 +394,26 @@ class Lowering:
             return variables[name]
         if isinstance(value, dict):
             if "$when" in value:
-                raise self.fail(loc, "`$when` is only allowed as the value of a body key")
+                name = value["$when"]
+                if not isinstance(name, str) or name not in variables:
+                    raise self.fail(
+                        (*loc, "$when"),
+                        f"unknown variable {name!r}; known: {', '.join(sorted(variables))}",
+                    )
+                rest = {k: v for k, v in value.items() if k != "$when"}
+                inner = rest["$value"] if set(rest) == {"$value"} else rest
+                expr, _ = self.template(inner, variables, loc)
+                return f"({expr} if {variables[name][0]} else None)", True
             items = []
-            optional = False
+            optionals = []
             for k, v in value.items():
                 expr, opt = self.template(v, variables, (*loc, k))
-                optional |= opt
+                optionals.append(opt)
                 items.append(f"{json.dumps(k)}: {expr}")
             body = "{" + ", ".join(items) + "}"
-            return (f"compact({body})" if optional else body), False
+            if optionals and all(optionals):  # nothing left: the mapping itself is left out
+                return f"compact_or_none({body})", True
+            return (f"compact({body})" if any(optionals) else body), False
         if isinstance(value, list):
             exprs = [self.template(v, variables, (*loc, i))[0] for i, v in enumerate(value)]
             return "[" + ", ".join(exprs) + "]", False
@@ -483,15 +505,19 @@ class Lowering:
         response_choice = self.choice(
             resp.choice, resp.choices, "r", root, ("response", "choice"), False
         )
-        response_error = None
-        if resp.error is not None:
-            loc = ("response", "error")
-            response_error = EventIR(self.condition("r", root, resp.error.when, (*loc, "when")))
-            response_error.error = {
+        response_errors = []
+        rules = resp.error if isinstance(resp.error, list) else [resp.error] if resp.error else []
+        for i, rule in enumerate(rules):
+            loc = (
+                ("response", "error", i) if isinstance(resp.error, list) else ("response", "error")
+            )
+            found = EventIR(self.condition("r", root, rule.when, (*loc, "when")))
+            found.error = {
                 name: self.path_expr("r", root, path, (*loc, name), None)[0]
-                for name, path in resp.error.model_dump(exclude_none=True).items()
+                for name, path in rule.model_dump(exclude_none=True).items()
                 if name != "when"
             }
+            response_errors.append(found)
         events = [
             self.event(ev, "e", spec.stream.schema_, ("stream", "events", i))
             for i, ev in enumerate(spec.stream.events)
@@ -521,6 +547,7 @@ class Lowering:
             spec_file=self.src.path,
             wire_module=wire_module,
             framing=spec.stream.framing,
+            json_array=spec.stream.json_array,
             stream_done=spec.stream.done,
             usage_update=spec.stream.usage_update,
             options_in_body=spec.request.options == "body",
@@ -532,7 +559,7 @@ class Lowering:
             parts=parts,
             drop=list(msgs.drop),
             response_model=root,
-            response_error=response_error,
+            response_errors=response_errors,
             response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]
             if resp.id
             else None,
@@ -547,6 +574,7 @@ class Lowering:
             events=events,
             usages=list(self._usages.values()),
             finish_reasons=dict(spec.finish_reasons),
+            finish_reasons_with_tool_calls=dict(spec.finish_reasons_with_tool_calls),
             error_message=self.error_path(spec.errors.message, "message"),
             error_type=self.error_path(spec.errors.type, "type"),
             error_code=self.error_path(spec.errors.code, "code"),

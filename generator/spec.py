@@ -24,6 +24,7 @@ Kind = Literal[
     "rate_limit",
     "overloaded",
     "server",
+    "content_filter",
     "other",
 ]
 UnifiedFinishReason = Literal[
@@ -132,6 +133,11 @@ class ContentRule(Strict):
     redacted: bool = Field(
         False, description="Reasoning whose text is withheld; `signature` is its opaque data."
     )
+    whole: bool = Field(
+        False,
+        description="Stream tool calls that arrive complete, one per element: each is its own "
+        "call, never merged with another (no `key`).",
+    )
     id: Value | None = None
     name: Value | None = None
     arguments: Value | None = None
@@ -161,7 +167,7 @@ class BodyErrorSpec(ErrorFields):
 
 class ResponseSpec(Strict):
     schema_: str = Field(alias="schema")
-    error: BodyErrorSpec | None = None
+    error: BodyErrorSpec | list[BodyErrorSpec] | None = None
     id: Path | None = None
     model: Path | None = None
     usage: Path | None = None
@@ -185,6 +191,11 @@ class StreamSpec(Strict):
     framing: Literal["sse"]
     done: str | None = Field(None, description="Data payload that ends the stream.")
     schema_: str = Field(alias="schema", description="Wire schema $defs name of one event.")
+    json_array: bool = Field(
+        False,
+        description="A response with content-type application/json is one JSON array of "
+        "events (Gemini without ?alt=sse), decoded element by element.",
+    )
     usage_update: Literal["replace", "merge"] = Field(
         description="`replace`: the last usage reported wins; `merge`: key by key."
     )
@@ -226,6 +237,11 @@ class ProtocolSpec(Strict):
         description="Raw finish reason -> unified. Must cover the wire's x-known-values; "
         "anything else maps to `other`."
     )
+    finish_reasons_with_tool_calls: dict[str, UnifiedFinishReason] = Field(
+        default_factory=dict,
+        description="Raw finish reason -> unified, for a choice that called tools (Gemini "
+        "ends those with STOP).",
+    )
     response: ResponseSpec
     stream: StreamSpec
     errors: ErrorsSpec
@@ -235,7 +251,10 @@ class ProtocolSpec(Strict):
 
 
 class AuthSpec(Strict):
-    scheme: Literal["bearer", "header", "query", "none"]
+    scheme: Literal["bearer", "header", "query", "google_oauth", "none"] = Field(
+        description="`google_oauth`: a Google Cloud access token (static, service account or "
+        "Application Default Credentials; needs the `vertex` extra), sent as a bearer token."
+    )
     name: str | None = Field(None, description="Header or query parameter name (header/query).")
     env: list[str] = Field(default_factory=list, description="Env vars read for the key.")
     optional: bool = Field(False, description="True when calls work without a key (local).")
@@ -248,8 +267,35 @@ class ConfigHeaderSpec(Strict):
     join: str = Field(",", description="Separator when the config value is a list.")
 
 
+class ParamSpec(Strict):
+    """A value the provider's URLs need (`{name}` in base_url and paths)."""
+
+    env: list[str] = Field(default_factory=list, description="Env vars read for it.")
+    default: str | None = None
+    required: bool = Field(False, description="No default: a call without it fails early.")
+    description: str = ""
+
+
 class ServeSpec(Strict):
-    path: str = Field(pattern=r"^/", description="Path appended to the base URL.")
+    path: str = Field(
+        pattern=r"^/",
+        description="Path appended to the base URL; `{model}` and `{param}` are filled in.",
+    )
+    stream_path: str | None = Field(
+        None, pattern=r"^/", description="Path for streamed calls, when it differs."
+    )
+    stream_query: dict[str, str] = Field(
+        default_factory=dict, description="Query parameters of streamed calls."
+    )
+    body: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keys this host sets in the protocol's request body (null removes a key).",
+    )
+    creators: list[Identifier] = Field(
+        default_factory=list,
+        description="Model creators this protocol serves here (default protocol for their "
+        "models); empty: any.",
+    )
 
 
 class ProviderSpec(Strict):
@@ -257,8 +303,16 @@ class ProviderSpec(Strict):
     enum: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
     display_name: str
     docs: str
-    base_url: str = Field(pattern=r"^https?://")
+    base_url: str = Field(pattern=r"^https?://", description="May use `{param}`.")
+    base_url_for: dict[Identifier, dict[str, str]] = Field(
+        default_factory=dict,
+        description="param -> value -> the base URL used when the param has that value.",
+    )
     base_url_env: list[str] = Field(default_factory=list)
+    params: dict[Identifier, ParamSpec] = Field(
+        default_factory=dict,
+        description="Values for URL templates, from AIModelAPI(config=...), env or default.",
+    )
     auth: AuthSpec
     headers: dict[str, str] = Field(default_factory=dict)
     config_headers: dict[Identifier, ConfigHeaderSpec] = Field(
@@ -285,6 +339,17 @@ Capability = Literal[
 ]
 
 
+class PriceTierSpec(Strict):
+    """Rates that apply to the whole call when its prompt exceeds `above_prompt_tokens`."""
+
+    above_prompt_tokens: PositiveInt
+    input: NonNegativeFloat
+    output: NonNegativeFloat
+    cached_input: NonNegativeFloat | None = None
+    cache_write: NonNegativeFloat | None = None
+    reasoning: NonNegativeFloat | None = None
+
+
 class PriceSpec(Strict):
     """USD per million tokens, with where the figures come from and when they were checked."""
 
@@ -293,6 +358,11 @@ class PriceSpec(Strict):
     cached_input: NonNegativeFloat | None = None
     cache_write: NonNegativeFloat | None = None
     reasoning: NonNegativeFloat | None = None
+    tiers: list[PriceTierSpec] = Field(
+        default_factory=list,
+        description="Context tiers: the rates of the highest tier whose threshold the prompt "
+        "exceeds apply to every token of the call (e.g. Gemini 2.5 Pro above 200k).",
+    )
     source: str = Field(pattern=r"^https://")
     checked: dt.date
 
@@ -334,6 +404,18 @@ class OptionValueSpec(Strict):
     default: Any = None
 
 
+class HostSpec(Strict):
+    """What differs for a model on one provider (host)."""
+
+    locations: list[str] = Field(
+        default_factory=list,
+        description="Locations (regions) where the host serves the model; the first is used "
+        "when the API's config names none, and another configured one is an error.",
+    )
+    context_window: PositiveInt | None = None
+    max_output_tokens: PositiveInt | None = None
+
+
 class ModelSpec(Strict):
     constant: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
     name: str
@@ -341,6 +423,9 @@ class ModelSpec(Strict):
     kind: Literal["chat"] = "chat"
     creator: Identifier
     ids: dict[Identifier, str] = Field(min_length=1, description="Model id on each provider.")
+    hosts: dict[Identifier, HostSpec] = Field(
+        default_factory=dict, description="Per-provider differences (limits, locations)."
+    )
     context_window: PositiveInt
     max_output_tokens: PositiveInt
     reasoning: ReasoningSpec | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from ._catalog import AIModel
 from ._errors import ConfigurationError
@@ -29,7 +30,15 @@ class AIModelAPI:
     never appear in `repr`/`str`.
     """
 
-    __slots__ = ("_api_key", "_credentials", "base_url", "config", "info", "provider")
+    __slots__ = (
+        "_api_key",
+        "_base_url",
+        "_credentials",
+        "_tokens",
+        "config",
+        "info",
+        "provider",
+    )
 
     def __init__(
         self,
@@ -45,11 +54,52 @@ class AIModelAPI:
         self._api_key = api_key or next((env[v] for v in self.info.auth.env if env.get(v)), None)
         self._credentials = dict(credentials or {})
         self.config = dict(config or {})
-        self.base_url = (
-            base_url
-            or next((env[v] for v in self.info.base_url_env if env.get(v)), None)
-            or self.info.base_url
-        ).rstrip("/")
+        explicit = base_url or next((env[v] for v in self.info.base_url_env if env.get(v)), None)
+        self._base_url = explicit.rstrip("/") if explicit else None
+        self._tokens: Any = None  # Google token source, made on first use
+
+    @property
+    def base_url(self) -> str:
+        """The base URL given (or from the environment), else the provider's (a template
+        when it depends on params such as a location)."""
+        return self._base_url or self.info.base_url
+
+    def param_values(self, model: AIModel | None = None) -> dict[str, str]:
+        """The provider's URL params: from `config`, else env, else the model's host (a
+        `location` it is served in), else the default. A missing required one fails here."""
+        env = os.environ
+        host = model.hosts.get(self.info.name) if model is not None else None
+        values: dict[str, str] = {}
+        for param in self.info.params:
+            value = self.config.get(param.name) or next(
+                (env[v] for v in param.env if env.get(v)), None
+            )
+            allowed = host.locations if host is not None and param.name == "location" else ()
+            if allowed and value is not None and value not in allowed:
+                raise ConfigurationError(
+                    f"{model.constant or model.model_name} is served by "  # type: ignore[union-attr]
+                    f"{self.info.display_name} only in {', '.join(allowed)}; location={value!r}"
+                )
+            value = value or (allowed[0] if allowed else None) or param.default
+            if value is None:
+                if param.required:
+                    where = " or set " + " or ".join(param.env) if param.env else ""
+                    raise ConfigurationError(
+                        f"{self.info.display_name} needs {param.name}: pass "
+                        f"AIModelAPI(config={{{param.name!r}: ...}}){where}"
+                    )
+                continue
+            values[param.name] = str(value)
+        return values
+
+    def url_base(self, values: Mapping[str, str]) -> str:
+        """The base URL with its params filled in."""
+        if self._base_url:
+            return self._base_url
+        for name, table in self.info.base_url_for.items():
+            if values.get(name) in table:
+                return table[values[name]].format(**values).rstrip("/")
+        return self.info.base_url.format(**values).rstrip("/")
 
     @property
     def api_key(self) -> str | None:
@@ -78,13 +128,20 @@ class AIModelAPI:
         """(headers, query parameters) that authenticate a request."""
         scheme = self.info.auth
         key = self._api_key
-        if key is None:
+        if key is None and scheme.scheme != "google_oauth":
             if scheme.optional or scheme.scheme == "none":
                 return {}, {}
             where = " or ".join(scheme.env) if scheme.env else "api_key"
             raise ConfigurationError(
                 f"no API key for {self.info.display_name}: pass api_key= or set {where}"
             )
+        if scheme.scheme == "google_oauth":
+            if self._tokens is None:
+                from ._google_auth import GoogleTokenSource
+
+                static = self._credentials.get("access_token") or self._api_key
+                self._tokens = GoogleTokenSource(self._credentials, static)
+            return {"authorization": f"Bearer {self._tokens.token()}"}, {}
         if scheme.scheme == "bearer":
             return {"authorization": f"Bearer {key}"}, {}
         if scheme.scheme == "header":
@@ -107,7 +164,7 @@ class AIModelAPI:
 class AIModelEndpoint:
     """A model on a provider: what an AIModelClient calls."""
 
-    __slots__ = ("ai_model", "api", "binding")
+    __slots__ = ("ai_model", "api", "base_url", "binding", "params")
 
     def __init__(self, api: AIModelAPI, ai_model: AIModel, protocol: str | None = None) -> None:
         if not isinstance(ai_model, AIModel):
@@ -124,6 +181,19 @@ class AIModelEndpoint:
         self.api = api
         self.ai_model = ai_model
         self.binding = self._binding(api.info, ai_model, protocol)
+        self.params = api.param_values(ai_model)
+        self.base_url = api.url_base(self.params)
+
+    def path(self, stream: bool) -> str:
+        """The protocol's path on this host, with the model id and params filled in."""
+        b = self.binding
+        template = b.stream_path if stream and b.stream_path else b.path
+        if "{" not in template:
+            return template
+        return template.format(
+            model=quote(self.model_id, safe="@-._~"),
+            **{k: quote(v, safe="-._~") for k, v in self.params.items()},
+        )
 
     @staticmethod
     def _binding(info: ProviderInfo, model: AIModel, protocol: str | None) -> ProtocolBinding:
@@ -135,7 +205,7 @@ class AIModelEndpoint:
                     f"it serves: {', '.join(info.protocols)}"
                 )
             return binding
-        binding = info.protocol_for(model.kind)
+        binding = info.protocol_for(model.kind, model.creator)
         if binding is None:
             raise ConfigurationError(f"{info.name} serves no protocol for {model.kind} models")
         return binding

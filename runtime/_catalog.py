@@ -12,14 +12,28 @@ _PER_MILLION = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
+class PriceTier:
+    """Rates for a call whose prompt exceeds `above_prompt_tokens` (all of its tokens)."""
+
+    above_prompt_tokens: int
+    input: float
+    output: float
+    cached_input: float | None = None
+    cache_write: float | None = None
+    reasoning: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Pricing:
-    """USD per million tokens. A missing cache rate falls back to the input rate."""
+    """USD per million tokens. A missing cache rate falls back to the input rate. `tiers`:
+    context-tiered rates, the highest tier whose threshold the prompt exceeds applying."""
 
     input: float
     output: float
     cached_input: float | None = None
     cache_write: float | None = None
     reasoning: float | None = None
+    tiers: tuple[PriceTier, ...] = ()
     source: str | None = None
     checked: str | None = None
 
@@ -27,17 +41,24 @@ class Pricing:
         """Price each part of `usage` at its own rate (cache reads and writes split out)."""
         if usage is None or (usage.prompt_tokens is None and usage.completion_tokens is None):
             return None
+        prompt = usage.prompt_tokens or 0
+        tier = max(
+            (t for t in self.tiers if prompt > t.above_prompt_tokens),
+            key=lambda t: t.above_prompt_tokens,
+            default=None,
+        )
+        rates: Pricing | PriceTier = self if tier is None else tier
         cache_read = usage.cache_read_tokens or 0
         cache_write = usage.cache_write_tokens or 0
         fresh_input = max((usage.prompt_tokens or 0) - cache_read - cache_write, 0)
         reasoning = usage.reasoning_tokens or 0
         visible_output = max((usage.completion_tokens or 0) - reasoning, 0)
         parts = {
-            "input": fresh_input * self.input,
-            "cached_input": cache_read * _rate(self.cached_input, self.input),
-            "cache_write": cache_write * _rate(self.cache_write, self.input),
-            "output": visible_output * self.output,
-            "reasoning": reasoning * _rate(self.reasoning, self.output),
+            "input": fresh_input * rates.input,
+            "cached_input": cache_read * _rate(rates.cached_input, rates.input),
+            "cache_write": cache_write * _rate(rates.cache_write, rates.input),
+            "output": visible_output * rates.output,
+            "reasoning": reasoning * _rate(rates.reasoning, rates.output),
         }
         charge = {k: round(v / _PER_MILLION, 10) for k, v in parts.items()}
         return UsageCharge(**charge, total=round(sum(parts.values()) / _PER_MILLION, 10))
@@ -97,6 +118,15 @@ class OptionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Host:
+    """What differs for a model on one provider: where it is served, and its limits there."""
+
+    locations: tuple[str, ...] = ()
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AIModel:
     """A foundation model: catalog constants (`modelwire.models`) or your own, in code.
 
@@ -109,6 +139,7 @@ class AIModel:
     kind: str = "chat"
     creator: str | None = None
     ids: Mapping[str, str] = field(default_factory=dict)
+    hosts: Mapping[str, Host] = field(default_factory=dict)
     context_window: int | None = None
     max_output_tokens: int | None = None
     reasoning: ReasoningControls | None = None

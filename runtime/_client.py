@@ -121,6 +121,11 @@ class AIModelClient:
             ep.ai_model, ep.model_id, cfg, prompt, instructions, messages, adapter.PROTOCOL
         )
         body = adapter.build_body(call)
+        for key, value in ep.binding.body.items():  # what this host changes in the body
+            if value is None:
+                body.pop(key, None)
+            else:
+                body[key] = value
         if options and adapter.OPTIONS_IN_BODY:
             body.update(options)
         auth_headers, params = ep.api.auth()
@@ -132,8 +137,10 @@ class AIModelClient:
             **ep.api.config_headers(),
             **auth_headers,
         }
+        if call.stream and ep.binding.stream_query:
+            params = {**params, **ep.binding.stream_query}
         return _Prepared(
-            url=ep.api.base_url + ep.binding.path,
+            url=ep.base_url + ep.path(call.stream),
             headers=headers,
             params=params,
             content=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
@@ -232,6 +239,11 @@ class AIModelClient:
             choices, wire = parsed.build_choices(), None
         else:
             choices, wire = parsed.choices, parsed.wire
+        with_tools = self.adapter.FINISH_REASONS_WITH_TOOL_CALLS
+        for choice in choices:
+            raw = choice.finish_reason_raw
+            if raw in with_tools and any(c.type == "tool_call" for c in choice.contents):
+                choice.finish_reason = with_tools[raw]  # type: ignore[assignment]
         usage = parsed.usage
         return ChatResponse(
             model=parsed.model or self.model_endpoint.model_id,
@@ -269,7 +281,10 @@ class AIModelClient:
                 self.adapter, self._provider, err, response.status_code, response.headers, partial
             ).redact(self.model_endpoint.api.secrets())
 
-        return StreamProcessor(self.adapter, finalize, on_error)
+        json_array = self.adapter.JSON_ARRAY and response.headers.get(
+            "content-type", ""
+        ).startswith("application/json")
+        return StreamProcessor(self.adapter, finalize, on_error, json_array)
 
     def _check_mode(self, want_async: bool) -> None:
         if want_async != self.is_async:
@@ -318,6 +333,8 @@ class AIModelClient:
             for data in response.iter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                if proc.failed is not None:
+                    raise proc.failed
             tail, final = proc.finish()
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, proc.partial()).redact(
@@ -327,6 +344,8 @@ class AIModelClient:
             response.close()
         for chunk in tail:
             yield chunk, None
+        if proc.failed is not None:
+            raise proc.failed
         yield None, final
 
     # --- async -----------------------------------------------------------------------------
@@ -373,6 +392,8 @@ class AIModelClient:
             async for data in response.aiter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                if proc.failed is not None:
+                    raise proc.failed
             tail, final = proc.finish()
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, proc.partial()).redact(
@@ -382,4 +403,6 @@ class AIModelClient:
             await response.aclose()
         for chunk in tail:
             yield chunk, None
+        if proc.failed is not None:
+            raise proc.failed
         yield None, final

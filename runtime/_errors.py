@@ -131,6 +131,12 @@ class ServerError(APIError):
     kind = "server"
 
 
+class ContentFilterError(APIError):
+    """The provider refused the request itself (e.g. a prompt blocked by safety filters)."""
+
+    kind = "content_filter"
+
+
 class OtherAPIError(APIError):
     kind = "other"
 
@@ -174,6 +180,7 @@ ERROR_CLASSES: dict[str, type[ModelwireError]] = {
         RateLimitError,
         OverloadedError,
         ServerError,
+        ContentFilterError,
         OtherAPIError,
     )
 }

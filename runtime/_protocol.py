@@ -3,7 +3,7 @@
 A generated adapter module (modelwire.generated.adapters.<protocol>) provides:
 `build_body(call)`, `parse_response(raw)`, `usage_from_wire(u)`, `parse_event(data, event)`, `error_fields(data)`
 and the constants PROTOCOL, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_IN_BODY,
-FINISH_REASONS, REQUEST_ID_HEADERS, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
+FINISH_REASONS, FINISH_REASONS_WITH_TOOL_CALLS, JSON_ARRAY, REQUEST_ID_HEADERS, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
 CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract.
 """
 
@@ -112,6 +112,8 @@ class AdapterModule(Protocol):
     USAGE_UPDATE: str
     OPTIONS_IN_BODY: bool
     FINISH_REASONS: dict[str, str]
+    FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str]
+    JSON_ARRAY: bool
     REQUEST_ID_HEADERS: tuple[str, ...]
     RETRY_STATUSES: frozenset[int]
     STATUS_KINDS: dict[int, str]
@@ -148,6 +150,11 @@ def sum_present(*values: int | None) -> int | None:
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
     """The mapping without its None values."""
     return {k: v for k, v in mapping.items() if v is not None}
+
+
+def compact_or_none(mapping: dict[str, Any]) -> dict[str, Any] | None:
+    """The mapping without its None values; None when nothing is left."""
+    return {k: v for k, v in mapping.items() if v is not None} or None
 
 
 def dig(data: Any, *keys: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +19,27 @@ class AuthScheme:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolBinding:
-    """A protocol a provider serves: the adapter module and the path it is served at."""
+    """A protocol a provider serves: the adapter module, the path it is served at (a
+    template: `{model}` and the provider's params), and what this host changes."""
 
     protocol: str
     adapter: str
     path: str
     kind: str = "chat"
+    stream_path: str | None = None
+    stream_query: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, Any] = field(default_factory=dict)  # keys set (None: removed)
+    creators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A value the provider's URLs need: from AIModelAPI.config, env, or its default."""
+
+    name: str
+    env: tuple[str, ...] = ()
+    default: str | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +54,16 @@ class ProviderInfo:
     docs: str | None = None
     # AIModelAPI.config key -> (header, separator for list values)
     config_headers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+    base_url_for: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def protocol_for(self, kind: str) -> ProtocolBinding | None:
-        """The first protocol listed for this kind of model."""
-        return next((b for b in self.protocols.values() if b.kind == kind), None)
+    def protocol_for(self, kind: str, creator: str | None = None) -> ProtocolBinding | None:
+        """The first protocol for this kind of model that serves its creator."""
+        return next(
+            (
+                b
+                for b in self.protocols.values()
+                if b.kind == kind and (not b.creators or creator in b.creators)
+            ),
+            None,
+        )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._errors import ModelwireError, ResponseDecodeError, StreamInterruptedError
+from ._jsonarray import JSONArrayDecoder
 from ._protocol import AdapterModule, StreamError
 from ._sse import SSEDecoder
 from ._types import (
@@ -44,14 +45,14 @@ class _Slot:
 
     def build(self) -> ContentItem | None:
         text = "".join(self.parts)
+        signature = "".join(self.signatures) or None
         if self.kind == "text":
-            return TextContent(text) if text else None
+            return TextContent(text, signature=signature) if text or signature else None
         if self.kind == "reasoning":
-            signature = "".join(self.signatures) or None
             if not (text or signature):
                 return None
             return ReasoningContent(text or None, signature, self.redacted)
-        return tool_call(self.id, self.name, text if self.parts else self.whole)
+        return tool_call(self.id, self.name, text if self.parts else self.whole, signature)
 
 
 class _Choice:
@@ -110,7 +111,10 @@ class StreamAccumulator:
             kept = []
             for d in cd.content_deltas:
                 if isinstance(d, TextDelta):
-                    choice.slot("text", None).parts.append(d.text)
+                    slot = choice.slot("text", None)
+                    slot.parts.append(d.text)
+                    if d.signature:
+                        slot.signatures.append(d.signature)
                 elif d.continues and (d.type, d.key) not in choice.slots:
                     continue  # extends an item no earlier event opened (e.g. a server tool)
                 elif isinstance(d, ReasoningDelta):
@@ -121,7 +125,10 @@ class StreamAccumulator:
                     if d.signature:
                         slot.signatures.append(d.signature)
                 elif isinstance(d, ToolCallDelta):
-                    slot = choice.slot("tool_call", d.key)
+                    key = ("whole", len(choice.slots)) if d.whole else d.key
+                    slot = choice.slot("tool_call", key)
+                    if d.signature:
+                        slot.signatures.append(d.signature)
                     slot.id = slot.id or d.id
                     slot.name = slot.name or d.name
                     if isinstance(d.arguments, str):
@@ -154,29 +161,48 @@ ErrorBuilder = Callable[[StreamError, Any], ModelwireError]
 
 
 class StreamProcessor:
-    def __init__(self, adapter: AdapterModule, finalize: Finalizer, on_error: ErrorBuilder) -> None:
+    """Framing: SSE, or (`json_array`) one JSON array whose elements are the events."""
+
+    def __init__(
+        self,
+        adapter: AdapterModule,
+        finalize: Finalizer,
+        on_error: ErrorBuilder,
+        json_array: bool = False,
+    ) -> None:
         self.adapter = adapter
         self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
         self._on_error = on_error
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._sse = SSEDecoder()
+        self._sse: SSEDecoder | JSONArrayDecoder = (
+            JSONArrayDecoder() if json_array else SSEDecoder()
+        )
         self.done = False
         self.delivered = 0
+        # a failure met while decoding: raised by the caller once the chunks decoded before
+        # it (in the same read) have been delivered
+        self.failed: ModelwireError | None = None
 
     def partial(self) -> Any:
         return self._finalize(self.acc)
 
     def feed(self, data: bytes) -> list[AIModelStreamChunk]:
+        """Chunks decoded from `data`; on a failure, those before it (and `failed` set)."""
+        out: list[AIModelStreamChunk] = []
+        if self.failed is not None:
+            return out
         try:
-            text = self._utf8.decode(data)
-        except UnicodeDecodeError as exc:
-            raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
-        out = []
-        for event in self._sse.feed(text):
-            chunk = self._event(event.data, event.event)
-            if chunk is not None:
-                out.append(chunk)
+            try:
+                text = self._utf8.decode(data)
+            except UnicodeDecodeError as exc:
+                raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
+            for event in self._sse.feed(text):
+                chunk = self._event(event.data, event.event)
+                if chunk is not None:
+                    out.append(chunk)
+        except ModelwireError as exc:
+            self.failed = exc
         return out
 
     def _event(self, data: str, event: str | None) -> AIModelStreamChunk | None:
@@ -206,18 +232,26 @@ class StreamProcessor:
         return StreamInterruptedError(message, partial_response=self.partial())
 
     def finish(self) -> tuple[list[AIModelStreamChunk], Any]:
-        """Chunks of a last unterminated event, and the accumulated response.
-
-        Raises StreamInterruptedError if the stream ended before its end.
-        """
+        """Chunks of a last unterminated event, and the accumulated response (None, with
+        `failed` set, when the stream failed or ended before its end)."""
+        chunks: list[AIModelStreamChunk] = []
+        if self.failed is not None:
+            return chunks, None
         try:
-            tail = self._utf8.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
-        events = [*self._sse.feed(tail), *self._sse.flush()]
-        chunks = [c for e in events if (c := self._event(e.data, e.event)) is not None]
-        if not self.done and not self.acc.finished:
-            raise self.interrupted("stream ended before its end marker (truncated)")
+            try:
+                tail = self._utf8.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
+            for e in [*self._sse.feed(tail), *self._sse.flush()]:
+                if (chunk := self._event(e.data, e.event)) is not None:
+                    chunks.append(chunk)
+            if isinstance(self._sse, JSONArrayDecoder) and self._sse.closed:
+                self.done = True
+            if not self.done and not self.acc.finished:
+                raise self.interrupted("stream ended before its end marker (truncated)")
+        except ModelwireError as exc:
+            self.failed = exc
+            return chunks, None
         return chunks, self._finalize(self.acc)
 
 

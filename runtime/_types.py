@@ -110,6 +110,7 @@ class UsageCharge(_Plain):
 class TextContent(_Plain):
     text: str
     type: Literal["text"] = "text"
+    signature: str | None = None  # an opaque token some providers want back (Gemini)
 
 
 @dataclass(slots=True)
@@ -132,6 +133,7 @@ class ToolCallContent(_Plain):
     arguments_raw: str | None = None
     parse_error: str | None = None
     type: Literal["tool_call"] = "tool_call"
+    signature: str | None = None  # an opaque token some providers want back (Gemini)
 
     def arguments_object(self) -> Any:
         """The arguments as a JSON value to send back ({} when there were none)."""
@@ -156,16 +158,20 @@ class Message(_Plain):
     content: list[ContentItem] = field(default_factory=list)
 
 
-def tool_call(id: str | None, name: str | None, arguments: Any) -> ToolCallContent:
+def tool_call(
+    id: str | None, name: str | None, arguments: Any, signature: str | None = None
+) -> ToolCallContent:
     """Build a tool call from arguments given as JSON text (OpenAI) or as a value (Anthropic)."""
     if not isinstance(arguments, str):
-        return ToolCallContent(id=id, name=name, arguments={} if arguments is None else arguments)
+        value = {} if arguments is None else arguments
+        return ToolCallContent(id=id, name=name, arguments=value, signature=signature)
     if not arguments.strip():
-        return ToolCallContent(id=id, name=name, arguments={}, arguments_raw=arguments)
+        return ToolCallContent(id, name, {}, arguments, signature=signature)
     try:
-        return ToolCallContent(id, name, json.loads(arguments), arguments)
+        return ToolCallContent(id, name, json.loads(arguments), arguments, signature=signature)
     except ValueError as exc:
-        return ToolCallContent(id, name, None, arguments, f"invalid JSON arguments: {exc}")
+        error = f"invalid JSON arguments: {exc}"
+        return ToolCallContent(id, name, None, arguments, error, signature=signature)
 
 
 # --- responses ------------------------------------------------------------------------
@@ -241,6 +247,7 @@ class ImageResponse(_Plain):
 class TextDelta(_Plain):
     text: str
     type: Literal["text"] = "text"
+    signature: str | None = None
 
     def get_text_delta(self) -> str:
         return self.text
@@ -273,6 +280,8 @@ class ToolCallDelta(_Plain):
     name: str | None = None
     arguments: Any = None
     continues: bool = False  # only extends a call an earlier event opened under `key`
+    whole: bool = False  # a complete call of its own, never merged with another
+    signature: str | None = None
     type: Literal["tool_call"] = "tool_call"
 
     def get_text_delta(self) -> str:

@@ -17,87 +17,42 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-import modelwire
-from devtools import record
-from devtools.cassettes import SECRET_HEADERS, leading_comment, replay, scrub_response
-from devtools.scenarios import ROOT, Scenario, get, scenarios
+from devtools.cassettes import replay, scrub_response
+from devtools.scenarios import Scenario, get, scenarios
 from modelwire import (
     AIModel,
     AIModelAPI,
     AIModelAPIProviderEnum,
     AIModelCallConfig,
-    AIModelCallResponse,
     AIModelClient,
     AIModelEndpoint,
     ChatResponse,
     ChatResponseChoice,
-    ConfigurationError,
-    ModelwireError,
     RateLimitError,
     ReasoningContent,
     TextContent,
-    models,
 )
+from tests.support import contract
 
 PROVIDER = "openai"
 API_KEY = "sk-test"
 SCENARIOS = scenarios(PROVIDER)
 ERROR_SCENARIOS = [s.name for s in SCENARIOS if s.outcome == "error"]
 AUTHORED_ON = "2026-11-24"
+DOCS = ("https://platform.openai.com/docs/",)
+URI = "https://api.openai.com/v1/chat/completions"
+REQUEST_ID = "x-request-id"
 
 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def catalog(constant: str) -> AIModel:
-    """A catalog model by constant name."""
-    found = getattr(models, constant, None)
-    assert isinstance(found, AIModel), f"modelwire.models.{constant} is not in the catalog"
-    return found
-
-
-def scenario_model(s: Scenario) -> AIModel:
-    return s.ai_model()
-
-
-def client_for(s: Scenario, is_async: bool = False) -> AIModelClient:
-    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=s.api_key or API_KEY)
-    endpoint = AIModelEndpoint(api=api, ai_model=scenario_model(s))
-    return AIModelClient(model_endpoint=endpoint, config=s.call_config(), is_async=is_async)
-
-
-def interaction(s: Scenario) -> dict[str, Any]:
-    data = yaml.safe_load(s.path.read_text(encoding="utf-8"))
-    assert len(data["interactions"]) == 1, f"{s.cassette} must hold exactly one interaction"
-    return data["interactions"][0]
-
-
-def wire_json(s: Scenario) -> Any:
-    """The cassette's response body as JSON (non-streamed responses)."""
-    return json.loads(interaction(s)["response"]["body"]["string"])
-
-
 def wire_events(s: Scenario) -> list[dict[str, Any]]:
     """The cassette's SSE `data:` payloads as JSON, without the `[DONE]` terminator."""
-    body = interaction(s)["response"]["body"]["string"]
-    data = [line[len("data: ") :] for line in body.splitlines() if line.startswith("data: ")]
+    data = [d for _name, d in contract.sse_events(s)]
     assert data[-1] == "[DONE]"
     return [json.loads(d) for d in data[:-1]]
-
-
-def wire_header(s: Scenario, name: str) -> str:
-    (value,) = interaction(s)["response"]["headers"][name]
-    return value
-
-
-def normalized(response: AIModelCallResponse) -> dict[str, Any]:
-    """What the snapshot pins: call status and ChatResponse, without the raw wire model."""
-    assert response.chat_response is not None
-    chat = response.chat_response.to_dict()
-    chat.pop("provider_response")
-    return {"status": response.status.to_dict(), "chat_response": chat}
 
 
 def usage_facts(usage: dict[str, Any]) -> dict[str, Any]:
@@ -112,44 +67,19 @@ def usage_facts(usage: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assert_status(response: AIModelCallResponse, s: Scenario) -> None:
-    assert response.status.http_status == 200
-    assert response.status.request_id == wire_header(s, "x-request-id")
-    assert response.status.attempts == 1
-
-
 # --- the cassettes themselves ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
 def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
-    comment = leading_comment(s.path)
-    assert comment, f"{s.cassette} must start with a comment saying where it came from"
-    first = comment[0]
-    if first.startswith("Authored"):
-        assert "https://platform.openai.com/docs/" in first and AUTHORED_ON in first
-    else:
-        assert any(line.startswith("Recorded live") for line in comment), comment
-    index = (ROOT / "cassettes" / "README.md").read_text(encoding="utf-8")
-    relative = Path(s.cassette).relative_to("cassettes").as_posix()
-    assert f"| [`{relative}`]({relative}) | `{s.name}` |" in index
-
-    recorded = interaction(s)
-    assert recorded["request"]["method"] == "POST"
-    assert recorded["request"]["uri"] == "https://api.openai.com/v1/chat/completions"
-    for part in ("request", "response"):
-        names = {n.lower() for n in recorded[part]["headers"]}
-        assert not names & set(SECRET_HEADERS), f"{part} headers of {s.cassette}"
-    assert wire_header(s, "x-request-id").startswith("req_")
+    contract.check_cassette(
+        s, docs=DOCS, authored_on=AUTHORED_ON, uri=URI, request_id_header=REQUEST_ID
+    )
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
 def test_cassette_request_body_is_what_modelwire_sends(s: Scenario) -> None:
-    with client_for(s) as client:
-        body = client.request_body(
-            prompt=s.prompt, instructions=s.instructions, config=s.call_config()
-        )
-    assert body == json.loads(interaction(s)["request"]["body"])
+    contract.check_request_body(s, API_KEY)
 
 
 # --- successful calls -----------------------------------------------------------------------
@@ -157,11 +87,9 @@ def test_cassette_request_body_is_what_modelwire_sends(s: Scenario) -> None:
 
 def test_text(snapshot: Any) -> None:
     s = get(PROVIDER, "text")
-    with replay(s.path) as cassette, client_for(s) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
-    assert cassette.play_count == 1
+    response = contract.replay_call(s, API_KEY)
 
-    wire = wire_json(s)
+    wire = contract.wire_json(s)
     chat = response.chat_response
     assert chat is not None
     assert chat.text() == wire["choices"][0]["message"]["content"]
@@ -175,36 +103,8 @@ def test_text(snapshot: Any) -> None:
     assert (chat.provider, chat.api_provider) == ("openai", "openai")
     assert chat.provider_response is not None
     assert response.full_response == wire
-    assert_status(response, s)
-    assert normalized(response) == snapshot
-
-
-def _stream_items(response: AIModelCallResponse, items: list[Any]) -> dict[str, Any]:
-    """Check the (chunk, None)... (None, accumulated) protocol; return deltas and final."""
-    *chunks, last = items
-    assert all(chunk is not None and acc is None for chunk, acc in chunks)
-    assert last[0] is None and last[1] is not None
-    deltas = [chunk.data.choice_deltas[0].content_deltas[0].get_text_delta() for chunk, _ in chunks]
-    return {"text_deltas": deltas, "final": last[1]}
-
-
-def _stream_sync(s: Scenario) -> dict[str, Any]:
-    with replay(s.path) as cassette, client_for(s) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
-        assert response.stream_generator is not None and response.chat_response is None
-        items = list(response.stream_generator)  # type: ignore[arg-type]
-    assert cassette.play_count == 1
-    return _stream_items(response, items)
-
-
-async def _stream_async(s: Scenario) -> dict[str, Any]:
-    with replay(s.path) as cassette:
-        async with client_for(s, is_async=True) as client:
-            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
-            assert response.stream_generator is not None
-            items = [item async for item in response.stream_generator]  # type: ignore[union-attr]
-    assert cassette.play_count == 1
-    return _stream_items(response, items)
+    contract.assert_status(response, s, REQUEST_ID)
+    assert contract.normalized(response) == snapshot
 
 
 def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
@@ -228,32 +128,33 @@ def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
     assert chat.usage.to_dict() == usage_facts(usage_events[0]["usage"])
     assert chat.usage_charge is not None and chat.usage_charge.total > 0
     assert (chat.id, chat.model) == (events[0]["id"], events[0]["model"])
-    assert_status(final, s)
+    contract.assert_status(final, s, REQUEST_ID)
 
 
 def test_stream_text_usage_sync(snapshot: Any) -> None:
     s = get(PROVIDER, "stream_text_usage")
-    result = _stream_sync(s)
+    result = contract.stream_sync(s, API_KEY)
     _check_stream(s, result)
-    assert {"text_deltas": result["text_deltas"], "final": normalized(result["final"])} == snapshot
+    assert {
+        "text_deltas": result["text_deltas"],
+        "final": contract.normalized(result["final"]),
+    } == snapshot
 
 
 async def test_stream_text_usage_async() -> None:
     s = get(PROVIDER, "stream_text_usage")
-    result = await _stream_async(s)
+    result = await contract.stream_async(s, API_KEY)
     _check_stream(s, result)
-    sync = _stream_sync(s)
+    sync = contract.stream_sync(s, API_KEY)
     assert result["text_deltas"] == sync["text_deltas"]
-    assert normalized(result["final"]) == normalized(sync["final"])
+    assert contract.normalized(result["final"]) == contract.normalized(sync["final"])
 
 
 def test_reasoning_cached(snapshot: Any) -> None:
     s = get(PROVIDER, "reasoning_cached")
-    with replay(s.path) as cassette, client_for(s) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
-    assert cassette.play_count == 1
+    response = contract.replay_call(s, API_KEY)
 
-    wire = wire_json(s)
+    wire = contract.wire_json(s)
     chat = response.chat_response
     assert chat is not None and chat.usage is not None
     assert chat.text() == wire["choices"][0]["message"]["content"]
@@ -269,17 +170,15 @@ def test_reasoning_cached(snapshot: Any) -> None:
     assert charge.total > 0 and charge.cached_input > 0 and charge.reasoning > 0
     parts = charge.input + charge.cached_input + charge.cache_write + charge.output
     assert charge.total == pytest.approx(parts + charge.reasoning)
-    assert_status(response, s)
-    assert normalized(response) == snapshot
+    contract.assert_status(response, s, REQUEST_ID)
+    assert contract.normalized(response) == snapshot
 
 
 def test_tool_calls(snapshot: Any) -> None:
     s = get(PROVIDER, "tool_calls")
-    with replay(s.path) as cassette, client_for(s) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
-    assert cassette.play_count == 1
+    response = contract.replay_call(s, API_KEY)
 
-    wire = wire_json(s)
+    wire = contract.wire_json(s)
     wire_calls = wire["choices"][0]["message"]["tool_calls"]
     chat = response.chat_response
     assert chat is not None
@@ -297,8 +196,8 @@ def test_tool_calls(snapshot: Any) -> None:
     assert [c.arguments["location"] for c in calls] == ["Paris, France", "Tokyo, Japan"]
     assert chat.usage is not None and chat.usage.to_dict() == usage_facts(wire["usage"])
     assert chat.usage_charge is not None and chat.usage_charge.total > 0
-    assert_status(response, s)
-    assert normalized(response) == snapshot
+    contract.assert_status(response, s, REQUEST_ID)
+    assert contract.normalized(response) == snapshot
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -307,42 +206,24 @@ def test_tool_calls(snapshot: Any) -> None:
 @pytest.mark.parametrize("name", ERROR_SCENARIOS)
 def test_error(name: str, snapshot: Any) -> None:
     s = get(PROVIDER, name)
-    with (
-        replay(s.path) as cassette,
-        client_for(s) as client,
-        pytest.raises(ModelwireError) as caught,
-    ):
-        client.generate(prompt=s.prompt, instructions=s.instructions)
-    assert cassette.play_count == 1  # one attempt: a retry would find no response and fail
-
-    err = caught.value
-    wire = wire_json(s)["error"]
-    assert isinstance(err, getattr(modelwire, s.error or ""))
-    assert err.provider == "openai"
-    assert err.status == interaction(s)["response"]["status"]["code"]
-    assert err.request_id == wire_header(s, "x-request-id")
+    err = contract.call_error(s, API_KEY)
+    wire = contract.wire_json(s)["error"]
+    assert err.status == contract.interaction(s)["response"]["status"]["code"]
+    assert err.request_id == contract.wire_header(s, REQUEST_ID)
     assert err.message == wire["message"]
     assert err.code == wire["code"]
     assert err.error_type == wire["type"]
     assert err.body == {"error": wire}
-    assert API_KEY not in f"{err} {err!r}"
-    assert {
-        "class": type(err).__name__,
-        "kind": err.kind,
-        "status": err.status,
-        "message": err.message,
-        "request_id": err.request_id,
-        "code": err.code,
-    } == snapshot
+    assert contract.error_facts(err) == snapshot
 
 
 def test_rate_limit_with_retries_0_raises_at_once() -> None:
     s = get(PROVIDER, "error_429")
     assert s.call_config().retries == 0
-    assert wire_header(s, "retry-after") == "2"
+    assert contract.wire_header(s, "retry-after") == "2"
     with (
         replay(s.path) as cassette,
-        client_for(s) as client,
+        contract.client_for(s, API_KEY) as client,
         pytest.raises(RateLimitError) as caught,
     ):
         client.generate(prompt=s.prompt)
@@ -447,7 +328,7 @@ REQUEST_CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any], dict[str, An
 @pytest.mark.parametrize("case", list(REQUEST_CASES))
 def test_request_body(case: str, snapshot: Any) -> None:
     constant, call, config, facts = REQUEST_CASES[case]
-    model = catalog(constant)
+    model = contract.catalog(constant)
     api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=API_KEY)
     endpoint = AIModelEndpoint(api=api, ai_model=model)
     with AIModelClient(model_endpoint=endpoint, config=AIModelCallConfig(**config)) as client:
@@ -462,21 +343,11 @@ def test_request_body(case: str, snapshot: Any) -> None:
 
 
 def _fails_before_any_request(tmp_path: Path, model: AIModel, **config: Any) -> str:
-    empty = tmp_path / "empty.yaml"
-    empty.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
-    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=API_KEY)
-    endpoint = AIModelEndpoint(api=api, ai_model=model)
-    with replay(empty) as cassette, AIModelClient(endpoint, AIModelCallConfig(**config)) as client:
-        with pytest.raises(ConfigurationError) as caught:
-            client.generate(prompt="Hello")
-        with pytest.raises(ConfigurationError):
-            client.request_body(prompt="Hello")
-    assert cassette.play_count == 0 and len(cassette) == 0
-    return str(caught.value)
+    return contract.fails_before_any_request(tmp_path, PROVIDER, API_KEY, model, **config)
 
 
 def test_unknown_reasoning_effort_names_the_allowed_levels(tmp_path: Path) -> None:
-    o4 = catalog("O4Mini")
+    o4 = contract.catalog("O4Mini")
     message = _fails_before_any_request(tmp_path, o4, reasoning_effort="extreme")
     assert "reasoning_effort='extreme'" in message and "O4Mini" in message
     assert o4.reasoning is not None and o4.reasoning.effort_levels
@@ -484,14 +355,14 @@ def test_unknown_reasoning_effort_names_the_allowed_levels(tmp_path: Path) -> No
 
 
 def test_reasoning_effort_on_a_model_without_reasoning(tmp_path: Path) -> None:
-    gpt4o = catalog("GPT4o")
+    gpt4o = contract.catalog("GPT4o")
     assert gpt4o.reasoning is None
     message = _fails_before_any_request(tmp_path, gpt4o, reasoning_effort="low")
     assert "GPT4o is not a reasoning model" in message
 
 
 def test_max_output_tokens_above_the_model_limit_names_the_limit(tmp_path: Path) -> None:
-    gpt4o = catalog("GPT4o")
+    gpt4o = contract.catalog("GPT4o")
     assert gpt4o.max_output_tokens is not None
     too_many = gpt4o.max_output_tokens + 1
     message = _fails_before_any_request(tmp_path, gpt4o, max_output_tokens=too_many)
@@ -505,10 +376,7 @@ def test_max_output_tokens_above_the_model_limit_names_the_limit(tmp_path: Path)
 def test_recorder_refuses_to_run_without_a_key(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert record.main(["openai"]) == 2
-    err = capsys.readouterr().err
-    assert "OPENAI_API_KEY" in err and "python tasks.py record openai" in err
+    contract.assert_recorder_needs_key(PROVIDER, "OPENAI_API_KEY", monkeypatch, capsys)
 
 
 def test_recorded_responses_lose_secret_headers() -> None:

@@ -12,6 +12,7 @@ from modelwire._protocol import (
     ParsedResponse,
     StreamError,
     compact,
+    compact_or_none,
     dig,
     first_present,
     part_kind,
@@ -37,6 +38,7 @@ from modelwire.generated.wire import anthropic_messages as w
 
 PROTOCOL = "anthropic_messages"
 FRAMING = "sse"
+JSON_ARRAY = False
 STREAM_DONE = None
 USAGE_UPDATE = "merge"
 OPTIONS_IN_BODY = True
@@ -49,6 +51,7 @@ FINISH_REASONS: dict[str, str] = {
     "pause_turn": "other",
     "model_context_window_exceeded": "other",
 }
+FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("request-id",)
 RETRY_STATUSES: frozenset[int] = frozenset((408, 409, 429, 500, 502, 503, 504, 529))
 STATUS_KINDS: dict[int, str] = {529: "overloaded"}
@@ -138,7 +141,7 @@ def build_body(call: Call) -> dict[str, Any]:
     elif call.reasoning_budget():
         body["thinking"] = compact({"type": "enabled", "budget_tokens": call.reasoning_budget()})
     if cfg.reasoning_effort:
-        body["output_config"] = compact({"effort": cfg.reasoning_effort})
+        body["output_config"] = compact_or_none({"effort": cfg.reasoning_effort})
     return body
 
 

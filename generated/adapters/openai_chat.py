@@ -12,6 +12,7 @@ from modelwire._protocol import (
     ParsedResponse,
     StreamError,
     compact,
+    compact_or_none,
     dig,
     first_present,
     part_kind,
@@ -37,6 +38,7 @@ from modelwire.generated.wire import openai_chat as w
 
 PROTOCOL = "openai_chat"
 FRAMING = "sse"
+JSON_ARRAY = False
 STREAM_DONE = "[DONE]"
 USAGE_UPDATE = "replace"
 OPTIONS_IN_BODY = True
@@ -47,6 +49,7 @@ FINISH_REASONS: dict[str, str] = {
     "function_call": "tool_use",
     "content_filter": "content_filter",
 }
+FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id",)
 RETRY_STATUSES: frozenset[int] = frozenset((408, 409, 429, 500, 502, 503, 504))
 STATUS_KINDS: dict[int, str] = {}

@@ -97,8 +97,9 @@ def _facts(response: AIModelCallResponse | None) -> dict[str, Any]:
     return {
         "text": chat.text() if chat is not None else "",
         "reasoning": chat.reasoning() if chat is not None else None,
+        # an opaque continuity token on any item (Gemini signs text and tool-call parts)
         "has_reasoning_signature": any(
-            isinstance(c, ReasoningContent) and (c.signature or c.redacted)
+            bool(c.signature) or (isinstance(c, ReasoningContent) and c.redacted)
             for c in (choice.contents if choice else [])
         ),
         "tool_calls": tools,
@@ -115,7 +116,16 @@ def _facts(response: AIModelCallResponse | None) -> dict[str, Any]:
 
 
 def _endpoint(case: Case) -> AIModelEndpoint:
-    api = AIModelAPI(case.provider, api_key="test", base_url=case.endpoint["base_url"])
+    # everything the index gives besides the base URL (project, location, region, ...) is the
+    # provider's config; any credentials work (none are checked): a key, and a static token
+    config = {k: v for k, v in case.endpoint.items() if k != "base_url"}
+    api = AIModelAPI(
+        case.provider,
+        api_key="test",
+        credentials={"access_token": "test"},
+        config=config,
+        base_url=case.endpoint["base_url"],
+    )
     return AIModelEndpoint(api, AIModel(model_name=case.model), protocol=case.protocol)
 
 

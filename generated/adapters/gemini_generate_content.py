@@ -1,0 +1,303 @@
+# generated from specs/protocols/gemini_generate_content.yaml — do not edit; run `python tasks.py generate`
+"""Adapter for the `gemini_generate_content` protocol: request building, response parsing, stream
+decoding and error mapping, compiled from specs/protocols/gemini_generate_content.yaml."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from modelwire._protocol import (
+    Call,
+    ParsedResponse,
+    StreamError,
+    compact,
+    compact_or_none,
+    dig,
+    first_present,
+    part_kind,
+    sum_present,
+    unsupported_content,
+    unsupported_role,
+)
+from modelwire._types import (
+    ChatResponseChoice,
+    ChatResponseChunk,
+    ChoiceDelta,
+    ContentDelta,
+    ContentItem,
+    ReasoningContent,
+    ReasoningDelta,
+    TextContent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+    tool_call,
+)
+from modelwire.generated.wire import gemini_generate_content as w
+
+PROTOCOL = "gemini_generate_content"
+FRAMING = "sse"
+JSON_ARRAY = True
+STREAM_DONE = None
+USAGE_UPDATE = "replace"
+OPTIONS_IN_BODY = True
+FINISH_REASONS: dict[str, str] = {
+    "STOP": "end_turn",
+    "MAX_TOKENS": "max_tokens",
+    "SAFETY": "content_filter",
+    "RECITATION": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "SPII": "content_filter",
+    "IMAGE_SAFETY": "content_filter",
+    "FINISH_REASON_UNSPECIFIED": "other",
+    "LANGUAGE": "other",
+    "OTHER": "other",
+    "MALFORMED_FUNCTION_CALL": "other",
+    "IMAGE_PROHIBITED_CONTENT": "other",
+    "IMAGE_OTHER": "other",
+    "NO_IMAGE": "other",
+    "IMAGE_RECITATION": "other",
+    "UNEXPECTED_TOOL_CALL": "other",
+    "TOO_MANY_TOOL_CALLS": "other",
+    "MISSING_THOUGHT_SIGNATURE": "other",
+}
+FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {"STOP": "tool_use"}
+REQUEST_ID_HEADERS: tuple[str, ...] = ()
+RETRY_STATUSES: frozenset[int] = frozenset((408, 429, 500, 502, 503, 504))
+STATUS_KINDS: dict[int, str] = {}
+ERROR_TYPES: dict[str, str] = {
+    "INVALID_ARGUMENT": "bad_request",
+    "FAILED_PRECONDITION": "bad_request",
+    "UNAUTHENTICATED": "authentication",
+    "PERMISSION_DENIED": "permission",
+    "NOT_FOUND": "not_found",
+    "RESOURCE_EXHAUSTED": "rate_limit",
+    "INTERNAL": "server",
+    "UNAVAILABLE": "server",
+    "DEADLINE_EXCEEDED": "timeout",
+    "SAFETY": "content_filter",
+    "OTHER": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "IMAGE_SAFETY": "content_filter",
+}
+CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
+CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
+ROLES: dict[str, str] = {"user": "user", "assistant": "model"}
+DROPPED: frozenset[str] = frozenset(())
+
+
+def _parts(parts: list[ContentItem]) -> list[Any]:
+    out: list[Any] = []
+    for part in parts:
+        kind = part_kind(part)
+        if kind == "text":
+            out.append(compact({"text": part.text, "thoughtSignature": part.signature}))
+        elif kind == "reasoning":
+            out.append(
+                compact({"text": part.text, "thought": True, "thoughtSignature": part.signature})
+            )
+        elif kind == "tool_call":
+            out.append(
+                compact(
+                    {
+                        "functionCall": {
+                            "id": part.id,
+                            "name": part.name,
+                            "args": part.arguments_object(),
+                        },
+                        "thoughtSignature": part.signature,
+                    }
+                )
+            )
+        elif part.type not in DROPPED:
+            raise unsupported_content(PROTOCOL, kind)
+    return out
+
+
+def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+    content: Any = _parts(parts)
+    return {"role": role, "parts": content}
+
+
+def _messages(call: Call) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in call.messages:
+        role = ROLES.get(m.role)
+        if role is None:
+            raise unsupported_role(PROTOCOL, m.role, ROLES)
+        out.append(_message(role, m.content))
+    return out
+
+
+def build_body(call: Call) -> dict[str, Any]:
+    """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
+    cfg = call.config
+    body: dict[str, Any] = {}
+    body["contents"] = _messages(call)
+    if call.system:
+        body["systemInstruction"] = {"parts": [compact_or_none({"text": call.system})]}
+    if (
+        _x := compact_or_none(
+            {
+                "maxOutputTokens": cfg.max_output_tokens,
+                "temperature": cfg.temperature,
+                "topP": cfg.top_p,
+                "stopSequences": call.stop_list(),
+                "seed": cfg.seed,
+                "thinkingConfig": compact_or_none(
+                    {
+                        "thinkingBudget": call.reasoning_budget(),
+                        "thinkingLevel": cfg.reasoning_effort,
+                        "includeThoughts": (True if cfg.reasoning else None),
+                    }
+                ),
+            }
+        )
+    ) is not None:
+        body["generationConfig"] = _x
+    return body
+
+
+def _finish(raw: str | None) -> Any:
+    return None if raw is None else FINISH_REASONS.get(raw, "other")
+
+
+def _usage_usage_metadata(u: w.UsageMetadata | None) -> Usage | None:
+    if u is None:
+        return None
+    return Usage(
+        prompt_tokens=u.promptTokenCount,
+        completion_tokens=sum_present(u.candidatesTokenCount, u.thoughtsTokenCount),
+        reasoning_tokens=u.thoughtsTokenCount,
+        cache_read_tokens=u.cachedContentTokenCount,
+    )
+
+
+def usage_from_wire(u: Any) -> Usage | None:
+    """Unified usage of a wire usage object (for streams that merge usage key by key)."""
+    if isinstance(u, w.UsageMetadata):
+        return _usage_usage_metadata(u)
+    return None
+
+
+def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
+    """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
+    r = w.GenerateContentResponse.model_validate_json(raw)
+    if (r.error) and (not r.candidates):
+        return StreamError(
+            message=(_v8.message if (_v8 := r.error) is not None else None),
+            type=(_v9.status if (_v9 := r.error) is not None else None),
+            status=(_v10.code if (_v10 := r.error) is not None else None),
+        )
+    if (not r.candidates) and (
+        _v11.blockReason if (_v11 := r.promptFeedback) is not None else None
+    ):
+        return StreamError(
+            message=(_v12.blockReason if (_v12 := r.promptFeedback) is not None else None),
+            type=(_v13.blockReason if (_v13 := r.promptFeedback) is not None else None),
+        )
+    choices: list[ChatResponseChoice] = []
+    for _c1 in r.candidates or ():
+        contents: list[ContentItem] = []
+        for _i4, _e3 in enumerate((_v2.parts if (_v2 := _c1.content) is not None else None) or ()):
+            if _e3.thought:
+                _t, _s = _e3.text, _e3.thoughtSignature
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s))
+
+            elif _e3.functionCall:
+                contents.append(
+                    tool_call(
+                        (_v5.id if (_v5 := _e3.functionCall) is not None else None),
+                        (_v6.name if (_v6 := _e3.functionCall) is not None else None),
+                        (_v7.args if (_v7 := _e3.functionCall) is not None else None),
+                        _e3.thoughtSignature,
+                    )
+                )
+
+            else:
+                _t, _s = _e3.text, _e3.thoughtSignature
+                if _t or _s:
+                    contents.append(TextContent(_t or "", signature=_s))
+
+        raw_finish = _c1.finishReason
+        choices.append(
+            ChatResponseChoice((_c1.index or 0), _finish(raw_finish), contents, raw_finish)
+        )
+    return ParsedResponse(
+        choices=choices,
+        usage=_usage_usage_metadata(r.usageMetadata),
+        id=r.responseId,
+        model=r.modelVersion,
+        wire=r,
+    )
+
+
+def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
+    """One stream event's data -> what it contributes, an in-stream error, or None."""
+    e = w.GenerateContentResponse.model_validate_json(data)
+    if (e.error) and (not e.candidates):
+        return StreamError(
+            message=(_v14.message if (_v14 := e.error) is not None else None),
+            type=(_v15.status if (_v15 := e.error) is not None else None),
+            status=(_v16.code if (_v16 := e.error) is not None else None),
+        )
+    if (not e.candidates) and (
+        _v17.blockReason if (_v17 := e.promptFeedback) is not None else None
+    ):
+        return StreamError(
+            message=(_v18.blockReason if (_v18 := e.promptFeedback) is not None else None),
+            type=(_v19.blockReason if (_v19 := e.promptFeedback) is not None else None),
+        )
+    if True:
+        choice_deltas: list[ChoiceDelta] = []
+        for _c20 in e.candidates or ():
+            deltas: list[ContentDelta] = []
+            for _i23, _e22 in enumerate(
+                (_v21.parts if (_v21 := _c20.content) is not None else None) or ()
+            ):
+                if _e22.thought:
+                    _t, _s = _e22.text, _e22.thoughtSignature
+                    if _t or _s:
+                        deltas.append(ReasoningDelta(_t or None, _s, None))
+
+                elif _e22.functionCall:
+                    deltas.append(
+                        ToolCallDelta(
+                            _i23,
+                            (_v24.id if (_v24 := _e22.functionCall) is not None else None),
+                            (_v25.name if (_v25 := _e22.functionCall) is not None else None),
+                            (_v26.args if (_v26 := _e22.functionCall) is not None else None),
+                            whole=True,
+                            signature=_e22.thoughtSignature,
+                        )
+                    )
+
+                else:
+                    _t, _s = _e22.text, _e22.thoughtSignature
+                    if _t or _s:
+                        deltas.append(TextDelta(_t or "", signature=_s))
+
+            raw_finish = _c20.finishReason
+            choice_deltas.append(
+                ChoiceDelta((_c20.index or 0), deltas, _finish(raw_finish), raw_finish)
+            )
+        return ChatResponseChunk(
+            choice_deltas,
+            id=e.responseId,
+            model=e.modelVersion,
+            usage=_usage_usage_metadata(e.usageMetadata),
+        )
+    return None
+
+
+def error_fields(data: Any) -> tuple[Any, Any, Any]:
+    """(message, type, code) from a decoded error body, where the protocol puts them."""
+    return (
+        dig(data, "error", "message"),
+        dig(data, "error", "status"),
+        dig(data, "error", "code"),
+    )

@@ -1,0 +1,106 @@
+"""Google Cloud access tokens for the `google_oauth` auth scheme (Vertex AI).
+
+A static token (`credentials={"access_token": ...}` or `api_key=`) is sent as is. Otherwise
+google-auth (the optional extra `modelwire[vertex]`, imported here only) supplies one from
+`credentials={"service_account_info": {...}}`, `{"service_account_file": "key.json"}`, or
+Application Default Credentials, and refreshes it before it expires (google-auth's own
+threshold). Refreshes go through httpx, so no other HTTP library is needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._errors import AuthenticationError, ConfigurationError
+
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+EXTRA_HINT = "pip install 'modelwire[vertex]'"
+
+
+class _Response:
+    """What google-auth reads from a transport response."""
+
+    __slots__ = ("data", "headers", "status")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.status = response.status_code
+        self.headers = response.headers
+        self.data = response.content
+
+
+class _HttpxRequest:
+    """google-auth's transport callable (google.auth.transport.Request), on httpx."""
+
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        **_: Any,
+    ) -> _Response:
+        from google.auth import exceptions
+
+        try:
+            with httpx.Client(timeout=timeout or 60) as client:
+                return _Response(client.request(method, url, content=body, headers=headers))
+        except httpx.HTTPError as exc:
+            raise exceptions.TransportError(f"{type(exc).__name__}: {exc}") from None
+
+
+class GoogleTokenSource:
+    def __init__(self, credentials: Mapping[str, Any], static: str | None = None) -> None:
+        self._spec = dict(credentials)
+        self._static = static
+        self._creds: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        try:
+            import google.auth
+            from google.oauth2 import service_account
+        except ImportError:
+            raise ConfigurationError(
+                "Google Cloud credentials need google-auth, which is not installed: "
+                f"{EXTRA_HINT} (or pass credentials={{'access_token': ...}})"
+            ) from None
+        if "service_account_info" in self._spec:
+            return service_account.Credentials.from_service_account_info(
+                self._spec["service_account_info"], scopes=SCOPES
+            )
+        if "service_account_file" in self._spec:
+            return service_account.Credentials.from_service_account_file(
+                self._spec["service_account_file"], scopes=SCOPES
+            )
+        try:
+            creds, _project = google.auth.default(scopes=SCOPES)
+        except google.auth.exceptions.DefaultCredentialsError as exc:
+            raise ConfigurationError(
+                "no Google Cloud credentials: pass credentials={'service_account_file': ...}, "
+                "{'service_account_info': ...} or {'access_token': ...}, or set up "
+                f"Application Default Credentials ({exc})"
+            ) from None
+        return creds
+
+    def token(self) -> str:
+        """A valid access token, refreshed first when it is missing or about to expire."""
+        if self._static:
+            return self._static
+        with self._lock:
+            if self._creds is None:
+                self._creds = self._load()
+            if not self._creds.valid:
+                from google.auth import exceptions
+
+                try:
+                    self._creds.refresh(_HttpxRequest())
+                except exceptions.GoogleAuthError as exc:
+                    raise AuthenticationError(
+                        f"could not get a Google Cloud access token: {exc}"
+                    ) from None
+            return str(self._creds.token)
