@@ -90,6 +90,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 stream_path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
+                creators=("google",),
             ),
             "anthropic_messages": ProtocolBinding(
                 protocol="anthropic_messages",

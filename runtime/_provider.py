@@ -58,12 +58,10 @@ class ProviderInfo:
     base_url_for: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def protocol_for(self, kind: str, creator: str | None = None) -> ProtocolBinding | None:
-        """The first protocol for this kind of model that serves its creator."""
+        """The protocol for this kind of model: the first one listed for its creator, else
+        the first one listed for any creator, else the first one of its kind."""
+        of_kind = [b for b in self.protocols.values() if b.kind == kind]
         return next(
-            (
-                b
-                for b in self.protocols.values()
-                if b.kind == kind and (not b.creators or creator in b.creators)
-            ),
-            None,
+            (b for b in of_kind if creator in b.creators),
+            next((b for b in of_kind if not b.creators), of_kind[0] if of_kind else None),
         )

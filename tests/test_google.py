@@ -1,0 +1,200 @@
+"""Google hosts against a server on 127.0.0.1: Vertex AI URLs (project, location, `global`),
+Claude on Vertex through the Anthropic protocol (host body changes, no Python), the Gemini
+API, Google Cloud credentials (static token, service account with refresh, missing extra),
+and context-tiered prices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import pytest
+
+from modelwire import (
+    AIModel,
+    AIModelAPI,
+    AIModelAPIProviderEnum,
+    AIModelCallConfig,
+    AIModelClient,
+    AIModelEndpoint,
+    ConfigurationError,
+    Usage,
+)
+from modelwire._catalog import PriceTier, Pricing
+from modelwire.models import Claude37Sonnet
+from tests.support import anthropic_shapes as an
+from tests.support.server import LoopbackServer, Reply
+
+VERTEX = AIModelAPIProviderEnum.GOOGLE_VERTEX_AI
+GEMINI_REPLY = {
+    "candidates": [
+        {
+            "content": {"role": "model", "parts": [{"text": "Hi!", "thoughtSignature": "c2ln"}]},
+            "finishReason": "STOP",
+            "index": 0,
+        }
+    ],
+    "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 2, "totalTokenCount": 7},
+    "modelVersion": "gemini-2.5-flash",
+    "responseId": "resp-1",
+}
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+def vertex(server: LoopbackServer, **kw) -> AIModelAPI:
+    config = {"project_id": "proj-1", "location": "us-east5", **kw.pop("config", {})}
+    kw.setdefault("credentials", {"access_token": "ya29.static"})
+    return AIModelAPI(VERTEX, base_url=server.url + "/v1", config=config, **kw)
+
+
+def test_claude_on_vertex_uses_the_anthropic_protocol_with_the_hosts_changes(
+    server: LoopbackServer,
+) -> None:
+    server.queue(Reply.json(an.message("Hello from Vertex")))
+    endpoint = AIModelEndpoint(vertex(server), Claude37Sonnet)
+    assert endpoint.binding.protocol == "anthropic_messages"
+    with AIModelClient(endpoint, AIModelCallConfig(max_output_tokens=100), is_async=False) as c:
+        response = c.generate(prompt="Hello")
+    assert response.chat_response.text() == "Hello from Vertex"
+    sent = server.requests[0]
+    assert sent.path == (
+        "/v1/projects/proj-1/locations/us-east5/publishers/anthropic/models/"
+        "claude-3-7-sonnet@20250219:rawPredict"
+    )
+    assert sent.headers["authorization"] == "Bearer ya29.static"
+    body = sent.json()
+    assert body["anthropic_version"] == "vertex-2023-10-16"
+    assert "model" not in body
+    assert body["max_tokens"] == 100
+
+
+def test_the_same_claude_constant_on_anthropic(server: LoopbackServer) -> None:
+    server.queue(Reply.json(an.message("Hello from Anthropic")))
+    api = AIModelAPI(AIModelAPIProviderEnum.ANTHROPIC, api_key="sk-ant", base_url=server.url)
+    with AIModelClient(AIModelEndpoint(api, Claude37Sonnet), is_async=False) as c:
+        assert c.generate(prompt="Hello").chat_response.text() == "Hello from Anthropic"
+    assert server.requests[0].path == "/v1/messages"
+    assert server.requests[0].json()["model"] == "claude-3-7-sonnet-20250219"
+
+
+def test_streamed_claude_on_vertex_uses_stream_raw_predict(server: LoopbackServer) -> None:
+    server.queue(Reply(body=an.stream_events(["Hel", "lo"]), content_type="text/event-stream"))
+    config = AIModelCallConfig(streaming=True, max_output_tokens=50)
+    with AIModelClient(AIModelEndpoint(vertex(server), Claude37Sonnet), config, False) as c:
+        items = list(c.generate(prompt="Hello").stream_generator)
+    assert items[-1][1].chat_response.text() == "Hello"
+    assert server.requests[0].path.endswith("claude-3-7-sonnet@20250219:streamRawPredict")
+    assert server.requests[0].json()["stream"] is True
+
+
+def test_gemini_on_vertex_and_its_stream_query(server: LoopbackServer) -> None:
+    sse = [f"data: {json.dumps(GEMINI_REPLY)}\r\n\r\n".encode()]
+    server.queue(Reply(body=sse, content_type="text/event-stream"))
+    model = AIModel(model_name="gemini-2.5-flash", creator="google")
+    config = AIModelCallConfig(streaming=True)
+    with AIModelClient(AIModelEndpoint(vertex(server), model), config, is_async=False) as c:
+        final = list(c.generate(prompt="Hi", instructions="Be brief").stream_generator)[-1][1]
+    chat = final.chat_response
+    assert chat.text() == "Hi!" and chat.choices[0].contents[0].signature == "c2ln"
+    sent = server.requests[0]
+    assert sent.path == (
+        "/v1/projects/proj-1/locations/us-east5/publishers/google/models/"
+        "gemini-2.5-flash:streamGenerateContent?alt=sse"
+    )
+    assert sent.json() == {
+        "contents": [{"role": "user", "parts": [{"text": "Hi"}]}],
+        "systemInstruction": {"parts": [{"text": "Be brief"}]},
+    }
+
+
+def test_gemini_api_key_header_and_thought_signature_round_trip(server: LoopbackServer) -> None:
+    server.queue(Reply.json(GEMINI_REPLY), Reply.json(GEMINI_REPLY))
+    api = AIModelAPI(AIModelAPIProviderEnum.GOOGLE_AI, api_key="AIza-test", base_url=server.url)
+    endpoint = AIModelEndpoint(api, AIModel(model_name="gemini-2.5-flash"))
+    with AIModelClient(endpoint, is_async=False) as c:
+        first = c.generate(prompt="Hi").chat_response
+        c.generate(messages=[{"role": "user", "content": "Hi"}, first.to_message_item()])
+    assert server.requests[0].path == "/models/gemini-2.5-flash:generateContent"
+    assert server.requests[0].headers["x-goog-api-key"] == "AIza-test"
+    history = server.requests[1].json()["contents"]
+    assert history[1] == {"role": "model", "parts": [{"text": "Hi!", "thoughtSignature": "c2ln"}]}
+
+
+def test_vertex_base_url_follows_the_location() -> None:
+    creds = {"access_token": "t"}
+    regional = AIModelAPI(VERTEX, credentials=creds, config={"project_id": "p"})
+    endpoint = AIModelEndpoint(regional, AIModel(model_name="gemini-2.5-flash"))
+    assert endpoint.base_url == "https://us-central1-aiplatform.googleapis.com/v1"
+    world = AIModelAPI(VERTEX, credentials=creds, config={"project_id": "p", "location": "global"})
+    endpoint = AIModelEndpoint(world, AIModel(model_name="gemini-2.5-flash"))
+    assert endpoint.base_url == "https://aiplatform.googleapis.com/v1"
+    assert endpoint.path(False).startswith("/projects/p/locations/global/")
+
+
+def test_missing_project_names_the_config_key_and_env(monkeypatch) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    api = AIModelAPI(VERTEX, credentials={"access_token": "t"})
+    with pytest.raises(ConfigurationError, match="project_id.*GOOGLE_CLOUD_PROJECT"):
+        AIModelEndpoint(api, AIModel(model_name="gemini-2.5-flash"))
+
+
+def test_service_account_token_is_fetched_and_refreshed_before_expiry(
+    server: LoopbackServer,
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "proj-1",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": "tester@proj-1.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": server.url + "/token",
+    }
+    token = {"access_token": "ya29.first", "expires_in": 3600, "token_type": "Bearer"}
+    server.queue(
+        Reply.json(token),
+        Reply.json(an.message("one")),
+        Reply.json({**token, "access_token": "ya29.second"}),
+        Reply.json(an.message("two")),
+    )
+    api = vertex(server, credentials={"service_account_info": info})
+    with AIModelClient(AIModelEndpoint(api, Claude37Sonnet), is_async=False) as c:
+        c.generate(prompt="one")
+        # about to expire: google-auth's threshold makes the next call refresh first
+        api._tokens._creds.expiry = dt.datetime.utcnow() + dt.timedelta(seconds=30)
+        c.generate(prompt="two")
+    paths = [r.path for r in server.requests]
+    assert paths[0] == "/token" and paths[2] == "/token"
+    assert server.requests[1].headers["authorization"] == "Bearer ya29.first"
+    assert server.requests[3].headers["authorization"] == "Bearer ya29.second"
+    assert "ya29" not in repr(api)
+
+
+def test_missing_google_auth_names_the_extra(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "google.auth", None)
+    api = AIModelAPI(VERTEX, config={"project_id": "p"})
+    with pytest.raises(ConfigurationError, match=r"modelwire\[vertex\]"):
+        api.auth()
+
+
+def test_context_tier_prices_the_whole_call_at_the_tier_rate() -> None:
+    pricing = Pricing(input=1.25, output=10.0, tiers=(PriceTier(200_000, input=2.5, output=15.0),))
+    below = pricing.charge(Usage(prompt_tokens=200_000, completion_tokens=1000))
+    above = pricing.charge(Usage(prompt_tokens=200_001, completion_tokens=1000))
+    assert below.total == pytest.approx((200_000 * 1.25 + 1000 * 10.0) / 1e6)
+    assert above.total == pytest.approx((200_001 * 2.5 + 1000 * 15.0) / 1e6)
