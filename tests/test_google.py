@@ -140,7 +140,7 @@ def test_vertex_base_url_follows_the_location() -> None:
 def test_missing_project_names_the_config_key_and_env(monkeypatch) -> None:
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
     api = AIModelAPI(VERTEX, credentials={"access_token": "t"})
-    with pytest.raises(ConfigurationError, match="project_id.*GOOGLE_CLOUD_PROJECT"):
+    with pytest.raises(ConfigurationError, match=r"project_id.*GOOGLE_CLOUD_PROJECT"):
         AIModelEndpoint(api, AIModel(model_name="gemini-2.5-flash"))
 
 
