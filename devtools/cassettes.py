@@ -23,6 +23,7 @@ SECRET_HEADERS = (
     "authorization",
     "api-key",
     "x-api-key",
+    "x-goog-api-key",
     "cookie",
     "set-cookie",
     "openai-organization",

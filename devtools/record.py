@@ -129,12 +129,24 @@ def main(argv: list[str] | None = None) -> int:
     from modelwire.generated.providers import PROVIDERS
 
     info = PROVIDERS[args.provider]
-    variables = info.auth.env
-    if not any(os.environ.get(v) for v in variables):
+    needs = []  # groups of environment variables, one of each must be set
+    if info.auth.env and not any(os.environ.get(v) for v in info.auth.env):
+        needs.append(info.auth.env)
+    for param in info.params:
+        if param.required and not any(os.environ.get(v) for v in param.env):
+            needs.append(param.env or (param.name,))
+    if needs:
+        extra = (
+            " and Google Cloud credentials (Application Default Credentials: "
+            "gcloud auth application-default login)"
+            if info.auth.scheme == "google_oauth"
+            else ""
+        )
+        example = " ".join(f"{group[0]}=..." for group in needs)
         print(
-            f"record {args.provider}: no API key. This calls the real API and needs "
-            f"{' or '.join(variables)} set, e.g.\n"
-            f"  {variables[0]}=... python tasks.py record {args.provider}",
+            f"record {args.provider}: this calls the real API and needs "
+            f"{'; '.join(' or '.join(g) for g in needs)} set{extra}, e.g.\n"
+            f"  {example} python tasks.py record {args.provider}",
             file=sys.stderr,
         )
         return 2

@@ -9,7 +9,7 @@ constant missing from the catalog raises MissingModelError naming it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -45,6 +45,11 @@ class Scenario:
     error: str | None = None  # expected exception class name when outcome == "error"
     custom_model_id: str | None = None  # a model id outside the catalog (AIModel(model_name=...))
     api_key: str | None = None  # sent instead of the real key (a deliberately invalid key)
+    # AIModelAPI(config=...): the values a provider's URLs need (Vertex AI project_id, location)
+    api_config: Mapping[str, Any] = field(default_factory=dict)
+    # the AIModelAPI(credentials=...) key the key goes in, for providers authenticated by
+    # credentials rather than an API key ("access_token": a Google Cloud access token)
+    credential: str | None = None
     warmup: bool = False  # recorder: make the call once, unrecorded, first (fills prompt cache)
     not_recordable: str | None = None  # why a live run cannot produce this cassette, if it cannot
     nonzero_usage: tuple[str, ...] = ()  # Usage fields a recording must report > 0 to be kept
@@ -80,10 +85,18 @@ class Scenario:
         return AIModelCallConfig(**self.config)
 
     def endpoint(self, api_key: str | None) -> AIModelEndpoint:
-        """The endpoint to call; `api_key` None reads the provider's environment variable."""
+        """The endpoint to call; `api_key` None reads the provider's environment variable (or,
+        with `credential`, lets the provider find its credentials: Application Default
+        Credentials for Google Cloud)."""
         from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelEndpoint
 
-        api = AIModelAPI(AIModelAPIProviderEnum(self.provider), api_key=self.api_key or api_key)
+        provider = AIModelAPIProviderEnum(self.provider)
+        key = self.api_key or api_key
+        if self.credential is not None:
+            credentials = {self.credential: key} if key is not None else None
+            api = AIModelAPI(provider, credentials=credentials, config=self.api_config)
+        else:
+            api = AIModelAPI(provider, api_key=key, config=self.api_config)
         return AIModelEndpoint(api=api, ai_model=self.ai_model())
 
 
@@ -118,6 +131,25 @@ CLAUDE_THINKING = {"reasoning": True, "max_reasoning_tokens": 1024, "max_output_
 # the breakpoint on the last cacheable block; modelwire passes it through `options`
 # (https://platform.claude.com/docs/en/build-with-claude/prompt-caching).
 CLAUDE_AUTO_CACHE = {"cache_control": {"type": "ephemeral"}}
+
+GOOGLE_INVALID_KEY = "invalid-modelwire-key-0000"  # not a secret: a key that cannot work
+# Gemini thinking on a token budget: thinkingConfig.thinkingBudget, with includeThoughts so the
+# response carries thought summaries (https://ai.google.dev/gemini-api/docs/thinking).
+GEMINI_THINKING = {"reasoning": True, "max_reasoning_tokens": 1024}
+# Vertex AI URLs name a Google Cloud project and a location. The project id is made up (the
+# cassettes show it in their URIs); Gemini is called in us-central1, Claude in us-east5, a region
+# Anthropic's models are offered in (https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations).
+VERTEX_PROJECT = "modelwire-contract"
+VERTEX_GEMINI = {"project_id": VERTEX_PROJECT, "location": "us-central1"}
+VERTEX_CLAUDE = {"project_id": VERTEX_PROJECT, "location": "us-east5"}
+NO_TOOLS_YET = (
+    "the model only calls tools that the request declares, and modelwire does not send "
+    "tools= yet; the cassette is authored until it does"
+)
+SAFETY_ON_DEMAND = (
+    "whether Google's safety filters stop a prompt or an answer is up to its classifiers; it "
+    "cannot be produced on demand with a harmless prompt"
+)
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -395,6 +427,188 @@ SCENARIOS: tuple[Scenario, ...] = (
         error="OverloadedError",
         not_recordable="an error event inside a 200 stream cannot be produced on demand",
         description="a 200 stream that sends some text, then an `error` event (overloaded_error)",
+    ),
+    # --- google_gemini_api (gemini_generate_content) -------------------------------------------
+    Scenario(
+        name="text",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={},
+        cassette="cassettes/google_gemini_api/text.yaml",
+        outcome="text",
+        description="plain non-streamed text answer with a system instruction",
+    ),
+    Scenario(
+        name="stream_text",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/google_gemini_api/stream_text.yaml",
+        outcome="stream",
+        description="streamGenerateContent?alt=sse: each SSE event is a whole GenerateContentResponse",
+    ),
+    Scenario(
+        name="stream_json_array",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Count from one to five.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/google_gemini_api/stream_json_array.yaml",
+        outcome="stream",
+        not_recordable=(
+            "modelwire always asks for ?alt=sse, and the JSON-array form is what "
+            "streamGenerateContent sends without it; the cassette is authored"
+        ),
+        description="streamGenerateContent without alt=sse: one JSON array (application/json)",
+    ),
+    Scenario(
+        name="thinking",
+        provider="google_gemini_api",
+        model="Gemini25Flash",
+        prompt="Is 1001 a prime number?",
+        instructions=None,
+        config=GEMINI_THINKING,
+        cassette="cassettes/google_gemini_api/thinking.yaml",
+        outcome="text",
+        nonzero_usage=("reasoning_tokens",),
+        description="thinking budget with thought summaries, non-streamed; a thoughtSignature",
+    ),
+    Scenario(
+        name="function_call",
+        provider="google_gemini_api",
+        model="Gemini25Flash",
+        prompt="What is the weather like in Paris right now?",
+        instructions=None,
+        config={},
+        cassette="cassettes/google_gemini_api/function_call.yaml",
+        outcome="tool_calls",
+        not_recordable=NO_TOOLS_YET,
+        description="a functionCall part (finishReason STOP: modelwire says tool_use); no tools sent",
+    ),
+    Scenario(
+        name="safety_stop",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Give me step-by-step instructions for picking a pin tumbler lock.",
+        instructions=None,
+        config={},
+        cassette="cassettes/google_gemini_api/safety_stop.yaml",
+        outcome="text",
+        not_recordable=SAFETY_ON_DEMAND,
+        description="the candidate is stopped with finishReason SAFETY (content_filter), no text",
+    ),
+    Scenario(
+        name="prompt_blocked",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Give me step-by-step instructions for picking a pin tumbler lock.",
+        instructions=None,
+        config={},
+        cassette="cassettes/google_gemini_api/prompt_blocked.yaml",
+        outcome="error",
+        error="ContentFilterError",
+        not_recordable=SAFETY_ON_DEMAND,
+        description="HTTP 200 without candidates: promptFeedback.blockReason SAFETY",
+    ),
+    Scenario(
+        name="error_400",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Hello",
+        instructions=None,
+        config={"temperature": 5},
+        cassette="cassettes/google_gemini_api/error_400.yaml",
+        outcome="error",
+        error="BadRequestError",
+        description="temperature above the documented range [0.0, 2.0] (INVALID_ARGUMENT)",
+    ),
+    Scenario(
+        name="error_403",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Hello",
+        instructions=None,
+        config={},
+        cassette="cassettes/google_gemini_api/error_403.yaml",
+        outcome="error",
+        error="PermissionDeniedError",
+        api_key=GOOGLE_INVALID_KEY,
+        not_recordable=(
+            "the documented 403 comes from a key without the required permissions (e.g. of "
+            "another project); a made-up key is not documented to produce it"
+        ),
+        description="an API key without the required permissions (PERMISSION_DENIED)",
+    ),
+    Scenario(
+        name="error_429",
+        provider="google_gemini_api",
+        model="Gemini25FlashLite",
+        prompt="Hello",
+        instructions=None,
+        config={"retries": 0},
+        cassette="cassettes/google_gemini_api/error_429.yaml",
+        outcome="error",
+        error="RateLimitError",
+        not_recordable="a rate limit cannot be reached on demand without spending a quota",
+        description="RESOURCE_EXHAUSTED; retries=0 so no retry",
+    ),
+    # --- google_vertex_ai (gemini_generate_content; anthropic_messages for Claude) -----------------
+    Scenario(
+        name="text",
+        provider="google_vertex_ai",
+        model="Gemini25FlashLite",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={},
+        cassette="cassettes/google_vertex_ai/text.yaml",
+        outcome="text",
+        api_config=VERTEX_GEMINI,
+        credential="access_token",
+        description="Gemini on Vertex AI: generateContent under publishers/google, bearer token",
+    ),
+    Scenario(
+        name="stream_text",
+        provider="google_vertex_ai",
+        model="Gemini25FlashLite",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"streaming": True},
+        cassette="cassettes/google_vertex_ai/stream_text.yaml",
+        outcome="stream",
+        api_config=VERTEX_GEMINI,
+        credential="access_token",
+        description="Gemini on Vertex AI: streamGenerateContent?alt=sse",
+    ),
+    Scenario(
+        name="claude_text",
+        provider="google_vertex_ai",
+        model="Claude37Sonnet",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={"max_output_tokens": 1024},
+        cassette="cassettes/google_vertex_ai/claude_text.yaml",
+        outcome="text",
+        api_config=VERTEX_CLAUDE,
+        credential="access_token",
+        description="Claude on Vertex AI: rawPredict, anthropic_version in the body, no model",
+    ),
+    Scenario(
+        name="claude_stream_text",
+        provider="google_vertex_ai",
+        model="Claude37Sonnet",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"max_output_tokens": 1024, "streaming": True},
+        cassette="cassettes/google_vertex_ai/claude_stream_text.yaml",
+        outcome="stream",
+        api_config=VERTEX_CLAUDE,
+        credential="access_token",
+        description="Claude on Vertex AI: streamRawPredict, Anthropic's named SSE events",
     ),
 )
 

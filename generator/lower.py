@@ -47,7 +47,7 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
     "reasoning": {"text": ("part.text", True), "signature": ("part.signature", True)},
     "redacted_reasoning": {"signature": ("part.signature", False)},
     "tool_call": {
-        "id": ("part.id", False),
+        "id": ("part.id", True),
         "name": ("part.name", False),
         "arguments": ("part.arguments_object()", False),
         "signature": ("part.signature", True),

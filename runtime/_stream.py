@@ -45,7 +45,8 @@ class _Slot:
 
     def build(self) -> ContentItem | None:
         text = "".join(self.parts)
-        signature = "".join(self.signatures) or None
+        # signatures arrive whole (never in fragments); the last one an item got is its own
+        signature = self.signatures[-1] if self.signatures else None
         if self.kind == "text":
             return TextContent(text, signature=signature) if text or signature else None
         if self.kind == "reasoning":

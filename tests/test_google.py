@@ -198,3 +198,18 @@ def test_context_tier_prices_the_whole_call_at_the_tier_rate() -> None:
     above = pricing.charge(Usage(prompt_tokens=200_001, completion_tokens=1000))
     assert below.total == pytest.approx((200_000 * 1.25 + 1000 * 10.0) / 1e6)
     assert above.total == pytest.approx((200_001 * 2.5 + 1000 * 15.0) / 1e6)
+
+
+def test_gemini_25_pro_above_200k_is_priced_at_the_tier_rate() -> None:
+    from modelwire.models import Gemini25Pro
+
+    pricing = Gemini25Pro.pricing
+    (tier,) = pricing.tiers
+    assert tier.above_prompt_tokens == 200_000
+    usage = Usage(prompt_tokens=250_000, completion_tokens=2_000, cache_read_tokens=50_000)
+    charge = pricing.charge(usage)
+    assert charge.input == pytest.approx(200_000 * tier.input / 1e6)
+    assert charge.cached_input == pytest.approx(50_000 * tier.cached_input / 1e6)
+    assert charge.output == pytest.approx(2_000 * tier.output / 1e6)
+    small = pricing.charge(Usage(prompt_tokens=1_000, completion_tokens=10))
+    assert small.input == pytest.approx(1_000 * pricing.input / 1e6)

@@ -89,12 +89,14 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
             out.append({"type": "redacted_thinking", "data": part.signature})
         elif kind == "tool_call":
             out.append(
-                {
-                    "type": "tool_use",
-                    "id": part.id,
-                    "name": part.name,
-                    "input": part.arguments_object(),
-                }
+                compact(
+                    {
+                        "type": "tool_use",
+                        "id": part.id,
+                        "name": part.name,
+                        "input": part.arguments_object(),
+                    }
+                )
             )
         elif part.type not in DROPPED:
             raise unsupported_content(PROTOCOL, kind)

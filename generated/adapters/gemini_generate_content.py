@@ -103,11 +103,9 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
             out.append(
                 compact(
                     {
-                        "functionCall": {
-                            "id": part.id,
-                            "name": part.name,
-                            "args": part.arguments_object(),
-                        },
+                        "functionCall": compact(
+                            {"id": part.id, "name": part.name, "args": part.arguments_object()}
+                        ),
                         "thoughtSignature": part.signature,
                     }
                 )

@@ -28,9 +28,12 @@ from modelwire import (
     AIModelCallResponse,
     AIModelClient,
     AIModelEndpoint,
+    ChatResponse,
     ConfigurationError,
     ModelwireError,
+    Pricing,
     TextDelta,
+    UsageCharge,
     models,
 )
 
@@ -56,8 +59,9 @@ def wire_json(s: Scenario) -> Any:
 
 
 def sse_events(s: Scenario) -> list[tuple[str | None, str]]:
-    """The cassette's SSE body as (`event:` name or None, `data:` text) pairs, in order."""
-    body = interaction(s)["response"]["body"]["string"]
+    """The cassette's SSE body as (`event:` name or None, `data:` text) pairs, in order (lines
+    end with LF or CRLF)."""
+    body = interaction(s)["response"]["body"]["string"].replace("\r\n", "\n")
     out = []
     for block in body.split("\n\n"):
         name, data = None, []
@@ -80,7 +84,9 @@ def wire_header(s: Scenario, name: str) -> str:
 
 
 def client_for(s: Scenario, api_key: str, is_async: bool = False) -> AIModelClient:
-    """A client for the scenario's endpoint and config (`s.api_key`, when set, wins)."""
+    """A client for the scenario's endpoint and config: `api_key` is the key, or the credential
+    the scenario names (a Google Cloud access token); `s.api_key`, when set, wins. The provider's
+    URL values come from `s.api_config`."""
     return AIModelClient(
         model_endpoint=s.endpoint(api_key), config=s.call_config(), is_async=is_async
     )
@@ -94,9 +100,14 @@ def normalized(response: AIModelCallResponse) -> dict[str, Any]:
     return {"status": response.status.to_dict(), "chat_response": chat}
 
 
-def assert_status(response: AIModelCallResponse, s: Scenario, request_id_header: str) -> None:
+def assert_status(
+    response: AIModelCallResponse, s: Scenario, request_id_header: str | None
+) -> None:
+    """A 200 in one attempt, with the request id the header holds (None: the provider sends
+    none, and modelwire reports none)."""
     assert response.status.http_status == 200
-    assert response.status.request_id == wire_header(s, request_id_header)
+    expected = wire_header(s, request_id_header) if request_id_header else None
+    assert response.status.request_id == expected
     assert response.status.attempts == 1
 
 
@@ -176,10 +187,16 @@ def error_facts(err: ModelwireError) -> dict[str, Any]:
 
 
 def check_cassette(
-    s: Scenario, *, docs: tuple[str, ...], authored_on: str, uri: str, request_id_header: str
+    s: Scenario,
+    *,
+    docs: tuple[str, ...],
+    authored_on: str,
+    uri: str,
+    request_id_header: str | None,
 ) -> dict[str, Any]:
     """One clean interaction: its origin in the leading comment and the index, the expected
-    URI, no secret header, a request id. Returns the interaction."""
+    URI, no secret header, a request id (when the provider sends one in `request_id_header`).
+    Returns the interaction."""
     comment = leading_comment(s.path)
     assert comment, f"{s.cassette} must start with a comment saying where it came from"
     first = comment[0]
@@ -199,8 +216,40 @@ def check_cassette(
     for part in ("request", "response"):
         names = {n.lower() for n in recorded[part]["headers"]}
         assert not names & set(SECRET_HEADERS), f"{part} headers of {s.cassette}"
-    assert wire_header(s, request_id_header).startswith("req_")
+    if request_id_header is not None:
+        assert wire_header(s, request_id_header).startswith("req_")
     return recorded
+
+
+def assert_charge(
+    charge: UsageCharge,
+    pricing: Pricing,
+    *,
+    fresh_input: int,
+    output: int,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    reasoning: int = 0,
+) -> None:
+    """Each part of the wire's usage is priced at its own catalog rate (USD per million tokens;
+    a cache rate the catalog lacks is the input rate, a reasoning rate the output rate)."""
+    rates = {
+        "input": pricing.input,
+        "cached_input": pricing.input if pricing.cached_input is None else pricing.cached_input,
+        "cache_write": pricing.input if pricing.cache_write is None else pricing.cache_write,
+        "output": pricing.output,
+        "reasoning": pricing.output if pricing.reasoning is None else pricing.reasoning,
+    }
+    tokens = {
+        "input": fresh_input,
+        "cached_input": cache_read,
+        "cache_write": cache_write,
+        "output": output,
+        "reasoning": reasoning,
+    }
+    expected = {part: tokens[part] * rates[part] / 1e6 for part in rates}
+    assert {part: getattr(charge, part) for part in rates} == pytest.approx(expected)
+    assert charge.total == pytest.approx(sum(expected.values())) and charge.total > 0
 
 
 def check_request_body(s: Scenario, api_key: str) -> dict[str, Any]:
@@ -211,6 +260,18 @@ def check_request_body(s: Scenario, api_key: str) -> dict[str, Any]:
         )
     assert body == json.loads(interaction(s)["request"]["body"])
     return body
+
+
+def next_turn_body(
+    s: Scenario, api_key: str, first: ChatResponse, follow_up: str | None = None
+) -> dict[str, Any]:
+    """The body of the scenario's next turn: its prompt, `first` as the assistant's answer
+    (`to_message_item()`), then `follow_up` when given. No request is made."""
+    messages: list[Any] = [{"role": "user", "content": s.prompt}, first.to_message_item()]
+    if follow_up is not None:
+        messages.append({"role": "user", "content": follow_up})
+    with client_for(s, api_key) as client:
+        return client.request_body(messages=messages)
 
 
 def fails_before_any_request(

@@ -1,0 +1,497 @@
+"""Contract tests for the Google providers: `google_gemini_api` and `google_vertex_ai`.
+
+Every scenario of devtools/scenarios.py for these providers replays its cassette
+(cassettes/google_gemini_api/, cassettes/google_vertex_ai/, origin in cassettes/README.md;
+vcrpy `record_mode="none"`, so nothing reaches the network) through the public API, sync and
+(for streams) async. Gemini models speak `gemini_generate_content` on both hosts; Claude on
+Vertex AI speaks `anthropic_messages` at rawPredict / streamRawPredict. The normalized result
+is pinned with a syrupy snapshot, and the key facts are also asserted against the cassette's
+own wire body, read here independently of modelwire: text, thought summaries and their
+thoughtSignatures, function calls, finish reasons, usage in modelwire's unified terms and its
+price, and typed errors (HTTP errors with Google's error model, and a prompt blocked inside a
+200). Request bodies are pinned for every scenario and for a thinking turn sent back as history.
+
+`python tasks.py record google_gemini_api` re-records the recordable Gemini API cassettes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from devtools import record
+from devtools.scenarios import Scenario, get, scenarios
+from modelwire import (
+    AIModelCallResponse,
+    ChatResponse,
+    ContentFilterError,
+    RateLimitError,
+    ReasoningContent,
+    TextContent,
+    TextDelta,
+    ToolCallContent,
+)
+from tests import test_contract_anthropic as anthropic_contract
+from tests.support import contract
+
+GEMINI_API, VERTEX = "google_gemini_api", "google_vertex_ai"
+GEMINI_KEY = "AIza-test-0000"  # not a key: what the tests pretend to send (never recorded)
+VERTEX_TOKEN = "ya29.test-0000"  # not a token either (Vertex AI takes a Google Cloud token)
+SCENARIOS = scenarios(GEMINI_API) + scenarios(VERTEX)
+AUTHORED_ON = "2026-11-25"
+DOCS = ("https://ai.google.dev/", "https://cloud.google.com/", "https://platform.claude.com/docs/")
+GEMINI_URL = "https://generativelanguage.googleapis.com/v1beta/models/{model}:{method}"
+VERTEX_URL = (
+    "https://{location}-aiplatform.googleapis.com/v1/projects/{project_id}/locations/{location}"
+    "/publishers/{publisher}/models/{model}:{method}"
+)
+# Gemini finishReason -> modelwire's unified finish reason (a turn that calls functions ends
+# with STOP, which is reported as tool_use)
+FINISH = {"STOP": "end_turn", "MAX_TOKENS": "max_tokens", "SAFETY": "content_filter"}
+# HTTP status -> the error class Google's status code stands for
+ERROR_CLASSES = {400: "BadRequestError", 403: "PermissionDeniedError", 429: "RateLimitError"}
+
+
+def sid(s: Scenario) -> str:
+    return f"{s.provider}/{s.name}"
+
+
+def key(s: Scenario) -> str:
+    return VERTEX_TOKEN if s.provider == VERTEX else GEMINI_KEY
+
+
+def is_claude(s: Scenario) -> bool:
+    """Claude on Vertex AI (Anthropic's protocol); known by name, so that collecting the tests
+    does not need the Gemini catalog."""
+    return (s.model or "").startswith("Claude")
+
+
+def chosen(*outcomes: str, claude: bool = False) -> list[Scenario]:
+    return [s for s in SCENARIOS if s.outcome in outcomes and is_claude(s) is claude]
+
+
+GEMINI_MESSAGES = chosen("text", "tool_calls")
+CLAUDE_MESSAGES = chosen("text", claude=True)
+STREAMS = chosen("stream") + chosen("stream", claude=True)
+HTTP_ERRORS = [s for s in chosen("error") if s.name.startswith("error_")]
+
+
+def expected_uri(s: Scenario) -> str:
+    """The URI Google's references give for the scenario's call."""
+    model = s.ai_model().id_for(s.provider)
+    stream = s.call_config().streaming
+    if is_claude(s):
+        method = "streamRawPredict" if stream else "rawPredict"
+        return VERTEX_URL.format(publisher="anthropic", model=model, method=method, **s.api_config)
+    method = "streamGenerateContent?alt=sse" if stream else "generateContent"
+    if s.provider == VERTEX:
+        return VERTEX_URL.format(publisher="google", model=model, method=method, **s.api_config)
+    return GEMINI_URL.format(model=model, method=method)
+
+
+# --- the wire, read without modelwire ---------------------------------------------------------
+
+
+def gemini_events(s: Scenario) -> list[dict[str, Any]]:
+    """A stream's GenerateContentResponse chunks: SSE `data:` events (no event names, no end
+    marker), or the elements of one JSON array when the content-type is application/json."""
+    if contract.wire_header(s, "content-type").startswith("application/json"):
+        events = contract.wire_json(s)
+        assert isinstance(events, list)
+        return events
+    pairs = contract.sse_events(s)
+    assert all(name is None for name, _ in pairs)
+    return [json.loads(data) for _, data in pairs]
+
+
+def streamed_response(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The response a stream adds up to: the first chunk's ids, every chunk's parts in order,
+    the finish reason, and the last usageMetadata (each chunk reports the usage so far)."""
+    parts = [p for e in events for c in e["candidates"] for p in c["content"].get("parts", [])]
+    finish = [c["finishReason"] for e in events for c in e["candidates"] if "finishReason" in c]
+    assert len(finish) == 1 and "finishReason" in events[-1]["candidates"][0]
+    return {
+        "candidates": [{"content": {"parts": parts}, "finishReason": finish[0]}],
+        "usageMetadata": events[-1]["usageMetadata"],
+        "responseId": events[0]["responseId"],
+        "modelVersion": events[0]["modelVersion"],
+    }
+
+
+def usage_facts(u: dict[str, Any]) -> dict[str, Any]:
+    """usageMetadata in modelwire's terms: thoughts are output, counted apart as reasoning;
+    the total is prompt + candidates + thoughts, as totalTokenCount says."""
+    output, thoughts = u.get("candidatesTokenCount"), u.get("thoughtsTokenCount")
+    completion = None if output is None and thoughts is None else (output or 0) + (thoughts or 0)
+    total = u["promptTokenCount"] + (completion or 0)
+    assert u["totalTokenCount"] == total
+    return {
+        "prompt_tokens": u["promptTokenCount"],
+        "completion_tokens": completion,
+        "reasoning_tokens": thoughts,
+        "cache_read_tokens": u.get("cachedContentTokenCount"),
+        "cache_write_tokens": None,
+        "total_tokens": total,
+    }
+
+
+def part_facts(part: dict[str, Any]) -> tuple[Any, ...]:
+    signature = part.get("thoughtSignature")
+    if part.get("thought"):
+        return ("reasoning", part["text"], signature)
+    if "functionCall" in part:
+        call = part["functionCall"]
+        return ("tool_call", call.get("id"), call["name"], call["args"], signature)
+    return ("text", part["text"], signature)
+
+
+def content_facts(item: Any) -> tuple[Any, ...]:
+    if isinstance(item, ReasoningContent):
+        assert not item.redacted
+        return ("reasoning", item.text, item.signature)
+    if isinstance(item, ToolCallContent):
+        assert item.parse_error is None
+        return ("tool_call", item.id, item.name, item.arguments, item.signature)
+    assert isinstance(item, TextContent)
+    return ("text", item.text, item.signature)
+
+
+def check_gemini_chat(response: AIModelCallResponse, s: Scenario, wire: dict[str, Any]) -> None:
+    """modelwire's ChatResponse says what the wire response says, and prices it right."""
+    chat = response.chat_response
+    assert chat is not None and chat.usage is not None and chat.usage_charge is not None
+    (candidate,) = wire["candidates"]
+    parts = candidate.get("content", {}).get("parts", [])
+    facts = [part_facts(p) for p in parts]
+    assert chat.text() == "".join(f[1] for f in facts if f[0] == "text")
+    assert chat.reasoning() == ("".join(f[1] for f in facts if f[0] == "reasoning") or None)
+    tool_calls = [f for f in facts if f[0] == "tool_call"]
+    assert [content_facts(c) for c in chat.tools()] == tool_calls
+    raw = candidate["finishReason"]
+    assert chat.choices[0].finish_reason_raw == raw
+    assert chat.finish_reason == ("tool_use" if tool_calls and raw == "STOP" else FINISH[raw])
+    assert chat.usage.to_dict() == usage_facts(wire["usageMetadata"])
+    assert (chat.id, chat.model) == (wire["responseId"], wire["modelVersion"])
+    assert (chat.provider, chat.api_provider) == ("google", s.provider)
+
+    pricing = s.ai_model().pricing
+    assert pricing is not None
+    assert all(chat.usage.prompt_tokens <= t.above_prompt_tokens for t in pricing.tiers)  # type: ignore[operator]
+    usage = wire["usageMetadata"]
+    contract.assert_charge(
+        chat.usage_charge,
+        pricing,
+        fresh_input=usage["promptTokenCount"],
+        output=usage.get("candidatesTokenCount", 0),
+        reasoning=usage.get("thoughtsTokenCount", 0),
+    )
+    contract.assert_status(response, s, None)  # Google sends no request-id header
+
+
+def check_claude_chat(response: AIModelCallResponse, s: Scenario, message: dict[str, Any]) -> None:
+    """Claude on Vertex AI: the Anthropic Messages body, read as on Anthropic's own API."""
+    chat = response.chat_response
+    assert chat is not None and chat.usage is not None and chat.usage_charge is not None
+    assert [anthropic_contract.content_facts(c) for c in chat.choices[0].contents] == [
+        anthropic_contract.block_facts(b) for b in message["content"]
+    ]
+    assert chat.finish_reason == chat.choices[0].finish_reason_raw == message["stop_reason"]
+    assert chat.usage.to_dict() == anthropic_contract.usage_facts(message["usage"])
+    assert (chat.id, chat.model) == (message["id"], message["model"])
+    assert (chat.provider, chat.api_provider) == ("anthropic", VERTEX)
+    pricing = s.ai_model().pricing
+    assert pricing is not None
+    usage = message["usage"]
+    contract.assert_charge(
+        chat.usage_charge,
+        pricing,
+        fresh_input=usage["input_tokens"],
+        cache_read=usage["cache_read_input_tokens"],
+        cache_write=usage["cache_creation_input_tokens"],
+        output=usage["output_tokens"],
+    )
+    contract.assert_status(response, s, None)  # no request-id header in the cassette
+
+
+# --- the cassettes themselves -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=sid)
+def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
+    recorded = contract.check_cassette(
+        s, docs=DOCS, authored_on=AUTHORED_ON, uri=expected_uri(s), request_id_header=None
+    )
+    headers = recorded["request"]["headers"]
+    assert set(headers) == {"accept", "content-type", "user-agent"}  # the key is filtered out
+    assert headers["accept"] == [
+        "text/event-stream" if s.call_config().streaming else "application/json"
+    ]
+    status = recorded["response"]["status"]["code"]
+    assert (status == 200) is (not s.name.startswith("error_"))
+    if s.name == "stream_json_array":  # the form Google sends without ?alt=sse
+        assert contract.wire_header(s, "content-type") == "application/json"
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=sid)
+def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: Any) -> None:
+    body = contract.check_request_body(s, key(s))
+    config = s.call_config()
+    if is_claude(s):  # Anthropic's Messages body, as Vertex AI takes it
+        assert body["anthropic_version"] == "vertex-2023-10-16" and "model" not in body
+        assert body["messages"] == [{"role": "user", "content": s.prompt}]
+        assert body.get("system") == s.instructions
+        assert body["max_tokens"] == config.max_output_tokens
+        assert body.get("stream", False) is config.streaming
+    else:
+        assert body["contents"] == [{"role": "user", "parts": [{"text": s.prompt}]}]
+        system = {"parts": [{"text": s.instructions}]} if s.instructions else None
+        assert body.get("systemInstruction") == system
+        generation = body.get("generationConfig", {})
+        assert generation.get("temperature") == config.temperature
+        thinking = {"thinkingBudget": config.max_reasoning_tokens, "includeThoughts": True}
+        assert generation.get("thinkingConfig") == (thinking if config.reasoning else None)
+        assert "stream" not in body  # streaming is the method, not a body field
+    assert body == snapshot
+
+
+# --- successful calls -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", GEMINI_MESSAGES, ids=sid)
+def test_gemini_message(s: Scenario, snapshot: Any) -> None:
+    response = contract.replay_call(s, key(s))
+    wire = contract.wire_json(s)
+    check_gemini_chat(response, s, wire)
+    # one content item per part, in order, each with the thoughtSignature its part carried
+    parts = wire["candidates"][0].get("content", {}).get("parts", [])
+    contents = response.chat_response.choices[0].contents  # type: ignore[union-attr]
+    assert [content_facts(c) for c in contents] == [part_facts(p) for p in parts]
+    assert response.full_response == wire
+    assert contract.normalized(response) == snapshot
+
+
+def test_thinking_keeps_thought_summary_and_signature() -> None:
+    s = get(GEMINI_API, "thinking")
+    chat = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert chat is not None and chat.usage is not None and chat.usage_charge is not None
+    thought, answer = chat.choices[0].contents
+    thought_part, answer_part = contract.wire_json(s)["candidates"][0]["content"]["parts"]
+    assert isinstance(thought, ReasoningContent) and isinstance(answer, TextContent)
+    assert thought.text == thought_part["text"] == chat.reasoning() and thought.signature is None
+    assert answer.signature == answer_part["thoughtSignature"] and answer.signature
+    assert answer.text == chat.text()
+    usage = contract.wire_json(s)["usageMetadata"]
+    assert chat.usage.reasoning_tokens == usage["thoughtsTokenCount"] > 0
+    assert (
+        chat.usage.completion_tokens == usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+    )
+    assert chat.usage_charge.reasoning > 0
+
+
+def test_function_call_ends_with_stop_and_is_reported_as_tool_use() -> None:
+    s = get(GEMINI_API, "function_call")
+    chat = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert chat is not None
+    assert chat.choices[0].finish_reason_raw == "STOP" and chat.finish_reason == "tool_use"
+    (call,) = chat.tools()
+    assert (call.name, call.arguments, call.arguments_raw) == (
+        "get_weather",
+        {"location": "Paris, France"},
+        None,  # args come as a JSON object, not text
+    )
+    assert call.id is None  # FunctionCall.id is optional; this response has none
+    assert call.signature  # the call part's thoughtSignature
+    assert chat.text() == "" and chat.reasoning() is None
+
+
+def test_safety_stop_is_a_content_filter_finish_with_no_content() -> None:
+    s = get(GEMINI_API, "safety_stop")
+    chat = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert chat is not None and chat.usage is not None
+    assert chat.finish_reason == "content_filter" and chat.choices[0].finish_reason_raw == "SAFETY"
+    assert chat.choices[0].contents == [] and chat.text() == ""
+    assert chat.usage.completion_tokens is None  # nothing was generated (not 0: not reported)
+
+
+def stream_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """What a stream snapshot pins: the deltas as they came, and the final response."""
+    return {
+        "deltas": [d.to_dict() for d in result["deltas"]],
+        "final": contract.normalized(result["final"]),
+    }
+
+
+def check_gemini_stream(s: Scenario, result: dict[str, Any]) -> None:
+    events = gemini_events(s)
+    assert len(events) > 1
+    wire_texts = [
+        p["text"]
+        for e in events
+        for c in e["candidates"]
+        for p in c["content"].get("parts", [])
+        if p.get("text") and not p.get("thought")
+    ]
+    assert result["text_deltas"] == wire_texts
+    assert all(isinstance(d, TextDelta) for d in result["deltas"])
+    check_gemini_chat(result["final"], s, streamed_response(events))
+
+
+def test_json_array_stream_is_decoded_element_by_element() -> None:
+    """The JSON-array form (no ?alt=sse) gives one chunk an element, as SSE gives one an event."""
+    s = get(GEMINI_API, "stream_json_array")
+    body = contract.interaction(s)["response"]["body"]["string"]
+    assert body.startswith("[{") and body.endswith("}]") and "}\r\n,{" in body
+    result = contract.stream_sync(s, GEMINI_KEY)
+    assert len(result["deltas"]) == len(gemini_events(s))  # one delta an element
+    assert "".join(result["text_deltas"]) == "One, two, three, four, five."
+
+
+# --- Claude on Vertex AI ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", CLAUDE_MESSAGES, ids=sid)
+def test_claude_message(s: Scenario, snapshot: Any) -> None:
+    response = contract.replay_call(s, key(s))
+    wire = contract.wire_json(s)
+    assert wire["type"] == "message" and wire["role"] == "assistant"
+    check_claude_chat(response, s, wire)
+    assert response.full_response == wire
+    assert contract.normalized(response) == snapshot
+
+
+def check_claude_stream(s: Scenario, result: dict[str, Any]) -> None:
+    events = anthropic_contract.wire_events(s)
+    wire = [e["delta"]["text"] for e in events if e["type"] == "content_block_delta"]
+    assert result["text_deltas"] == wire
+    check_claude_chat(result["final"], s, anthropic_contract.streamed_message(events))
+
+
+def check_stream(s: Scenario, result: dict[str, Any]) -> None:
+    (check_claude_stream if is_claude(s) else check_gemini_stream)(s, result)
+
+
+@pytest.mark.parametrize("s", STREAMS, ids=sid)
+def test_stream_sync(s: Scenario, snapshot: Any) -> None:
+    result = contract.stream_sync(s, key(s))
+    check_stream(s, result)
+    assert stream_facts(result) == snapshot
+
+
+@pytest.mark.parametrize("s", STREAMS, ids=sid)
+async def test_stream_async(s: Scenario) -> None:
+    result = await contract.stream_async(s, key(s))
+    check_stream(s, result)
+    assert stream_facts(result) == stream_facts(contract.stream_sync(s, key(s)))
+
+
+def shape(value: Any) -> Any:
+    """The structure of a JSON-like value: keys and item structure kept, leaves by type."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(v) for v in value]
+    return type(value).__name__
+
+
+def test_the_same_claude_constant_gives_the_same_response_shape_on_anthropic_and_vertex() -> None:
+    """Claude37Sonnet through GOOGLE_VERTEX_AI (rawPredict) and through ANTHROPIC (the same call,
+    replayed from the anthropic `text` cassette, which vcrpy matches on the path alone): one
+    ChatResponse shape."""
+    s = get(VERTEX, "claude_text")
+    on_anthropic = replace(get("anthropic", "text"), model=s.model, config=s.config)
+    chats = [
+        contract.replay_call(s, VERTEX_TOKEN).chat_response,
+        contract.replay_call(on_anthropic, "sk-ant-test-0000").chat_response,
+    ]
+    assert all(isinstance(chat, ChatResponse) for chat in chats)
+    vertex, anthropic = [chat.to_dict() for chat in chats]  # type: ignore[union-attr]
+    assert vertex.pop("api_provider") == VERTEX and anthropic.pop("api_provider") == "anthropic"
+    assert vertex["provider"] == anthropic["provider"] == "anthropic"
+    assert vertex["choices"][0]["finish_reason"] == anthropic["choices"][0]["finish_reason"]
+    assert shape(vertex) == shape(anthropic)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("s", HTTP_ERRORS, ids=sid)
+def test_http_error(s: Scenario, snapshot: Any) -> None:
+    err = contract.call_error(s, key(s))
+    body = contract.wire_json(s)
+    status = contract.interaction(s)["response"]["status"]["code"]
+    assert type(err).__name__ == ERROR_CLASSES[status] == s.error
+    assert err.status == status == body["error"]["code"]
+    assert err.message == body["error"]["message"]
+    assert err.error_type == body["error"]["status"]
+    assert err.code == str(body["error"]["code"])
+    assert err.request_id is None  # Google sends no request-id header
+    assert err.body == body
+    assert err.partial_response is None
+    assert {**contract.error_facts(err), "error_type": err.error_type} == snapshot
+
+
+def test_rate_limit_with_retries_0_raises_at_once() -> None:
+    s = get(GEMINI_API, "error_429")
+    assert s.call_config().retries == 0
+    err = contract.call_error(s, GEMINI_KEY)  # one play: no second attempt was made
+    assert isinstance(err, RateLimitError) and err.error_type == "RESOURCE_EXHAUSTED"
+    with contract.client_for(s, GEMINI_KEY) as client:
+        assert err.status in client.adapter.RETRY_STATUSES  # retries=0 is what held it back
+
+
+def test_blocked_prompt_is_a_content_filter_error(snapshot: Any) -> None:
+    s = get(GEMINI_API, "prompt_blocked")
+    err = contract.call_error(s, GEMINI_KEY)
+    body = contract.wire_json(s)
+    assert "candidates" not in body
+    assert isinstance(err, ContentFilterError) and err.kind == "content_filter"
+    assert err.status == 200  # the HTTP call succeeded; the prompt was refused in the body
+    assert err.message == err.error_type == body["promptFeedback"]["blockReason"] == "SAFETY"
+    assert err.request_id is None and err.partial_response is None
+    assert {**contract.error_facts(err), "error_type": err.error_type} == snapshot
+
+
+# --- a thinking turn sent back (no request is made) -------------------------------------------
+
+
+def test_thought_signature_goes_back_with_its_part(snapshot: Any) -> None:
+    s = get(GEMINI_API, "thinking")
+    first = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert isinstance(first, ChatResponse)
+    body = contract.next_turn_body(s, GEMINI_KEY, first, "And 1003?")
+    user, model, follow_up = body["contents"]
+    assert user == {"role": "user", "parts": [{"text": s.prompt}]}
+    assert follow_up == {"role": "user", "parts": [{"text": "And 1003?"}]}
+    # the model turn goes back part for part as it came, the thoughtSignature on its part
+    wire_parts = contract.wire_json(s)["candidates"][0]["content"]["parts"]
+    assert model == {"role": "model", "parts": wire_parts}
+    assert model["parts"][1]["thoughtSignature"] == first.choices[0].contents[1].signature
+    assert body["generationConfig"]["thinkingConfig"]["includeThoughts"] is True  # still on
+    assert body == snapshot
+
+
+def test_function_call_part_goes_back_as_it_came() -> None:
+    s = get(GEMINI_API, "function_call")
+    first = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert isinstance(first, ChatResponse)
+    body = contract.next_turn_body(s, GEMINI_KEY, first)
+    wire_parts = contract.wire_json(s)["candidates"][0]["content"]["parts"]
+    assert body["contents"][1] == {"role": "model", "parts": wire_parts}
+
+
+# --- the recorder's guard rails (no network) --------------------------------------------------
+
+
+def test_recorder_refuses_to_run_without_a_gemini_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)  # the provider's second key variable
+    contract.assert_recorder_needs_key(GEMINI_API, "GEMINI_API_KEY", monkeypatch, capsys)
+
+
+def test_recorder_explains_what_vertex_ai_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert record.main([VERTEX]) == 2
+    assert "python tasks.py record google_vertex_ai" in capsys.readouterr().err
