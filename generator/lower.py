@@ -39,6 +39,7 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "seed": ("cfg.seed", True),
     "output_limit": ("call.output_limit()", False),
     "reasoning_budget": ("call.reasoning_budget()", True),
+    "reasoning_budget_or_min": ("call.reasoning_budget_or_min()", True),
     "reasoning_adaptive": ("call.reasoning_adaptive()", False),
 }
 MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}

@@ -69,21 +69,31 @@ class Call:
         )
 
     def reasoning_budget(self) -> int | None:
-        """The token budget for reasoning: the call's, else the catalog default; None: off."""
+        """The reasoning token budget asked for: the call's, else the catalog's default;
+        None when reasoning is off, adaptive, or left to the provider's own default."""
         cfg = self.config
         if cfg.max_reasoning_tokens is not None:
             return cfg.max_reasoning_tokens
         if not cfg.reasoning or self.reasoning_adaptive():
             return None
         controls = self.ai_model.reasoning if self.ai_model is not None else None
-        if controls is None or controls.budget_min is None:
-            if controls is not None and controls.effort_levels:
-                return None  # an effort-steered model: reasoning needs no budget
-            raise ConfigurationError(
-                f"reasoning=True on the {self.protocol} protocol needs a token budget and "
-                f"{self._name()} has none in the catalog: pass max_reasoning_tokens=..."
-            )
-        return controls.budget_default or controls.budget_min
+        return controls.budget_default if controls is not None else None
+
+    def reasoning_budget_or_min(self) -> int | None:
+        """`reasoning_budget`, else the catalog's minimum budget, for protocols that cannot
+        switch reasoning on without one."""
+        budget = self.reasoning_budget()
+        if budget is not None or not self.config.reasoning or self.reasoning_adaptive():
+            return budget
+        controls = self.ai_model.reasoning if self.ai_model is not None else None
+        if controls is not None and controls.budget_min is not None:
+            return controls.budget_min
+        if controls is not None and controls.effort_levels:
+            return None  # an effort-steered model: reasoning needs no budget
+        raise ConfigurationError(
+            f"reasoning=True on the {self.protocol} protocol needs a token budget and "
+            f"{self._name()} has none in the catalog: pass max_reasoning_tokens=..."
+        )
 
 
 @dataclass(slots=True)

@@ -213,3 +213,26 @@ def test_gemini_25_pro_above_200k_is_priced_at_the_tier_rate() -> None:
     assert charge.output == pytest.approx(2_000 * tier.output / 1e6)
     small = pricing.charge(Usage(prompt_tokens=1_000, completion_tokens=10))
     assert small.input == pytest.approx(1_000 * pricing.input / 1e6)
+
+
+def test_gemini_thinking_config_from_the_call_and_the_catalog() -> None:
+    from modelwire.models import Gemini3Flash, Gemini25Flash
+
+    api = AIModelAPI(AIModelAPIProviderEnum.GOOGLE_AI, api_key="k")
+
+    def config_of(model: AIModel, **kw: object) -> dict:
+        with AIModelClient(AIModelEndpoint(api, model), is_async=False) as c:
+            body = c.request_body(prompt="Hi", config=AIModelCallConfig(**kw))  # type: ignore[arg-type]
+        return body.get("generationConfig", {})
+
+    # reasoning on without a budget: the provider's dynamic thinking, thoughts returned
+    assert config_of(Gemini25Flash, reasoning=True) == {"thinkingConfig": {"includeThoughts": True}}
+    assert config_of(Gemini25Flash, reasoning=True, max_reasoning_tokens=2048) == {
+        "thinkingConfig": {"thinkingBudget": 2048, "includeThoughts": True}
+    }
+    assert config_of(Gemini3Flash, reasoning_effort="low") == {
+        "thinkingConfig": {"thinkingLevel": "low"}
+    }
+    with pytest.raises(ConfigurationError, match="allowed: minimal, low, medium, high"):
+        config_of(Gemini3Flash, reasoning_effort="max")
+    assert config_of(Gemini25Flash) == {}

@@ -140,8 +140,10 @@ def build_body(call: Call) -> dict[str, Any]:
         body["stream"] = True
     if call.reasoning_adaptive():
         body["thinking"] = {"type": "adaptive"}
-    elif call.reasoning_budget():
-        body["thinking"] = compact({"type": "enabled", "budget_tokens": call.reasoning_budget()})
+    elif call.reasoning_budget_or_min():
+        body["thinking"] = compact(
+            {"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()}
+        )
     if cfg.reasoning_effort:
         body["output_config"] = compact_or_none({"effort": cfg.reasoning_effort})
     return body
