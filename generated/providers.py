@@ -11,6 +11,7 @@ from modelwire._provider import AuthScheme, Param, ProtocolBinding, ProviderInfo
 class AIModelAPIProviderEnum(str, Enum):
     """The API providers (hosts) modelwire can call."""
 
+    AMAZON_BEDROCK = "amazon_bedrock"
     ANTHROPIC = "anthropic"
     GOOGLE_AI = "google_gemini_api"
     GOOGLE_VERTEX_AI = "google_vertex_ai"
@@ -21,6 +22,34 @@ class AIModelAPIProviderEnum(str, Enum):
 
 
 PROVIDERS: dict[str, ProviderInfo] = {
+    "amazon_bedrock": ProviderInfo(
+        name="amazon_bedrock",
+        display_name="Amazon Bedrock",
+        base_url="https://bedrock-runtime.{region}.amazonaws.com",
+        base_url_env=("AWS_ENDPOINT_URL_BEDROCK_RUNTIME",),
+        auth=AuthScheme(
+            scheme="aws_sigv4",
+            name=None,
+            env=("AWS_BEARER_TOKEN_BEDROCK",),
+            optional=False,
+            service="bedrock",
+            region_param="region",
+        ),
+        headers={},
+        protocols={
+            "bedrock_converse": ProtocolBinding(
+                protocol="bedrock_converse",
+                adapter="modelwire.generated.adapters.bedrock_converse",
+                path="/model/{model}/converse",
+                kind="chat",
+                stream_path="/model/{model}/converse-stream",
+            ),
+        },
+        docs="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_Operations_Amazon_Bedrock_Runtime.html",
+        params=(
+            Param("region", env=("AWS_REGION", "AWS_DEFAULT_REGION"), default=None, required=True),
+        ),
+    ),
     "anthropic": ProviderInfo(
         name="anthropic",
         display_name="Anthropic",

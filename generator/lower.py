@@ -246,7 +246,12 @@ class Lowering:
         for i, cond in enumerate(conds):
             cloc = loc if isinstance(when, str) else (*loc, i)
             negate = cond.startswith("!")
-            path, _, literal = cond.lstrip("!").partition(" == ")
+            body = cond.lstrip("!")
+            if " != " in body:
+                negate = not negate
+                path, _, literal = body.partition(" != ")
+            else:
+                path, _, literal = body.partition(" == ")
             expr, _ = self.path_expr(scope, def_name, path, cloc, None)
             if literal:
                 parts.append(f"{expr} {'!=' if negate else '=='} {literal!r}")

@@ -41,8 +41,8 @@ Path = Annotated[
 Condition = Annotated[
     str,
     Field(
-        pattern=r"^!?[A-Za-z_][A-Za-z0-9_.]*( == \S+)?$",
-        description="`path` (truthy), `!path` (falsy) or `path == value`.",
+        pattern=r"^!?[A-Za-z_][A-Za-z0-9_.]*( [!=]= \S+)?$",
+        description="`path` (truthy), `!path` (falsy), `path == value` or `path != value`.",
     ),
 ]
 
@@ -188,7 +188,10 @@ class StreamEventSpec(Strict):
 
 
 class StreamSpec(Strict):
-    framing: Literal["sse"]
+    framing: Literal["sse", "aws_eventstream"] = Field(
+        description="`sse`, or `aws_eventstream` (binary frames; each event's data is "
+        '`{"<event type>": payload}`, exceptions `{"exception": {"type", "message"}}`).'
+    )
     done: str | None = Field(None, description="Data payload that ends the stream.")
     schema_: str = Field(alias="schema", description="Wire schema $defs name of one event.")
     json_array: bool = Field(
@@ -251,9 +254,15 @@ class ProtocolSpec(Strict):
 
 
 class AuthSpec(Strict):
-    scheme: Literal["bearer", "header", "query", "google_oauth", "none"] = Field(
+    scheme: Literal["bearer", "header", "query", "google_oauth", "aws_sigv4", "none"] = Field(
         description="`google_oauth`: a Google Cloud access token (static, service account or "
-        "Application Default Credentials; needs the `vertex` extra), sent as a bearer token."
+        "Application Default Credentials; needs the `vertex` extra), sent as a bearer token. "
+        "`aws_sigv4`: a key from `env`/api_key is sent as a bearer token; without one, "
+        "requests are signed with AWS Signature V4 (the `bedrock` extra)."
+    )
+    service: str | None = Field(None, description="aws_sigv4: the signing service name.")
+    region_param: Identifier | None = Field(
+        None, description="aws_sigv4: the provider param holding the signing region."
     )
     name: str | None = Field(None, description="Header or query parameter name (header/query).")
     env: list[str] = Field(default_factory=list, description="Env vars read for the key.")

@@ -128,6 +128,8 @@ class AIModelAPI:
         """(headers, query parameters) that authenticate a request."""
         scheme = self.info.auth
         key = self._api_key
+        if scheme.scheme == "aws_sigv4":  # a Bedrock API key, else signed in `sign`
+            return ({"authorization": f"Bearer {key}"} if key else {}), {}
         if key is None and scheme.scheme != "google_oauth":
             if scheme.optional or scheme.scheme == "none":
                 return {}, {}
@@ -149,6 +151,21 @@ class AIModelAPI:
         if scheme.scheme == "query":
             return {}, {str(scheme.name): key}
         return {}, {}
+
+    def sign(
+        self, url: str, headers: dict[str, str], body: bytes, params: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Headers that sign the request (AWS Signature V4 when the scheme asks for it and no
+        key is set); empty for every other scheme."""
+        scheme = self.info.auth
+        if scheme.scheme != "aws_sigv4" or self._api_key:
+            return {}
+        if self._tokens is None:
+            from ._aws_auth import AWSSigner
+
+            self._tokens = AWSSigner(self._credentials)
+        region = params.get(scheme.region_param or "")
+        return self._tokens.sign(str(scheme.service), region, url, headers, body)
 
     def __repr__(self) -> str:
         key = "<set>" if self._api_key else None

@@ -35,6 +35,8 @@ from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
 from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
 
+# what a streamed call accepts, by the protocol's framing
+STREAM_ACCEPT = {"aws_eventstream": "application/vnd.amazon.eventstream"}
 USER_AGENT = "modelwire/0.1"
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
@@ -131,7 +133,9 @@ class AIModelClient:
         auth_headers, params = ep.api.auth()
         headers = {
             "content-type": "application/json",
-            "accept": "text/event-stream" if call.stream else "application/json",
+            "accept": STREAM_ACCEPT.get(adapter.FRAMING, "text/event-stream")
+            if call.stream
+            else "application/json",
             "user-agent": USER_AGENT,
             **ep.api.info.headers,
             **ep.api.config_headers(),
@@ -139,11 +143,15 @@ class AIModelClient:
         }
         if call.stream and ep.binding.stream_query:
             params = {**params, **ep.binding.stream_query}
+        url = ep.base_url + ep.path(call.stream)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        signed_url = str(httpx.URL(url, params=params)) if params else url
+        headers.update(ep.api.sign(signed_url, headers, content, ep.params))
         return _Prepared(
-            url=ep.base_url + ep.path(call.stream),
+            url=url,
             headers=headers,
             params=params,
-            content=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            content=content,
             config=cfg,
             stream=call.stream,
             timeout=httpx.Timeout(cfg.timeout),

@@ -15,6 +15,8 @@ class AuthScheme:
     name: str | None = None
     env: tuple[str, ...] = ()
     optional: bool = False
+    service: str | None = None  # aws_sigv4 signing service
+    region_param: str | None = None  # aws_sigv4: the param holding the signing region
 
 
 @dataclass(frozen=True, slots=True)

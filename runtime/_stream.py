@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._errors import ModelwireError, ResponseDecodeError, StreamInterruptedError
+from ._eventstream import EventStreamDecoder
 from ._jsonarray import JSONArrayDecoder
 from ._protocol import AdapterModule, StreamError
 from ._sse import SSEDecoder
@@ -176,9 +177,12 @@ class StreamProcessor:
         self._finalize = finalize
         self._on_error = on_error
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._sse: SSEDecoder | JSONArrayDecoder = (
-            JSONArrayDecoder() if json_array else SSEDecoder()
-        )
+        self._sse: SSEDecoder | JSONArrayDecoder | EventStreamDecoder
+        if adapter.FRAMING == "aws_eventstream":
+            self._sse = EventStreamDecoder()
+        else:
+            self._sse = JSONArrayDecoder() if json_array else SSEDecoder()
+        self._binary = isinstance(self._sse, EventStreamDecoder)
         self.done = False
         self.delivered = 0
         # a failure met while decoding: raised by the caller once the chunks decoded before
@@ -194,17 +198,26 @@ class StreamProcessor:
         if self.failed is not None:
             return out
         try:
-            try:
-                text = self._utf8.decode(data)
-            except UnicodeDecodeError as exc:
-                raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
-            for event in self._sse.feed(text):
+            if self._binary:
+                events = self._sse.feed(data)  # type: ignore[arg-type]
+            else:
+                try:
+                    text = self._utf8.decode(data)
+                except UnicodeDecodeError as exc:
+                    raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
+                events = self._sse.feed(text)  # type: ignore[arg-type]
+            for event in events:
                 chunk = self._event(event.data, event.event)
                 if chunk is not None:
                     out.append(chunk)
         except ModelwireError as exc:
-            self.failed = exc
+            self._fail(exc)
         return out
+
+    def _fail(self, exc: ModelwireError) -> None:
+        if isinstance(exc, StreamInterruptedError) and exc.partial_response is None:
+            exc.partial_response = self.partial()
+        self.failed = exc
 
     def _event(self, data: str, event: str | None) -> AIModelStreamChunk | None:
         if self.done:
@@ -239,11 +252,15 @@ class StreamProcessor:
         if self.failed is not None:
             return chunks, None
         try:
-            try:
-                tail = self._utf8.decode(b"", final=True)
-            except UnicodeDecodeError as exc:
-                raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
-            for e in [*self._sse.feed(tail), *self._sse.flush()]:
+            if self._binary:
+                tail_events = self._sse.flush()
+            else:
+                try:
+                    tail = self._utf8.decode(b"", final=True)
+                except UnicodeDecodeError as exc:
+                    raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
+                tail_events = [*self._sse.feed(tail), *self._sse.flush()]  # type: ignore[arg-type]
+            for e in tail_events:
                 if (chunk := self._event(e.data, e.event)) is not None:
                     chunks.append(chunk)
             if isinstance(self._sse, JSONArrayDecoder) and self._sse.closed:
@@ -251,7 +268,7 @@ class StreamProcessor:
             if not self.done and not self.acc.finished:
                 raise self.interrupted("stream ended before its end marker (truncated)")
         except ModelwireError as exc:
-            self.failed = exc
+            self._fail(exc)
             return chunks, None
         return chunks, self._finalize(self.acc)
 

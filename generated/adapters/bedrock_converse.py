@@ -1,0 +1,552 @@
+# generated from specs/protocols/bedrock_converse.yaml — do not edit; run `python tasks.py generate`
+"""Adapter for the `bedrock_converse` protocol: request building, response parsing, stream
+decoding and error mapping, compiled from specs/protocols/bedrock_converse.yaml."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from modelwire._protocol import (
+    Call,
+    ParsedResponse,
+    StreamError,
+    compact,
+    compact_or_none,
+    dig,
+    first_present,
+    part_kind,
+    sum_present,
+    unsupported_content,
+    unsupported_role,
+)
+from modelwire._types import (
+    ChatResponseChoice,
+    ChatResponseChunk,
+    ChoiceDelta,
+    ContentDelta,
+    ContentItem,
+    ReasoningContent,
+    ReasoningDelta,
+    TextContent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+    tool_call,
+)
+from modelwire.generated.wire import bedrock_converse as w
+
+PROTOCOL = "bedrock_converse"
+FRAMING = "aws_eventstream"
+JSON_ARRAY = False
+STREAM_DONE = None
+USAGE_UPDATE = "replace"
+OPTIONS_IN_BODY = True
+FINISH_REASONS: dict[str, str] = {
+    "end_turn": "end_turn",
+    "tool_use": "tool_use",
+    "max_tokens": "max_tokens",
+    "stop_sequence": "stop_sequence",
+    "guardrail_intervened": "content_filter",
+    "content_filtered": "content_filter",
+    "model_context_window_exceeded": "other",
+}
+FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
+REQUEST_ID_HEADERS: tuple[str, ...] = ("x-amzn-requestid",)
+RETRY_STATUSES: frozenset[int] = frozenset((408, 429, 500, 502, 503, 504))
+STATUS_KINDS: dict[int, str] = {}
+ERROR_TYPES: dict[str, str] = {
+    "validationException": "bad_request",
+    "accessDeniedException": "permission",
+    "resourceNotFoundException": "not_found",
+    "throttlingException": "rate_limit",
+    "serviceQuotaExceededException": "rate_limit",
+    "internalServerException": "server",
+    "serviceUnavailableException": "server",
+    "modelStreamErrorException": "server",
+    "modelTimeoutException": "timeout",
+}
+CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
+CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
+ROLES: dict[str, str] = {"user": "user", "assistant": "assistant"}
+DROPPED: frozenset[str] = frozenset(())
+
+
+def _parts(parts: list[ContentItem]) -> list[Any]:
+    out: list[Any] = []
+    for part in parts:
+        kind = part_kind(part)
+        if kind == "text":
+            out.append({"text": part.text})
+        elif kind == "reasoning":
+            out.append(
+                compact_or_none(
+                    {
+                        "reasoningContent": compact_or_none(
+                            {
+                                "reasoningText": compact_or_none(
+                                    {"text": part.text, "signature": part.signature}
+                                )
+                            }
+                        )
+                    }
+                )
+            )
+        elif kind == "redacted_reasoning":
+            out.append({"reasoningContent": {"redactedContent": part.signature}})
+        elif kind == "tool_call":
+            out.append(
+                {
+                    "toolUse": compact(
+                        {"toolUseId": part.id, "name": part.name, "input": part.arguments_object()}
+                    )
+                }
+            )
+        elif part.type not in DROPPED:
+            raise unsupported_content(PROTOCOL, kind)
+    return out
+
+
+def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+    content: Any = _parts(parts)
+    return {"role": role, "content": content}
+
+
+def _messages(call: Call) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in call.messages:
+        role = ROLES.get(m.role)
+        if role is None:
+            raise unsupported_role(PROTOCOL, m.role, ROLES)
+        out.append(_message(role, m.content))
+    return out
+
+
+def build_body(call: Call) -> dict[str, Any]:
+    """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
+    cfg = call.config
+    body: dict[str, Any] = {}
+    body["messages"] = _messages(call)
+    if call.system:
+        body["system"] = [compact_or_none({"text": call.system})]
+    if (
+        _x := compact_or_none(
+            {
+                "maxTokens": cfg.max_output_tokens,
+                "temperature": cfg.temperature,
+                "topP": cfg.top_p,
+                "stopSequences": call.stop_list(),
+            }
+        )
+    ) is not None:
+        body["inferenceConfig"] = _x
+    if (
+        _x := compact_or_none(
+            {
+                "thinking": (
+                    compact({"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()})
+                    if call.reasoning_budget_or_min()
+                    else None
+                )
+            }
+        )
+    ) is not None:
+        body["additionalModelRequestFields"] = _x
+    return body
+
+
+def _finish(raw: str | None) -> Any:
+    return None if raw is None else FINISH_REASONS.get(raw, "other")
+
+
+def _usage_token_usage(u: w.TokenUsage | None) -> Usage | None:
+    if u is None:
+        return None
+    return Usage(
+        prompt_tokens=sum_present(u.inputTokens, u.cacheReadInputTokens, u.cacheWriteInputTokens),
+        completion_tokens=u.outputTokens,
+        cache_read_tokens=u.cacheReadInputTokens,
+        cache_write_tokens=u.cacheWriteInputTokens,
+    )
+
+
+def usage_from_wire(u: Any) -> Usage | None:
+    """Unified usage of a wire usage object (for streams that merge usage key by key)."""
+    if isinstance(u, w.TokenUsage):
+        return _usage_token_usage(u)
+    return None
+
+
+def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
+    """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
+    r = w.ConverseResponse.model_validate_json(raw)
+    choices: list[ChatResponseChoice] = []
+    if True:
+        contents: list[ContentItem] = []
+        for _i4, _e3 in enumerate(
+            (
+                _v2.content
+                if (_v2 := (_v1.message if (_v1 := r.output) is not None else None)) is not None
+                else None
+            )
+            or ()
+        ):
+            if _v5.redactedContent if (_v5 := _e3.reasoningContent) is not None else None:
+                _t, _s = (
+                    None,
+                    (_v6.redactedContent if (_v6 := _e3.reasoningContent) is not None else None),
+                )
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s, redacted=True))
+
+            elif _e3.reasoningContent:
+                _t, _s = (
+                    (
+                        _v8.text
+                        if (
+                            _v8 := (
+                                _v7.reasoningText
+                                if (_v7 := _e3.reasoningContent) is not None
+                                else None
+                            )
+                        )
+                        is not None
+                        else None
+                    ),
+                    (
+                        _v10.signature
+                        if (
+                            _v10 := (
+                                _v9.reasoningText
+                                if (_v9 := _e3.reasoningContent) is not None
+                                else None
+                            )
+                        )
+                        is not None
+                        else None
+                    ),
+                )
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s))
+
+            elif (_e3.toolUse) and (
+                (_v11.type if (_v11 := _e3.toolUse) is not None else None) != "server_tool_use"
+            ):
+                contents.append(
+                    tool_call(
+                        (_v12.toolUseId if (_v12 := _e3.toolUse) is not None else None),
+                        (_v13.name if (_v13 := _e3.toolUse) is not None else None),
+                        (_v14.input if (_v14 := _e3.toolUse) is not None else None),
+                    )
+                )
+
+            elif _e3.text:
+                if _t := _e3.text:
+                    contents.append(TextContent(_t))
+
+        raw_finish = r.stopReason
+        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    return ParsedResponse(
+        choices=choices,
+        usage=_usage_token_usage(r.usage),
+        id=None,
+        model=None,
+        wire=r,
+    )
+
+
+def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
+    """One stream event's data -> what it contributes, an in-stream error, or None."""
+    e = w.StreamEvent.model_validate_json(data)
+    if e.exception:
+        return StreamError(
+            message=(_v15.message if (_v15 := e.exception) is not None else None),
+            type=(_v16.type if (_v16 := e.exception) is not None else None),
+        )
+    if e.contentBlockStart:
+        choice_deltas: list[ChoiceDelta] = []
+        if True:
+            deltas: list[ContentDelta] = []
+            if (
+                _v18.toolUse
+                if (_v18 := (_v17.start if (_v17 := e.contentBlockStart) is not None else None))
+                is not None
+                else None
+            ) and (
+                (
+                    _v21.type
+                    if (
+                        _v21 := (
+                            _v20.toolUse
+                            if (
+                                _v20 := (
+                                    _v19.start
+                                    if (_v19 := e.contentBlockStart) is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        )
+                    )
+                    is not None
+                    else None
+                )
+                != "server_tool_use"
+            ):
+                deltas.append(
+                    ToolCallDelta(
+                        first_present(
+                            (
+                                _v28.contentBlockIndex
+                                if (_v28 := e.contentBlockStart) is not None
+                                else None
+                            ),
+                            None,
+                        ),
+                        (
+                            _v24.toolUseId
+                            if (
+                                _v24 := (
+                                    _v23.toolUse
+                                    if (
+                                        _v23 := (
+                                            _v22.start
+                                            if (_v22 := e.contentBlockStart) is not None
+                                            else None
+                                        )
+                                    )
+                                    is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        ),
+                        (
+                            _v27.name
+                            if (
+                                _v27 := (
+                                    _v26.toolUse
+                                    if (
+                                        _v26 := (
+                                            _v25.start
+                                            if (_v25 := e.contentBlockStart) is not None
+                                            else None
+                                        )
+                                    )
+                                    is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        ),
+                        None,
+                    )
+                )
+
+            raw_finish = None
+            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
+        return ChatResponseChunk(
+            choice_deltas,
+            id=None,
+            model=None,
+            usage=None,
+        )
+    if e.contentBlockDelta:
+        choice_deltas: list[ChoiceDelta] = []
+        if True:
+            deltas: list[ContentDelta] = []
+            if _t := (
+                _v30.text
+                if (_v30 := (_v29.delta if (_v29 := e.contentBlockDelta) is not None else None))
+                is not None
+                else None
+            ):
+                deltas.append(TextDelta(_t))
+
+            _t, _s = (
+                (
+                    _v33.text
+                    if (
+                        _v33 := (
+                            _v32.reasoningContent
+                            if (
+                                _v32 := (
+                                    _v31.delta
+                                    if (_v31 := e.contentBlockDelta) is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        )
+                    )
+                    is not None
+                    else None
+                ),
+                (
+                    _v36.signature
+                    if (
+                        _v36 := (
+                            _v35.reasoningContent
+                            if (
+                                _v35 := (
+                                    _v34.delta
+                                    if (_v34 := e.contentBlockDelta) is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        )
+                    )
+                    is not None
+                    else None
+                ),
+            )
+            if _t or _s:
+                deltas.append(
+                    ReasoningDelta(
+                        _t or None,
+                        _s,
+                        (
+                            _v37.contentBlockIndex
+                            if (_v37 := e.contentBlockDelta) is not None
+                            else None
+                        ),
+                    )
+                )
+
+            if (
+                _v40.redactedContent
+                if (
+                    _v40 := (
+                        _v39.reasoningContent
+                        if (
+                            _v39 := (
+                                _v38.delta if (_v38 := e.contentBlockDelta) is not None else None
+                            )
+                        )
+                        is not None
+                        else None
+                    )
+                )
+                is not None
+                else None
+            ):
+                _t, _s = (
+                    None,
+                    (
+                        _v43.redactedContent
+                        if (
+                            _v43 := (
+                                _v42.reasoningContent
+                                if (
+                                    _v42 := (
+                                        _v41.delta
+                                        if (_v41 := e.contentBlockDelta) is not None
+                                        else None
+                                    )
+                                )
+                                is not None
+                                else None
+                            )
+                        )
+                        is not None
+                        else None
+                    ),
+                )
+                if _t or _s:
+                    deltas.append(
+                        ReasoningDelta(
+                            _t or None,
+                            _s,
+                            (
+                                _v44.contentBlockIndex
+                                if (_v44 := e.contentBlockDelta) is not None
+                                else None
+                            ),
+                            redacted=True,
+                        )
+                    )
+
+            if (
+                _v46.toolUse
+                if (_v46 := (_v45.delta if (_v45 := e.contentBlockDelta) is not None else None))
+                is not None
+                else None
+            ):
+                deltas.append(
+                    ToolCallDelta(
+                        first_present(
+                            (
+                                _v50.contentBlockIndex
+                                if (_v50 := e.contentBlockDelta) is not None
+                                else None
+                            ),
+                            None,
+                        ),
+                        None,
+                        None,
+                        (
+                            _v49.input
+                            if (
+                                _v49 := (
+                                    _v48.toolUse
+                                    if (
+                                        _v48 := (
+                                            _v47.delta
+                                            if (_v47 := e.contentBlockDelta) is not None
+                                            else None
+                                        )
+                                    )
+                                    is not None
+                                    else None
+                                )
+                            )
+                            is not None
+                            else None
+                        ),
+                        continues=True,
+                    )
+                )
+
+            raw_finish = None
+            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
+        return ChatResponseChunk(
+            choice_deltas,
+            id=None,
+            model=None,
+            usage=None,
+        )
+    if e.messageStop:
+        choice_deltas: list[ChoiceDelta] = []
+        raw_finish = _v51.stopReason if (_v51 := e.messageStop) is not None else None
+        if raw_finish is not None:
+            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+        return ChatResponseChunk(
+            choice_deltas,
+            id=None,
+            model=None,
+            usage=None,
+        )
+    if e.metadata:
+        choice_deltas: list[ChoiceDelta] = []
+        return ChatResponseChunk(
+            choice_deltas,
+            id=None,
+            model=None,
+            usage=_usage_token_usage((_v52.usage if (_v52 := e.metadata) is not None else None)),
+        )
+    return None
+
+
+def error_fields(data: Any) -> tuple[Any, Any, Any]:
+    """(message, type, code) from a decoded error body, where the protocol puts them."""
+    return (
+        dig(data, "message"),
+        None,
+        None,
+    )

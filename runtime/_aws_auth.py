@@ -1,0 +1,68 @@
+"""AWS Signature Version 4 for the `aws_sigv4` auth scheme (Amazon Bedrock), via botocore.
+
+botocore (the optional extra `modelwire[bedrock]`, imported here only) signs the request and
+finds credentials: `AIModelAPI(credentials={"aws_access_key_id": ..., "aws_secret_access_key":
+..., "aws_session_token": ...})`, else the standard chain (environment, shared config and
+profiles, SSO, container and instance roles), whose refreshable credentials renew themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import ConfigurationError
+
+EXTRA_HINT = "pip install 'modelwire[bedrock]'"
+
+
+class AWSSigner:
+    def __init__(self, credentials: Mapping[str, Any]) -> None:
+        self._spec = dict(credentials)
+        self._creds: Any = None
+        self._lock = threading.Lock()
+
+    def _credentials(self) -> Any:
+        try:
+            import botocore.session
+            from botocore.credentials import Credentials
+        except ImportError:
+            raise ConfigurationError(
+                "AWS request signing needs botocore, which is not installed: "
+                f"{EXTRA_HINT} (or use a Bedrock API key: api_key= or AWS_BEARER_TOKEN_BEDROCK)"
+            ) from None
+        key = self._spec.get("aws_access_key_id")
+        if key:
+            return Credentials(
+                key, self._spec.get("aws_secret_access_key"), self._spec.get("aws_session_token")
+            )
+        profile = self._spec.get("profile")
+        found = botocore.session.Session(profile=profile).get_credentials()
+        if found is None:
+            raise ConfigurationError(
+                "no AWS credentials: pass credentials={'aws_access_key_id': ..., "
+                "'aws_secret_access_key': ...}, configure the AWS credential chain "
+                "(env, profile, SSO, role), or use a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)"
+            )
+        return found
+
+    def sign(
+        self, service: str, region: str | None, url: str, headers: Mapping[str, str], body: bytes
+    ) -> dict[str, str]:
+        if not region:
+            raise ConfigurationError("AWS request signing needs a region")
+        with self._lock:
+            if self._creds is None:
+                self._creds = self._credentials()
+            frozen = self._creds.get_frozen_credentials()  # refreshes when due
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
+        SigV4Auth(frozen, service, region).add_auth(request)
+        return {k: v for k, v in request.headers.items() if k.lower() not in _SENT}
+
+
+# headers the client sets itself; only the signature's own come back from `sign`
+_SENT = frozenset({"content-type", "accept", "user-agent"})
