@@ -800,7 +800,9 @@ Gemini25Pro = AIModel(
     creator="google",
     ids={"google_gemini_api": "gemini-2.5-pro", "google_vertex_ai": "gemini-2.5-pro"},
     hosts={
-        "google_vertex_ai": Host(locations=(), context_window=None, max_output_tokens=65535),
+        "google_vertex_ai": Host(
+            locations=(), context_window=None, max_output_tokens=65535, id_prefixes=()
+        ),
     },
     context_window=1048576,
     max_output_tokens=65536,
@@ -942,7 +944,7 @@ Gemini3Flash = AIModel(
     },
     hosts={
         "google_vertex_ai": Host(
-            locations=("global",), context_window=None, max_output_tokens=None
+            locations=("global",), context_window=None, max_output_tokens=None, id_prefixes=()
         ),
     },
     context_window=1048576,
@@ -992,7 +994,7 @@ Gemini31Pro = AIModel(
     },
     hosts={
         "google_vertex_ai": Host(
-            locations=("global",), context_window=None, max_output_tokens=None
+            locations=("global",), context_window=None, max_output_tokens=None, id_prefixes=()
         ),
     },
     context_window=1048576,
@@ -1049,7 +1051,7 @@ Gemini31FlashLite = AIModel(
     ids={"google_gemini_api": "gemini-3.1-flash-lite", "google_vertex_ai": "gemini-3.1-flash-lite"},
     hosts={
         "google_vertex_ai": Host(
-            locations=("global",), context_window=None, max_output_tokens=None
+            locations=("global",), context_window=None, max_output_tokens=None, id_prefixes=()
         ),
     },
     context_window=1048576,
@@ -1138,7 +1140,7 @@ Gemini36Flash = AIModel(
     ids={"google_gemini_api": "gemini-3.6-flash", "google_vertex_ai": "gemini-3.6-flash"},
     hosts={
         "google_vertex_ai": Host(
-            locations=("global",), context_window=None, max_output_tokens=None
+            locations=("global",), context_window=None, max_output_tokens=None, id_prefixes=()
         ),
     },
     context_window=1048576,
@@ -1185,7 +1187,7 @@ Gemini38Flash = AIModel(
     ids={"google_gemini_api": "gemini-3.8-flash", "google_vertex_ai": "gemini-3.8-flash"},
     hosts={
         "google_vertex_ai": Host(
-            locations=("global",), context_window=None, max_output_tokens=None
+            locations=("global",), context_window=None, max_output_tokens=None, id_prefixes=()
         ),
     },
     context_window=1048576,

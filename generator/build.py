@@ -128,6 +128,11 @@ def load_specs(root: Path) -> Specs:
             ],
             *[(("serves", n, "path"), s.path, known | {"model"}) for n, s in spec.serves.items()],
             *[
+                (("serves", n, "base_url"), s.base_url, known)
+                for n, s in spec.serves.items()
+                if s.base_url
+            ],
+            *[
                 (("serves", n, "stream_path"), s.stream_path, known | {"model"})
                 for n, s in spec.serves.items()
                 if s.stream_path

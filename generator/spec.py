@@ -286,6 +286,13 @@ class ParamSpec(Strict):
 
 
 class ServeSpec(Strict):
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Base URL of this protocol when it differs from the provider's (an "
+        "explicit AIModelAPI base_url still wins).",
+    )
+    auth: AuthSpec | None = Field(None, description="Auth of this protocol, when it differs.")
     path: str = Field(
         pattern=r"^/",
         description="Path appended to the base URL; `{model}` and `{param}` are filled in.",
@@ -324,6 +331,9 @@ class ProviderSpec(Strict):
     )
     auth: AuthSpec
     headers: dict[str, str] = Field(default_factory=dict)
+    model_id_prefix_param: Identifier | None = Field(
+        None, description="The param choosing a model's id prefix (see catalog hosts.id_prefixes)."
+    )
     config_headers: dict[Identifier, ConfigHeaderSpec] = Field(
         default_factory=dict, description="AIModelAPI.config key -> header it is sent as."
     )
@@ -423,6 +433,13 @@ class HostSpec(Strict):
     )
     context_window: PositiveInt | None = None
     max_output_tokens: PositiveInt | None = None
+    id_prefixes: list[str] = Field(
+        default_factory=list,
+        description="Prefixes the host puts before the model id (`<prefix>.<id>`: Bedrock's "
+        "cross-region inference profiles us, eu, apac, global); the first is the default, "
+        "the provider's `model_id_prefix_param` picks another, `none` sends the bare id.",
+    )
+    pricing: PriceSpec | None = Field(None, description="Prices on this host, when they differ.")
 
 
 class ModelSpec(Strict):

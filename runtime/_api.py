@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ._catalog import AIModel
 from ._errors import ConfigurationError
-from ._provider import ProtocolBinding, ProviderInfo
+from ._provider import AuthScheme, ProtocolBinding, ProviderInfo
 from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
 
@@ -92,10 +92,12 @@ class AIModelAPI:
             values[param.name] = str(value)
         return values
 
-    def url_base(self, values: Mapping[str, str]) -> str:
-        """The base URL with its params filled in."""
+    def url_base(self, values: Mapping[str, str], serve_base: str | None = None) -> str:
+        """The base URL with its params filled in (`serve_base`: a protocol's own)."""
         if self._base_url:
             return self._base_url
+        if serve_base:
+            return serve_base.format(**values).rstrip("/")
         for name, table in self.info.base_url_for.items():
             if values.get(name) in table:
                 return table[values[name]].format(**values).rstrip("/")
@@ -124,9 +126,10 @@ class AIModelAPI:
         found += [v for v in self._credentials.values() if isinstance(v, str) and v]
         return tuple(found)
 
-    def auth(self) -> tuple[dict[str, str], dict[str, str]]:
-        """(headers, query parameters) that authenticate a request."""
-        scheme = self.info.auth
+    def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """(headers, query parameters) that authenticate a request (`scheme`: a protocol's
+        own, else the provider's)."""
+        scheme = scheme or self.info.auth
         key = self._api_key
         if scheme.scheme == "aws_sigv4":  # a Bedrock API key, else signed in `sign`
             return ({"authorization": f"Bearer {key}"} if key else {}), {}
@@ -153,11 +156,16 @@ class AIModelAPI:
         return {}, {}
 
     def sign(
-        self, url: str, headers: dict[str, str], body: bytes, params: Mapping[str, str]
+        self,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        params: Mapping[str, str],
+        scheme: AuthScheme | None = None,
     ) -> dict[str, str]:
         """Headers that sign the request (AWS Signature V4 when the scheme asks for it and no
         key is set); empty for every other scheme."""
-        scheme = self.info.auth
+        scheme = scheme or self.info.auth
         if scheme.scheme != "aws_sigv4" or self._api_key:
             return {}
         if self._tokens is None:
@@ -199,7 +207,7 @@ class AIModelEndpoint:
         self.ai_model = ai_model
         self.binding = self._binding(api.info, ai_model, protocol)
         self.params = api.param_values(ai_model)
-        self.base_url = api.url_base(self.params)
+        self.base_url = api.url_base(self.params, self.binding.base_url)
 
     def path(self, stream: bool) -> str:
         """The protocol's path on this host, with the model id and params filled in."""
@@ -229,7 +237,23 @@ class AIModelEndpoint:
 
     @property
     def model_id(self) -> str:
-        return self.ai_model.id_for(self.api.provider.value)
+        """The model's id on this host, with the host's prefix (an inference profile) when
+        the catalog lists prefixes: the configured one, else the first; `none`: bare id."""
+        provider = self.api.provider.value
+        base = self.ai_model.id_for(provider)
+        host = self.ai_model.hosts.get(provider)
+        param = self.api.info.model_id_prefix_param
+        if host is None or not host.id_prefixes or param is None:
+            return base
+        chosen = self.params.get(param) or host.id_prefixes[0]
+        if chosen == "none":
+            return base
+        if chosen not in host.id_prefixes:
+            raise ConfigurationError(
+                f"{param}={chosen!r} is not offered for {self.ai_model.constant or base} on "
+                f"{self.api.info.display_name}; allowed: {', '.join(host.id_prefixes)}, none"
+            )
+        return f"{chosen}.{base}"
 
     def __repr__(self) -> str:
         return (

@@ -124,6 +124,8 @@ class Host:
     locations: tuple[str, ...] = ()
     context_window: int | None = None
     max_output_tokens: int | None = None
+    id_prefixes: tuple[str, ...] = ()  # e.g. Bedrock inference profiles: `us.<id>`
+    pricing: Pricing | None = None  # prices on this host, when they differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,11 @@ class AIModel:
 
     def id_for(self, provider: str) -> str:
         return self.ids.get(provider, self.model_name)
+
+    def pricing_for(self, provider: str) -> Pricing | None:
+        """The prices on `provider`: the host's own when the catalog lists them."""
+        host = self.hosts.get(provider)
+        return host.pricing if host is not None and host.pricing is not None else self.pricing
 
     def __repr__(self) -> str:
         return f"AIModel({self.constant or self.model_name!r})"

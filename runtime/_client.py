@@ -130,7 +130,7 @@ class AIModelClient:
                 body[key] = value
         if options and adapter.OPTIONS_IN_BODY:
             body.update(options)
-        auth_headers, params = ep.api.auth()
+        auth_headers, params = ep.api.auth(ep.binding.auth)
         headers = {
             "content-type": "application/json",
             "accept": STREAM_ACCEPT.get(adapter.FRAMING, "text/event-stream")
@@ -146,7 +146,7 @@ class AIModelClient:
         url = ep.base_url + ep.path(call.stream)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         signed_url = str(httpx.URL(url, params=params)) if params else url
-        headers.update(ep.api.sign(signed_url, headers, content, ep.params))
+        headers.update(ep.api.sign(signed_url, headers, content, ep.params, ep.binding.auth))
         return _Prepared(
             url=url,
             headers=headers,
@@ -253,13 +253,14 @@ class AIModelClient:
             if raw in with_tools and any(c.type == "tool_call" for c in choice.contents):
                 choice.finish_reason = with_tools[raw]  # type: ignore[assignment]
         usage = parsed.usage
+        pricing = model.pricing_for(self._provider)
         return ChatResponse(
             model=parsed.model or self.model_endpoint.model_id,
             provider=model.creator or self._provider,
             api_provider=self._provider,
             choices=choices,
             usage=usage,
-            usage_charge=model.pricing.charge(usage) if model.pricing else None,
+            usage_charge=pricing.charge(usage) if pricing else None,
             id=parsed.id,
             provider_response=wire,
         )

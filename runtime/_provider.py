@@ -32,6 +32,8 @@ class ProtocolBinding:
     stream_query: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, Any] = field(default_factory=dict)  # keys set (None: removed)
     creators: tuple[str, ...] = ()
+    base_url: str | None = None  # when this protocol is served elsewhere than the provider's
+    auth: AuthScheme | None = None  # when this protocol authenticates differently
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class ProviderInfo:
     # AIModelAPI.config key -> (header, separator for list values)
     config_headers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     params: tuple[Param, ...] = ()
+    model_id_prefix_param: str | None = None
     base_url_for: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def protocol_for(self, kind: str, creator: str | None = None) -> ProtocolBinding | None:

@@ -117,3 +117,14 @@ def test_beta_headers_from_the_api_config() -> None:
     )
     assert api.config_headers() == {"anthropic-beta": "a-1,b-2"}
     assert AIModelAPI(AIModelAPIProviderEnum.ANTHROPIC, api_key="k").config_headers() == {}
+
+
+def test_a_protocol_served_at_its_own_base_url_with_its_own_auth() -> None:
+    api = AIModelAPI(AIModelAPIProviderEnum.ANTHROPIC, api_key="sk-ant-test")
+    compat = AIModelEndpoint(api, AIModel(model_name="claude-x"), protocol="openai_chat")
+    assert compat.base_url == "https://api.anthropic.com/v1"
+    assert api.auth(compat.binding.auth) == ({"authorization": "Bearer sk-ant-test"}, {})
+    native = AIModelEndpoint(api, AIModel(model_name="claude-x"))
+    assert native.binding.protocol == "anthropic_messages"
+    assert native.base_url == "https://api.anthropic.com"
+    assert api.auth(native.binding.auth) == ({"x-api-key": "sk-ant-test"}, {})
