@@ -222,7 +222,7 @@ def test_claude_on_bedrock_with_the_same_calling_code(server: LoopbackServer) ->
 def test_missing_region_and_missing_botocore(monkeypatch) -> None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ConfigurationError, match="region.*AWS_REGION"):
+    with pytest.raises(ConfigurationError, match=r"region.*AWS_REGION"):
         AIModelEndpoint(AIModelAPI(BEDROCK, credentials=CREDS), MODEL)
     monkeypatch.delenv("AWS_BEARER_TOKEN_BEDROCK", raising=False)
     monkeypatch.setitem(sys.modules, "botocore.session", None)
