@@ -77,10 +77,10 @@ def conversation(
     return kept, ("\n\n".join(system) if system else None)
 
 
-def check(model: AIModel, cfg: AIModelCallConfig) -> dict[str, Any]:
+def check(model: AIModel, cfg: AIModelCallConfig, provider: str = "") -> dict[str, Any]:
     """Check `cfg` against the model's catalog entry; returns the options to send."""
     name = model.constant or model.model_name
-    limit = model.max_output_tokens
+    limit = model.max_output_for(provider)
     if cfg.max_output_tokens is not None and limit is not None and cfg.max_output_tokens > limit:
         raise ConfigurationError(
             f"max_output_tokens={cfg.max_output_tokens} exceeds {name}'s limit of {limit}"
@@ -88,7 +88,7 @@ def check(model: AIModel, cfg: AIModelCallConfig) -> dict[str, Any]:
     for param in model.unsupported_params:
         if getattr(cfg, param) is not None:
             raise ConfigurationError(f"{name} does not accept {param} (it must be left unset)")
-    _check_reasoning(model, name, cfg)
+    _check_reasoning(model, name, cfg, provider)
     if cfg.tools or cfg.tool_choice is not None or cfg.structured_output is not None:
         raise ConfigurationError(
             "tools, tool_choice and structured_output are not supported yet by modelwire"
@@ -96,7 +96,7 @@ def check(model: AIModel, cfg: AIModelCallConfig) -> dict[str, Any]:
     return _options(model, name, cfg.options)
 
 
-def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig) -> None:
+def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig, provider: str) -> None:
     asks = cfg.reasoning or cfg.reasoning_effort is not None or cfg.max_reasoning_tokens
     if not asks or not model.constant:  # custom models: the provider decides
         return
@@ -130,7 +130,7 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig) -> None:
     budget_form = cfg.max_reasoning_tokens is not None or not controls.adaptive
     if thinking and controls.budget_within_output and budget_form:
         budget = cfg.max_reasoning_tokens or controls.budget_default or controls.budget_min
-        limit = cfg.max_output_tokens or model.max_output_tokens
+        limit = cfg.max_output_tokens or model.max_output_for(provider)
         if budget is not None and limit is not None and budget >= limit:
             raise ConfigurationError(
                 f"{name} counts reasoning inside the output limit: the reasoning budget "
@@ -177,8 +177,9 @@ def build_call(
     instructions: str | None,
     messages: Iterable[Any] | None,
     protocol: str = "",
+    provider: str = "",
 ) -> tuple[Call, dict[str, Any]]:
-    options = check(model, cfg)
+    options = check(model, cfg, provider)
     turns, system = conversation(prompt, instructions, messages)
-    call = Call(model_id, turns, system, cfg, cfg.streaming, model, protocol)
+    call = Call(model_id, turns, system, cfg, cfg.streaming, model, protocol, provider)
     return call, options

@@ -156,6 +156,13 @@ class AIModel:
     def id_for(self, provider: str) -> str:
         return self.ids.get(provider, self.model_name)
 
+    def max_output_for(self, provider: str) -> int | None:
+        """The output limit on `provider`: the host's own when the catalog lists one."""
+        host = self.hosts.get(provider)
+        if host is not None and host.max_output_tokens is not None:
+            return host.max_output_tokens
+        return self.max_output_tokens
+
     def pricing_for(self, provider: str) -> Pricing | None:
         """The prices on `provider`: the host's own when the catalog lists them."""
         host = self.hosts.get(provider)

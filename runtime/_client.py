@@ -120,7 +120,14 @@ class AIModelClient:
         cfg = config or self.config
         adapter = self.adapter
         call, options = build_call(
-            ep.ai_model, ep.model_id, cfg, prompt, instructions, messages, adapter.PROTOCOL
+            ep.ai_model,
+            ep.model_id,
+            cfg,
+            prompt,
+            instructions,
+            messages,
+            adapter.PROTOCOL,
+            self._provider,
         )
         body = adapter.build_body(call)
         for key, value in ep.binding.body.items():  # what this host changes in the body

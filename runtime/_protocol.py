@@ -37,6 +37,7 @@ class Call:
     stream: bool
     ai_model: AIModel | None = None
     protocol: str = ""
+    provider: str = ""
 
     def _name(self) -> str:
         m = self.ai_model
@@ -50,7 +51,7 @@ class Call:
         """`max_output_tokens`, else the model's output limit from the catalog."""
         limit = self.config.max_output_tokens
         if limit is None and self.ai_model is not None:
-            limit = self.ai_model.max_output_tokens
+            limit = self.ai_model.max_output_for(self.provider)
         if limit is None:
             raise ConfigurationError(
                 f"the {self.protocol} protocol needs an output limit and {self._name()} has none "

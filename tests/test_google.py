@@ -236,3 +236,14 @@ def test_gemini_thinking_config_from_the_call_and_the_catalog() -> None:
     with pytest.raises(ConfigurationError, match="allowed: minimal, low, medium, high"):
         config_of(Gemini3Flash, reasoning_effort="max")
     assert config_of(Gemini25Flash) == {}
+
+
+def test_a_hosts_own_output_limit_applies_there() -> None:
+    from modelwire.models import Gemini25Pro
+
+    assert Gemini25Pro.max_output_tokens == 65536
+    assert Gemini25Pro.max_output_for("google_vertex_ai") == 65535
+    api = AIModelAPI(VERTEX, credentials={"access_token": "t"}, config={"project_id": "p"})
+    with AIModelClient(AIModelEndpoint(api, Gemini25Pro), is_async=False) as c:
+        with pytest.raises(ConfigurationError, match="exceeds Gemini25Pro's limit of 65535"):
+            c.request_body(prompt="Hi", config=AIModelCallConfig(max_output_tokens=65536))
