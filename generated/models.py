@@ -19,7 +19,16 @@ Claude35Haiku = AIModel(
     display_name="Claude 3.5 Haiku",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-3-5-haiku-20241022", "google_vertex_ai": "claude-3-5-haiku@20241022"},
+    ids={
+        "anthropic": "claude-3-5-haiku-20241022",
+        "google_vertex_ai": "claude-3-5-haiku@20241022",
+        "amazon_bedrock": "anthropic.claude-3-5-haiku-20241022-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(), context_window=None, max_output_tokens=None, id_prefixes=("us",)
+        ),
+    },
     context_window=200000,
     max_output_tokens=8192,
     capabilities=frozenset(
@@ -55,6 +64,15 @@ Claude37Sonnet = AIModel(
     ids={
         "anthropic": "claude-3-7-sonnet-20250219",
         "google_vertex_ai": "claude-3-7-sonnet@20250219",
+        "amazon_bedrock": "anthropic.claude-3-7-sonnet-20250219-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("us", "eu", "apac"),
+        ),
     },
     context_window=200000,
     max_output_tokens=64000,
@@ -100,7 +118,19 @@ ClaudeSonnet4 = AIModel(
     display_name="Claude Sonnet 4",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-sonnet-4-20250514", "google_vertex_ai": "claude-sonnet-4@20250514"},
+    ids={
+        "anthropic": "claude-sonnet-4-20250514",
+        "google_vertex_ai": "claude-sonnet-4@20250514",
+        "amazon_bedrock": "anthropic.claude-sonnet-4-20250514-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu", "apac"),
+        ),
+    },
     context_window=200000,
     max_output_tokens=64000,
     reasoning=ReasoningControls(
@@ -145,7 +175,16 @@ ClaudeOpus4 = AIModel(
     display_name="Claude Opus 4",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-20250514", "google_vertex_ai": "claude-opus-4@20250514"},
+    ids={
+        "anthropic": "claude-opus-4-20250514",
+        "google_vertex_ai": "claude-opus-4@20250514",
+        "amazon_bedrock": "anthropic.claude-opus-4-20250514-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(), context_window=None, max_output_tokens=None, id_prefixes=("us",)
+        ),
+    },
     context_window=200000,
     max_output_tokens=32000,
     reasoning=ReasoningControls(
@@ -190,7 +229,16 @@ ClaudeOpus41 = AIModel(
     display_name="Claude Opus 4.1",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-1-20250805", "google_vertex_ai": "claude-opus-4-1@20250805"},
+    ids={
+        "anthropic": "claude-opus-4-1-20250805",
+        "google_vertex_ai": "claude-opus-4-1@20250805",
+        "amazon_bedrock": "anthropic.claude-opus-4-1-20250805-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(), context_window=None, max_output_tokens=None, id_prefixes=("us",)
+        ),
+    },
     context_window=200000,
     max_output_tokens=32000,
     reasoning=ReasoningControls(
@@ -238,6 +286,15 @@ ClaudeSonnet45 = AIModel(
     ids={
         "anthropic": "claude-sonnet-4-5-20250929",
         "google_vertex_ai": "claude-sonnet-4-5@20250929",
+        "amazon_bedrock": "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu", "jp"),
+        ),
     },
     context_window=200000,
     max_output_tokens=64000,
@@ -284,7 +341,19 @@ ClaudeHaiku45 = AIModel(
     display_name="Claude Haiku 4.5",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-haiku-4-5-20251001", "google_vertex_ai": "claude-haiku-4-5@20251001"},
+    ids={
+        "anthropic": "claude-haiku-4-5-20251001",
+        "google_vertex_ai": "claude-haiku-4-5@20251001",
+        "amazon_bedrock": "anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu"),
+        ),
+    },
     context_window=200000,
     max_output_tokens=64000,
     reasoning=ReasoningControls(
@@ -330,7 +399,19 @@ ClaudeOpus45 = AIModel(
     display_name="Claude Opus 4.5",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-5-20251101", "google_vertex_ai": "claude-opus-4-5@20251101"},
+    ids={
+        "anthropic": "claude-opus-4-5-20251101",
+        "google_vertex_ai": "claude-opus-4-5@20251101",
+        "amazon_bedrock": "anthropic.claude-opus-4-5-20251101-v1:0",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu"),
+        ),
+    },
     context_window=200000,
     max_output_tokens=64000,
     reasoning=ReasoningControls(
@@ -376,7 +457,19 @@ ClaudeOpus46 = AIModel(
     display_name="Claude Opus 4.6",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-6", "google_vertex_ai": "claude-opus-4-6"},
+    ids={
+        "anthropic": "claude-opus-4-6",
+        "google_vertex_ai": "claude-opus-4-6",
+        "amazon_bedrock": "anthropic.claude-opus-4-6-v1",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu", "jp", "apac"),
+        ),
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -423,7 +516,19 @@ ClaudeSonnet46 = AIModel(
     display_name="Claude Sonnet 4.6",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-sonnet-4-6", "google_vertex_ai": "claude-sonnet-4-6"},
+    ids={
+        "anthropic": "claude-sonnet-4-6",
+        "google_vertex_ai": "claude-sonnet-4-6",
+        "amazon_bedrock": "anthropic.claude-sonnet-4-6",
+    },
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(),
+            context_window=None,
+            max_output_tokens=None,
+            id_prefixes=("global", "us", "eu", "jp"),
+        ),
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -470,7 +575,11 @@ ClaudeOpus47 = AIModel(
     display_name="Claude Opus 4.7",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-7", "google_vertex_ai": "claude-opus-4-7"},
+    ids={
+        "anthropic": "claude-opus-4-7",
+        "google_vertex_ai": "claude-opus-4-7",
+        "amazon_bedrock": "anthropic.claude-opus-4-7",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -512,7 +621,11 @@ ClaudeOpus48 = AIModel(
     display_name="Claude Opus 4.8",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-4-8", "google_vertex_ai": "claude-opus-4-8"},
+    ids={
+        "anthropic": "claude-opus-4-8",
+        "google_vertex_ai": "claude-opus-4-8",
+        "amazon_bedrock": "anthropic.claude-opus-4-8",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -554,7 +667,11 @@ ClaudeFable5 = AIModel(
     display_name="Claude Fable 5",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-fable-5", "google_vertex_ai": "claude-fable-5"},
+    ids={
+        "anthropic": "claude-fable-5",
+        "google_vertex_ai": "claude-fable-5",
+        "amazon_bedrock": "anthropic.claude-fable-5",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -596,7 +713,11 @@ ClaudeSonnet5 = AIModel(
     display_name="Claude Sonnet 5",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-sonnet-5", "google_vertex_ai": "claude-sonnet-5"},
+    ids={
+        "anthropic": "claude-sonnet-5",
+        "google_vertex_ai": "claude-sonnet-5",
+        "amazon_bedrock": "anthropic.claude-sonnet-5",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -638,7 +759,11 @@ ClaudeOpus5 = AIModel(
     display_name="Claude Opus 5",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-opus-5", "google_vertex_ai": "claude-opus-5"},
+    ids={
+        "anthropic": "claude-opus-5",
+        "google_vertex_ai": "claude-opus-5",
+        "amazon_bedrock": "anthropic.claude-opus-5",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -680,7 +805,11 @@ ClaudeFable51 = AIModel(
     display_name="Claude Fable 5.1",
     kind="chat",
     creator="anthropic",
-    ids={"anthropic": "claude-fable-5-1", "google_vertex_ai": "claude-fable-5-1"},
+    ids={
+        "anthropic": "claude-fable-5-1",
+        "google_vertex_ai": "claude-fable-5-1",
+        "amazon_bedrock": "anthropic.claude-fable-5-1",
+    },
     context_window=1000000,
     max_output_tokens=128000,
     reasoning=ReasoningControls(
@@ -755,6 +884,46 @@ ClaudeOpus55 = AIModel(
         checked="2026-11-25",
     ),
     unsupported_params=("temperature", "top_p"),
+    release_date=None,
+    deprecation_date=None,
+)
+NovaLite = AIModel(
+    constant="NovaLite",
+    model_name="amazon.nova-lite-v1:0",
+    display_name="Amazon Nova Lite",
+    kind="chat",
+    creator="amazon",
+    ids={"amazon_bedrock": "amazon.nova-lite-v1:0"},
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(), context_window=None, max_output_tokens=None, id_prefixes=("us", "eu")
+        ),
+    },
+    context_window=300000,
+    max_output_tokens=5000,
+    capabilities=frozenset(("image_input", "streaming", "text_input", "text_output", "tools")),
+    pricing=None,
+    unsupported_params=(),
+    release_date=None,
+    deprecation_date=None,
+)
+DeepSeekR1 = AIModel(
+    constant="DeepSeekR1",
+    model_name="deepseek.r1-v1:0",
+    display_name="DeepSeek-R1 (Bedrock)",
+    kind="chat",
+    creator="deepseek",
+    ids={"amazon_bedrock": "deepseek.r1-v1:0"},
+    hosts={
+        "amazon_bedrock": Host(
+            locations=(), context_window=None, max_output_tokens=None, id_prefixes=("us",)
+        ),
+    },
+    context_window=128000,
+    max_output_tokens=8192,
+    capabilities=frozenset(("reasoning", "streaming", "text_input", "text_output")),
+    pricing=None,
+    unsupported_params=(),
     release_date=None,
     deprecation_date=None,
 )
@@ -1648,6 +1817,8 @@ ALL_MODELS: tuple[AIModel, ...] = (
     ClaudeOpus5,
     ClaudeFable51,
     ClaudeOpus55,
+    NovaLite,
+    DeepSeekR1,
     Gemini20Flash,
     Gemini25Pro,
     Gemini25Flash,
@@ -1689,6 +1860,8 @@ __all__ = [
     "ClaudeOpus5",
     "ClaudeFable51",
     "ClaudeOpus55",
+    "NovaLite",
+    "DeepSeekR1",
     "Gemini20Flash",
     "Gemini25Pro",
     "Gemini25Flash",

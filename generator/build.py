@@ -215,9 +215,16 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                     )
                 )
             p = m.pricing
-            rate_sets = [((*loc, "pricing"), p)] + [
-                ((*loc, "pricing", "tiers", i), t) for i, t in enumerate(p.tiers)
-            ]
+            if p is None and not m.pricing_missing:
+                errors.append(
+                    src.error(loc, "pricing is missing: add it, or say why in pricing_missing")
+                )
+            rate_sets = (
+                [((*loc, "pricing"), p)]
+                + [((*loc, "pricing", "tiers", i), t) for i, t in enumerate(p.tiers)]
+                if p is not None
+                else []
+            )
             for where, rates in rate_sets:
                 if rates.cached_input is not None and rates.cached_input >= rates.input:
                     errors.append(
@@ -226,7 +233,7 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                             f"cached_input {rates.cached_input} is not below input {rates.input}",
                         )
                     )
-            thresholds = [t.above_prompt_tokens for t in p.tiers]
+            thresholds = [t.above_prompt_tokens for t in p.tiers] if p is not None else []
             if thresholds != sorted(set(thresholds)) or any(
                 t >= m.context_window for t in thresholds
             ):

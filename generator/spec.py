@@ -456,7 +456,12 @@ class ModelSpec(Strict):
     max_output_tokens: PositiveInt
     reasoning: ReasoningSpec | None = None
     capabilities: list[Capability]
-    pricing: PriceSpec
+    pricing: PriceSpec | None = Field(
+        None,
+        description="Prices with their source; left out only when they could not be verified "
+        "(say why in `pricing_missing`): such a model reports no usage_charge.",
+    )
+    pricing_missing: str | None = None
     valid_options: dict[str, OptionValueSpec] = Field(default_factory=dict)
     unsupported_params: list[Literal["temperature", "top_p", "stop", "seed"]] = Field(
         default_factory=list
