@@ -244,6 +244,8 @@ def test_a_hosts_own_output_limit_applies_there() -> None:
     assert Gemini25Pro.max_output_tokens == 65536
     assert Gemini25Pro.max_output_for("google_vertex_ai") == 65535
     api = AIModelAPI(VERTEX, credentials={"access_token": "t"}, config={"project_id": "p"})
-    with AIModelClient(AIModelEndpoint(api, Gemini25Pro), is_async=False) as c:
-        with pytest.raises(ConfigurationError, match="exceeds Gemini25Pro's limit of 65535"):
-            c.request_body(prompt="Hi", config=AIModelCallConfig(max_output_tokens=65536))
+    with (
+        AIModelClient(AIModelEndpoint(api, Gemini25Pro), is_async=False) as c,
+        pytest.raises(ConfigurationError, match="exceeds Gemini25Pro's limit of 65535"),
+    ):
+        c.request_body(prompt="Hi", config=AIModelCallConfig(max_output_tokens=65536))
