@@ -29,6 +29,7 @@ SECRET_HEADERS = (
     "openai-organization",
     "openai-project",
     "anthropic-organization-id",
+    "x-amz-security-token",  # an AWS session token (SigV4-signed Bedrock requests)
 )
 
 

@@ -84,15 +84,18 @@ class Scenario:
 
         return AIModelCallConfig(**self.config)
 
-    def endpoint(self, api_key: str | None) -> AIModelEndpoint:
+    def endpoint(self, api_key: str | Mapping[str, str] | None) -> AIModelEndpoint:
         """The endpoint to call; `api_key` None reads the provider's environment variable (or,
         with `credential`, lets the provider find its credentials: Application Default
-        Credentials for Google Cloud)."""
+        Credentials for Google Cloud). A mapping is `AIModelAPI(credentials=...)` itself: AWS
+        access keys, with which Amazon Bedrock requests are signed (SigV4)."""
         from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelEndpoint
 
         provider = AIModelAPIProviderEnum(self.provider)
         key = self.api_key or api_key
-        if self.credential is not None:
+        if isinstance(key, Mapping):
+            api = AIModelAPI(provider, credentials=key, config=self.api_config)
+        elif self.credential is not None:
             credentials = {self.credential: key} if key is not None else None
             api = AIModelAPI(provider, credentials=credentials, config=self.api_config)
         else:
@@ -142,6 +145,14 @@ GEMINI_THINKING = {"reasoning": True, "max_reasoning_tokens": 1024}
 VERTEX_PROJECT = "modelwire-contract"
 VERTEX_GEMINI = {"project_id": VERTEX_PROJECT, "location": "us-central1"}
 VERTEX_CLAUDE = {"project_id": VERTEX_PROJECT, "location": "us-east5"}
+# Amazon Bedrock URLs name a region; us-east-1 serves the `us.` cross-region inference profiles
+# that the catalog gives Claude and Nova by default. The cassettes are signed calls (SigV4: tests
+# pass made-up AWS keys); the recorder sends a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK).
+BEDROCK = {"region": "us-east-1"}
+# Bedrock caches a prompt up to a `cachePoint` block put after what is to be cached, here the system
+# prompt (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html); modelwire has no
+# cache setting, so `options` sends that system list in place of `instructions`.
+BEDROCK_CACHED_SYSTEM = {"system": [{"text": REFERENCE_TABLE}, {"cachePoint": {"type": "default"}}]}
 NO_TOOLS_YET = (
     "the model only calls tools that the request declares, and modelwire does not send "
     "tools= yet; the cassette is authored until it does"
@@ -609,6 +620,178 @@ SCENARIOS: tuple[Scenario, ...] = (
         api_config=VERTEX_CLAUDE,
         credential="access_token",
         description="Claude on Vertex AI: streamRawPredict, Anthropic's named SSE events",
+    ),
+    # --- amazon_bedrock (bedrock_converse: Converse and ConverseStream) -------------------------
+    Scenario(
+        name="text",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={"max_output_tokens": 1024},
+        cassette="cassettes/amazon_bedrock/text.yaml",
+        outcome="text",
+        api_config=BEDROCK,
+        description="Claude on Bedrock, Converse: content blocks, stopReason, usage, metrics",
+    ),
+    Scenario(
+        name="stream_text",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Say hello in five words.",
+        instructions=None,
+        config={"max_output_tokens": 1024, "streaming": True},
+        cassette="cassettes/amazon_bedrock/stream_text.yaml",
+        outcome="stream",
+        api_config=BEDROCK,
+        description="ConverseStream: binary event-stream frames, usage in the metadata event",
+    ),
+    Scenario(
+        name="thinking",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Is 1001 a prime number?",
+        instructions=None,
+        config=CLAUDE_THINKING,
+        cassette="cassettes/amazon_bedrock/thinking.yaml",
+        outcome="text",
+        api_config=BEDROCK,
+        description="extended thinking via additionalModelRequestFields: signed reasoningContent",
+    ),
+    Scenario(
+        name="stream_thinking",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="What is 27 * 453?",
+        instructions=None,
+        config={**CLAUDE_THINKING, "streaming": True},
+        cassette="cassettes/amazon_bedrock/stream_thinking.yaml",
+        outcome="stream",
+        api_config=BEDROCK,
+        description="streamed reasoningContent text deltas, a signature delta, then text",
+    ),
+    Scenario(
+        name="tool_use",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="What is the weather like in Paris and in Tokyo right now?",
+        instructions=None,
+        config={"max_output_tokens": 1024},
+        cassette="cassettes/amazon_bedrock/tool_use.yaml",
+        outcome="tool_calls",
+        api_config=BEDROCK,
+        not_recordable=NO_TOOLS_YET,
+        description="text, then two toolUse blocks (stopReason tool_use); request has no toolConfig",
+    ),
+    Scenario(
+        name="stream_tool_use",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="What is the weather like in Paris right now?",
+        instructions=None,
+        config={"max_output_tokens": 1024, "streaming": True},
+        cassette="cassettes/amazon_bedrock/stream_tool_use.yaml",
+        outcome="stream",
+        api_config=BEDROCK,
+        not_recordable=NO_TOOLS_YET,
+        description="streamed toolUse: contentBlockStart, then input as JSON text fragments",
+    ),
+    Scenario(
+        name="cache_write",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Which value does code MW-0077 map to?",
+        instructions=None,
+        config={"max_output_tokens": 64, "options": BEDROCK_CACHED_SYSTEM},
+        cassette="cassettes/amazon_bedrock/cache_write.yaml",
+        outcome="text",
+        api_config=BEDROCK,
+        nonzero_usage=("cache_write_tokens",),
+        description="a cachePoint after the system prompt, first call: cacheWriteInputTokens",
+    ),
+    Scenario(
+        name="cache_read",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Which value does code MW-0042 map to?",
+        instructions=None,
+        config={"max_output_tokens": 64, "options": BEDROCK_CACHED_SYSTEM},
+        cassette="cassettes/amazon_bedrock/cache_read.yaml",
+        outcome="text",
+        api_config=BEDROCK,
+        warmup=True,
+        nonzero_usage=("cache_read_tokens",),
+        description="the same cached prefix, repeated call: cacheReadInputTokens",
+    ),
+    Scenario(
+        name="nova_text",
+        provider="amazon_bedrock",
+        model="NovaLite",
+        prompt="What is the capital of France?",
+        instructions="You are a concise assistant. Answer in one sentence.",
+        config={"max_output_tokens": 512},
+        cassette="cassettes/amazon_bedrock/nova_text.yaml",
+        outcome="text",
+        api_config=BEDROCK,
+        description="Amazon Nova Lite through the same Converse request and response shapes",
+    ),
+    Scenario(
+        name="error_400",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Hello",
+        instructions=None,
+        config={"max_output_tokens": 1024, "temperature": 2},
+        cassette="cassettes/amazon_bedrock/error_400.yaml",
+        outcome="error",
+        error="BadRequestError",
+        api_config=BEDROCK,
+        description="inferenceConfig.temperature above the documented maximum of 1 (ValidationException)",
+    ),
+    Scenario(
+        name="error_403",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Hello",
+        instructions=None,
+        config={"max_output_tokens": 1024},
+        cassette="cassettes/amazon_bedrock/error_403.yaml",
+        outcome="error",
+        error="PermissionDeniedError",
+        api_config=BEDROCK,
+        not_recordable=(
+            "AccessDeniedException needs credentials without bedrock:InvokeModel permission; the "
+            "recorder runs with the caller's own, which may call the model"
+        ),
+        description="credentials without permission to invoke the model (AccessDeniedException)",
+    ),
+    Scenario(
+        name="error_429",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Hello",
+        instructions=None,
+        config={"max_output_tokens": 1024, "retries": 0},
+        cassette="cassettes/amazon_bedrock/error_429.yaml",
+        outcome="error",
+        error="RateLimitError",
+        api_config=BEDROCK,
+        not_recordable="a rate limit cannot be reached on demand without spending a quota",
+        description="ThrottlingException; retries=0 so no retry",
+    ),
+    Scenario(
+        name="stream_error",
+        provider="amazon_bedrock",
+        model="Claude37Sonnet",
+        prompt="Write a haiku about the sea.",
+        instructions=None,
+        config={"max_output_tokens": 1024, "streaming": True},
+        cassette="cassettes/amazon_bedrock/stream_error.yaml",
+        outcome="error",
+        error="RateLimitError",
+        api_config=BEDROCK,
+        not_recordable="an exception frame inside a 200 stream cannot be produced on demand",
+        description="a 200 ConverseStream that sends some text, then a throttlingException frame",
     ),
 )
 

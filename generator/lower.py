@@ -156,6 +156,7 @@ class AdapterIR:
     error_type: str | None
     error_code: str | None
     request_id_headers: list[str]
+    error_type_header: str | None
     retry_statuses: list[int]
     status_kinds: dict[int, str]
     error_types: dict[str, str]
@@ -585,6 +586,7 @@ class Lowering:
             error_type=self.error_path(spec.errors.type, "type"),
             error_code=self.error_path(spec.errors.code, "code"),
             request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
+            error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
             retry_statuses=sorted(spec.errors.retry_statuses),
             status_kinds=dict(sorted(spec.errors.status.items())),
             error_types=dict(spec.errors.types),

@@ -217,6 +217,9 @@ class ErrorsSpec(Strict):
     message: Path | None = None
     type: Path | None = None
     code: Path | None = None
+    type_header: str | None = Field(
+        None, description="Header naming the error type when the body does not (before any ':')."
+    )
     request_id_headers: list[str] = Field(default_factory=list)
     retry_statuses: list[int] = Field(default_factory=list)
     status: dict[int, Kind] = Field(

@@ -288,6 +288,9 @@ def http_error(
         message, error_type, code = adapter.error_fields(first)
     if not isinstance(message, str):
         message = generic_message(body)
+    if error_type is None and adapter.ERROR_TYPE_HEADER:
+        named = headers.get(adapter.ERROR_TYPE_HEADER)
+        error_type = named.split(":", 1)[0] if named else None
     kind = kind_for_status(status, message, adapter.STATUS_KINDS, adapter.CONTEXT_LENGTH_PATTERN)
     kind = _kind_for_code(adapter, kind, code)
     cls = error_for_kind(kind)

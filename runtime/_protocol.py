@@ -3,7 +3,7 @@
 A generated adapter module (modelwire.generated.adapters.<protocol>) provides:
 `build_body(call)`, `parse_response(raw)`, `usage_from_wire(u)`, `parse_event(data, event)`, `error_fields(data)`
 and the constants PROTOCOL, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_IN_BODY,
-FINISH_REASONS, FINISH_REASONS_WITH_TOOL_CALLS, JSON_ARRAY, REQUEST_ID_HEADERS, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
+FINISH_REASONS, FINISH_REASONS_WITH_TOOL_CALLS, JSON_ARRAY, REQUEST_ID_HEADERS, ERROR_TYPE_HEADER, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
 CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract.
 """
 
@@ -126,6 +126,7 @@ class AdapterModule(Protocol):
     FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str]
     JSON_ARRAY: bool
     REQUEST_ID_HEADERS: tuple[str, ...]
+    ERROR_TYPE_HEADER: str | None
     RETRY_STATUSES: frozenset[int]
     STATUS_KINDS: dict[int, str]
     ERROR_TYPES: dict[str, str]

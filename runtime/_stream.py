@@ -113,7 +113,7 @@ class StreamAccumulator:
             kept = []
             for d in cd.content_deltas:
                 if isinstance(d, TextDelta):
-                    slot = choice.slot("text", None)
+                    slot = choice.slot("text", d.key)
                     slot.parts.append(d.text)
                     if d.signature:
                         slot.signatures.append(d.signature)

@@ -248,6 +248,7 @@ class TextDelta(_Plain):
     text: str
     type: Literal["text"] = "text"
     signature: str | None = None
+    key: Any = None  # text blocks with different keys stay separate items
 
     def get_text_delta(self) -> str:
         return self.text

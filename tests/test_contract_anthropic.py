@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from devtools.cassettes import replay
 from devtools.scenarios import REFERENCE_TABLE, Scenario, get, scenarios
 from modelwire import (
     AIModelCallResponse,
@@ -261,25 +260,11 @@ def test_tool_use_input_arrives_parsed() -> None:
 )
 def test_cache_usage(name: str, read: bool, written: bool) -> None:
     s = get(PROVIDER, name)
-    chat = contract.replay_call(s, API_KEY).chat_response
-    assert chat is not None and chat.usage is not None and chat.usage_charge is not None
     wire = contract.wire_json(s)["usage"]
-    assert bool(chat.usage.cache_read_tokens) is read
-    assert bool(chat.usage.cache_write_tokens) is written
-    assert chat.usage.prompt_tokens == (
+    prompt = (
         wire["input_tokens"] + wire["cache_read_input_tokens"] + wire["cache_creation_input_tokens"]
     )
-    assert chat.usage.prompt_tokens > 1024  # the long system prompt is in the count
-    assert (chat.usage_charge.cached_input > 0) is read
-    assert (chat.usage_charge.cache_write > 0) is written
-
-
-def _stream_facts(result: dict[str, Any]) -> dict[str, Any]:
-    """What a stream snapshot pins: the deltas as they came, and the final response."""
-    return {
-        "deltas": [d.to_dict() for d in result["deltas"]],
-        "final": contract.normalized(result["final"]),
-    }
+    contract.check_cache_usage(s, API_KEY, read=read, written=written, wire_prompt=prompt)
 
 
 def delta_facts(delta: Any) -> tuple[str, Any]:
@@ -311,18 +296,12 @@ def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", STREAMS)
 def test_stream_sync(name: str, snapshot: Any) -> None:
-    s = get(PROVIDER, name)
-    result = contract.stream_sync(s, API_KEY)
-    _check_stream(s, result)
-    assert _stream_facts(result) == snapshot
+    assert contract.checked_stream(get(PROVIDER, name), API_KEY, _check_stream) == snapshot
 
 
 @pytest.mark.parametrize("name", STREAMS)
 async def test_stream_async(name: str) -> None:
-    s = get(PROVIDER, name)
-    result = await contract.stream_async(s, API_KEY)
-    _check_stream(s, result)
-    assert _stream_facts(result) == _stream_facts(contract.stream_sync(s, API_KEY))
+    await contract.check_async_stream(get(PROVIDER, name), API_KEY, _check_stream)
 
 
 def test_streamed_tool_input_is_joined_then_parsed() -> None:
@@ -372,21 +351,14 @@ def test_error(name: str, snapshot: Any) -> None:
     assert err.message == body["error"]["message"]
     assert err.error_type == body["error"]["type"]
     assert err.code is None  # Anthropic errors have a type, no code
-    assert err.body == body
-    assert err.partial_response is None
-    assert {**contract.error_facts(err), "error_type": err.error_type} == snapshot
+    assert contract.http_error_facts(err, body) == snapshot
 
 
 @pytest.mark.parametrize(
     ("name", "cls"), [("error_429", RateLimitError), ("error_529", OverloadedError)]
 )
 def test_retryable_status_with_retries_0_raises_at_once(name: str, cls: type) -> None:
-    s = get(PROVIDER, name)
-    assert s.call_config().retries == 0
-    err = contract.call_error(s, API_KEY)  # one play: no second attempt was made
-    assert isinstance(err, cls)
-    with contract.client_for(s, API_KEY) as client:
-        assert err.status in client.adapter.RETRY_STATUSES  # retries=0 is what held it back
+    assert isinstance(contract.raised_at_once(get(PROVIDER, name), API_KEY), cls)
 
 
 def test_rate_limit_carries_retry_after() -> None:
@@ -418,30 +390,18 @@ def test_error_event_inside_a_200_stream(snapshot: Any) -> None:
     s = get(PROVIDER, "stream_error")
     err = contract.call_error(s, API_KEY)
     _check_stream_error(s, err)
-    facts = {**contract.error_facts(err), "error_type": err.error_type}
-    assert {"error": facts, "partial": contract.normalized(err.partial_response)} == snapshot  # type: ignore[arg-type]
+    assert contract.stream_error_facts(err) == snapshot
 
 
 async def test_error_event_inside_a_200_stream_async() -> None:
     s = get(PROVIDER, "stream_error")
-    with replay(s.path) as cassette, pytest.raises(OverloadedError) as caught:
-        async with contract.client_for(s, API_KEY, is_async=True) as client:
-            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
-            async for _item in response.stream_generator:  # type: ignore[union-attr]
-                pass
-    assert cassette.play_count == 1
-    _check_stream_error(s, caught.value)
+    _check_stream_error(s, await contract.call_error_async(s, API_KEY))
 
 
 def test_text_before_an_error_event_is_yielded_before_the_error() -> None:
     s = get(PROVIDER, "stream_error")
-    texts = []
-    with replay(s.path), contract.client_for(s, API_KEY) as client, pytest.raises(OverloadedError):
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
-        for chunk, _acc in response.stream_generator:  # type: ignore[union-attr]
-            texts.extend(d.get_text_delta() for d in chunk.data.choice_deltas[0].content_deltas)
     wire = [e["delta"]["text"] for e in wire_events(s) if e["type"] == "content_block_delta"]
-    assert texts == wire
+    assert contract.texts_before_error(s, API_KEY) == wire
 
 
 # --- a thinking turn sent back (no request is made) -------------------------------------------

@@ -17,7 +17,6 @@ price, and typed errors (HTTP errors with Google's error model, and a prompt blo
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -316,14 +315,6 @@ def test_safety_stop_is_a_content_filter_finish_with_no_content() -> None:
     assert chat.usage.completion_tokens is None  # nothing was generated (not 0: not reported)
 
 
-def stream_facts(result: dict[str, Any]) -> dict[str, Any]:
-    """What a stream snapshot pins: the deltas as they came, and the final response."""
-    return {
-        "deltas": [d.to_dict() for d in result["deltas"]],
-        "final": contract.normalized(result["final"]),
-    }
-
-
 def check_gemini_stream(s: Scenario, result: dict[str, Any]) -> None:
     events = gemini_events(s)
     assert len(events) > 1
@@ -375,43 +366,22 @@ def check_stream(s: Scenario, result: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("s", STREAMS, ids=sid)
 def test_stream_sync(s: Scenario, snapshot: Any) -> None:
-    result = contract.stream_sync(s, key(s))
-    check_stream(s, result)
-    assert stream_facts(result) == snapshot
+    assert contract.checked_stream(s, key(s), check_stream) == snapshot
 
 
 @pytest.mark.parametrize("s", STREAMS, ids=sid)
 async def test_stream_async(s: Scenario) -> None:
-    result = await contract.stream_async(s, key(s))
-    check_stream(s, result)
-    assert stream_facts(result) == stream_facts(contract.stream_sync(s, key(s)))
-
-
-def shape(value: Any) -> Any:
-    """The structure of a JSON-like value: keys and item structure kept, leaves by type."""
-    if isinstance(value, dict):
-        return {k: shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shape(v) for v in value]
-    return type(value).__name__
+    await contract.check_async_stream(s, key(s), check_stream)
 
 
 def test_the_same_claude_constant_gives_the_same_response_shape_on_anthropic_and_vertex() -> None:
     """Claude37Sonnet through GOOGLE_VERTEX_AI (rawPredict) and through ANTHROPIC (the same call,
     replayed from the anthropic `text` cassette, which vcrpy matches on the path alone): one
     ChatResponse shape."""
-    s = get(VERTEX, "claude_text")
-    on_anthropic = replace(get("anthropic", "text"), model=s.model, config=s.config)
-    chats = [
-        contract.replay_call(s, VERTEX_TOKEN).chat_response,
-        contract.replay_call(on_anthropic, "sk-ant-test-0000").chat_response,
-    ]
-    assert all(isinstance(chat, ChatResponse) for chat in chats)
-    vertex, anthropic = [chat.to_dict() for chat in chats]  # type: ignore[union-attr]
-    assert vertex.pop("api_provider") == VERTEX and anthropic.pop("api_provider") == "anthropic"
-    assert vertex["provider"] == anthropic["provider"] == "anthropic"
-    assert vertex["choices"][0]["finish_reason"] == anthropic["choices"][0]["finish_reason"]
-    assert shape(vertex) == shape(anthropic)
+    vertex, anthropic = contract.chats_here_and_on_anthropic(
+        get(VERTEX, "claude_text"), VERTEX_TOKEN
+    )
+    assert contract.shape(vertex) == contract.shape(anthropic)
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -428,18 +398,12 @@ def test_http_error(s: Scenario, snapshot: Any) -> None:
     assert err.error_type == body["error"]["status"]
     assert err.code == str(body["error"]["code"])
     assert err.request_id is None  # Google sends no request-id header
-    assert err.body == body
-    assert err.partial_response is None
-    assert {**contract.error_facts(err), "error_type": err.error_type} == snapshot
+    assert contract.http_error_facts(err, body) == snapshot
 
 
 def test_rate_limit_with_retries_0_raises_at_once() -> None:
-    s = get(GEMINI_API, "error_429")
-    assert s.call_config().retries == 0
-    err = contract.call_error(s, GEMINI_KEY)  # one play: no second attempt was made
+    err = contract.raised_at_once(get(GEMINI_API, "error_429"), GEMINI_KEY)
     assert isinstance(err, RateLimitError) and err.error_type == "RESOURCE_EXHAUSTED"
-    with contract.client_for(s, GEMINI_KEY) as client:
-        assert err.status in client.adapter.RETRY_STATUSES  # retries=0 is what held it back
 
 
 def test_blocked_prompt_is_a_content_filter_error(snapshot: Any) -> None:

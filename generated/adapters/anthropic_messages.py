@@ -53,6 +53,7 @@ FINISH_REASONS: dict[str, str] = {
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("request-id",)
+ERROR_TYPE_HEADER: str | None = None
 RETRY_STATUSES: frozenset[int] = frozenset((408, 409, 429, 500, 502, 503, 504, 529))
 STATUS_KINDS: dict[int, str] = {529: "overloaded"}
 ERROR_TYPES: dict[str, str] = {
@@ -236,7 +237,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             deltas: list[ContentDelta] = []
             if (_v11.type if (_v11 := e.content_block) is not None else None) == "text":
                 if _t := (_v12.text if (_v12 := e.content_block) is not None else None):
-                    deltas.append(TextDelta(_t))
+                    deltas.append(TextDelta(_t, key=e.index))
 
             if (_v13.type if (_v13 := e.content_block) is not None else None) == "thinking":
                 _t, _s = (
@@ -277,7 +278,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             deltas: list[ContentDelta] = []
             if (_v22.type if (_v22 := e.delta) is not None else None) == "text_delta":
                 if _t := (_v23.text if (_v23 := e.delta) is not None else None):
-                    deltas.append(TextDelta(_t))
+                    deltas.append(TextDelta(_t, key=e.index))
 
             if (_v24.type if (_v24 := e.delta) is not None else None) == "thinking_delta":
                 _t, _s = (_v25.thinking if (_v25 := e.delta) is not None else None), None

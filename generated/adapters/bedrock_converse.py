@@ -53,6 +53,7 @@ FINISH_REASONS: dict[str, str] = {
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-amzn-requestid",)
+ERROR_TYPE_HEADER: str | None = "x-amzn-errortype"
 RETRY_STATUSES: frozenset[int] = frozenset((408, 429, 500, 502, 503, 504))
 STATUS_KINDS: dict[int, str] = {}
 ERROR_TYPES: dict[str, str] = {
@@ -364,18 +365,27 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                 is not None
                 else None
             ):
-                deltas.append(TextDelta(_t))
+                deltas.append(
+                    TextDelta(
+                        _t,
+                        key=(
+                            _v31.contentBlockIndex
+                            if (_v31 := e.contentBlockDelta) is not None
+                            else None
+                        ),
+                    )
+                )
 
             _t, _s = (
                 (
-                    _v33.text
+                    _v34.text
                     if (
-                        _v33 := (
-                            _v32.reasoningContent
+                        _v34 := (
+                            _v33.reasoningContent
                             if (
-                                _v32 := (
-                                    _v31.delta
-                                    if (_v31 := e.contentBlockDelta) is not None
+                                _v33 := (
+                                    _v32.delta
+                                    if (_v32 := e.contentBlockDelta) is not None
                                     else None
                                 )
                             )
@@ -387,14 +397,14 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                     else None
                 ),
                 (
-                    _v36.signature
+                    _v37.signature
                     if (
-                        _v36 := (
-                            _v35.reasoningContent
+                        _v37 := (
+                            _v36.reasoningContent
                             if (
-                                _v35 := (
-                                    _v34.delta
-                                    if (_v34 := e.contentBlockDelta) is not None
+                                _v36 := (
+                                    _v35.delta
+                                    if (_v35 := e.contentBlockDelta) is not None
                                     else None
                                 )
                             )
@@ -412,21 +422,21 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                         _t or None,
                         _s,
                         (
-                            _v37.contentBlockIndex
-                            if (_v37 := e.contentBlockDelta) is not None
+                            _v38.contentBlockIndex
+                            if (_v38 := e.contentBlockDelta) is not None
                             else None
                         ),
                     )
                 )
 
             if (
-                _v40.redactedContent
+                _v41.redactedContent
                 if (
-                    _v40 := (
-                        _v39.reasoningContent
+                    _v41 := (
+                        _v40.reasoningContent
                         if (
-                            _v39 := (
-                                _v38.delta if (_v38 := e.contentBlockDelta) is not None else None
+                            _v40 := (
+                                _v39.delta if (_v39 := e.contentBlockDelta) is not None else None
                             )
                         )
                         is not None
@@ -439,14 +449,14 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                 _t, _s = (
                     None,
                     (
-                        _v43.redactedContent
+                        _v44.redactedContent
                         if (
-                            _v43 := (
-                                _v42.reasoningContent
+                            _v44 := (
+                                _v43.reasoningContent
                                 if (
-                                    _v42 := (
-                                        _v41.delta
-                                        if (_v41 := e.contentBlockDelta) is not None
+                                    _v43 := (
+                                        _v42.delta
+                                        if (_v42 := e.contentBlockDelta) is not None
                                         else None
                                     )
                                 )
@@ -464,8 +474,8 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                             _t or None,
                             _s,
                             (
-                                _v44.contentBlockIndex
-                                if (_v44 := e.contentBlockDelta) is not None
+                                _v45.contentBlockIndex
+                                if (_v45 := e.contentBlockDelta) is not None
                                 else None
                             ),
                             redacted=True,
@@ -473,8 +483,8 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                     )
 
             if (
-                _v46.toolUse
-                if (_v46 := (_v45.delta if (_v45 := e.contentBlockDelta) is not None else None))
+                _v47.toolUse
+                if (_v47 := (_v46.delta if (_v46 := e.contentBlockDelta) is not None else None))
                 is not None
                 else None
             ):
@@ -482,8 +492,8 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                     ToolCallDelta(
                         first_present(
                             (
-                                _v50.contentBlockIndex
-                                if (_v50 := e.contentBlockDelta) is not None
+                                _v51.contentBlockIndex
+                                if (_v51 := e.contentBlockDelta) is not None
                                 else None
                             ),
                             None,
@@ -491,14 +501,14 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                         None,
                         None,
                         (
-                            _v49.input
+                            _v50.input
                             if (
-                                _v49 := (
-                                    _v48.toolUse
+                                _v50 := (
+                                    _v49.toolUse
                                     if (
-                                        _v48 := (
-                                            _v47.delta
-                                            if (_v47 := e.contentBlockDelta) is not None
+                                        _v49 := (
+                                            _v48.delta
+                                            if (_v48 := e.contentBlockDelta) is not None
                                             else None
                                         )
                                     )
@@ -523,7 +533,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
         )
     if e.messageStop:
         choice_deltas: list[ChoiceDelta] = []
-        raw_finish = _v51.stopReason if (_v51 := e.messageStop) is not None else None
+        raw_finish = _v52.stopReason if (_v52 := e.messageStop) is not None else None
         if raw_finish is not None:
             choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
         return ChatResponseChunk(
@@ -538,7 +548,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             choice_deltas,
             id=None,
             model=None,
-            usage=_usage_token_usage((_v52.usage if (_v52 := e.metadata) is not None else None)),
+            usage=_usage_token_usage((_v53.usage if (_v53 := e.metadata) is not None else None)),
         )
     return None
 

@@ -65,6 +65,7 @@ FINISH_REASONS: dict[str, str] = {
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {"STOP": "tool_use"}
 REQUEST_ID_HEADERS: tuple[str, ...] = ()
+ERROR_TYPE_HEADER: str | None = None
 RETRY_STATUSES: frozenset[int] = frozenset((408, 429, 500, 502, 503, 504))
 STATUS_KINDS: dict[int, str] = {}
 ERROR_TYPES: dict[str, str] = {

@@ -51,6 +51,7 @@ FINISH_REASONS: dict[str, str] = {
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id",)
+ERROR_TYPE_HEADER: str | None = None
 RETRY_STATUSES: frozenset[int] = frozenset((408, 409, 429, 500, 502, 503, 504))
 STATUS_KINDS: dict[int, str] = {}
 ERROR_TYPES: dict[str, str] = {

@@ -10,6 +10,9 @@ in by the provider's test module.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ import yaml
 import modelwire
 from devtools import record
 from devtools.cassettes import SECRET_HEADERS, leading_comment, replay
-from devtools.scenarios import ROOT, Scenario
+from devtools.scenarios import ROOT, Scenario, get
 from modelwire import (
     AIModel,
     AIModelAPI,
@@ -36,6 +39,10 @@ from modelwire import (
     UsageCharge,
     models,
 )
+
+# What a test passes as the key: an API key or access token, or AWS access keys (the
+# AIModelAPI(credentials=...) of a SigV4-signed provider: Amazon Bedrock).
+Key = str | Mapping[str, str]
 
 # --- reading a cassette -----------------------------------------------------------------------
 
@@ -83,13 +90,22 @@ def wire_header(s: Scenario, name: str) -> str:
 # --- making the scenario's call ---------------------------------------------------------------
 
 
-def client_for(s: Scenario, api_key: str, is_async: bool = False) -> AIModelClient:
+def client_for(s: Scenario, api_key: Key, is_async: bool = False) -> AIModelClient:
     """A client for the scenario's endpoint and config: `api_key` is the key, or the credential
-    the scenario names (a Google Cloud access token); `s.api_key`, when set, wins. The provider's
-    URL values come from `s.api_config`."""
+    the scenario names (a Google Cloud access token), or AWS access keys; `s.api_key`, when set,
+    wins. The provider's URL values come from `s.api_config`."""
     return AIModelClient(
         model_endpoint=s.endpoint(api_key), config=s.call_config(), is_async=is_async
     )
+
+
+def shape(value: Any) -> Any:
+    """The structure of a JSON-like value: keys and item structure kept, leaves by type."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(v) for v in value]
+    return type(value).__name__
 
 
 def normalized(response: AIModelCallResponse) -> dict[str, Any]:
@@ -111,7 +127,7 @@ def assert_status(
     assert response.status.attempts == 1
 
 
-def replay_call(s: Scenario, api_key: str) -> AIModelCallResponse:
+def replay_call(s: Scenario, api_key: Key) -> AIModelCallResponse:
     """Replay a non-streamed scenario: its response, from the cassette's one interaction."""
     with replay(s.path) as cassette, client_for(s, api_key) as client:
         response = client.generate(prompt=s.prompt, instructions=s.instructions)
@@ -132,7 +148,15 @@ def _stream_items(items: list[Any]) -> dict[str, Any]:
     return {"deltas": deltas, "text_deltas": text, "final": last[1]}
 
 
-def stream_sync(s: Scenario, api_key: str) -> dict[str, Any]:
+def stream_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """What a stream snapshot pins: the deltas as they came, and the final response."""
+    return {
+        "deltas": [d.to_dict() for d in result["deltas"]],
+        "final": normalized(result["final"]),
+    }
+
+
+def stream_sync(s: Scenario, api_key: Key) -> dict[str, Any]:
     """Replay a streamed scenario (sync): every delta, the text deltas and the final response."""
     with replay(s.path) as cassette, client_for(s, api_key) as client:
         response = client.generate(prompt=s.prompt, instructions=s.instructions)
@@ -142,7 +166,7 @@ def stream_sync(s: Scenario, api_key: str) -> dict[str, Any]:
     return _stream_items(items)
 
 
-async def stream_async(s: Scenario, api_key: str) -> dict[str, Any]:
+async def stream_async(s: Scenario, api_key: Key) -> dict[str, Any]:
     """`stream_sync` with an async client."""
     with replay(s.path) as cassette:
         async with client_for(s, api_key, is_async=True) as client:
@@ -153,7 +177,26 @@ async def stream_async(s: Scenario, api_key: str) -> dict[str, Any]:
     return _stream_items(items)
 
 
-def call_error(s: Scenario, api_key: str) -> ModelwireError:
+def checked_stream(
+    s: Scenario, api_key: Key, check: Callable[[Scenario, dict[str, Any]], None]
+) -> dict[str, Any]:
+    """Replay a streamed scenario (sync), `check` what it gave; what its snapshot pins."""
+    result = stream_sync(s, api_key)
+    check(s, result)
+    return stream_facts(result)
+
+
+async def check_async_stream(
+    s: Scenario, api_key: Key, check: Callable[[Scenario, dict[str, Any]], None]
+) -> None:
+    """Replay a streamed scenario with an async client: `check` holds, and it gives what the
+    sync client gives."""
+    result = await stream_async(s, api_key)
+    check(s, result)
+    assert stream_facts(result) == stream_facts(stream_sync(s, api_key))
+
+
+def call_error(s: Scenario, api_key: Key) -> ModelwireError:
     """Replay a scenario that must fail (before or while streaming) in one attempt."""
     with (
         replay(s.path) as cassette,
@@ -167,8 +210,61 @@ def call_error(s: Scenario, api_key: str) -> ModelwireError:
     err = caught.value
     assert isinstance(err, getattr(modelwire, s.error or ""))
     assert err.provider == s.provider
-    assert api_key not in f"{err} {err!r}"
+    secrets = [api_key] if isinstance(api_key, str) else list(api_key.values())
+    assert not any(secret in f"{err} {err!r}" for secret in secrets)
     return err
+
+
+def raised_at_once(s: Scenario, api_key: Key) -> ModelwireError:
+    """A scenario with `retries=0` whose status the adapter would otherwise retry: its error is
+    raised after one attempt (a second would find no response in the cassette)."""
+    assert s.call_config().retries == 0
+    err = call_error(s, api_key)
+    with client_for(s, api_key) as client:
+        assert err.status in client.adapter.RETRY_STATUSES  # retries=0 is what held it back
+    return err
+
+
+async def call_error_async(s: Scenario, api_key: Key) -> ModelwireError:
+    """`call_error` with an async client, for an error raised while streaming."""
+    with replay(s.path) as cassette, pytest.raises(ModelwireError) as caught:
+        async with client_for(s, api_key, is_async=True) as client:
+            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
+            async for _item in response.stream_generator:  # type: ignore[union-attr]
+                pass
+    assert cassette.play_count == 1
+    err = caught.value
+    assert isinstance(err, getattr(modelwire, s.error or ""))
+    return err
+
+
+def texts_before_error(s: Scenario, api_key: Key) -> list[str]:
+    """The text deltas a stream yields before it raises the scenario's error, in order."""
+    texts: list[str] = []
+    with (
+        replay(s.path),
+        client_for(s, api_key) as client,
+        pytest.raises(getattr(modelwire, s.error or "")),
+    ):
+        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        for chunk, _acc in response.stream_generator:  # type: ignore[union-attr]
+            texts.extend(d.get_text_delta() for d in chunk.data.choice_deltas[0].content_deltas)
+    return texts
+
+
+def http_error_facts(err: ModelwireError, body: Any) -> dict[str, Any]:
+    """An HTTP error keeps the wire's error body whole and has no partial response; returns
+    what its snapshot pins."""
+    assert err.body == body
+    assert err.partial_response is None
+    return {**error_facts(err), "error_type": err.error_type}
+
+
+def stream_error_facts(err: ModelwireError) -> dict[str, Any]:
+    """What the snapshot of an error inside a 200 stream pins: the error, the partial response."""
+    assert err.partial_response is not None
+    facts = {**error_facts(err), "error_type": err.error_type}
+    return {"error": facts, "partial": normalized(err.partial_response)}
 
 
 def error_facts(err: ModelwireError) -> dict[str, Any]:
@@ -193,10 +289,11 @@ def check_cassette(
     authored_on: str,
     uri: str,
     request_id_header: str | None,
+    request_id_pattern: str = "req_",
 ) -> dict[str, Any]:
     """One clean interaction: its origin in the leading comment and the index, the expected
-    URI, no secret header, a request id (when the provider sends one in `request_id_header`).
-    Returns the interaction."""
+    URI, no secret header, a request id (when the provider sends one in `request_id_header`)
+    that `request_id_pattern` matches. Returns the interaction."""
     comment = leading_comment(s.path)
     assert comment, f"{s.cassette} must start with a comment saying where it came from"
     first = comment[0]
@@ -217,7 +314,7 @@ def check_cassette(
         names = {n.lower() for n in recorded[part]["headers"]}
         assert not names & set(SECRET_HEADERS), f"{part} headers of {s.cassette}"
     if request_id_header is not None:
-        assert wire_header(s, request_id_header).startswith("req_")
+        assert re.match(request_id_pattern, wire_header(s, request_id_header))
     return recorded
 
 
@@ -252,7 +349,7 @@ def assert_charge(
     assert charge.total == pytest.approx(sum(expected.values())) and charge.total > 0
 
 
-def check_request_body(s: Scenario, api_key: str) -> dict[str, Any]:
+def check_request_body(s: Scenario, api_key: Key) -> dict[str, Any]:
     """The body modelwire builds for the scenario is the one the cassette recorded."""
     with client_for(s, api_key) as client:
         body = client.request_body(
@@ -263,7 +360,7 @@ def check_request_body(s: Scenario, api_key: str) -> dict[str, Any]:
 
 
 def next_turn_body(
-    s: Scenario, api_key: str, first: ChatResponse, follow_up: str | None = None
+    s: Scenario, api_key: Key, first: ChatResponse, follow_up: str | None = None
 ) -> dict[str, Any]:
     """The body of the scenario's next turn: its prompt, `first` as the assistant's answer
     (`to_message_item()`), then `follow_up` when given. No request is made."""
@@ -272,6 +369,42 @@ def next_turn_body(
         messages.append({"role": "user", "content": follow_up})
     with client_for(s, api_key) as client:
         return client.request_body(messages=messages)
+
+
+def check_cache_usage(
+    s: Scenario, api_key: Key, *, read: bool, written: bool, wire_prompt: int
+) -> None:
+    """A call with a cached prompt prefix: prompt_tokens is the wire's whole prompt (`wire_prompt`:
+    fresh input, cache reads and writes), the long system prompt in it, and cache reads and
+    writes are reported and priced as `read` and `written` say."""
+    chat = replay_call(s, api_key).chat_response
+    assert chat is not None and chat.usage is not None and chat.usage_charge is not None
+    assert bool(chat.usage.cache_read_tokens) is read
+    assert bool(chat.usage.cache_write_tokens) is written
+    assert chat.usage.prompt_tokens == wire_prompt
+    assert chat.usage.prompt_tokens > 1024  # the long system prompt is in the count
+    assert (chat.usage_charge.cached_input > 0) is read
+    assert (chat.usage_charge.cache_write > 0) is written
+
+
+ANTHROPIC_TEST_KEY = "sk-ant-test-0000"  # not a key: what the tests pretend to send
+
+
+def chats_here_and_on_anthropic(s: Scenario, api_key: Key) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Claude scenario of another host and the same call through ANTHROPIC (replayed from the
+    anthropic `text` cassette, which vcrpy matches on the path alone), as ChatResponse dicts
+    without `api_provider`: both say provider `anthropic` and the same finish reason."""
+    on_anthropic = replace(get("anthropic", "text"), model=s.model, config=s.config)
+    chats = [
+        replay_call(s, api_key).chat_response,
+        replay_call(on_anthropic, ANTHROPIC_TEST_KEY).chat_response,
+    ]
+    assert all(isinstance(chat, ChatResponse) for chat in chats)
+    here, anthropic = [chat.to_dict() for chat in chats]  # type: ignore[union-attr]
+    assert here.pop("api_provider") == s.provider and anthropic.pop("api_provider") == "anthropic"
+    assert here["provider"] == anthropic["provider"] == "anthropic"
+    assert here["choices"][0]["finish_reason"] == anthropic["choices"][0]["finish_reason"]
+    return here, anthropic
 
 
 def fails_before_any_request(
