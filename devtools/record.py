@@ -132,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     needs = []  # groups of environment variables, one of each must be set
     if info.auth.env and not any(os.environ.get(v) for v in info.auth.env):
         needs.append(info.auth.env)
+    if info.auth.scheme == "google_oauth" and not os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        needs.append(("GOOGLE_APPLICATION_CREDENTIALS",))  # a service-account key file
+    given = [set(s.api_config or {}) for s in scenarios(args.provider)]
     for param in info.params:
+        if given and all(param.name in g for g in given):
+            continue  # every scenario sets it
         if param.required and not any(os.environ.get(v) for v in param.env):
             needs.append(param.env or (param.name,))
     if needs:
