@@ -13,9 +13,16 @@ class AIModelAPIProviderEnum(str, Enum):
 
     AMAZON_BEDROCK = "amazon_bedrock"
     ANTHROPIC = "anthropic"
+    CEREBRAS = "cerebras"
+    DEEPSEEK = "deepseek"
     GOOGLE_AI = "google_gemini_api"
     GOOGLE_VERTEX_AI = "google_vertex_ai"
+    GROQ = "groq"
+    HUGGINGFACE = "huggingface"
+    MISTRAL = "mistral"
     OPEN_AI = "openai"
+    OPENROUTER = "openrouter"
+    TOGETHER = "together"
 
     def __str__(self) -> str:
         return self.value
@@ -89,6 +96,50 @@ PROVIDERS: dict[str, ProviderInfo] = {
         config_headers={
             "beta": ("anthropic-beta", ","),
         },
+    ),
+    "cerebras": ProviderInfo(
+        name="cerebras",
+        display_name="Cerebras",
+        base_url="https://api.cerebras.ai/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("CEREBRAS_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://inference-docs.cerebras.ai/api-reference",
+    ),
+    "deepseek": ProviderInfo(
+        name="deepseek",
+        display_name="DeepSeek",
+        base_url="https://api.deepseek.com",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("DEEPSEEK_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://api-docs.deepseek.com/",
     ),
     "google_gemini_api": ProviderInfo(
         name="google_gemini_api",
@@ -168,6 +219,72 @@ PROVIDERS: dict[str, ProviderInfo] = {
         ),
         base_url_for={"location": {"global": "https://aiplatform.googleapis.com/v1"}},
     ),
+    "groq": ProviderInfo(
+        name="groq",
+        display_name="Groq",
+        base_url="https://api.groq.com/openai/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("GROQ_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://console.groq.com/docs/api-reference",
+    ),
+    "huggingface": ProviderInfo(
+        name="huggingface",
+        display_name="Hugging Face Inference Providers",
+        base_url="https://router.huggingface.co/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("HF_TOKEN",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://huggingface.co/docs/inference-providers",
+    ),
+    "mistral": ProviderInfo(
+        name="mistral",
+        display_name="Mistral AI",
+        base_url="https://api.mistral.ai/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("MISTRAL_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.mistral.ai/api/",
+    ),
     "openai": ProviderInfo(
         name="openai",
         display_name="OpenAI",
@@ -189,5 +306,49 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://platform.openai.com/docs/api-reference",
+    ),
+    "openrouter": ProviderInfo(
+        name="openrouter",
+        display_name="OpenRouter",
+        base_url="https://openrouter.ai/api/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("OPENROUTER_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://openrouter.ai/docs/api-reference/overview",
+    ),
+    "together": ProviderInfo(
+        name="together",
+        display_name="Together AI",
+        base_url="https://api.together.xyz/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("TOGETHER_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.together.ai/reference",
     ),
 }

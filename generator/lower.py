@@ -15,7 +15,16 @@ from typing import Any
 
 from .errors import SpecError
 from .source import Loc, Source
-from .spec import ChoiceSpec, ContentRule, First, ProtocolSpec, StreamEventSpec, Sum, UsageSpec
+from .spec import (
+    ChoiceSpec,
+    ContentRule,
+    First,
+    Join,
+    ProtocolSpec,
+    StreamEventSpec,
+    Sum,
+    UsageSpec,
+)
 from .wire import PathError, Resolved, WireSchema
 
 STRING = frozenset({"string"})
@@ -193,7 +202,8 @@ class Lowering:
         resolved = self.resolve(def_name, path, loc)
         if expect is not None:
             found = resolved.types - {"null"}
-            if "any" not in found and not found <= expect:
+            guarded = expect == STRING and "string" in found  # other shapes read as None
+            if "any" not in found and not found <= expect and not guarded:
                 raise self.fail(
                     loc,
                     f"{path!r} is {'/'.join(sorted(found))} in the wire schema, "
@@ -206,6 +216,9 @@ class Lowering:
                 expr = f"({t}.{step.attr} if ({t} := {expr}) is not None else None)"
             else:
                 expr = f"{expr}.{step.attr}"
+        found = resolved.types - {"null"}
+        if expect == STRING and "string" in found and len(found) > 1:
+            expr = f"as_str({expr})"  # a string here, or another shape (e.g. a list of parts)
         return expr, resolved
 
     def value_expr(
@@ -219,6 +232,15 @@ class Lowering:
                 for i, p in enumerate(value.first)
             ]
             return f"first_present({', '.join(items)})"
+        if isinstance(value, Join):
+            expr, resolved = self.path_expr(scope, def_name, value.join, (*loc, "join"), None)
+            try:
+                elem = self.wire.element(resolved, value.join)
+            except PathError as exc:
+                raise self.fail((*loc, "join"), str(exc)) from None
+            if elem.def_name is not None:
+                self.resolve(elem.def_name, value.item, (*loc, "item"))
+            return f"join_text({expr}, {value.item!r})"
         if isinstance(value, Sum):
             items = [
                 self.path_expr(scope, def_name, p, (*loc, "sum", i), expect)[0]
@@ -235,6 +257,8 @@ class Lowering:
             raise self.fail(loc, str(exc)) from None
         if elem.def_name is None:
             raise self.fail(loc, f"elements of {path!r} are not objects")
+        if len(resolved.types - {"null"}) > 1:
+            expr = f"as_list({expr})"  # a list here, or another shape (e.g. a plain string)
         return expr, elem.def_name
 
     def condition(
@@ -275,9 +299,19 @@ class Lowering:
         self._usages[def_name] = usage
         return usage.function
 
-    def usage_expr(self, scope: str, def_name: str, path: str | None, loc: Loc) -> str | None:
+    def usage_expr(
+        self, scope: str, def_name: str, path: str | First | None, loc: Loc
+    ) -> str | None:
         if path is None:
             return None
+        if isinstance(path, First):  # the first usage object present
+            out = "None"
+            for i, p in reversed(list(enumerate(path.first))):
+                one = self.usage_expr(scope, def_name, p, (*loc, "first", i))
+                t = self.tmp("u")
+                inner, _ = self.path_expr(scope, def_name, p, (*loc, "first", i), None)
+                out = f"({one} if ({t} := {inner}) is not None else {out})"
+            return out
         expr, resolved = self.path_expr(scope, def_name, path, loc, None)
         if resolved.def_name is None:
             raise self.fail(loc, f"{path!r} is not an object, cannot hold usage")
@@ -480,7 +514,7 @@ class Lowering:
         if ev.model is not None:
             out.model = self.path_expr(scope, def_name, ev.model, (*loc, "model"), STRING)[0]
         out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
-        if ev.usage is not None and self.spec.stream.usage_update == "merge":
+        if isinstance(ev.usage, str) and self.spec.stream.usage_update == "merge":
             out.usage_wire = self.path_expr(scope, def_name, ev.usage, (*loc, "usage"), None)[0]
         if ev.finish_reason is not None:
             out.finish_reason = self.finish_expr(

@@ -63,7 +63,14 @@ class Sum(Strict):
     sum: list[Path] = Field(min_length=1)
 
 
-Value = Path | First | Sum
+class Join(Strict):
+    """Text of a value that is a string, or a list whose items' `item` field is joined."""
+
+    join: Path
+    item: Path
+
+
+Value = Path | First | Sum | Join
 
 
 # --- protocol ----------------------------------------------------------------------------
@@ -170,7 +177,9 @@ class ResponseSpec(Strict):
     error: BodyErrorSpec | list[BodyErrorSpec] | None = None
     id: Path | None = None
     model: Path | None = None
-    usage: Path | None = None
+    usage: Path | First | None = Field(
+        None, description="Path to a usage object, or the first present of several."
+    )
     finish_reason: Path | None = None
     choices: Path | None = Field(None, description="List of choices; absent: the root is one.")
     choice: ChoiceSpec
@@ -181,7 +190,9 @@ class StreamEventSpec(Strict):
     error: ErrorFields | None = None
     id: Path | None = None
     model: Path | None = None
-    usage: Path | None = None
+    usage: Path | First | None = Field(
+        None, description="Path to a usage object, or the first present of several."
+    )
     finish_reason: Path | None = None
     choices: Path | None = None
     choice: ChoiceSpec | None = None

@@ -115,7 +115,10 @@ class WireSchema:
             steps.append(Step(self.attr(owner_name, segment), nullable))
             models = [name for b, name in branches if name is not None]
             current_def = models[0] if models else None
-            node = next((b for b, _ in branches if "null" not in self._types(b)), prop)
+            node = next(
+                (b for b, _ in branches if "array" in self._types(b)),  # for `each:`
+                next((b for b, _ in branches if "null" not in self._types(b)), prop),
+            )
         types = set()
         for b, _ in branches:
             types |= self._types(b)

@@ -11,10 +11,13 @@ from modelwire._protocol import (
     Call,
     ParsedResponse,
     StreamError,
+    as_list,
+    as_str,
     compact,
     compact_or_none,
     dig,
     first_present,
+    join_text,
     part_kind,
     sum_present,
     unsupported_content,
@@ -144,10 +147,11 @@ def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
         prompt_tokens=u.prompt_tokens,
         completion_tokens=u.completion_tokens,
         reasoning_tokens=(
-            _v13.reasoning_tokens if (_v13 := u.completion_tokens_details) is not None else None
+            _v20.reasoning_tokens if (_v20 := u.completion_tokens_details) is not None else None
         ),
-        cache_read_tokens=(
-            _v14.cached_tokens if (_v14 := u.prompt_tokens_details) is not None else None
+        cache_read_tokens=first_present(
+            u.prompt_cache_hit_tokens,
+            (_v21.cached_tokens if (_v21 := u.prompt_tokens_details) is not None else None),
         ),
     )
 
@@ -175,17 +179,46 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         if _t or _s:
             contents.append(ReasoningContent(_t or None, _s))
 
-        if _t := (_v4.content if (_v4 := _c1.message) is not None else None):
+        if _t := as_str((_v4.content if (_v4 := _c1.message) is not None else None)):
             contents.append(TextContent(_t))
 
         for _i7, _e6 in enumerate(
-            (_v5.tool_calls if (_v5 := _c1.message) is not None else None) or ()
+            as_list((_v5.content if (_v5 := _c1.message) is not None else None)) or ()
+        ):
+            if _e6.type == "thinking":
+                _t, _s = join_text(_e6.thinking, "text"), _e6.signature
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s))
+
+            elif _e6.type == "text":
+                if _t := _e6.text:
+                    contents.append(TextContent(_t))
+
+            elif _e6.type == "output_text":
+                if _t := _e6.text:
+                    contents.append(TextContent(_t))
+
+        for _i10, _e9 in enumerate(
+            (_v8.reasoning_details if (_v8 := _c1.message) is not None else None) or ()
+        ):
+            if _e9.type == "reasoning.encrypted":
+                _t, _s = None, _e9.data
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s, redacted=True))
+
+            elif _e9.signature:
+                _t, _s = None, _e9.signature
+                if _t or _s:
+                    contents.append(ReasoningContent(_t or None, _s))
+
+        for _i13, _e12 in enumerate(
+            (_v11.tool_calls if (_v11 := _c1.message) is not None else None) or ()
         ):
             contents.append(
                 tool_call(
-                    _e6.id,
-                    (_v8.name if (_v8 := _e6.function) is not None else None),
-                    (_v9.arguments if (_v9 := _e6.function) is not None else None),
+                    _e12.id,
+                    (_v14.name if (_v14 := _e12.function) is not None else None),
+                    (_v15.arguments if (_v15 := _e12.function) is not None else None),
                 )
             )
 
@@ -207,48 +240,88 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e = w.ChatCompletionChunk.model_validate_json(data)
     if (e.error) and (not e.choices):
         return StreamError(
-            message=(_v10.message if (_v10 := e.error) is not None else None),
-            type=(_v11.type if (_v11 := e.error) is not None else None),
-            code=(_v12.code if (_v12 := e.error) is not None else None),
+            message=(_v16.message if (_v16 := e.error) is not None else None),
+            type=(_v17.type if (_v17 := e.error) is not None else None),
+            code=(_v18.code if (_v18 := e.error) is not None else None),
         )
     if True:
         choice_deltas: list[ChoiceDelta] = []
-        for _c15 in e.choices or ():
+        for _c25 in e.choices or ():
             deltas: list[ContentDelta] = []
             _t, _s = (
                 first_present(
-                    (_v16.reasoning_content if (_v16 := _c15.delta) is not None else None),
-                    (_v17.reasoning if (_v17 := _c15.delta) is not None else None),
+                    (_v26.reasoning_content if (_v26 := _c25.delta) is not None else None),
+                    (_v27.reasoning if (_v27 := _c25.delta) is not None else None),
                 ),
                 None,
             )
             if _t or _s:
                 deltas.append(ReasoningDelta(_t or None, _s, None))
 
-            if _t := (_v18.content if (_v18 := _c15.delta) is not None else None):
+            if _t := as_str((_v28.content if (_v28 := _c25.delta) is not None else None)):
                 deltas.append(TextDelta(_t))
 
-            for _i21, _e20 in enumerate(
-                (_v19.tool_calls if (_v19 := _c15.delta) is not None else None) or ()
+            for _i31, _e30 in enumerate(
+                as_list((_v29.content if (_v29 := _c25.delta) is not None else None)) or ()
+            ):
+                if _e30.type == "thinking":
+                    _t, _s = join_text(_e30.thinking, "text"), _e30.signature
+                    if _t or _s:
+                        deltas.append(ReasoningDelta(_t or None, _s, None))
+
+                elif _e30.type == "text":
+                    if _t := _e30.text:
+                        deltas.append(TextDelta(_t))
+
+                elif _e30.type == "output_text":
+                    if _t := _e30.text:
+                        deltas.append(TextDelta(_t))
+
+            for _i34, _e33 in enumerate(
+                (_v32.reasoning_details if (_v32 := _c25.delta) is not None else None) or ()
+            ):
+                if _e33.type == "reasoning.encrypted":
+                    _t, _s = None, _e33.data
+                    if _t or _s:
+                        deltas.append(ReasoningDelta(_t or None, _s, None, redacted=True))
+
+                elif _e33.signature:
+                    _t, _s = None, _e33.signature
+                    if _t or _s:
+                        deltas.append(ReasoningDelta(_t or None, _s, None))
+
+            for _i37, _e36 in enumerate(
+                (_v35.tool_calls if (_v35 := _c25.delta) is not None else None) or ()
             ):
                 deltas.append(
                     ToolCallDelta(
-                        first_present(_e20.index, _i21),
-                        _e20.id,
-                        (_v22.name if (_v22 := _e20.function) is not None else None),
-                        (_v23.arguments if (_v23 := _e20.function) is not None else None),
+                        first_present(_e36.index, _i37),
+                        _e36.id,
+                        (_v38.name if (_v38 := _e36.function) is not None else None),
+                        (_v39.arguments if (_v39 := _e36.function) is not None else None),
                     )
                 )
 
-            raw_finish = _c15.finish_reason
+            raw_finish = _c25.finish_reason
             choice_deltas.append(
-                ChoiceDelta((_c15.index or 0), deltas, _finish(raw_finish), raw_finish)
+                ChoiceDelta((_c25.index or 0), deltas, _finish(raw_finish), raw_finish)
             )
         return ChatResponseChunk(
             choice_deltas,
             id=e.id,
             model=e.model,
-            usage=_usage_completion_usage(e.usage),
+            usage=(
+                _usage_completion_usage(e.usage)
+                if (_u24 := e.usage) is not None
+                else (
+                    _usage_completion_usage(
+                        (_v19.usage if (_v19 := e.x_groq) is not None else None)
+                    )
+                    if (_u22 := (_v23.usage if (_v23 := e.x_groq) is not None else None))
+                    is not None
+                    else None
+                )
+            ),
         )
     return None
 

@@ -46,6 +46,35 @@ class FunctionCall(BaseModel):
     arguments: str | None = None
 
 
+class ThinkingItem(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: str | None = None
+    text: str | None = None
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: str | None = None
+    text: str | None = None
+    thinking: str | list[ThinkingItem] | None = None
+    signature: str | None = None
+
+
+class ReasoningDetail(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: str | None = None
+    text: str | None = None
+    signature: str | None = None
+    data: str | None = None
+    index: int | None = None
+
+
 class PromptTokensDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -98,10 +127,25 @@ class CompletionUsage(BaseModel):
         extra="allow",
     )
     prompt_tokens: int | None = None
+    prompt_cache_hit_tokens: int | None = Field(
+        None, description="DeepSeek (https://api-docs.deepseek.com/api/create-chat-completion)."
+    )
+    prompt_cache_miss_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int | None = None
     prompt_tokens_details: PromptTokensDetails | None = None
     completion_tokens_details: CompletionTokensDetails | None = None
+
+
+class XGroq(BaseModel):
+    """
+    Groq puts usage here in streams (https://console.groq.com/docs/api-reference).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    usage: CompletionUsage | None = None
 
 
 class Delta(BaseModel):
@@ -109,7 +153,13 @@ class Delta(BaseModel):
         extra="allow",
     )
     role: str | None = None
-    content: str | None = None
+    content: str | list[ContentPart] | None = Field(
+        None, description="A string; Mistral may send a list of typed parts (text, thinking)."
+    )
+    reasoning_details: list[ReasoningDetail] | None = Field(
+        None,
+        description="OpenRouter's reasoning blocks (text, summaries, signatures, encrypted data).",
+    )
     reasoning_content: str | None = Field(
         None, description="Reasoning text (DeepSeek, and other OpenAI-compatible hosts)."
     )
@@ -140,7 +190,13 @@ class ResponseMessage(BaseModel):
         extra="allow",
     )
     role: str | None = None
-    content: str | None = None
+    content: str | list[ContentPart] | None = Field(
+        None, description="A string; Mistral may send a list of typed parts (text, thinking)."
+    )
+    reasoning_details: list[ReasoningDetail] | None = Field(
+        None,
+        description="OpenRouter's reasoning blocks (text, summaries, signatures, encrypted data).",
+    )
     reasoning_content: str | None = Field(
         None, description="Reasoning text (DeepSeek, and other OpenAI-compatible hosts)."
     )
@@ -195,6 +251,10 @@ class ChatCompletionChunk(BaseModel):
     model: str | None = None
     choices: list[ChunkChoice] | None = None
     usage: CompletionUsage | None = None
+    x_groq: XGroq | None = Field(
+        None,
+        description="Groq puts usage here in streams (https://console.groq.com/docs/api-reference).",
+    )
     error: ErrorObject | None = None
 
 
@@ -209,3 +269,7 @@ class ChatCompletion(BaseModel):
     system_fingerprint: str | None = None
     choices: list[Choice] | None = None
     usage: CompletionUsage | None = None
+    x_groq: XGroq | None = Field(
+        None,
+        description="Groq puts usage here in streams (https://console.groq.com/docs/api-reference).",
+    )
