@@ -19,6 +19,7 @@ class AIModelAPIProviderEnum(str, Enum):
     GOOGLE_VERTEX_AI = "google_vertex_ai"
     GROQ = "groq"
     HUGGINGFACE = "huggingface"
+    MICROSOFT_OPENAI = "microsoft_openai"
     MISTRAL = "mistral"
     OPEN_AI = "openai"
     OPENROUTER = "openrouter"
@@ -262,6 +263,39 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://huggingface.co/docs/inference-providers",
+    ),
+    "microsoft_openai": ProviderInfo(
+        name="microsoft_openai",
+        display_name="Azure OpenAI",
+        base_url="https://{resource}.openai.azure.com",
+        base_url_env=("AZURE_OPENAI_ENDPOINT",),
+        auth=AuthScheme(
+            scheme="header",
+            name="api-key",
+            env=("AZURE_OPENAI_API_KEY",),
+            optional=False,
+            bearer_credential="azure_ad_token",
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/openai/deployments/{model}/chat/completions",
+                kind="chat",
+                query={"api-version": "{api_version}"},
+                variants={
+                    "api_version": {
+                        "v1": ("/openai/v1/chat/completions", None, {}),
+                    },
+                },
+            ),
+        },
+        docs="https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference",
+        params=(
+            Param("resource", env=(), default=None, required=True),
+            Param("api_version", env=("OPENAI_API_VERSION",), default="2024-10-21", required=False),
+        ),
     ),
     "mistral": ProviderInfo(
         name="mistral",

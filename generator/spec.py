@@ -275,6 +275,11 @@ class AuthSpec(Strict):
         "requests are signed with AWS Signature V4 (the `bedrock` extra)."
     )
     service: str | None = Field(None, description="aws_sigv4: the signing service name.")
+    bearer_credential: str | None = Field(
+        None,
+        description="A credentials key whose value, when given, is sent as a bearer token "
+        "instead of the key (e.g. a Microsoft Entra ID token).",
+    )
     region_param: Identifier | None = Field(
         None, description="aws_sigv4: the provider param holding the signing region."
     )
@@ -299,6 +304,12 @@ class ParamSpec(Strict):
     description: str = ""
 
 
+class ServeVariantSpec(Strict):
+    path: str = Field(pattern=r"^/")
+    stream_path: str | None = Field(None, pattern=r"^/")
+    query: dict[str, str] = Field(default_factory=dict)
+
+
 class ServeSpec(Strict):
     base_url: str | None = Field(
         None,
@@ -320,6 +331,14 @@ class ServeSpec(Strict):
     body: dict[str, Any] = Field(
         default_factory=dict,
         description="Keys this host sets in the protocol's request body (null removes a key).",
+    )
+    query: dict[str, str] = Field(
+        default_factory=dict, description="Query parameters of every call (may use `{param}`)."
+    )
+    variants: dict[Identifier, dict[str, ServeVariantSpec]] = Field(
+        default_factory=dict,
+        description="param -> value -> the path/query used when the param has that value "
+        "(Azure's `/openai/v1` API when api_version is `v1`).",
     )
     creators: list[Identifier] = Field(
         default_factory=list,

@@ -82,7 +82,7 @@ class AIModelAPI:
                 )
             value = value or (allowed[0] if allowed else None) or param.default
             if value is None:
-                if param.required:
+                if param.required and self._needs(param.name):
                     where = " or set " + " or ".join(param.env) if param.env else ""
                     raise ConfigurationError(
                         f"{self.info.display_name} needs {param.name}: pass "
@@ -91,6 +91,15 @@ class AIModelAPI:
                 continue
             values[param.name] = str(value)
         return values
+
+    def _needs(self, name: str) -> bool:
+        """Whether a URL this API builds uses param `name` (an explicit base_url replaces
+        the provider's, and with it the params only that one used)."""
+        field = "{" + name + "}"
+        templates = [] if self._base_url else [self.info.base_url]
+        for b in self.info.protocols.values():
+            templates += [b.path, b.stream_path or "", *b.query.values(), b.base_url or ""]
+        return any(field in t for t in templates)
 
     def url_base(self, values: Mapping[str, str], serve_base: str | None = None) -> str:
         """The base URL with its params filled in (`serve_base`: a protocol's own)."""
@@ -131,6 +140,9 @@ class AIModelAPI:
         own, else the provider's)."""
         scheme = scheme or self.info.auth
         key = self._api_key
+        token = self._credentials.get(scheme.bearer_credential or "")
+        if token:
+            return {"authorization": f"Bearer {token}"}, {}
         if scheme.scheme == "aws_sigv4":  # a Bedrock API key, else signed in `sign`
             return ({"authorization": f"Bearer {key}"} if key else {}), {}
         if key is None and scheme.scheme != "google_oauth":
@@ -209,16 +221,27 @@ class AIModelEndpoint:
         self.params = api.param_values(ai_model)
         self.base_url = api.url_base(self.params, self.binding.base_url)
 
+    def _serve(self) -> tuple[str, str | None, Mapping[str, str]]:
+        b = self.binding
+        for param, table in b.variants.items():
+            if self.params.get(param) in table:
+                return table[self.params[param]]
+        return b.path, b.stream_path, b.query
+
     def path(self, stream: bool) -> str:
         """The protocol's path on this host, with the model id and params filled in."""
-        b = self.binding
-        template = b.stream_path if stream and b.stream_path else b.path
+        path, stream_path, _ = self._serve()
+        template = stream_path if stream and stream_path else path
         if "{" not in template:
             return template
         return template.format(
             model=quote(self.model_id, safe="@-._~"),
             **{k: quote(v, safe="-._~") for k, v in self.params.items()},
         )
+
+    def query(self) -> dict[str, str]:
+        """Query parameters of every call on this host, params filled in."""
+        return {k: v.format(**self.params) for k, v in self._serve()[2].items()}
 
     @staticmethod
     def _binding(info: ProviderInfo, model: AIModel, protocol: str | None) -> ProtocolBinding:

@@ -148,6 +148,7 @@ class AIModelClient:
             **ep.api.config_headers(),
             **auth_headers,
         }
+        params = {**ep.query(), **params}
         if call.stream and ep.binding.stream_query:
             params = {**params, **ep.binding.stream_query}
         url = ep.base_url + ep.path(call.stream)

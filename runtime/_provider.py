@@ -16,6 +16,7 @@ class AuthScheme:
     env: tuple[str, ...] = ()
     optional: bool = False
     service: str | None = None  # aws_sigv4 signing service
+    bearer_credential: str | None = None  # credentials key sent as a bearer token instead
     region_param: str | None = None  # aws_sigv4: the param holding the signing region
 
 
@@ -32,6 +33,11 @@ class ProtocolBinding:
     stream_query: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, Any] = field(default_factory=dict)  # keys set (None: removed)
     creators: tuple[str, ...] = ()
+    query: Mapping[str, str] = field(default_factory=dict)  # on every call; may use {param}
+    # param -> value -> (path, stream_path, query) used when the param has that value
+    variants: Mapping[str, Mapping[str, tuple[str, str | None, Mapping[str, str]]]] = field(
+        default_factory=dict
+    )
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
     auth: AuthScheme | None = None  # when this protocol authenticates differently
 

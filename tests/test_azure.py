@@ -1,0 +1,58 @@
+"""Azure OpenAI on 127.0.0.1: deployment path with api-version, the v1 path, api-key and
+Entra ID bearer auth — all from specs/providers/microsoft_openai.yaml."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelwire import (
+    AIModel,
+    AIModelAPI,
+    AIModelAPIProviderEnum,
+    AIModelClient,
+    AIModelEndpoint,
+    ConfigurationError,
+)
+from tests.support import openai_shapes as oa
+from tests.support.server import LoopbackServer, Reply
+
+AZURE = AIModelAPIProviderEnum.MICROSOFT_OPENAI
+DEPLOYMENT = AIModel(model_name="my-gpt-4o")
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+def call(server: LoopbackServer, **kw) -> None:
+    server.queue(Reply.json(oa.completion("Hi")))
+    api = AIModelAPI(AZURE, base_url=server.url, **kw)
+    with AIModelClient(AIModelEndpoint(api, DEPLOYMENT), is_async=False) as c:
+        assert c.generate(prompt="Hello").chat_response.text() == "Hi"
+
+
+def test_deployment_path_with_api_version_and_api_key(server: LoopbackServer, monkeypatch) -> None:
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+    call(server, api_key="azure-key")
+    sent = server.requests[0]
+    assert sent.path == "/openai/deployments/my-gpt-4o/chat/completions?api-version=2024-10-21"
+    assert sent.headers["api-key"] == "azure-key"
+
+
+def test_v1_path_and_entra_token(server: LoopbackServer) -> None:
+    call(server, credentials={"azure_ad_token": "entra-token"}, config={"api_version": "v1"})
+    sent = server.requests[0]
+    assert sent.path == "/openai/v1/chat/completions"
+    assert sent.headers["authorization"] == "Bearer entra-token"
+    assert "api-key" not in sent.headers
+    assert sent.json()["model"] == "my-gpt-4o"
+
+
+def test_resource_names_the_endpoint(monkeypatch) -> None:
+    monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
+    api = AIModelAPI(AZURE, api_key="k", config={"resource": "contoso"})
+    assert AIModelEndpoint(api, DEPLOYMENT).base_url == "https://contoso.openai.azure.com"
+    with pytest.raises(ConfigurationError, match="needs resource"):
+        AIModelEndpoint(AIModelAPI(AZURE, api_key="k"), DEPLOYMENT)
