@@ -338,7 +338,7 @@ class ServeSpec(Strict):
     variants: dict[Identifier, dict[str, ServeVariantSpec]] = Field(
         default_factory=dict,
         description="param -> value -> the path/query used when the param has that value "
-        "(Azure's `/openai/v1` API when api_version is `v1`).",
+        "(e.g. an API version served at another path).",
     )
     creators: list[Identifier] = Field(
         default_factory=list,
