@@ -162,6 +162,122 @@ SAFETY_ON_DEMAND = (
     "cannot be produced on demand with a harmless prompt"
 )
 
+# --- OpenAI-compatible hosts (openai_chat; tests/test_contract_compat.py) ------------------------
+# The same three calls on each host: a text answer, a stream, and an HTTP error from an invalid
+# key. Models are named by id (AIModel(model_name=...)): these hosts have no catalog entries.
+COMPAT_INVALID_KEY = "invalid-modelwire-key-0000"  # not a secret: a key that cannot work
+CONCISE = "You are a concise assistant. Answer in one sentence."
+
+
+def _compat(
+    provider: str,
+    model_id: str,
+    *,
+    text: Mapping[str, Any] | None = None,
+    stream: str = "streamed text: chat.completion.chunk events, usage, then data: [DONE]",
+    error: tuple[str, str, str] | None = (
+        "error_401",
+        "AuthenticationError",
+        "an API key the host does not know",
+    ),
+) -> tuple[Scenario, ...]:
+    """The `text`, `stream` and (`error` = name, exception class, description) scenarios of one
+    OpenAI-compatible host; `text` overrides fields of the text scenario."""
+    common: dict[str, Any] = {"provider": provider, "model": None, "custom_model_id": model_id}
+    made = [
+        Scenario(
+            **{
+                "name": "text",
+                "prompt": "What is the capital of France?",
+                "instructions": CONCISE,
+                "config": {},
+                "cassette": f"cassettes/{provider}/text.yaml",
+                "outcome": "text",
+                "description": "plain non-streamed text answer with a system prompt",
+                **common,
+                **(text or {}),
+            }
+        ),
+        Scenario(
+            name="stream",
+            prompt="Say hello in five words.",
+            instructions=None,
+            config={"streaming": True},
+            cassette=f"cassettes/{provider}/stream.yaml",
+            outcome="stream",
+            description=stream,
+            **common,
+        ),
+    ]
+    if error is not None:
+        name, error_class, description = error
+        made.append(
+            Scenario(
+                name=name,
+                prompt="Hello",
+                instructions=None,
+                config={},
+                cassette=f"cassettes/{provider}/{name}.yaml",
+                outcome="error",
+                error=error_class,
+                api_key=COMPAT_INVALID_KEY,
+                description=description,
+                **common,
+            )
+        )
+    return tuple(made)
+
+
+# error=None: the host's pages show no error body and none was found published, so none is authored.
+COMPAT_SCENARIOS: tuple[Scenario, ...] = (
+    # DeepSeek retired deepseek-chat / deepseek-reasoner on 2026-07-24; deepseek-flash thinks by
+    # default and returns reasoning_content (https://api-docs.deepseek.com/quick_start/pricing).
+    *_compat(
+        "deepseek",
+        "deepseek-flash",
+        text={
+            "prompt": "Which value does code MW-0042 map to?",
+            "instructions": REFERENCE_TABLE,
+            "warmup": True,
+            "nonzero_usage": ("reasoning_tokens", "cache_read_tokens"),
+            "description": "thinking mode (reasoning_content) and a context-cache hit "
+            "(prompt_cache_hit_tokens) on a repeated long system prompt",
+        },
+        stream="streamed reasoning_content, then content; usage in a last chunk without choices",
+    ),
+    *_compat(
+        "groq",
+        "llama-3.3-70b-versatile",
+        stream="streamed text; usage only in x_groq.usage of the last chunk",
+    ),
+    *_compat(
+        "mistral",
+        "mistral-small-latest",
+        stream="streamed text; usage in the chunk that carries finish_reason",
+        error=("error_401", "AuthenticationError", 'an unknown key: body {"detail": ...}'),
+    ),
+    *_compat(
+        "openrouter",
+        "openai/gpt-4o",
+        stream="streamed text after `: OPENROUTER PROCESSING` SSE comment lines",
+        error=("error_401", "AuthenticationError", "an unknown key: error.code is the number 401"),
+    ),
+    *_compat("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+    *_compat("cerebras", "llama3.1-8b", error=None),
+    *_compat("fireworks", "accounts/fireworks/models/llama-v3p1-8b-instruct", error=None),
+    *_compat(
+        "xai",
+        "grok-4.20-0309-non-reasoning",
+        error=(
+            "error_400",
+            "BadRequestError",
+            "xAI answers an unknown key with 400, error a string",
+        ),
+    ),
+    *_compat("huggingface", "meta-llama/Llama-3.1-8B-Instruct", error=None),
+)
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         name="text",
@@ -793,6 +909,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         not_recordable="an exception frame inside a 200 stream cannot be produced on demand",
         description="a 200 ConverseStream that sends some text, then a throttlingException frame",
     ),
+    *COMPAT_SCENARIOS,
 )
 
 

@@ -927,6 +927,38 @@ DeepSeekR1 = AIModel(
     release_date=None,
     deprecation_date=None,
 )
+DeepSeekChat = AIModel(
+    constant="DeepSeekChat",
+    model_name="deepseek-chat",
+    display_name="DeepSeek Chat",
+    kind="chat",
+    creator="deepseek",
+    ids={"deepseek": "deepseek-chat"},
+    context_window=128000,
+    max_output_tokens=8192,
+    capabilities=frozenset(("prompt_caching", "streaming", "text_input", "text_output", "tools")),
+    pricing=None,
+    unsupported_params=(),
+    release_date=None,
+    deprecation_date="2026-07-24",
+)
+DeepSeekReasoner = AIModel(
+    constant="DeepSeekReasoner",
+    model_name="deepseek-reasoner",
+    display_name="DeepSeek Reasoner",
+    kind="chat",
+    creator="deepseek",
+    ids={"deepseek": "deepseek-reasoner"},
+    context_window=128000,
+    max_output_tokens=65536,
+    capabilities=frozenset(
+        ("prompt_caching", "reasoning", "streaming", "text_input", "text_output")
+    ),
+    pricing=None,
+    unsupported_params=("temperature", "top_p"),
+    release_date=None,
+    deprecation_date="2026-07-24",
+)
 Gemini20Flash = AIModel(
     constant="Gemini20Flash",
     model_name="gemini-2.0-flash",
@@ -1819,6 +1851,8 @@ ALL_MODELS: tuple[AIModel, ...] = (
     ClaudeOpus55,
     NovaLite,
     DeepSeekR1,
+    DeepSeekChat,
+    DeepSeekReasoner,
     Gemini20Flash,
     Gemini25Pro,
     Gemini25Flash,
@@ -1862,6 +1896,8 @@ __all__ = [
     "ClaudeOpus55",
     "NovaLite",
     "DeepSeekR1",
+    "DeepSeekChat",
+    "DeepSeekReasoner",
     "Gemini20Flash",
     "Gemini25Pro",
     "Gemini25Flash",

@@ -15,15 +15,19 @@ class AIModelAPIProviderEnum(str, Enum):
     ANTHROPIC = "anthropic"
     CEREBRAS = "cerebras"
     DEEPSEEK = "deepseek"
+    FIREWORKS = "fireworks"
     GOOGLE_AI = "google_gemini_api"
     GOOGLE_VERTEX_AI = "google_vertex_ai"
     GROQ = "groq"
     HUGGINGFACE = "huggingface"
     MICROSOFT_OPENAI = "microsoft_openai"
     MISTRAL = "mistral"
+    OLLAMA = "ollama"
     OPEN_AI = "openai"
     OPENROUTER = "openrouter"
     TOGETHER = "together"
+    VLLM = "vllm"
+    XAI = "xai"
 
     def __str__(self) -> str:
         return self.value
@@ -141,6 +145,28 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://api-docs.deepseek.com/",
+    ),
+    "fireworks": ProviderInfo(
+        name="fireworks",
+        display_name="Fireworks AI",
+        base_url="https://api.fireworks.ai/inference/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("FIREWORKS_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.fireworks.ai/api-reference/introduction",
     ),
     "google_gemini_api": ProviderInfo(
         name="google_gemini_api",
@@ -262,7 +288,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
             ),
         },
-        docs="https://huggingface.co/docs/inference-providers",
+        docs="https://huggingface.co/docs/inference-providers/index",
     ),
     "microsoft_openai": ProviderInfo(
         name="microsoft_openai",
@@ -317,7 +343,29 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
             ),
         },
-        docs="https://docs.mistral.ai/api/",
+        docs="https://docs.mistral.ai/inference/quickstarts/send-your-first-request",
+    ),
+    "ollama": ProviderInfo(
+        name="ollama",
+        display_name="Ollama",
+        base_url="http://localhost:11434/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("OLLAMA_API_KEY",),
+            optional=True,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.ollama.com/api/openai-compatibility",
     ),
     "openai": ProviderInfo(
         name="openai",
@@ -366,7 +414,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "together": ProviderInfo(
         name="together",
         display_name="Together AI",
-        base_url="https://api.together.xyz/v1",
+        base_url="https://api.together.ai/v1",
         base_url_env=(),
         auth=AuthScheme(
             scheme="bearer",
@@ -383,6 +431,50 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
             ),
         },
-        docs="https://docs.together.ai/reference",
+        docs="https://docs.together.ai/docs/inference/openai-compatibility",
+    ),
+    "vllm": ProviderInfo(
+        name="vllm",
+        display_name="vLLM",
+        base_url="http://localhost:8000/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("VLLM_API_KEY",),
+            optional=True,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html",
+    ),
+    "xai": ProviderInfo(
+        name="xai",
+        display_name="xAI",
+        base_url="https://api.x.ai/v1",
+        base_url_env=(),
+        auth=AuthScheme(
+            scheme="bearer",
+            name=None,
+            env=("XAI_API_KEY",),
+            optional=False,
+        ),
+        headers={},
+        protocols={
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/chat/completions",
+                kind="chat",
+            ),
+        },
+        docs="https://docs.x.ai/api/integrations",
     ),
 }
