@@ -10,7 +10,7 @@ import importlib
 import json
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -290,8 +290,9 @@ class AIModelClient:
         return AIModelCallResponse(status, chat_response=self._chat_response(parsed), raw_body=raw)
 
     def _processor(self, response: httpx.Response, status: CallStatus) -> StreamProcessor:
-        def finalize(acc: StreamAccumulator) -> AIModelCallResponse:
-            return AIModelCallResponse(status, chat_response=self._chat_response(acc))
+        def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
+            done = status if complete else replace(status, successful=False)
+            return AIModelCallResponse(done, chat_response=self._chat_response(acc))
 
         def on_error(err: StreamError, partial: Any) -> ModelwireError:
             return stream_error(

@@ -158,7 +158,8 @@ class StreamAccumulator:
 
 # Builds the final response from the accumulator (supplied by the client, which knows the
 # endpoint and prices it).
-Finalizer = Callable[[StreamAccumulator], Any]
+# (accumulator, complete) -> the response; complete is False for a partial one
+Finalizer = Callable[[StreamAccumulator, bool], Any]
 ErrorBuilder = Callable[[StreamError, Any], ModelwireError]
 
 
@@ -190,7 +191,7 @@ class StreamProcessor:
         self.failed: ModelwireError | None = None
 
     def partial(self) -> Any:
-        return self._finalize(self.acc)
+        return self._finalize(self.acc, False)
 
     def feed(self, data: bytes) -> list[AIModelStreamChunk]:
         """Chunks decoded from `data`; on a failure, those before it (and `failed` set)."""
@@ -270,7 +271,7 @@ class StreamProcessor:
         except ModelwireError as exc:
             self._fail(exc)
             return chunks, None
-        return chunks, self._finalize(self.acc)
+        return chunks, self._finalize(self.acc, True)
 
 
 def _merge_wire(old: Any, new: Any) -> Any:

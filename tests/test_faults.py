@@ -126,6 +126,8 @@ def _failed(
         if message is not None:
             assert message in out.error.message
         assert out.partial_text == partial
+        if partial:  # what came before the failure, marked as not a finished call
+            assert out.error.partial_response.status.successful is False
         if partial:
             assert "".join(out.deltas) == partial  # the caller saw exactly what was kept
         if within is not None:
