@@ -66,7 +66,7 @@ def _headers(data: bytes) -> dict[str, object]:
 class EventStreamDecoder:
     __slots__ = ("_buffer",)
 
-    binary = True
+    closed = False  # the end of an event stream is the end of the body
 
     def __init__(self) -> None:
         self._buffer = bytearray()

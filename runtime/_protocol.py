@@ -186,7 +186,7 @@ def compact(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def compact_or_none(mapping: dict[str, Any]) -> dict[str, Any] | None:
     """The mapping without its None values; None when nothing is left."""
-    return {k: v for k, v in mapping.items() if v is not None} or None
+    return compact(mapping) or None
 
 
 def dig(data: Any, *keys: str) -> Any:

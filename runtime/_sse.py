@@ -20,6 +20,8 @@ class SSEEvent:
 class SSEDecoder:
     __slots__ = ("_buffer", "_data", "_event", "_id", "_started")
 
+    closed = False  # an event stream ends with its body (or the protocol's own end marker)
+
     def __init__(self) -> None:
         self._buffer = ""
         self._data: list[str] = []

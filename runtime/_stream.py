@@ -14,7 +14,7 @@ from ._errors import ModelwireError, ResponseDecodeError, StreamInterruptedError
 from ._eventstream import EventStreamDecoder
 from ._jsonarray import JSONArrayDecoder
 from ._protocol import AdapterModule, StreamError
-from ._sse import SSEDecoder
+from ._sse import SSEDecoder, SSEEvent
 from ._types import (
     AIModelStreamChunk,
     ChatResponseChoice,
@@ -177,13 +177,11 @@ class StreamProcessor:
         self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
         self._on_error = on_error
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._sse: SSEDecoder | JSONArrayDecoder | EventStreamDecoder
-        if adapter.FRAMING == "aws_eventstream":
-            self._sse = EventStreamDecoder()
-        else:
-            self._sse = JSONArrayDecoder() if json_array else SSEDecoder()
-        self._binary = isinstance(self._sse, EventStreamDecoder)
+        self._framing: EventStreamDecoder | _TextFraming = (
+            EventStreamDecoder()
+            if adapter.FRAMING == "aws_eventstream"
+            else _TextFraming(JSONArrayDecoder() if json_array else SSEDecoder())
+        )
         self.done = False
         self.delivered = 0
         # a failure met while decoding: raised by the caller once the chunks decoded before
@@ -199,15 +197,7 @@ class StreamProcessor:
         if self.failed is not None:
             return out
         try:
-            if self._binary:
-                events = self._sse.feed(data)  # type: ignore[arg-type]
-            else:
-                try:
-                    text = self._utf8.decode(data)
-                except UnicodeDecodeError as exc:
-                    raise self.interrupted(f"stream is not valid UTF-8: {exc}") from None
-                events = self._sse.feed(text)  # type: ignore[arg-type]
-            for event in events:
+            for event in self._framing.feed(data):
                 chunk = self._event(event.data, event.event)
                 if chunk is not None:
                     out.append(chunk)
@@ -253,18 +243,10 @@ class StreamProcessor:
         if self.failed is not None:
             return chunks, None
         try:
-            if self._binary:
-                tail_events = self._sse.flush()
-            else:
-                try:
-                    tail = self._utf8.decode(b"", final=True)
-                except UnicodeDecodeError as exc:
-                    raise self.interrupted(f"stream ends inside a UTF-8 sequence: {exc}") from None
-                tail_events = [*self._sse.feed(tail), *self._sse.flush()]  # type: ignore[arg-type]
-            for e in tail_events:
+            for e in self._framing.flush():
                 if (chunk := self._event(e.data, e.event)) is not None:
                     chunks.append(chunk)
-            if isinstance(self._sse, JSONArrayDecoder) and self._sse.closed:
+            if self._framing.closed:  # the framing itself marks the end (a JSON array)
                 self.done = True
             if not self.done and not self.acc.finished:
                 raise self.interrupted("stream ended before its end marker (truncated)")
@@ -272,6 +254,34 @@ class StreamProcessor:
             self._fail(exc)
             return chunks, None
         return chunks, self._finalize(self.acc, True)
+
+
+class _TextFraming:
+    """A text framing (SSE, JSON array) fed bytes: incremental UTF-8 decoding in front."""
+
+    __slots__ = ("_decoder", "_utf8")
+
+    def __init__(self, decoder: SSEDecoder | JSONArrayDecoder) -> None:
+        self._decoder = decoder
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+
+    @property
+    def closed(self) -> bool:
+        return self._decoder.closed
+
+    def feed(self, data: bytes) -> list[SSEEvent]:
+        try:
+            text = self._utf8.decode(data)
+        except UnicodeDecodeError as exc:
+            raise StreamInterruptedError(f"stream is not valid UTF-8: {exc}") from None
+        return self._decoder.feed(text)
+
+    def flush(self) -> list[SSEEvent]:
+        try:
+            tail = self._utf8.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise StreamInterruptedError(f"stream ends inside a UTF-8 sequence: {exc}") from None
+        return [*self._decoder.feed(tail), *self._decoder.flush()]
 
 
 def _merge_wire(old: Any, new: Any) -> Any:
