@@ -18,6 +18,7 @@ from .source import Loc, Source
 from .spec import (
     ChoiceSpec,
     ContentRule,
+    ErrorFields,
     First,
     Join,
     ProtocolSpec,
@@ -422,6 +423,19 @@ class Lowering:
 
     # --- request -------------------------------------------------------------------------
 
+    def when(
+        self, value: dict[str, Any], variables: dict[str, tuple[str, bool]], loc: Loc
+    ) -> tuple[str, Any]:
+        """(Python condition, guarded template) of a `{$when: var, ...}` mapping."""
+        name = value["$when"]
+        if not isinstance(name, str) or name not in variables:
+            raise self.fail(
+                (*loc, "$when"),
+                f"unknown variable {name!r}; known: {', '.join(sorted(variables))}",
+            )
+        rest = {k: v for k, v in value.items() if k != "$when"}
+        return variables[name][0], rest["$value"] if set(rest) == {"$value"} else rest
+
     def template(
         self, value: Any, variables: dict[str, tuple[str, bool]], loc: Loc
     ) -> tuple[str, bool]:
@@ -435,16 +449,9 @@ class Lowering:
             return variables[name]
         if isinstance(value, dict):
             if "$when" in value:
-                name = value["$when"]
-                if not isinstance(name, str) or name not in variables:
-                    raise self.fail(
-                        (*loc, "$when"),
-                        f"unknown variable {name!r}; known: {', '.join(sorted(variables))}",
-                    )
-                rest = {k: v for k, v in value.items() if k != "$when"}
-                inner = rest["$value"] if set(rest) == {"$value"} else rest
+                condition, inner = self.when(value, variables, loc)
                 expr, _ = self.template(inner, variables, loc)
-                return f"({expr} if {variables[name][0]} else None)", True
+                return f"({expr} if {condition} else None)", True
             items = []
             optionals = []
             for k, v in value.items():
@@ -486,15 +493,7 @@ class Lowering:
     def body_entry(self, key: str, value: Any, loc: Loc) -> BodyEntry:
         condition = None
         if isinstance(value, dict) and "$when" in value:
-            name = value["$when"]
-            if not isinstance(name, str) or name not in REQUEST_VARS:
-                raise self.fail(
-                    (*loc, "$when"),
-                    f"unknown variable {name!r}; known: {', '.join(sorted(REQUEST_VARS))}",
-                )
-            condition = REQUEST_VARS[name][0]
-            rest = {k: v for k, v in value.items() if k != "$when"}
-            value = rest["$value"] if set(rest) == {"$value"} else rest
+            condition, value = self.when(value, REQUEST_VARS, loc)
         expr, optional = self.template(value, REQUEST_VARS, loc)
         if optional and condition is None:
             return BodyEntry(key, "_x", f"(_x := {expr}) is not None")
@@ -505,10 +504,7 @@ class Lowering:
     def event(self, ev: StreamEventSpec, scope: str, def_name: str, loc: Loc) -> EventIR:
         out = EventIR(self.condition(scope, def_name, ev.when, (*loc, "when")))
         if ev.error is not None:
-            out.error = {
-                name: self.path_expr(scope, def_name, path, (*loc, "error", name), None)[0]
-                for name, path in ev.error.model_dump(exclude_none=True).items()
-            }
+            out.error = self.error_exprs(scope, def_name, ev.error, (*loc, "error"))
         if ev.id is not None:
             out.id = self.path_expr(scope, def_name, ev.id, (*loc, "id"), STRING)[0]
         if ev.model is not None:
@@ -525,6 +521,14 @@ class Lowering:
         elif ev.choices is not None:
             raise self.fail((*loc, "choices"), "`choices` needs a `choice` mapping")
         return out
+
+    def error_exprs(self, scope: str, def_name: str, spec: ErrorFields, loc: Loc) -> dict[str, str]:
+        """Expressions of an error's message/type/code/status paths (a `when` is not one)."""
+        return {
+            name: self.path_expr(scope, def_name, getattr(spec, name), (*loc, name), None)[0]
+            for name in ErrorFields.model_fields
+            if getattr(spec, name) is not None
+        }
 
     def error_path(self, path: str | None, name: str) -> str | None:
         if path is None:
@@ -553,11 +557,7 @@ class Lowering:
                 ("response", "error", i) if isinstance(resp.error, list) else ("response", "error")
             )
             found = EventIR(self.condition("r", root, rule.when, (*loc, "when")))
-            found.error = {
-                name: self.path_expr("r", root, path, (*loc, name), None)[0]
-                for name, path in rule.model_dump(exclude_none=True).items()
-                if name != "when"
-            }
+            found.error = self.error_exprs("r", root, rule, loc)
             response_errors.append(found)
         events = [
             self.event(ev, "e", spec.stream.schema_, ("stream", "events", i))
