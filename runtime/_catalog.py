@@ -87,11 +87,11 @@ class ParamRule:
     def describe(self) -> str:
         if self.allowed is not None:
             return "one of " + ", ".join(f"{v:g}" for v in self.allowed)
-        return (
-            f"between {self.min:g} and {self.max:g}"
-            if self.min is not None and self.max is not None
-            else (f"at least {self.min:g}" if self.min is not None else f"at most {self.max:g}")
-        )
+        if self.min is not None and self.max is not None:
+            return f"between {self.min:g} and {self.max:g}"
+        if self.min is not None:
+            return f"at least {self.min:g}"
+        return f"at most {self.max:g}"
 
 
 @dataclass(frozen=True, slots=True)
