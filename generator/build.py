@@ -431,7 +431,7 @@ def format_files(files: dict[str, str], root: Path) -> dict[str, str]:
         py = [str(Path(tmp) / rel) for rel in files if rel.endswith(".py")]
         for cmd in (
             [ruff, "check", "--config", config, "--select", "I", "--fix", "--quiet", *py],
-            [ruff, "format", "--config", config, "--quiet", *py],
+            [ruff, "format", "--config", config, *py],
         ):
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode not in (0, 1) or (cmd[1] == "format" and proc.returncode):

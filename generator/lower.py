@@ -51,9 +51,44 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "reasoning_budget": ("call.reasoning_budget()", True),
     "reasoning_budget_or_min": ("call.reasoning_budget_or_min()", True),
     "reasoning_adaptive": ("call.reasoning_adaptive()", False),
+    "tools": ("_tools(call)", True),
+    "tool_choice": ("_tool_choice(call)", True),
+    "structured_output": ("call.structured_native()", False),
+    "schema": ("call.structured_schema", True),
+    "schema_name": ("call.structured_name()", True),
 }
+# `$when: var` tests a cheaper expression than the value's for these
+WHEN_EXPRS = {"tools": "call.tools", "tool_choice": "call.tool_choice"}
 MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}
+TOOL_VARS: dict[str, tuple[str, bool]] = {
+    "name": ("tool.name", False),
+    "description": ("tool.description", True),
+    "parameters": ("parameters", False),
+    "strict": ("tool.strict", True),
+}
+CHOICE_VARS: dict[str, tuple[str, bool]] = {"name": ("choice.name", False)}
+_MEDIA_BYTES: dict[str, tuple[str, bool]] = {
+    "media_type": ("part.media_type", False),
+    "data": ("part.base64()", False),
+    "data_url": ("part.data_url()", False),
+    "format": ("part.format()", False),
+    "filename": ("part.file_name()", False),
+    "document_name": ("part.document_name()", False),
+}
+_MEDIA_URL: dict[str, tuple[str, bool]] = {
+    "url": ("part.url", False),
+    "media_type": ("part.media_type", True),
+}
 PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
+    "tool_result": {
+        "id": ("part.id", True),
+        "name": ("part.name", False),
+        "output": ("part.output_text()", False),
+        "output_object": ("part.output_object()", False),
+        "is_error": ("part.is_error", False),
+    },
+    **{kind: _MEDIA_BYTES for kind in ("image", "document", "audio")},
+    **{f"{kind}_url": _MEDIA_URL for kind in ("image", "document", "audio")},
     "text": {"text": ("part.text", False), "signature": ("part.signature", True)},
     "reasoning": {"text": ("part.text", True), "signature": ("part.signature", True)},
     "redacted_reasoning": {"signature": ("part.signature", False)},
@@ -61,6 +96,7 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
         "id": ("part.id", True),
         "name": ("part.name", False),
         "arguments": ("part.arguments_object()", False),
+        "arguments_json": ("part.arguments_json()", False),
         "signature": ("part.signature", True),
     },
 }
@@ -151,6 +187,15 @@ class AdapterIR:
     single_text_string: bool
     parts: dict[str, str]
     drop: list[str]
+    message_fields: dict[str, list[str]]
+    own_message: dict[str, str]
+    merge_consecutive: bool
+    tool_definition: str | None
+    tool_choices: dict[str, str]
+    tool_schema: str
+    structured_via: str | None
+    structured_schema: str
+    structured_fallback: str | None
     response_model: str
     response_errors: list[EventIR]
     response_id: str | None
@@ -434,7 +479,8 @@ class Lowering:
                 f"unknown variable {name!r}; known: {', '.join(sorted(variables))}",
             )
         rest = {k: v for k, v in value.items() if k != "$when"}
-        return variables[name][0], rest["$value"] if set(rest) == {"$value"} else rest
+        condition = WHEN_EXPRS.get(name, variables[name][0]) if variables is REQUEST_VARS else None
+        return condition or variables[name][0], rest["$value"] if set(rest) == {"$value"} else rest
 
     def template(
         self, value: Any, variables: dict[str, tuple[str, bool]], loc: Loc
@@ -489,6 +535,33 @@ class Lowering:
                 continue
             entries.append(self.body_entry(key, value, loc))
         return entries
+
+    def check_tool_vars(self) -> None:
+        """The body uses the tool and structured-output variables exactly when the spec's
+        `tools` / `structured_output` sections say how to fill them."""
+        req = self.spec.request
+        text = json.dumps(req.body)
+        so = req.structured_output
+        if req.tools is None and ('"$tools"' in text or '"$tool_choice"' in text):
+            raise self.fail(("request", "body"), "`$tools` needs a `request.tools` section")
+        if req.tools is not None and '"$tools"' not in text:
+            raise self.fail(("request", "tools"), "the body template never uses `$tools`")
+        native = so is not None and so.via == "native"
+        if native and '"$schema"' not in text:
+            raise self.fail(
+                ("request", "structured_output", "via"),
+                "`via: native` needs `$schema` in the body template",
+            )
+        if not native and '"$schema"' in text:
+            raise self.fail(
+                ("request", "body"), "`$schema` needs `request.structured_output.via: native`"
+            )
+        uses_tool = so is not None and (so.via == "tool" or so.fallback == "tool")
+        if uses_tool and (req.tools is None or "tool" not in req.tools.choice):
+            raise self.fail(
+                ("request", "structured_output"),
+                "structured output through a tool needs `request.tools` with a `tool` choice",
+            )
 
     def body_entry(self, key: str, value: Any, loc: Loc) -> BodyEntry:
         condition = None
@@ -569,13 +642,46 @@ class Lowering:
             raise self.fail(
                 ("request", "messages", "roles"), "`system` role is unused when system: field"
             )
+        message_vars = dict(MESSAGE_VARS)
+        if msgs.fields:
+            message_vars["content"] = ("content", True)
+        for name in msgs.fields:
+            if name in message_vars:
+                raise self.fail(
+                    ("request", "messages", "fields", name), f"{name!r} is a reserved variable"
+                )
+            message_vars[name] = (f"_{name}", True)
+        for name, kinds in msgs.fields.items():
+            for i, kind in enumerate(kinds):
+                if kind not in msgs.parts:
+                    raise self.fail(
+                        ("request", "messages", "fields", name, i),
+                        f"part kind {kind!r} has no template under `parts`",
+                    )
         message_expr, _ = self.template(
-            msgs.message, MESSAGE_VARS, ("request", "messages", "message")
+            msgs.message, message_vars, ("request", "messages", "message")
         )
         parts = {
             kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "parts", kind))[0]
             for kind, tpl in msgs.parts.items()
         }
+        own_message = {
+            kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "own_message", kind))[
+                0
+            ]
+            for kind, tpl in msgs.own_message.items()
+        }
+        tools = spec.request.tools
+        tool_definition, tool_choices = None, {}  # type: ignore[var-annotated]
+        if tools is not None:
+            tool_definition = self.template(
+                tools.definition, TOOL_VARS, ("request", "tools", "definition")
+            )[0]
+            for mode, tpl in tools.choice.items():
+                variables = CHOICE_VARS if mode == "tool" else {}
+                loc = ("request", "tools", "choice", mode)
+                tool_choices[mode] = self.template(tpl, variables, loc)[0]
+        self.check_tool_vars()
         if spec.errors.context_length.pattern is not None:
             try:
                 re.compile(spec.errors.context_length.pattern)
@@ -599,6 +705,15 @@ class Lowering:
             single_text_string=msgs.single_text == "string",
             parts=parts,
             drop=list(msgs.drop),
+            message_fields={k: list(v) for k, v in msgs.fields.items()},
+            own_message=own_message,
+            merge_consecutive=msgs.merge_consecutive,
+            tool_definition=tool_definition,
+            tool_choices=tool_choices,
+            tool_schema=tools.schema_ if tools is not None else "json_schema",
+            structured_via=so.via if (so := spec.request.structured_output) else None,
+            structured_schema=so.schema_ if so else "json_schema",
+            structured_fallback=so.fallback if so else None,
             response_model=root,
             response_errors=response_errors,
             response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]

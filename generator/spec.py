@@ -76,6 +76,22 @@ Value = Path | First | Sum | Join
 # --- protocol ----------------------------------------------------------------------------
 
 
+PartKind = Literal[
+    "text",
+    "reasoning",
+    "redacted_reasoning",
+    "tool_call",
+    "tool_result",
+    "image",
+    "image_url",
+    "document",
+    "document_url",
+    "audio",
+    "audio_url",
+]
+SchemaDialect = Literal["json_schema", "closed", "strict"]
+
+
 class MessagesSpec(Strict):
     """How the unified conversation becomes the wire's message list."""
 
@@ -84,17 +100,75 @@ class MessagesSpec(Strict):
         "`field`: it is only available as `$system` for the body template."
     )
     roles: dict[Literal["system", "user", "assistant", "tool"], str]
-    message: dict[str, Any] = Field(description="Template of one message: `$role`, `$content`.")
+    message: dict[str, Any] = Field(
+        description="Template of one message: `$role`, `$content`, and one variable per "
+        "`fields` entry."
+    )
     single_text: Literal["string", "parts"] = Field(
         "parts", description="`string`: a message made of one text part is sent as a string."
     )
-    parts: dict[Literal["text", "reasoning", "redacted_reasoning", "tool_call"], Any] = Field(
+    parts: dict[PartKind, Any] = Field(
         description="Template per content part kind: `text` ($text), `reasoning` ($text, "
         "$signature), `redacted_reasoning` ($signature: the opaque data), `tool_call` ($id, "
-        "$name, $arguments as an object). A kind without a template cannot be sent."
+        "$name, $arguments as an object), `tool_result` ($id, $name, $output as text, "
+        "$output_object, $is_error), media given as bytes `image`/`document`/`audio` "
+        "($media_type, $data as base64, $data_url, $format, $filename, $document_name) or by "
+        "URL `image_url`/`document_url`/`audio_url` ($url, $media_type). A kind without a "
+        "template cannot be sent."
     )
     drop: list[Literal["reasoning", "tool_call"]] = Field(
         default_factory=list, description="Content kinds this protocol leaves out of history."
+    )
+    fields: dict[str, list[PartKind]] = Field(
+        default_factory=dict,
+        description="Message variables collecting parts of these kinds (rendered by their "
+        "part templates) instead of `$content`, e.g. `tool_calls: [tool_call]` beside the content; None "
+        "when the message has none (and `$content` is None when only such parts are left).",
+    )
+    own_message: dict[PartKind, Any] = Field(
+        default_factory=dict,
+        description="Part kinds sent as messages of their own, one per part, with this "
+        "template (the part's variables), e.g. tool results as `tool` messages.",
+    )
+    merge_consecutive: bool = Field(
+        False,
+        description="Consecutive turns with the same wire role become one message (e.g. tool "
+        "results and the user text after them).",
+    )
+
+
+class ToolsSpec(Strict):
+    """How tools and the tool choice are written."""
+
+    definition: dict[str, Any] = Field(
+        description="Template of one tool: `$name`, `$description`, `$parameters` (JSON "
+        "Schema in `schema`'s dialect), `$strict`. The list is the body's `$tools`."
+    )
+    choice: dict[Literal["auto", "none", "required", "tool"], Any] = Field(
+        description="The body's `$tool_choice` per mode; `tool` forces the tool `$name`. A "
+        "mode without an entry cannot be sent (the call fails naming the others)."
+    )
+    schema_: SchemaDialect = Field(
+        "json_schema",
+        alias="schema",
+        description="JSON Schema dialect of `$parameters`: as given (`json_schema`), every "
+        "object closed (`closed`), or the strict subset (`strict`: every property required, closed objects).",
+    )
+
+
+class StructuredOutputSpec(Strict):
+    """How structured output is asked for."""
+
+    via: Literal["native", "tool"] = Field(
+        description="`native`: the body template's own form (`$structured_output`, `$schema`, "
+        "`$schema_name`), for models whose catalog lists `structured_output`; `tool`: a forced "
+        "call of a tool whose parameters are the schema."
+    )
+    schema_: SchemaDialect = Field("json_schema", alias="schema")
+    fallback: Literal["tool"] | None = Field(
+        None,
+        description="What models without the `structured_output` capability use instead of "
+        "the native form.",
     )
 
 
@@ -111,6 +185,8 @@ class RequestSpec(Strict):
         "body", description="Where AIModelCallConfig.options go: merged into the body, or nowhere."
     )
     messages: MessagesSpec
+    tools: ToolsSpec | None = None
+    structured_output: StructuredOutputSpec | None = None
 
 
 class UsageSpec(Strict):

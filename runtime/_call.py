@@ -13,29 +13,63 @@ from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
 from ._protocol import Call, Message
+from ._tools import choice_from, schema_for, structured_from, tools_from
 from ._types import (
     AIModelCallResponse,
     ChatResponse,
     ContentItem,
+    MediaContent,
     ReasoningContent,
     TextContent,
     ToolCallContent,
+    ToolCallResult,
+    tool_call,
 )
 
 ROLES = ("system", "user", "assistant", "tool")
+ITEMS = (TextContent, ReasoningContent, ToolCallContent, ToolCallResult, MediaContent)
+# the catalog capability a kind of input needs
+MEDIA_CAPABILITY = {"image": "image_input", "document": "pdf_input", "audio": "audio_input"}
+
+
+def _media_from_url(url: str) -> MediaContent:
+    """An `image_url` part's URL: a data URL's bytes are decoded, any other URL is kept."""
+    if url.startswith("data:"):
+        header, _, encoded = url.partition(",")
+        media_type = header[len("data:") :].split(";")[0] or None
+        try:
+            return MediaContent.from_base64(encoded, media_type)
+        except ValueError as exc:
+            raise ConfigurationError(f"bad data URL ({exc})") from None
+    return MediaContent.from_url(url)
 
 
 def _part(value: Any) -> ContentItem:
-    if isinstance(value, (TextContent, ReasoningContent, ToolCallContent)):
+    if isinstance(value, ITEMS):
         return value
     if isinstance(value, str):
         return TextContent(value)
-    if isinstance(value, Mapping) and value.get("type", "text") == "text" and "text" in value:
-        return TextContent(str(value["text"]))
+    if isinstance(value, Mapping):
+        kind = value.get("type", "text")
+        if kind == "text" and "text" in value:
+            return TextContent(str(value["text"]))
+        if kind == "image_url" and isinstance(value.get("image_url"), Mapping | str):
+            image = value["image_url"]
+            return _media_from_url(image if isinstance(image, str) else str(image.get("url")))
     raise ConfigurationError(
-        f"unsupported message content {value!r}; use a string, {{'type': 'text', 'text': ...}} "
-        "or a content item"
+        f"unsupported message content {value!r}; use a string, {{'type': 'text', 'text': ...}}, "
+        "{'type': 'image_url', 'image_url': {'url': ...}} or a content item (TextContent, "
+        "MediaContent, ToolCallResult, ...)"
     )
+
+
+def _dict_tool_calls(calls: Any) -> list[ContentItem]:
+    """Assistant `tool_calls` in the common dict form ({"id", "function": {"name", "arguments"}})."""
+    out: list[ContentItem] = []
+    for c in calls or ():
+        fn = c.get("function") or {} if isinstance(c, Mapping) else {}
+        out.append(tool_call(c.get("id"), fn.get("name"), fn.get("arguments")))
+    return out
 
 
 def _message(value: Any) -> Message:
@@ -44,18 +78,40 @@ def _message(value: Any) -> Message:
     if isinstance(value, AIModelCallResponse):
         value = value.chat_response
     if isinstance(value, ChatResponse):
-        return Message("assistant", list(value.choices[0].contents) if value.choices else [])
+        return value.to_message_item()
     if isinstance(value, Mapping):
         role = value.get("role")
         if role not in ROLES:
             raise ConfigurationError(f"message role {role!r} is not one of {', '.join(ROLES)}")
         content = value.get("content")
+        if role == "tool" and "tool_call_id" in value:  # the common dict form of a tool message
+            return Message(
+                "tool", [ToolCallResult(value["tool_call_id"], content, value.get("name"))]
+            )
         parts = [content] if isinstance(content, str) else list(content or [])
-        return Message(role, [_part(p) for p in parts])
+        items = [_part(p) for p in parts]
+        return Message(role, items + _dict_tool_calls(value.get("tool_calls")))
     raise ConfigurationError(
         f"unsupported message {value!r}; use {{'role': ..., 'content': ...}}, a Message "
         "or an earlier response"
     )
+
+
+def _name_results(turns: list[Message]) -> None:
+    """Give each tool result without a name the name of the call with its id (some
+    protocols send results by name)."""
+    names: dict[str | None, str | None] = {}
+    for m in turns:
+        for part in m.content:
+            if isinstance(part, ToolCallContent):
+                names[part.id] = part.name
+            elif isinstance(part, ToolCallResult) and part.name is None:
+                part.name = names.get(part.id)
+                if part.name is None:
+                    raise ConfigurationError(
+                        f"ToolCallResult(id={part.id!r}) has no name and no earlier tool call "
+                        "has its id: pass name=... (or build it with ToolCallContent.result())"
+                    )
 
 
 def conversation(
@@ -63,6 +119,7 @@ def conversation(
 ) -> tuple[list[Message], str | None]:
     """(messages, system prompt): system turns are lifted out, in order, after `instructions`."""
     turns = [_message(m) for m in messages or ()]
+    _name_results(turns)
     if prompt is not None:
         turns.append(Message("user", [TextContent(prompt)]))
     if not turns:
@@ -89,11 +146,67 @@ def check(model: AIModel, cfg: AIModelCallConfig, provider: str = "") -> dict[st
         if getattr(cfg, param) is not None:
             raise ConfigurationError(f"{name} does not accept {param} (it must be left unset)")
     _check_reasoning(model, name, cfg, provider)
-    if cfg.tools or cfg.tool_choice is not None or cfg.structured_output is not None:
-        raise ConfigurationError(
-            "tools, tool_choice and structured_output are not supported yet by modelwire"
-        )
     return _options(model, name, cfg.options)
+
+
+def _needs(model: AIModel, capability: str, what: str) -> None:
+    """Fail when a catalog model lacks `capability` (models of your own are not checked)."""
+    if model.constant and capability not in model.capabilities:
+        raise ConfigurationError(
+            f"{model.constant} cannot take {what} (no {capability!r} capability in the "
+            f"catalog; it has: {', '.join(sorted(model.capabilities))})"
+        )
+
+
+def _check_inputs(model: AIModel, turns: list[Message]) -> None:
+    for m in turns:
+        for part in m.content:
+            if isinstance(part, MediaContent):
+                _needs(model, MEDIA_CAPABILITY[part.kind], f"{part.kind} input")
+
+
+def _tooling(model: AIModel, cfg: AIModelCallConfig, adapter: Any) -> dict[str, Any]:
+    """The Call's tools, tool choice and structured output, checked against the model and
+    the protocol (its spec's `tools` and `structured_output` sections)."""
+    tools = tools_from(cfg.tools)
+    choice = choice_from(cfg.tool_choice, tools)
+    if tools:
+        _needs(model, "tools", "tools")
+    structured = None
+    if cfg.structured_output is not None:
+        native = adapter.STRUCTURED_VIA == "native" and (
+            not model.constant or "structured_output" in model.capabilities
+        )
+        via = "native" if native else adapter.STRUCTURED_FALLBACK
+        if via is None:
+            raise ConfigurationError(
+                f"{model.constant or model.model_name} cannot give structured output on the "
+                f"{adapter.PROTOCOL} protocol (no 'structured_output' capability in the catalog "
+                "and no tool fallback in the protocol's spec)"
+            )
+        if via == "tool":
+            _needs(model, "tools", "structured output through a forced tool call")
+            if choice is not None:
+                raise ConfigurationError(
+                    f"structured output on {model.constant or model.model_name} is a forced "
+                    "tool call: leave tool_choice unset"
+                )
+        structured = structured_from(cfg.structured_output, via)
+        if via == "tool":
+            tools = [*tools, structured.tool()]
+            choice = choice_from(structured.tool().name, tools)
+    wire_tools = [
+        (t, schema_for(t.parameters, "strict" if t.strict else adapter.TOOL_SCHEMA)) for t in tools
+    ]
+    schema = None
+    if structured is not None and structured.via == "native":
+        schema = schema_for(structured.schema, adapter.STRUCTURED_SCHEMA)
+    return {
+        "tools": wire_tools,
+        "tool_choice": choice,
+        "structured": structured,
+        "structured_schema": schema,
+    }
 
 
 def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig, provider: str) -> None:
@@ -176,10 +289,21 @@ def build_call(
     prompt: str | None,
     instructions: str | None,
     messages: Iterable[Any] | None,
-    protocol: str = "",
+    adapter: Any,
     provider: str = "",
 ) -> tuple[Call, dict[str, Any]]:
     options = check(model, cfg, provider)
     turns, system = conversation(prompt, instructions, messages)
-    call = Call(model_id, turns, system, cfg, cfg.streaming, model, protocol, provider)
+    _check_inputs(model, turns)
+    call = Call(
+        model_id,
+        turns,
+        system,
+        cfg,
+        cfg.streaming,
+        model,
+        adapter.PROTOCOL,
+        provider,
+        **_tooling(model, cfg, adapter),
+    )
     return call, options

@@ -33,6 +33,8 @@ from ._errors import (
 from ._protocol import AdapterModule, ParsedResponse, StreamError
 from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
+from ._structured import structured_chunk, structured_result
+from ._tools import StructuredOutput
 from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
 
 # what a streamed call accepts, by the protocol's framing
@@ -50,6 +52,7 @@ class _Prepared:
     config: AIModelCallConfig
     stream: bool
     timeout: httpx.Timeout
+    structured: StructuredOutput | None = None
 
 
 class AIModelClient:
@@ -126,7 +129,7 @@ class AIModelClient:
             prompt,
             instructions,
             messages,
-            adapter.PROTOCOL,
+            adapter,
             self._provider,
         )
         body = adapter.build_body(call)
@@ -163,6 +166,7 @@ class AIModelClient:
             config=cfg,
             stream=call.stream,
             timeout=httpx.Timeout(cfg.timeout),
+            structured=call.structured,
         )
 
     def request_body(
@@ -214,7 +218,12 @@ class AIModelClient:
         )
 
     def _outcome(
-        self, response: httpx.Response, body: bytes | None, attempt: int, streamer: Any
+        self,
+        response: httpx.Response,
+        body: bytes | None,
+        attempt: int,
+        streamer: Any,
+        prep: _Prepared,
     ) -> AIModelCallResponse | ModelwireError:
         """The call's result from a response: `body` None means the stream is to be read."""
         if response.status_code >= 400:
@@ -223,10 +232,9 @@ class AIModelClient:
             )
         status = self._status(response, attempt)
         if body is None:
-            return AIModelCallResponse(
-                status, stream_generator=streamer(response, self._processor(response, status))
-            )
-        return self._complete(body, status)
+            processor = self._processor(response, status, prep.structured)
+            return AIModelCallResponse(status, stream_generator=streamer(response, processor))
+        return self._complete(body, status, prep.structured)
 
     def _retry_delay(
         self, failure: ModelwireError, attempt: int, prep: _Prepared, response: Any
@@ -249,7 +257,9 @@ class AIModelClient:
             response.status_code, request_id(self.adapter, response.headers), attempts
         )
 
-    def _chat_response(self, parsed: ParsedResponse | StreamAccumulator) -> ChatResponse:
+    def _chat_response(
+        self, parsed: ParsedResponse | StreamAccumulator, structured: StructuredOutput | None
+    ) -> ChatResponse:
         model = self.model_endpoint.ai_model
         if isinstance(parsed, StreamAccumulator):
             choices, wire = parsed.build_choices(), None
@@ -260,6 +270,8 @@ class AIModelClient:
             raw = choice.finish_reason_raw
             if raw in with_tools and any(c.type == "tool_call" for c in choice.contents):
                 choice.finish_reason = with_tools[raw]  # type: ignore[assignment]
+            if structured is not None:
+                structured_result(choice, structured)
         usage = parsed.usage
         pricing = model.pricing_for(self._provider)
         return ChatResponse(
@@ -273,7 +285,9 @@ class AIModelClient:
             provider_response=wire,
         )
 
-    def _complete(self, raw: bytes, status: CallStatus) -> AIModelCallResponse:
+    def _complete(
+        self, raw: bytes, status: CallStatus, structured: StructuredOutput | None
+    ) -> AIModelCallResponse:
         try:
             parsed = self.adapter.parse_response(raw)
         except ValueError as exc:
@@ -287,12 +301,15 @@ class AIModelClient:
             error = stream_error(self.adapter, self._provider, parsed, status.http_status, {}, None)
             error.request_id = status.request_id
             raise error.redact(self.model_endpoint.api.secrets())
-        return AIModelCallResponse(status, chat_response=self._chat_response(parsed), raw_body=raw)
+        chat = self._chat_response(parsed, structured)
+        return AIModelCallResponse(status, chat_response=chat, raw_body=raw)
 
-    def _processor(self, response: httpx.Response, status: CallStatus) -> StreamProcessor:
+    def _processor(
+        self, response: httpx.Response, status: CallStatus, structured: StructuredOutput | None
+    ) -> StreamProcessor:
         def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
             done = status if complete else replace(status, successful=False)
-            return AIModelCallResponse(done, chat_response=self._chat_response(acc))
+            return AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))
 
         def on_error(err: StreamError, partial: Any) -> ModelwireError:
             return stream_error(
@@ -302,7 +319,8 @@ class AIModelClient:
         json_array = self.adapter.JSON_ARRAY and response.headers.get(
             "content-type", ""
         ).startswith("application/json")
-        return StreamProcessor(self.adapter, finalize, on_error, json_array)
+        rewrite = structured_chunk if structured is not None and structured.via == "tool" else None
+        return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite)
 
     def _check_mode(self, want_async: bool) -> None:
         if want_async != self.is_async:
@@ -336,7 +354,7 @@ class AIModelClient:
                 response = http.send(self._request(http, prep), stream=True)
                 reading_stream = prep.stream and response.status_code < 400
                 body = None if reading_stream else response.read()
-                outcome = self._outcome(response, body, attempt, self._stream)
+                outcome = self._outcome(response, body, attempt, self._stream, prep)
             except httpx.HTTPError as exc:
                 outcome = self._transport_error(exc)
             finally:
@@ -390,7 +408,7 @@ class AIModelClient:
                 response = await http.send(self._request(http, prep), stream=True)
                 reading_stream = prep.stream and response.status_code < 400
                 body = None if reading_stream else await response.aread()
-                outcome = self._outcome(response, body, attempt, self._astream)
+                outcome = self._outcome(response, body, attempt, self._astream, prep)
             except httpx.HTTPError as exc:
                 outcome = self._transport_error(exc)
             finally:

@@ -165,6 +165,16 @@ class ResponseDecodeError(ModelwireError):
     kind = "decode"
 
 
+class StructuredOutputError(ModelwireError, ValueError):
+    """Structured output that did not validate against its model; `text` is what came."""
+
+    kind = "structured_output"
+
+    def __init__(self, message: str, *, text: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.text = text
+
+
 ERROR_CLASSES: dict[str, type[ModelwireError]] = {
     cls.kind: cls
     for cls in (

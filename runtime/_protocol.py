@@ -10,13 +10,14 @@ CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that cont
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
+from ._tools import StructuredOutput, Tool, ToolChoice
 from ._types import ChatResponseChoice, ChatResponseChunk, Usage
 from ._types import Message as Message  # re-exported: generated adapters import it from here
 from ._types import part_kind as part_kind
@@ -38,6 +39,18 @@ class Call:
     ai_model: AIModel | None = None
     protocol: str = ""
     provider: str = ""
+    # (tool, its parameters in the protocol's schema dialect), the forced structured-output
+    # tool included
+    tools: list[tuple[Tool, dict[str, Any]]] = field(default_factory=list)
+    tool_choice: ToolChoice | None = None
+    structured: StructuredOutput | None = None
+    structured_schema: dict[str, Any] | None = None  # for the native form, in its dialect
+
+    def structured_native(self) -> bool:
+        return self.structured_schema is not None
+
+    def structured_name(self) -> str | None:
+        return self.structured.name if self.structured is not None else None
 
     def _name(self) -> str:
         m = self.ai_model
@@ -199,7 +212,44 @@ def dig(data: Any, *keys: str) -> Any:
 
 
 def unsupported_content(protocol: str, kind: str) -> ConfigurationError:
+    if kind.endswith("_url"):
+        return ConfigurationError(
+            f"the {protocol} protocol cannot send {kind[:-4]} content by URL: give its bytes "
+            "(MediaContent.from_bytes or MediaContent.from_path)"
+        )
     return ConfigurationError(f"the {protocol} protocol cannot send {kind!r} content")
+
+
+def unsupported_choice(protocol: str, mode: str, allowed: Iterable[str]) -> ConfigurationError:
+    return ConfigurationError(
+        f"the {protocol} protocol cannot send tool_choice={mode!r}; allowed: "
+        f"{', '.join(allowed)}{', or a tool name' if 'tool' in allowed else ''}"
+    )
+
+
+def wire_turns(
+    messages: list[Message],
+    roles: Mapping[str, str],
+    own: frozenset[str],
+    merge: bool,
+    protocol: str,
+) -> list[tuple[str | None, list[Any]]]:
+    """The conversation as the wire's turns: (wire role, parts), or (None, [part]) for a part
+    of a kind sent as a message of its own (`own`); with `merge`, consecutive turns of the
+    same wire role become one."""
+    out: list[tuple[str | None, list[Any]]] = []
+    for m in messages:
+        rest = [p for p in m.content if part_kind(p) not in own]
+        if rest or not m.content:
+            role = roles.get(m.role)
+            if role is None:
+                raise unsupported_role(protocol, m.role, roles)
+            if merge and out and out[-1][0] == role:
+                out[-1][1].extend(rest)
+            else:
+                out.append((role, list(rest)))
+        out.extend((None, [p]) for p in m.content if part_kind(p) in own)
+    return out
 
 
 def unsupported_role(protocol: str, role: str, roles: Mapping[str, str]) -> ConfigurationError:

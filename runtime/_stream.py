@@ -172,8 +172,10 @@ class StreamProcessor:
         finalize: Finalizer,
         on_error: ErrorBuilder,
         json_array: bool = False,
+        rewrite: Callable[[ChatResponseChunk], None] | None = None,
     ) -> None:
         self.adapter = adapter
+        self._rewrite = rewrite  # changes each parsed chunk in place (e.g. structured output)
         self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
         self._on_error = on_error
@@ -227,6 +229,8 @@ class StreamProcessor:
             return None
         if isinstance(parsed, StreamError):
             raise self._on_error(parsed, self.partial())
+        if self._rewrite is not None:
+            self._rewrite(parsed)
         self.acc.add(parsed)
         if any(cd.content_deltas for cd in parsed.choice_deltas):
             self.delivered += 1

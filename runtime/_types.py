@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,9 +22,12 @@ FinishReason = Literal[
 def _to_plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {
-            f.name: _to_plain(getattr(value, f.name))
+            f.name: _dumped(getattr(value, f.name))
+            if f.metadata.get("dump")
+            else _to_plain(getattr(value, f.name))
             for f in dataclasses.fields(value)
             if not f.metadata.get("hidden")
+            and not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
         }
         for name in getattr(type(value), "_derived", ()):
             out[name] = _to_plain(getattr(value, name))
@@ -34,7 +38,18 @@ def _to_plain(value: Any) -> Any:
         return {k: _to_plain(v) for k, v in value.items()}
     if hasattr(value, "value") and hasattr(type(value), "__members__"):  # Enum
         return value.value
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     return value
+
+
+def _dumped(value: Any) -> Any:
+    """A pydantic model as its JSON form (structured output), anything else as is."""
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else _to_plain(value)
+
+
+# fields left out of to_dict() while unset
+_OPTIONAL = {"omit_none": True}
 
 
 class _Plain:
@@ -108,9 +123,14 @@ class UsageCharge(_Plain):
 
 @dataclass(slots=True)
 class TextContent(_Plain):
+    """Text. With structured output, `parsed` holds the validated value, or `parse_error`
+    says why the text (kept as is) did not validate."""
+
     text: str
     type: Literal["text"] = "text"
     signature: str | None = None  # an opaque token some providers want back (Gemini)
+    parsed: Any = field(default=None, metadata={**_OPTIONAL, "dump": True})
+    parse_error: str | None = field(default=None, metadata=_OPTIONAL)
 
 
 @dataclass(slots=True)
@@ -139,14 +159,151 @@ class ToolCallContent(_Plain):
         """The arguments as a JSON value to send back ({} when there were none)."""
         return {} if self.arguments is None else self.arguments
 
+    def arguments_json(self) -> str:
+        """The arguments as JSON text: as they came when they came as text."""
+        if self.arguments_raw is not None:
+            return self.arguments_raw
+        return json.dumps(self.arguments_object(), ensure_ascii=False)
 
-ContentItem = TextContent | ReasoningContent | ToolCallContent
+    def result(self, output: Any, is_error: bool = False) -> ToolCallResult:
+        """The result of running this call, to send back in a `tool` message."""
+        return ToolCallResult(self.id, output, self.name, is_error)
+
+
+@dataclass(slots=True)
+class ToolCallResult(_Plain):
+    """What a tool call returned, sent back in a message with the `tool` role. `output` is
+    text or a JSON value; `name` is filled from the call with the same id when left out."""
+
+    id: str | None
+    output: Any
+    name: str | None = None
+    is_error: bool = False
+    type: Literal["tool_result"] = "tool_result"
+
+    def output_text(self) -> str:
+        """The output as text (JSON for a non-string value)."""
+        if isinstance(self.output, str):
+            return self.output
+        return json.dumps(self.output, ensure_ascii=False, default=str)
+
+    def output_object(self) -> dict[str, Any]:
+        """The output as a JSON object: a mapping as is, anything else under "output" (or
+        "error" for a failed call), the form Gemini's functionResponse takes."""
+        if isinstance(self.output, dict) and not self.is_error:
+            return self.output
+        return {"error" if self.is_error else "output": self.output}
+
+
+_MEDIA_TYPES = {
+    b"\x89PNG": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+    b"%PDF": "application/pdf",
+    b"ID3": "audio/mpeg",
+    b"\xff\xfb": "audio/mpeg",
+    b"fLaC": "audio/flac",
+    b"OggS": "audio/ogg",
+}
+
+
+def _sniff(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] in (b"WEBP", b"WAVE"):
+        return "image/webp" if data[8:12] == b"WEBP" else "audio/wav"
+    return next((t for magic, t in _MEDIA_TYPES.items() if data.startswith(magic)), None)
+
+
+@dataclass(slots=True)
+class MediaContent(_Plain):
+    """An image, document or audio clip given as bytes (`data`) or by `url`.
+
+    Build one with `from_bytes`, `from_path`, `from_base64` or `from_url`; the media type is
+    read from the bytes' signature when not given. `kind` is image, document or audio.
+    """
+
+    kind: Literal["image", "document", "audio"]
+    media_type: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+    url: str | None = None
+    filename: str | None = None
+    type: Literal["media"] = "media"
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, media_type: str | None = None, filename: str | None = None
+    ) -> MediaContent:
+        media_type = media_type or _sniff(data)
+        if media_type is None:
+            raise ValueError("unknown media type: pass media_type='image/png' (or the like)")
+        return cls(_kind_of(media_type), media_type, data, None, filename)
+
+    @classmethod
+    def from_base64(cls, data: str, media_type: str | None = None) -> MediaContent:
+        import base64
+
+        return cls.from_bytes(base64.b64decode(data, validate=True), media_type)
+
+    @classmethod
+    def from_path(cls, path: Any, media_type: str | None = None) -> MediaContent:
+        import mimetypes
+        from pathlib import Path
+
+        p = Path(path)
+        guessed = media_type or mimetypes.guess_type(p.name)[0]
+        return cls.from_bytes(p.read_bytes(), guessed, p.name)
+
+    @classmethod
+    def from_url(cls, url: str, media_type: str | None = None) -> MediaContent:
+        import mimetypes
+
+        guessed = media_type or mimetypes.guess_type(url.split("?")[0])[0] or "image/jpeg"
+        return cls(_kind_of(guessed), guessed, None, url)
+
+    def base64(self) -> str | None:
+        import base64
+
+        return base64.b64encode(self.data).decode("ascii") if self.data is not None else None
+
+    def data_url(self) -> str | None:
+        encoded = self.base64()
+        return f"data:{self.media_type};base64,{encoded}" if encoded is not None else None
+
+    def format(self) -> str:
+        """The short format name some protocols want: png, jpeg, gif, webp, pdf, mp3, wav..."""
+        subtype = (self.media_type or "application/octet-stream").split("/")[-1]
+        return _FORMATS.get(subtype, subtype)
+
+    def file_name(self) -> str:
+        """The file name given, else one made from the kind and format ("document.pdf")."""
+        return self.filename or f"{self.kind}.{self.format()}"
+
+    def document_name(self) -> str:
+        """The file name without its extension, reduced to letters, digits, spaces and
+        hyphens (names some protocols restrict, e.g. Bedrock's document `name`)."""
+        stem = self.file_name().rsplit(".", 1)[0]
+        return re.sub(r"[^A-Za-z0-9 -]+", "-", stem).strip(" -") or self.kind
+
+
+_FORMATS = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav", "jpg": "jpeg"}
+
+
+def _kind_of(media_type: str) -> Literal["image", "document", "audio"]:
+    if media_type.startswith("image/"):
+        return "image"
+    if media_type.startswith("audio/"):
+        return "audio"
+    return "document"
+
+
+ContentItem = TextContent | ReasoningContent | ToolCallContent | ToolCallResult | MediaContent
 
 
 def part_kind(part: ContentItem) -> str:
     """The kind a protocol's message encoder knows a content item by."""
     if isinstance(part, ReasoningContent) and part.redacted:
         return "redacted_reasoning"
+    if isinstance(part, MediaContent):
+        return part.kind if part.data is not None else f"{part.kind}_url"
     return part.type
 
 
@@ -214,7 +371,19 @@ class ChatResponse(_Plain):
         return [c for c in self._contents(choice) if isinstance(c, ToolCallContent)]
 
     def structured(self, choice: int = 0) -> Any:
-        """The structured output of a choice (None until structured output is requested)."""
+        """The structured output of a choice, validated (an instance of the pydantic model
+        given as `structured_output`); None when none was asked for. Raises
+        StructuredOutputError (the text kept on it) when the output did not validate."""
+        for item in reversed(self._contents(choice)):
+            if isinstance(item, TextContent) and (item.parsed is not None or item.parse_error):
+                if item.parse_error is not None:
+                    from ._errors import StructuredOutputError
+
+                    raise StructuredOutputError(
+                        f"the structured output did not validate: {item.parse_error}",
+                        text=item.text,
+                    )
+                return item.parsed
         return None
 
     @property

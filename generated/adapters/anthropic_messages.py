@@ -20,8 +20,9 @@ from modelwire._protocol import (
     join_text,
     part_kind,
     sum_present,
+    unsupported_choice,
     unsupported_content,
-    unsupported_role,
+    wire_turns,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -75,8 +76,14 @@ CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(
     "prompt is too long|context[ _-]?length|context[ _-]?window|maximum context|prompt too long|input is too long|too many (input )?tokens|exceeds? the (maximum|max)[a-z ]* tokens|maximum (number of )?tokens|token limit",
     re.IGNORECASE,
 )
-ROLES: dict[str, str] = {"user": "user", "assistant": "assistant"}
+TOOL_SCHEMA = "json_schema"
+STRUCTURED_VIA: str | None = "native"
+STRUCTURED_SCHEMA = "closed"
+STRUCTURED_FALLBACK: str | None = "tool"
+
+ROLES: dict[str, str] = {"user": "user", "assistant": "assistant", "tool": "user"}
 DROPPED: frozenset[str] = frozenset(())
+OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
 def _parts(parts: list[ContentItem]) -> list[Any]:
@@ -102,6 +109,43 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
                     }
                 )
             )
+        elif kind == "tool_result":
+            out.append(
+                compact(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": part.id,
+                        "content": part.output_text(),
+                        "is_error": (True if part.is_error else None),
+                    }
+                )
+            )
+        elif kind == "image":
+            out.append(
+                {
+                    "type": "image",
+                    "source": {
+                        "type": "base64",
+                        "media_type": part.media_type,
+                        "data": part.base64(),
+                    },
+                }
+            )
+        elif kind == "image_url":
+            out.append({"type": "image", "source": {"type": "url", "url": part.url}})
+        elif kind == "document":
+            out.append(
+                {
+                    "type": "document",
+                    "source": {
+                        "type": "base64",
+                        "media_type": part.media_type,
+                        "data": part.base64(),
+                    },
+                }
+            )
+        elif kind == "document_url":
+            out.append({"type": "document", "source": {"type": "url", "url": part.url}})
         elif part.type not in DROPPED:
             raise unsupported_content(PROTOCOL, kind)
     return out
@@ -117,12 +161,38 @@ def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for m in call.messages:
-        role = ROLES.get(m.role)
-        if role is None:
-            raise unsupported_role(PROTOCOL, m.role, ROLES)
-        out.append(_message(role, m.content))
+    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
+        out.append(_message(role, parts))  # type: ignore[arg-type]
     return out
+
+
+def _tools(call: Call) -> list[Any] | None:
+    return [
+        compact(
+            {
+                "name": tool.name,
+                "description": tool.description,
+                "input_schema": parameters,
+                "strict": tool.strict,
+            }
+        )
+        for tool, parameters in call.tools
+    ] or None
+
+
+def _tool_choice(call: Call) -> Any:
+    choice = call.tool_choice
+    if choice is None:
+        return None
+    if choice.mode == "auto":
+        return {"type": "auto"}
+    if choice.mode == "none":
+        return {"type": "none"}
+    if choice.mode == "required":
+        return {"type": "any"}
+    if choice.mode == "tool":
+        return {"type": "tool", "name": choice.name}
+    raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
 def build_body(call: Call) -> dict[str, Any]:
@@ -148,8 +218,23 @@ def build_body(call: Call) -> dict[str, Any]:
         body["thinking"] = compact(
             {"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()}
         )
-    if cfg.reasoning_effort:
-        body["output_config"] = compact_or_none({"effort": cfg.reasoning_effort})
+    if (
+        _x := compact_or_none(
+            {
+                "effort": cfg.reasoning_effort,
+                "format": (
+                    compact({"type": "json_schema", "schema": call.structured_schema})
+                    if call.structured_native()
+                    else None
+                ),
+            }
+        )
+    ) is not None:
+        body["output_config"] = _x
+    if (_x := _tools(call)) is not None:
+        body["tools"] = _x
+    if (_x := _tool_choice(call)) is not None:
+        body["tool_choice"] = _x
     return body
 
 

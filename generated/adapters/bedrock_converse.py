@@ -20,8 +20,9 @@ from modelwire._protocol import (
     join_text,
     part_kind,
     sum_present,
+    unsupported_choice,
     unsupported_content,
-    unsupported_role,
+    wire_turns,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -72,8 +73,14 @@ ERROR_TYPES: dict[str, str] = {
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
-ROLES: dict[str, str] = {"user": "user", "assistant": "assistant"}
+TOOL_SCHEMA = "json_schema"
+STRUCTURED_VIA: str | None = "tool"
+STRUCTURED_SCHEMA = "json_schema"
+STRUCTURED_FALLBACK: str | None = None
+
+ROLES: dict[str, str] = {"user": "user", "assistant": "assistant", "tool": "user"}
 DROPPED: frozenset[str] = frozenset(())
+OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
 def _parts(parts: list[ContentItem]) -> list[Any]:
@@ -106,6 +113,30 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
                     )
                 }
             )
+        elif kind == "tool_result":
+            out.append(
+                {
+                    "toolResult": compact(
+                        {
+                            "toolUseId": part.id,
+                            "content": [{"text": part.output_text()}],
+                            "status": ("error" if part.is_error else None),
+                        }
+                    )
+                }
+            )
+        elif kind == "image":
+            out.append({"image": {"format": part.format(), "source": {"bytes": part.base64()}}})
+        elif kind == "document":
+            out.append(
+                {
+                    "document": {
+                        "format": part.format(),
+                        "name": part.document_name(),
+                        "source": {"bytes": part.base64()},
+                    }
+                }
+            )
         elif part.type not in DROPPED:
             raise unsupported_content(PROTOCOL, kind)
     return out
@@ -118,12 +149,37 @@ def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for m in call.messages:
-        role = ROLES.get(m.role)
-        if role is None:
-            raise unsupported_role(PROTOCOL, m.role, ROLES)
-        out.append(_message(role, m.content))
+    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
+        out.append(_message(role, parts))  # type: ignore[arg-type]
     return out
+
+
+def _tools(call: Call) -> list[Any] | None:
+    return [
+        {
+            "toolSpec": compact(
+                {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "inputSchema": {"json": parameters},
+                }
+            )
+        }
+        for tool, parameters in call.tools
+    ] or None
+
+
+def _tool_choice(call: Call) -> Any:
+    choice = call.tool_choice
+    if choice is None:
+        return None
+    if choice.mode == "auto":
+        return {"auto": {}}
+    if choice.mode == "required":
+        return {"any": {}}
+    if choice.mode == "tool":
+        return {"tool": {"name": choice.name}}
+    raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "required", "tool"))
 
 
 def build_body(call: Call) -> dict[str, Any]:
@@ -156,6 +212,10 @@ def build_body(call: Call) -> dict[str, Any]:
         )
     ) is not None:
         body["additionalModelRequestFields"] = _x
+    if (
+        _x := compact_or_none({"tools": _tools(call), "toolChoice": _tool_choice(call)})
+    ) is not None:
+        body["toolConfig"] = _x
     return body
 
 

@@ -20,8 +20,9 @@ from modelwire._protocol import (
     join_text,
     part_kind,
     sum_present,
+    unsupported_choice,
     unsupported_content,
-    unsupported_role,
+    wire_turns,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -89,8 +90,14 @@ ERROR_TYPES: dict[str, str] = {
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
-ROLES: dict[str, str] = {"user": "user", "assistant": "model"}
+TOOL_SCHEMA = "json_schema"
+STRUCTURED_VIA: str | None = "native"
+STRUCTURED_SCHEMA = "json_schema"
+STRUCTURED_FALLBACK: str | None = "tool"
+
+ROLES: dict[str, str] = {"user": "user", "assistant": "model", "tool": "user"}
 DROPPED: frozenset[str] = frozenset(())
+OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
 def _parts(parts: list[ContentItem]) -> list[Any]:
@@ -114,6 +121,26 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
                     }
                 )
             )
+        elif kind == "tool_result":
+            out.append(
+                {
+                    "functionResponse": compact(
+                        {"id": part.id, "name": part.name, "response": part.output_object()}
+                    )
+                }
+            )
+        elif kind == "image":
+            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+        elif kind == "document":
+            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+        elif kind == "audio":
+            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+        elif kind == "image_url":
+            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
+        elif kind == "document_url":
+            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
+        elif kind == "audio_url":
+            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
         elif part.type not in DROPPED:
             raise unsupported_content(PROTOCOL, kind)
     return out
@@ -126,12 +153,33 @@ def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for m in call.messages:
-        role = ROLES.get(m.role)
-        if role is None:
-            raise unsupported_role(PROTOCOL, m.role, ROLES)
-        out.append(_message(role, m.content))
+    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
+        out.append(_message(role, parts))  # type: ignore[arg-type]
     return out
+
+
+def _tools(call: Call) -> list[Any] | None:
+    return [
+        compact(
+            {"name": tool.name, "description": tool.description, "parametersJsonSchema": parameters}
+        )
+        for tool, parameters in call.tools
+    ] or None
+
+
+def _tool_choice(call: Call) -> Any:
+    choice = call.tool_choice
+    if choice is None:
+        return None
+    if choice.mode == "auto":
+        return {"functionCallingConfig": {"mode": "AUTO"}}
+    if choice.mode == "none":
+        return {"functionCallingConfig": {"mode": "NONE"}}
+    if choice.mode == "required":
+        return {"functionCallingConfig": {"mode": "ANY"}}
+    if choice.mode == "tool":
+        return {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [choice.name]}}
+    raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
 def build_body(call: Call) -> dict[str, Any]:
@@ -156,10 +204,16 @@ def build_body(call: Call) -> dict[str, Any]:
                         "includeThoughts": (True if cfg.reasoning else None),
                     }
                 ),
+                "responseMimeType": ("application/json" if call.structured_native() else None),
+                "responseJsonSchema": call.structured_schema,
             }
         )
     ) is not None:
         body["generationConfig"] = _x
+    if call.tools:
+        body["tools"] = [compact_or_none({"functionDeclarations": _tools(call)})]
+    if (_x := _tool_choice(call)) is not None:
+        body["toolConfig"] = _x
     return body
 
 

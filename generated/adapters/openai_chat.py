@@ -20,8 +20,9 @@ from modelwire._protocol import (
     join_text,
     part_kind,
     sum_present,
+    unsupported_choice,
     unsupported_content,
-    unsupported_role,
+    wire_turns,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -76,8 +77,15 @@ CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(
     "context[ _-]?length|context[ _-]?window|maximum context|prompt is too long|prompt too long|input is too long|too many (input )?tokens|exceeds? the (maximum|max)[a-z ]* tokens|maximum (number of )?tokens|token limit",
     re.IGNORECASE,
 )
+TOOL_SCHEMA = "json_schema"
+STRUCTURED_VIA: str | None = "native"
+STRUCTURED_SCHEMA = "strict"
+STRUCTURED_FALLBACK: str | None = "tool"
+
 ROLES: dict[str, str] = {"system": "system", "user": "user", "assistant": "assistant"}
 DROPPED: frozenset[str] = frozenset(("reasoning",))
+OWN_MESSAGE: frozenset[str] = frozenset(("tool_result",))
+COLLECTED: frozenset[str] = frozenset(("tool_call",))
 
 
 def _parts(parts: list[ContentItem]) -> list[Any]:
@@ -86,29 +94,98 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
         kind = part_kind(part)
         if kind == "text":
             out.append({"type": "text", "text": part.text})
+        elif kind == "tool_call":
+            out.append(
+                compact(
+                    {
+                        "id": part.id,
+                        "type": "function",
+                        "function": {"name": part.name, "arguments": part.arguments_json()},
+                    }
+                )
+            )
+        elif kind == "image":
+            out.append({"type": "image_url", "image_url": {"url": part.data_url()}})
+        elif kind == "image_url":
+            out.append({"type": "image_url", "image_url": {"url": part.url}})
+        elif kind == "document":
+            out.append(
+                {
+                    "type": "file",
+                    "file": {"filename": part.file_name(), "file_data": part.data_url()},
+                }
+            )
+        elif kind == "audio":
+            out.append(
+                {
+                    "type": "input_audio",
+                    "input_audio": {"data": part.base64(), "format": part.format()},
+                }
+            )
         elif part.type not in DROPPED:
             raise unsupported_content(PROTOCOL, kind)
     return out
 
 
 def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+    _tool_calls = _parts([p for p in parts if part_kind(p) in ("tool_call",)]) or None
+    parts = [p for p in parts if part_kind(p) not in COLLECTED]
     kept = [p for p in parts if p.type not in DROPPED]
     content: Any = (
         kept[0].text if len(kept) == 1 and isinstance(kept[0], TextContent) else _parts(kept)
     )
-    return {"role": role, "content": content}
+    content = content or None
+    return compact({"role": role, "content": content, "tool_calls": _tool_calls})
+
+
+def _own_tool_result(part: Any) -> dict[str, Any]:
+    return compact({"role": "tool", "tool_call_id": part.id, "content": part.output_text()})
 
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if call.system is not None:
         out.append(_message(ROLES["system"], [TextContent(call.system)]))
-    for m in call.messages:
-        role = ROLES.get(m.role)
+    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
         if role is None:
-            raise unsupported_role(PROTOCOL, m.role, ROLES)
-        out.append(_message(role, m.content))
+            (part,) = parts
+            if part_kind(part) == "tool_result":
+                out.append(_own_tool_result(part))
+            continue
+        out.append(_message(role, parts))  # type: ignore[arg-type]
     return out
+
+
+def _tools(call: Call) -> list[Any] | None:
+    return [
+        {
+            "type": "function",
+            "function": compact(
+                {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "parameters": parameters,
+                    "strict": tool.strict,
+                }
+            ),
+        }
+        for tool, parameters in call.tools
+    ] or None
+
+
+def _tool_choice(call: Call) -> Any:
+    choice = call.tool_choice
+    if choice is None:
+        return None
+    if choice.mode == "auto":
+        return "auto"
+    if choice.mode == "none":
+        return "none"
+    if choice.mode == "required":
+        return "required"
+    if choice.mode == "tool":
+        return {"type": "function", "function": {"name": choice.name}}
+    raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
 def build_body(call: Call) -> dict[str, Any]:
@@ -133,6 +210,17 @@ def build_body(call: Call) -> dict[str, Any]:
         body["stream"] = True
     if call.stream:
         body["stream_options"] = {"include_usage": True}
+    if (_x := _tools(call)) is not None:
+        body["tools"] = _x
+    if (_x := _tool_choice(call)) is not None:
+        body["tool_choice"] = _x
+    if call.structured_native():
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": compact(
+                {"name": call.structured_name(), "schema": call.structured_schema, "strict": True}
+            ),
+        }
     return body
 
 

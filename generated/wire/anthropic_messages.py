@@ -21,6 +21,7 @@ class OutputConfig(BaseModel):
         extra="allow",
     )
     effort: str | None = None
+    format: dict[str, Any] | None = None
 
 
 class Metadata(BaseModel):
@@ -169,4 +170,6 @@ class MessagesRequest(BaseModel):
     stream: bool | None = None
     thinking: ThinkingConfig | None = None
     output_config: OutputConfig | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: dict[str, Any] | None = None
     metadata: Metadata | None = None

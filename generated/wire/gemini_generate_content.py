@@ -74,6 +74,7 @@ class GenerationConfig(BaseModel):
     )
     stopSequences: list[str] | None = None
     responseMimeType: str | None = None
+    responseJsonSchema: dict[str, Any] | None = None
     candidateCount: int | None = None
     maxOutputTokens: int | None = None
     temperature: float | None = None

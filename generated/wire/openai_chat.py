@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +21,12 @@ class StreamOptions(BaseModel):
         extra="allow",
     )
     include_usage: bool | None = None
+
+
+class ToolChoice(Enum):
+    auto = "auto"
+    none = "none"
+    required = "required"
 
 
 class Role(Enum):
@@ -230,6 +237,9 @@ class ChatCompletionRequest(BaseModel):
     reasoning_effort: str | None = None
     stream: bool | None = None
     stream_options: StreamOptions | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: ToolChoice | dict[str, Any] | None = None
+    response_format: dict[str, Any] | None = None
 
 
 class Choice(BaseModel):

@@ -1,0 +1,309 @@
+"""Tools and structured output, independent of any protocol.
+
+A tool comes from a pydantic model (its fields are the parameters), a typed Python function
+(parameters from its type hints, descriptions from its docstring) or a raw JSON Schema; it
+becomes a `Tool`: name, description and a JSON Schema object of parameters. Each protocol's
+spec says how a `Tool` and a tool choice are written on its wire, and which dialect of JSON
+Schema it takes (`schema_for`). pydantic is imported here, not by `import modelwire`.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import ConfigurationError
+
+CHOICE_MODES = ("auto", "none", "required")
+STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A client-side tool: what the model sees. `parameters` is a JSON Schema object."""
+
+    name: str
+    description: str | None
+    parameters: Mapping[str, Any]
+    strict: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise ConfigurationError(
+                f"tool name {self.name!r} must start with a letter or underscore and hold only "
+                "letters, digits, '_', '.', ':' or '-' (at most 64 characters)"
+            )
+        if not isinstance(self.parameters, Mapping) or self.parameters.get("type") != "object":
+            raise ConfigurationError(
+                f"tool {self.name!r}: parameters must be a JSON Schema with type 'object'"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ToolChoice:
+    """What the model must do with the tools: a mode, or (`name`) call that one tool."""
+
+    mode: str  # "auto" | "none" | "required" | "tool"
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredOutput:
+    """Structured output asked for: the JSON Schema, its name, the type to validate with,
+    and how the protocol gets it (`native`: the body's own form; `tool`: a forced tool)."""
+
+    schema: Mapping[str, Any]
+    name: str
+    model: Any  # a pydantic model class, or None for a raw JSON Schema
+    via: str  # "native" | "tool"
+
+    def tool(self) -> Tool:
+        return Tool(STRUCTURED_TOOL, f"Respond with a {self.name} object.", self.schema)
+
+
+# --- tools from Python objects --------------------------------------------------------------
+
+
+def _is_model_class(obj: Any) -> bool:
+    return isinstance(obj, type) and hasattr(obj, "model_json_schema")
+
+
+def tool_from(obj: Any) -> Tool:
+    """A `Tool` from a Tool, a pydantic model class, a typed function, or a JSON Schema tool
+    definition ({"name", "description", "parameters"}, or the wrapped form {"type": "function",
+    "function": {...}})."""
+    if isinstance(obj, Tool):
+        return obj
+    if _is_model_class(obj):
+        return Tool(obj.__name__, _doc_summary(obj.__doc__), _model_schema(obj))
+    if isinstance(obj, Mapping):
+        spec = obj.get("function", obj) if obj.get("type") == "function" else obj
+        unknown = set(spec) - {"name", "description", "parameters", "strict", "input_schema"}
+        if "name" not in spec or unknown:
+            raise ConfigurationError(
+                f"a tool given as a mapping needs 'name' and takes 'description', 'parameters' "
+                f"(a JSON Schema object){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}"
+            )
+        params = spec.get("parameters", spec.get("input_schema")) or {
+            "type": "object",
+            "properties": {},
+        }
+        return Tool(spec["name"], spec.get("description"), params, spec.get("strict"))
+    if callable(obj):
+        return _function_tool(obj)
+    raise ConfigurationError(
+        f"unsupported tool {obj!r}: use a pydantic model class, a typed function, a Tool "
+        "or a JSON Schema mapping"
+    )
+
+
+def _model_schema(model: Any) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    schema.pop("description", None)  # it is the tool's description
+    return schema
+
+
+def _function_tool(fn: Callable[..., Any]) -> Tool:
+    import pydantic
+
+    name = getattr(fn, "__name__", None)
+    if not name or name == "<lambda>":
+        raise ConfigurationError(f"a tool function needs a name, got {fn!r}")
+    summary, arg_docs = _parse_docstring(inspect.getdoc(fn))
+    try:
+        hints = inspect.get_annotations(fn, eval_str=True)
+    except Exception as exc:  # an unresolvable annotation
+        raise ConfigurationError(f"tool {name}: cannot read its type hints ({exc})") from None
+    fields: dict[str, Any] = {}
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise ConfigurationError(f"tool {name}: *args and **kwargs cannot be tool parameters")
+        if param.name not in hints:
+            raise ConfigurationError(
+                f"tool {name}: parameter {param.name!r} has no type hint (every parameter "
+                "needs one: it becomes the parameter's JSON Schema)"
+            )
+        default = ... if param.default is param.empty else param.default
+        fields[param.name] = (
+            hints[param.name],
+            pydantic.Field(default, description=arg_docs.get(param.name)),
+        )
+    model = pydantic.create_model(name, **fields)
+    return Tool(name, summary, _model_schema(model))
+
+
+def _doc_summary(doc: str | None) -> str | None:
+    return _parse_docstring(inspect.cleandoc(doc) if doc else None)[0]
+
+
+def _parse_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
+    """(description, {parameter: description}) of a Google- or Sphinx-style docstring: the
+    text before an `Args:`/`Parameters:` section or `:param` line, then its entries."""
+    if not doc:
+        return None, {}
+    lines = doc.splitlines()
+    summary: list[str] = []
+    args: dict[str, str] = {}
+    section = False
+    current: str | None = None
+    for line in lines:
+        stripped = line.strip()
+        sphinx = re.match(r":param\s+(?:\S+\s+)?(\w+):\s*(.*)", stripped)
+        if sphinx:
+            current, args[sphinx.group(1)] = sphinx.group(1), sphinx.group(2)
+            section = True
+            continue
+        if re.match(r"^(Args|Arguments|Parameters|Params):\s*$", stripped):
+            section, current = True, None
+            continue
+        if section and re.match(r"^(Returns?|Raises|Yields|Examples?|Notes?):\s*$", stripped):
+            section, current = False, None
+            break
+        if section:
+            entry = re.match(r"(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)", stripped)
+            if entry and line[: len(line) - len(line.lstrip())] != "" and _indent(line) <= 4:
+                current, args[entry.group(1)] = entry.group(1), entry.group(2)
+            elif current and stripped:
+                args[current] = f"{args[current]} {stripped}".strip()
+            continue
+        summary.append(line)
+    text = "\n".join(summary).strip()
+    return text or None, args
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def tools_from(values: Any) -> list[Tool]:
+    """The call's tools, each checked; names must be unique."""
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+        raise ConfigurationError(f"tools must be a list, got {values!r}")
+    tools = [tool_from(v) for v in values]
+    names = [t.name for t in tools]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigurationError(f"tool names must be unique; repeated: {', '.join(dupes)}")
+    return tools
+
+
+def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
+    """The tool choice: "auto", "none", "required", a tool's name, or the tool object itself."""
+    if value is None:
+        return None
+    names = [t.name for t in tools]
+    if not tools:
+        raise ConfigurationError("tool_choice is set but no tools are given (tools=[...])")
+    if isinstance(value, str) and value in CHOICE_MODES:
+        return ToolChoice(value)
+    name = value if isinstance(value, str) else None
+    if name is None and not isinstance(value, Mapping):
+        try:
+            name = tool_from(value).name
+        except ConfigurationError:
+            name = None
+    if name is None and isinstance(value, Mapping):  # {"type": "function", "function": {...}}
+        name = (value.get("function") or {}).get("name") or value.get("name")
+    if name not in names:
+        raise ConfigurationError(
+            f"tool_choice={value!r} is not accepted; allowed: {', '.join(CHOICE_MODES)}, "
+            f"or one of the tools: {', '.join(names)}"
+        )
+    return ToolChoice("tool", name)
+
+
+# --- structured output ----------------------------------------------------------------------
+
+
+def structured_from(value: Any, via: str) -> StructuredOutput:
+    """Structured output from a pydantic model class or a JSON Schema object."""
+    if _is_model_class(value):
+        return StructuredOutput(_model_schema(value), value.__name__, value, via)
+    if isinstance(value, Mapping) and value.get("type") == "object":
+        schema = dict(value)
+        name = str(schema.pop("title", None) or "response")
+        return StructuredOutput(schema, re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64], None, via)
+    raise ConfigurationError(
+        f"structured_output must be a pydantic model class or a JSON Schema object "
+        f"(type 'object'), got {value!r}"
+    )
+
+
+def parse_structured(text: str, model: Any) -> tuple[Any, str | None]:
+    """(value, error): the text as JSON validated by `model` (a pydantic class, or None)."""
+    if model is None:
+        try:
+            return json.loads(text), None
+        except ValueError as exc:
+            return None, f"not JSON: {exc}"
+    try:
+        return model.model_validate_json(text), None
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        return None, str(exc)
+
+
+# JSON Schema dialects a protocol may ask for (its spec's `schema:`)
+
+
+def schema_for(schema: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+    """`schema` written in `dialect`:
+    - `json_schema`: as is;
+    - `closed`: every object says `additionalProperties: false`;
+    - `strict`: closed, and every property required (strict mode; a property that
+      had a default stays optional by also accepting null), `default`s removed.
+    """
+    out = copy.deepcopy(dict(schema))
+    if dialect == "json_schema":
+        return out
+    _walk(out, dialect == "strict")
+    return out
+
+
+def _walk(node: Any, strict: bool) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, strict)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "object" or "properties" in node:
+        props = node.get("properties") or {}
+        node.setdefault("additionalProperties", False)
+        if strict:
+            required = set(node.get("required") or ())
+            for key, prop in props.items():
+                if key not in required and isinstance(prop, dict):
+                    _nullable(prop)
+            node["required"] = list(props)
+    if strict:
+        node.pop("default", None)
+    for key, value in node.items():
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            for sub in value.values():
+                _walk(sub, strict)
+        elif isinstance(value, (dict, list)) and key not in ("enum", "const", "required"):
+            _walk(value, strict)
+
+
+def _nullable(prop: dict[str, Any]) -> None:
+    """Let an optional property also be null (strict mode requires every property)."""
+    options = prop.get("anyOf")
+    if isinstance(options, list):
+        if not any(o.get("type") == "null" for o in options if isinstance(o, dict)):
+            options.append({"type": "null"})
+        return
+    kind = prop.get("type")
+    if isinstance(kind, str) and kind != "null":
+        prop["type"] = [kind, "null"]
+    elif "$ref" in prop:
+        ref = prop.pop("$ref")
+        prop["anyOf"] = [{"$ref": ref}, {"type": "null"}]
