@@ -37,7 +37,7 @@ def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
     endpoint = scenario.endpoint(api_key=None)
     with AIModelClient(endpoint, scenario.call_config(), is_async=False) as client:
         try:
-            response = client.generate(prompt=scenario.prompt, instructions=scenario.instructions)
+            response = client.generate(**scenario.call_args())
             kind = "text"
             if response.stream_generator is not None:
                 kind, final = "stream", None

@@ -8,7 +8,7 @@ constant missing from the catalog raises MissingModelError naming it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,10 +16,20 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from modelwire import AIModel, AIModelCallConfig, AIModelEndpoint
 
+from devtools.tooling import (
+    IMAGE_PROMPT,
+    REPORT_PROMPT,
+    STRUCTURED,
+    TOOLS,
+    WEATHER_PROMPT,
+    image_messages,
+    tool_result_messages,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 
-Outcome = Literal["text", "stream", "tool_calls", "error"]
+Outcome = Literal["text", "stream", "tool_calls", "structured", "error"]
 
 
 class MissingModelError(LookupError):
@@ -31,13 +41,14 @@ class Scenario:
     """One call against one provider, and what its cassette must make of it.
 
     `outcome` is the kind of result: "text" (non-streamed answer), "stream" (streamed answer with
-    usage), "tool_calls" (non-streamed tool calls) or "error" (`error` names the exception class).
+    usage), "tool_calls" (non-streamed tool calls), "structured" (non-streamed structured output,
+    tests/test_tools.py) or "error" (`error` names the exception class).
     """
 
     name: str
     provider: str  # an AIModelAPIProviderEnum value
     model: str | None  # a constant of modelwire.models; None means `custom_model_id`
-    prompt: str
+    prompt: str | None  # None: the conversation is `messages`
     instructions: str | None
     config: Mapping[str, Any]  # AIModelCallConfig keyword arguments
     cassette: str  # path relative to the repository root
@@ -54,6 +65,16 @@ class Scenario:
     not_recordable: str | None = None  # why a live run cannot produce this cassette, if it cannot
     nonzero_usage: tuple[str, ...] = ()  # Usage fields a recording must report > 0 to be kept
     description: str = ""
+    # the conversation, when it is more than `prompt` (built on use: it holds modelwire types)
+    messages: Callable[[], list[Any]] | None = None
+
+    def call_args(self) -> dict[str, Any]:
+        """What `generate` / `request_body` take: prompt, instructions and messages."""
+        return {
+            "prompt": self.prompt,
+            "instructions": self.instructions,
+            "messages": self.messages() if self.messages is not None else None,
+        }
 
     @property
     def path(self) -> Path:
@@ -153,10 +174,6 @@ BEDROCK = {"region": "us-east-1"}
 # prompt (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html); modelwire has no
 # cache setting, so `options` sends that system list in place of `instructions`.
 BEDROCK_CACHED_SYSTEM = {"system": [{"text": REFERENCE_TABLE}, {"cachePoint": {"type": "default"}}]}
-NO_TOOLS_YET = (
-    "the model only calls tools that the request declares, and modelwire does not send "
-    "tools= yet; the cassette is authored until it does"
-)
 SAFETY_ON_DEMAND = (
     "whether Google's safety filters stop a prompt or an answer is up to its classifiers; it "
     "cannot be produced on demand with a harmless prompt"
@@ -278,6 +295,142 @@ COMPAT_SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
+# --- tools, structured output and images: the same definitions on every protocol -------------
+# devtools/tooling.py holds the tool (get_weather), the output model (WeatherReport), the image
+# and the tool-result turn; tests/test_tools.py checks them across providers.
+
+
+def _tool_scenarios(
+    provider: str,
+    *,
+    model: str | None = None,
+    ids: tuple[str | None, str | None] = (None, None),
+    config: Mapping[str, Any] | None = None,
+    api_config: Mapping[str, Any] | None = None,
+    custom_model_id: str | None = None,
+    only: tuple[str, ...] = (
+        "stream_tool_calls",
+        "tool_result",
+        "structured_output",
+        "image_input",
+    ),
+    models: Mapping[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+) -> tuple[Scenario, ...]:
+    """One provider's tool scenarios (those named in `only`), all asking the same things:
+    `config` is added to each call's config (e.g. an output limit the protocol needs), `ids`
+    are the provider's ids of the two calls sent back in `tool_result`, and `models` overrides
+    the model of a scenario."""
+    base = dict(config or {})
+    made = {
+        "stream_tool_calls": dict(
+            prompt=WEATHER_PROMPT,
+            config={**base, **TOOLS, "streaming": True},
+            outcome="stream",
+            description="two parallel tool calls, streamed: arguments as fragments, per call",
+        ),
+        "tool_result": dict(
+            prompt=None,
+            messages=lambda: tool_result_messages(ids),
+            config={**base, **TOOLS},
+            outcome="text",
+            description="the two calls' results sent back; the model answers in text",
+        ),
+        "structured_output": dict(
+            prompt=REPORT_PROMPT,
+            config={**base, **STRUCTURED},
+            outcome="structured",
+            description="structured output as a WeatherReport",
+        ),
+        "structured_output_tool": dict(
+            prompt=REPORT_PROMPT,
+            config={**base, **STRUCTURED},
+            outcome="structured",
+            description="a model without native structured output: a forced tool call",
+        ),
+        "image_input": dict(
+            prompt=None,
+            messages=image_messages,
+            config=base,
+            outcome="text",
+            description="a PNG image (bytes, base64 on the wire) and a question about it",
+        ),
+        "tool_calls": dict(
+            prompt=WEATHER_PROMPT,
+            config={**base, **TOOLS},
+            outcome="tool_calls",
+            description="two parallel tool calls, non-streamed",
+        ),
+    }
+    out = []
+    for name in only:
+        fields = made[name]
+        if descriptions and name in descriptions:
+            fields["description"] = descriptions[name]
+        out.append(
+            Scenario(
+                name=name,
+                provider=provider,
+                model=(models or {}).get(name, model) if custom_model_id is None else None,
+                custom_model_id=custom_model_id,
+                instructions=None,
+                cassette=f"cassettes/{provider}/{name}.yaml",
+                api_config=api_config or {},
+                **fields,
+            )
+        )
+    return tuple(out)
+
+
+TOOL_SCENARIOS: tuple[Scenario, ...] = (
+    *_tool_scenarios(
+        "openai",
+        model="GPT4o",
+        ids=("call_VfO1neJMImYu89a3VgkV2Vfa", "call_fwqU70FlC6U4jFRu04hH3EAU"),
+    ),
+    *_tool_scenarios(
+        "anthropic",
+        model="ClaudeSonnet45",
+        ids=("toolu_01AuFh0R1miCXW2D4hqvZHN9", "toolu_01y0ci72ZSxbgdUXlb7KofCk"),
+        models={"image_input": "ClaudeHaiku45"},
+        descriptions={"structured_output": "structured output through output_config.format"},
+    ),
+    *_tool_scenarios(
+        "anthropic",
+        model="Claude35Haiku",
+        only=("structured_output_tool",),
+    ),
+    *_tool_scenarios(
+        "google_gemini_api",
+        model="Gemini25Flash",
+        models={"image_input": "Gemini25FlashLite"},
+    ),
+    *_tool_scenarios(
+        "google_vertex_ai",
+        model="Gemini25FlashLite",
+        api_config=VERTEX_GEMINI,
+        only=("tool_calls", "structured_output"),
+    ),
+    *_tool_scenarios(
+        "amazon_bedrock",
+        model="Claude37Sonnet",
+        ids=("tooluse_2mQe8vRkTz6yLp1aXc4bNw", "tooluse_Hs7dK3nWqV0uJr5fBe9xYg"),
+        config={"max_output_tokens": 1024},
+        api_config=BEDROCK,
+        descriptions={"structured_output": "structured output through a forced toolUse"},
+    ),
+    *_tool_scenarios(
+        "deepseek",
+        custom_model_id="deepseek-flash",
+        ids=("call_00_mWd7Kp2xQvR4sT8nZ1bLcF3e", "call_01_Jh5YtN9aPq2wXe6rUk0sDm7g"),
+        only=("tool_calls", "tool_result", "structured_output"),
+        descriptions={
+            "structured_output": "DeepSeek has no JSON Schema response_format: a forced tool call"
+        },
+    ),
+)
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         name="text",
@@ -320,14 +473,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="GPT4o",
         prompt="What is the weather like in Paris and in Tokyo right now?",
         instructions=None,
-        config={},
+        config=TOOLS,
         cassette="cassettes/openai/tool_calls.yaml",
         outcome="tool_calls",
-        not_recordable=(
-            "the model only calls tools that the request declares, and modelwire does not send "
-            "tools= yet; the cassette is authored until it does"
-        ),
-        description="two parallel tool calls (finish_reason tool_calls); request has no tools",
+        description="two parallel tool calls (finish_reason tool_calls)",
     ),
     Scenario(
         name="error_400",
@@ -442,14 +591,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="ClaudeSonnet45",
         prompt="What is the weather like in Paris and in Tokyo right now?",
         instructions=None,
-        config={},
+        config=TOOLS,
         cassette="cassettes/anthropic/tool_use.yaml",
         outcome="tool_calls",
-        not_recordable=(
-            "the model only calls tools that the request declares, and modelwire does not send "
-            "tools= yet; the cassette is authored until it does"
-        ),
-        description="text, then two tool_use blocks (stop_reason tool_use); request has no tools",
+        description="text, then two tool_use blocks (stop_reason tool_use)",
     ),
     Scenario(
         name="stream_tool_use",
@@ -457,13 +602,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="ClaudeSonnet45",
         prompt="What is the weather like in Paris right now?",
         instructions=None,
-        config={"streaming": True},
+        config={**TOOLS, "streaming": True},
         cassette="cassettes/anthropic/stream_tool_use.yaml",
         outcome="stream",
-        not_recordable=(
-            "the model only calls tools that the request declares, and modelwire does not send "
-            "tools= yet; the cassette is authored until it does"
-        ),
         description="streamed tool_use: input arrives as input_json_delta fragments",
     ),
     Scenario(
@@ -611,11 +752,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="Gemini25Flash",
         prompt="What is the weather like in Paris right now?",
         instructions=None,
-        config={},
+        config=TOOLS,
         cassette="cassettes/google_gemini_api/function_call.yaml",
         outcome="tool_calls",
-        not_recordable=NO_TOOLS_YET,
-        description="a functionCall part (finishReason STOP: modelwire says tool_use); no tools sent",
+        description="a functionCall part (finishReason STOP: modelwire says tool_use)",
     ),
     Scenario(
         name="safety_stop",
@@ -792,12 +932,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="Claude37Sonnet",
         prompt="What is the weather like in Paris and in Tokyo right now?",
         instructions=None,
-        config={"max_output_tokens": 1024},
+        config={**TOOLS, "max_output_tokens": 1024},
         cassette="cassettes/amazon_bedrock/tool_use.yaml",
         outcome="tool_calls",
         api_config=BEDROCK,
-        not_recordable=NO_TOOLS_YET,
-        description="text, then two toolUse blocks (stopReason tool_use); request has no toolConfig",
+        description="text, then two toolUse blocks (stopReason tool_use)",
     ),
     Scenario(
         name="stream_tool_use",
@@ -805,11 +944,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         model="Claude37Sonnet",
         prompt="What is the weather like in Paris right now?",
         instructions=None,
-        config={"max_output_tokens": 1024, "streaming": True},
+        config={**TOOLS, "max_output_tokens": 1024, "streaming": True},
         cassette="cassettes/amazon_bedrock/stream_tool_use.yaml",
         outcome="stream",
         api_config=BEDROCK,
-        not_recordable=NO_TOOLS_YET,
         description="streamed toolUse: contentBlockStart, then input as JSON text fragments",
     ),
     Scenario(
@@ -910,6 +1048,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         description="a 200 ConverseStream that sends some text, then a throttlingException frame",
     ),
     *COMPAT_SCENARIOS,
+    *TOOL_SCENARIOS,
 )
 
 

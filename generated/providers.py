@@ -142,6 +142,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 adapter="modelwire.generated.adapters.openai_chat",
                 path="/chat/completions",
                 kind="chat",
+                structured_output="tool",
             ),
         },
         docs="https://api-docs.deepseek.com/",

@@ -421,6 +421,11 @@ class ServeSpec(Strict):
         description="Model creators this protocol serves here (default protocol for their "
         "models); empty: any.",
     )
+    structured_output: Literal["native", "tool"] | None = Field(
+        None,
+        description="How this host gives structured output, when it differs from the "
+        "protocol's rule (e.g. `tool` on a host without the protocol's native schema form).",
+    )
 
 
 class ProviderSpec(Strict):

@@ -165,7 +165,22 @@ def _check_inputs(model: AIModel, turns: list[Message]) -> None:
                 _needs(model, MEDIA_CAPABILITY[part.kind], f"{part.kind} input")
 
 
-def _tooling(model: AIModel, cfg: AIModelCallConfig, adapter: Any) -> dict[str, Any]:
+def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str | None:
+    """How structured output is asked for: the host's way when its provider spec says, else
+    the protocol's native form for models that have it (models of your own are assumed to),
+    else its fallback (None: there is none)."""
+    if host_via is not None:
+        return host_via
+    if adapter.STRUCTURED_VIA == "native" and (
+        not model.constant or "structured_output" in model.capabilities
+    ):
+        return "native"
+    return adapter.STRUCTURED_FALLBACK if adapter.STRUCTURED_VIA == "native" else "tool"
+
+
+def _tooling(
+    model: AIModel, cfg: AIModelCallConfig, adapter: Any, host_via: str | None
+) -> dict[str, Any]:
     """The Call's tools, tool choice and structured output, checked against the model and
     the protocol (its spec's `tools` and `structured_output` sections)."""
     tools = tools_from(cfg.tools)
@@ -174,10 +189,7 @@ def _tooling(model: AIModel, cfg: AIModelCallConfig, adapter: Any) -> dict[str, 
         _needs(model, "tools", "tools")
     structured = None
     if cfg.structured_output is not None:
-        native = adapter.STRUCTURED_VIA == "native" and (
-            not model.constant or "structured_output" in model.capabilities
-        )
-        via = "native" if native else adapter.STRUCTURED_FALLBACK
+        via = _structured_via(model, adapter, host_via) if adapter.STRUCTURED_VIA else None
         if via is None:
             raise ConfigurationError(
                 f"{model.constant or model.model_name} cannot give structured output on the "
@@ -291,6 +303,7 @@ def build_call(
     messages: Iterable[Any] | None,
     adapter: Any,
     provider: str = "",
+    host_via: str | None = None,
 ) -> tuple[Call, dict[str, Any]]:
     options = check(model, cfg, provider)
     turns, system = conversation(prompt, instructions, messages)
@@ -304,6 +317,6 @@ def build_call(
         model,
         adapter.PROTOCOL,
         provider,
-        **_tooling(model, cfg, adapter),
+        **_tooling(model, cfg, adapter, host_via),
     )
     return call, options

@@ -40,6 +40,7 @@ class ProtocolBinding:
     )
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
     auth: AuthScheme | None = None  # when this protocol authenticates differently
+    structured_output: str | None = None  # "native" | "tool": this host's way, when it differs
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ def assert_status(
 def replay_call(s: Scenario, api_key: Key) -> AIModelCallResponse:
     """Replay a non-streamed scenario: its response, from the cassette's one interaction."""
     with replay(s.path) as cassette, client_for(s, api_key) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        response = client.generate(**s.call_args())
     assert cassette.play_count == 1
     return response
 
@@ -159,7 +159,7 @@ def stream_facts(result: dict[str, Any]) -> dict[str, Any]:
 def stream_sync(s: Scenario, api_key: Key) -> dict[str, Any]:
     """Replay a streamed scenario (sync): every delta, the text deltas and the final response."""
     with replay(s.path) as cassette, client_for(s, api_key) as client:
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        response = client.generate(**s.call_args())
         assert response.stream_generator is not None and response.chat_response is None
         items = list(response.stream_generator)  # type: ignore[arg-type]
     assert cassette.play_count == 1
@@ -170,7 +170,7 @@ async def stream_async(s: Scenario, api_key: Key) -> dict[str, Any]:
     """`stream_sync` with an async client."""
     with replay(s.path) as cassette:
         async with client_for(s, api_key, is_async=True) as client:
-            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
+            response = await client.generate_async(**s.call_args())
             assert response.stream_generator is not None
             items = [item async for item in response.stream_generator]  # type: ignore[union-attr]
     assert cassette.play_count == 1
@@ -203,7 +203,7 @@ def call_error(s: Scenario, api_key: Key) -> ModelwireError:
         client_for(s, api_key) as client,
         pytest.raises(ModelwireError) as caught,
     ):
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        response = client.generate(**s.call_args())
         for _item in response.stream_generator or ():  # type: ignore[union-attr]
             pass
     assert cassette.play_count == 1  # one attempt: a retry would find no response and fail
@@ -229,7 +229,7 @@ async def call_error_async(s: Scenario, api_key: Key) -> ModelwireError:
     """`call_error` with an async client, for an error raised while streaming."""
     with replay(s.path) as cassette, pytest.raises(ModelwireError) as caught:
         async with client_for(s, api_key, is_async=True) as client:
-            response = await client.generate_async(prompt=s.prompt, instructions=s.instructions)
+            response = await client.generate_async(**s.call_args())
             async for _item in response.stream_generator:  # type: ignore[union-attr]
                 pass
     assert cassette.play_count == 1
@@ -246,7 +246,7 @@ def texts_before_error(s: Scenario, api_key: Key) -> list[str]:
         client_for(s, api_key) as client,
         pytest.raises(getattr(modelwire, s.error or "")),
     ):
-        response = client.generate(prompt=s.prompt, instructions=s.instructions)
+        response = client.generate(**s.call_args())
         for chunk, _acc in response.stream_generator:  # type: ignore[union-attr]
             texts.extend(d.get_text_delta() for d in chunk.data.choice_deltas[0].content_deltas)
     return texts
@@ -352,9 +352,7 @@ def assert_charge(
 def check_request_body(s: Scenario, api_key: Key) -> dict[str, Any]:
     """The body modelwire builds for the scenario is the one the cassette recorded."""
     with client_for(s, api_key) as client:
-        body = client.request_body(
-            prompt=s.prompt, instructions=s.instructions, config=s.call_config()
-        )
+        body = client.request_body(**s.call_args(), config=s.call_config())
     assert body == json.loads(interaction(s)["request"]["body"])
     return body
 
