@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from modelwire import AIModel, AIModelCallConfig, AIModelEndpoint
 
 from devtools.tooling import (
-    IMAGE_PROMPT,
     REPORT_PROMPT,
     STRUCTURED,
     TOOLS,
