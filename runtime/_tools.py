@@ -104,10 +104,27 @@ def tool_from(obj: Any) -> Tool:
 
 
 def _model_schema(model: Any) -> dict[str, Any]:
+    """A pydantic model's JSON Schema without titles (pydantic derives them from the class
+    and field names, which the schema already carries); the docstring is the tool's
+    description, so it is left out too."""
     schema = model.model_json_schema()
-    schema.pop("title", None)
-    schema.pop("description", None)  # it is the tool's description
+    schema.pop("description", None)
+    _drop_titles(schema)
     return schema
+
+
+def _drop_titles(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("title", None)
+        for key, value in node.items():
+            if key in ("properties", "$defs"):
+                for sub in value.values():
+                    _drop_titles(sub)
+            elif key not in ("enum", "const", "default", "examples"):
+                _drop_titles(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_titles(item)
 
 
 def _function_tool(fn: Callable[..., Any]) -> Tool:
