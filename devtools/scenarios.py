@@ -307,6 +307,7 @@ def _tool_scenarios(
     config: Mapping[str, Any] | None = None,
     api_config: Mapping[str, Any] | None = None,
     custom_model_id: str | None = None,
+    credential: str | None = None,
     only: tuple[str, ...] = (
         "stream_tool_calls",
         "tool_result",
@@ -375,6 +376,7 @@ def _tool_scenarios(
                 instructions=None,
                 cassette=f"cassettes/{provider}/{name}.yaml",
                 api_config=api_config or {},
+                credential=credential,
                 **fields,
             )
         )
@@ -408,6 +410,7 @@ TOOL_SCENARIOS: tuple[Scenario, ...] = (
         "google_vertex_ai",
         model="Gemini25FlashLite",
         api_config=VERTEX_GEMINI,
+        credential="access_token",
         only=("tool_calls", "structured_output"),
     ),
     *_tool_scenarios(

@@ -33,7 +33,7 @@ def structured_chunk(chunk: ChatResponseChunk) -> None:
             elif isinstance(d.arguments, str):
                 if d.arguments:
                     out.append(TextDelta(d.arguments, key=_KEY))
-            elif d.arguments is not None:
+            elif d.arguments or d.whole:  # a call given whole; `{}` only opens one
                 out.append(TextDelta(json.dumps(d.arguments, ensure_ascii=False), key=_KEY))
         cd.content_deltas = out
         if cd.finish_reason == "tool_use":
