@@ -12,7 +12,7 @@ each provider's own module checks them against the wire.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, Field
