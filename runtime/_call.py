@@ -7,6 +7,7 @@ names the allowed values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ._catalog import AIModel
@@ -97,29 +98,33 @@ def _message(value: Any) -> Message:
     )
 
 
-def _name_results(turns: list[Message]) -> None:
-    """Give each tool result without a name the name of the call with its id (some
-    protocols send results by name)."""
+def _name_results(turns: list[Message]) -> list[Message]:
+    """The turns with each tool result that has no name given the name of the call with its
+    id (some protocols send results by name); the caller's objects are left as they are."""
     names: dict[str | None, str | None] = {}
+    out = []
     for m in turns:
-        for part in m.content:
+        content = list(m.content)
+        for i, part in enumerate(content):
             if isinstance(part, ToolCallContent):
                 names[part.id] = part.name
             elif isinstance(part, ToolCallResult) and part.name is None:
-                part.name = names.get(part.id)
-                if part.name is None:
+                name = names.get(part.id)
+                if name is None:
                     raise ConfigurationError(
                         f"ToolCallResult(id={part.id!r}) has no name and no earlier tool call "
                         "has its id: pass name=... (or build it with ToolCallContent.result())"
                     )
+                content[i] = replace(part, name=name)
+        out.append(m if content == m.content else Message(m.role, content))
+    return out
 
 
 def conversation(
     prompt: str | None, instructions: str | None, messages: Iterable[Any] | None
 ) -> tuple[list[Message], str | None]:
     """(messages, system prompt): system turns are lifted out, in order, after `instructions`."""
-    turns = [_message(m) for m in messages or ()]
-    _name_results(turns)
+    turns = _name_results([_message(m) for m in messages or ()])
     if prompt is not None:
         turns.append(Message("user", [TextContent(prompt)]))
     if not turns:
