@@ -84,6 +84,32 @@ def metadata(input_tokens: int, output_tokens: int, latency_ms: int) -> Frame:
 START = event("messageStart", {"role": "assistant"})
 
 
+def tool_start(index: int, tool_use_id: str, name: str) -> Frame:
+    """A contentBlockStart event opening a toolUse block: its id and the tool's name."""
+    start = {"toolUse": {"toolUseId": tool_use_id, "name": name}}
+    return event("contentBlockStart", {"start": start, "contentBlockIndex": index})
+
+
+# the toolConfig modelwire sends for `tools=[get_weather]` (devtools/tooling.py): one toolSpec
+# whose inputSchema.json is the function's JSON Schema
+WEATHER_TOOL_CONFIG = (
+    '"toolConfig":{"tools":[{"toolSpec":{"name":"get_weather",'
+    '"description":"Get the current weather in a given location.",'
+    '"inputSchema":{"json":{"properties":{"location":{"description":'
+    '"The city and country, e.g. Paris, France.","type":"string"},'
+    '"unit":{"default":"celsius","description":"The temperature unit to answer in.",'
+    '"enum":["celsius","fahrenheit"],"type":"string"}},"required":["location"],'
+    '"type":"object"}}}}]}'
+)
+TOOL_PAGES = (
+    REFERENCE + "API_runtime_ToolConfiguration.html",
+    REFERENCE + "API_runtime_ToolSpecification.html",
+    REFERENCE + "API_runtime_ContentBlockStartEvent.html",
+    REFERENCE + "API_runtime_ToolUseBlockStart.html",
+    REFERENCE + "API_runtime_ToolUseBlockDelta.html",
+)
+
+
 @dataclass(frozen=True)
 class StreamCassette:
     name: str
@@ -239,40 +265,24 @@ CASSETTES = (
     ),
     StreamCassette(
         name="stream_tool_use",
-        pages=(
-            GUIDE + "tool-use-inference-call.html",
-            *STREAM_PAGES,
-            REFERENCE + "API_runtime_ContentBlockStartEvent.html",
-            REFERENCE + "API_runtime_ToolUseBlockStart.html",
-            REFERENCE + "API_runtime_ToolUseBlockDelta.html",
-        ),
+        pages=(GUIDE + "tool-use-inference-call.html", *STREAM_PAGES, *TOOL_PAGES),
         about=(
-            "A text block, then a toolUse block: contentBlockStart carries its toolUseId and",
-            "name, and its contentBlockDelta events carry the input as JSON text fragments that",
-            "join into one object; messageStop says tool_use. The request declares no toolConfig",
-            "(modelwire does not send tools= yet).",
+            "The request declares the client tool `get_weather` (toolConfig: one toolSpec with",
+            "its JSON Schema as inputSchema.json). A text block, then a toolUse block:",
+            "contentBlockStart carries its toolUseId and name, and its contentBlockDelta events",
+            "carry the input as JSON text fragments that join into one object; messageStop says",
+            "tool_use.",
         ),
         request=(
             '{"messages":[{"role":"user","content":[{"text":'
             '"What is the weather like in Paris right now?"}]}],'
-            '"inferenceConfig":{"maxTokens":1024}}'
+            '"inferenceConfig":{"maxTokens":1024},' + WEATHER_TOOL_CONFIG + "}"
         ),
         frames=(
             START,
             text(0, "I'll look up the current weather in Paris for you."),
             stop(0),
-            event(
-                "contentBlockStart",
-                {
-                    "start": {
-                        "toolUse": {
-                            "toolUseId": "tooluse_Xp3qR7vLTm2c9WbN4sKjHA",
-                            "name": "get_weather",
-                        }
-                    },
-                    "contentBlockIndex": 1,
-                },
-            ),
+            tool_start(1, "tooluse_Xp3qR7vLTm2c9WbN4sKjHA", "get_weather"),
             tool_input(1, '{"location": "Par'),
             tool_input(1, 'is, France", "unit"'),
             tool_input(1, ': "celsius"}'),
@@ -282,6 +292,40 @@ CASSETTES = (
         ),
         request_id="e2a7c915-04d8-4b6f-8c3e-7f19d5a60b28",
         date="Wed, 25 Nov 2026 10:00:06 GMT",
+    ),
+    StreamCassette(
+        name="stream_tool_calls",
+        pages=(GUIDE + "tool-use-inference-call.html", *STREAM_PAGES, *TOOL_PAGES),
+        about=(
+            "Two parallel calls of the declared `get_weather` tool (toolConfig), streamed: a",
+            "text block 0, then toolUse blocks 1 and 2, each opened by a contentBlockStart with",
+            "its own toolUseId and name, its input streamed as JSON text fragments in",
+            "contentBlockDelta events of its contentBlockIndex, and closed by contentBlockStop;",
+            "messageStop says tool_use, metadata carries the usage.",
+        ),
+        request=(
+            '{"messages":[{"role":"user","content":[{"text":'
+            '"What is the weather like in Paris and in Tokyo right now?"}]}],'
+            '"inferenceConfig":{"maxTokens":1024},' + WEATHER_TOOL_CONFIG + "}"
+        ),
+        frames=(
+            START,
+            text(0, "I'll check the current weather"),
+            text(0, " in Paris and in Tokyo for you."),
+            stop(0),
+            tool_start(1, "tooluse_Qm4vT8sLxR2nWc7bKe1jPa", "get_weather"),
+            tool_input(1, '{"location"'),
+            tool_input(1, ': "Paris, France"}'),
+            stop(1),
+            tool_start(2, "tooluse_Fz6hN3dYpU9aGt0rVk5wXs", "get_weather"),
+            tool_input(2, '{"locati'),
+            tool_input(2, 'on": "Tokyo, Japan"}'),
+            stop(2),
+            event("messageStop", {"stopReason": "tool_use"}),
+            metadata(421, 112, 2034),
+        ),
+        request_id="6a9d3f12-b47e-4c58-8e21-d3f5a7b0c964",
+        date="Wed, 25 Nov 2026 10:00:15 GMT",
     ),
     StreamCassette(
         name="stream_error",

@@ -51,6 +51,11 @@ def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
         return "none", None, "no chat response", None
     if kind == "text" and chat.tools():
         kind = "tool_calls"
+    if kind == "text" and scenario.call_config().structured_output is not None:
+        try:
+            kind = "structured" if chat.structured() is not None else kind
+        except ModelwireError as exc:  # it did not validate: not what the scenario wants
+            return "text", None, f"structured output did not validate: {exc}", chat.usage
     return kind, None, f"{kind}: {chat.text()[:60]!r}, usage {chat.usage}", chat.usage
 
 

@@ -82,6 +82,7 @@ Claude37Sonnet = AIModel(
         budget_min=1024,
         budget_max=63999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -139,6 +140,7 @@ ClaudeSonnet4 = AIModel(
         budget_min=1024,
         budget_max=63999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -193,6 +195,7 @@ ClaudeOpus4 = AIModel(
         budget_min=1024,
         budget_max=31999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -247,6 +250,7 @@ ClaudeOpus41 = AIModel(
         budget_min=1024,
         budget_max=31999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -304,6 +308,7 @@ ClaudeSonnet45 = AIModel(
         budget_min=1024,
         budget_max=63999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -362,6 +367,7 @@ ClaudeHaiku45 = AIModel(
         budget_min=1024,
         budget_max=63999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -420,6 +426,7 @@ ClaudeOpus45 = AIModel(
         budget_min=1024,
         budget_max=63999,
         budget_within_output=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -479,6 +486,7 @@ ClaudeOpus46 = AIModel(
         budget_max=127999,
         budget_within_output=True,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -538,6 +546,7 @@ ClaudeSonnet46 = AIModel(
         budget_max=127999,
         budget_within_output=True,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
         when_on={
             "temperature": ParamRule(allowed=(1.0,), min=None, max=None),
             "top_p": ParamRule(allowed=None, min=0.95, max=1.0),
@@ -588,6 +597,7 @@ ClaudeOpus47 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -634,6 +644,7 @@ ClaudeOpus48 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -680,6 +691,7 @@ ClaudeFable5 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -726,6 +738,7 @@ ClaudeSonnet5 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -772,6 +785,7 @@ ClaudeOpus5 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -818,6 +832,7 @@ ClaudeFable51 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (
@@ -860,6 +875,7 @@ ClaudeOpus55 = AIModel(
         budget_min=None,
         budget_max=None,
         adaptive=True,
+        tool_choices_when_on=("auto", "none"),
     ),
     capabilities=frozenset(
         (

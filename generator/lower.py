@@ -55,6 +55,7 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "tool_choice": ("_tool_choice(call)", True),
     "structured_output": ("call.structured_native()", False),
     "schema": ("call.structured_schema", True),
+    "schema_json": ("call.structured_schema_json()", True),
     "schema_name": ("call.structured_name()", True),
 }
 # `$when: var` tests a cheaper expression than the value's for these
@@ -547,12 +548,13 @@ class Lowering:
         if req.tools is not None and '"$tools"' not in text:
             raise self.fail(("request", "tools"), "the body template never uses `$tools`")
         native = so is not None and so.via == "native"
-        if native and '"$schema"' not in text:
+        uses_schema = '"$schema"' in text or '"$schema_json"' in text
+        if native and not uses_schema:
             raise self.fail(
                 ("request", "structured_output", "via"),
-                "`via: native` needs `$schema` in the body template",
+                "`via: native` needs `$schema` (or `$schema_json`) in the body template",
             )
-        if not native and '"$schema"' in text:
+        if not native and uses_schema:
             raise self.fail(
                 ("request", "body"), "`$schema` needs `request.structured_output.via: native`"
             )

@@ -530,6 +530,11 @@ class ReasoningSpec(Strict):
         default_factory=dict,
         description="Rules sampling parameters must follow while reasoning is on.",
     )
+    tool_choices_when_on: list[Literal["auto", "none", "required", "tool"]] | None = Field(
+        None,
+        description="The tool choice modes accepted while reasoning is on (all when absent); "
+        "a forced tool call for structured output counts as `tool`.",
+    )
 
 
 class OptionValueSpec(Strict):

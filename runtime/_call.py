@@ -183,6 +183,29 @@ def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str |
     return adapter.STRUCTURED_FALLBACK if adapter.STRUCTURED_VIA == "native" else "tool"
 
 
+def _check_choice_while_reasoning(
+    model: AIModel, cfg: AIModelCallConfig, choice: Any, structured: Any
+) -> None:
+    controls = model.reasoning
+    thinking = cfg.reasoning or cfg.max_reasoning_tokens is not None
+    if not thinking or choice is None or controls is None:
+        return
+    allowed = controls.tool_choices_when_on
+    if allowed is None or choice.mode in allowed:
+        return
+    name = model.constant or model.model_name
+    if structured is not None and structured.via == "tool":
+        raise ConfigurationError(
+            f"structured output on {name} is a forced tool call here, which {name} does not "
+            "accept while reasoning is on: turn reasoning off, or use a model with native "
+            "structured output"
+        )
+    raise ConfigurationError(
+        f"tool_choice={cfg.tool_choice!r} is not accepted by {name} while reasoning is on; "
+        f"allowed: {', '.join(allowed)}"
+    )
+
+
 def _tooling(
     model: AIModel, cfg: AIModelCallConfig, adapter: Any, host_via: str | None
 ) -> dict[str, Any]:
@@ -212,6 +235,7 @@ def _tooling(
         if via == "tool":
             tools = [*tools, structured.tool()]
             choice = choice_from(structured.tool().name, tools)
+    _check_choice_while_reasoning(model, cfg, choice, structured)
     wire_tools = [
         (t, schema_for(t.parameters, "strict" if t.strict else adapter.TOOL_SCHEMA)) for t in tools
     ]

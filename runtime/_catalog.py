@@ -107,6 +107,7 @@ class ReasoningControls:
     budget_within_output: bool = False
     adaptive: bool = False
     when_on: Mapping[str, ParamRule] = field(default_factory=dict)
+    tool_choices_when_on: tuple[str, ...] | None = None  # None: any
 
 
 @dataclass(frozen=True, slots=True)

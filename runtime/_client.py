@@ -33,7 +33,7 @@ from ._errors import (
 from ._protocol import AdapterModule, ParsedResponse, StreamError
 from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
-from ._structured import structured_chunk, structured_result
+from ._structured import StructuredStream, structured_result
 from ._tools import StructuredOutput
 from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
 
@@ -320,7 +320,9 @@ class AIModelClient:
         json_array = self.adapter.JSON_ARRAY and response.headers.get(
             "content-type", ""
         ).startswith("application/json")
-        rewrite = structured_chunk if structured is not None and structured.via == "tool" else None
+        rewrite = (
+            StructuredStream() if structured is not None and structured.via == "tool" else None
+        )
         return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite)
 
     def _check_mode(self, want_async: bool) -> None:

@@ -49,6 +49,14 @@ class Call:
     def structured_native(self) -> bool:
         return self.structured_schema is not None
 
+    def structured_schema_json(self) -> str | None:
+        """The native form's schema as JSON text (for wires that take it as a string)."""
+        if self.structured_schema is None:
+            return None
+        import json
+
+        return json.dumps(self.structured_schema, ensure_ascii=False, separators=(",", ":"))
+
     def structured_name(self) -> str | None:
         return self.structured.name if self.structured is not None else None
 

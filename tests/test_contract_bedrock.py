@@ -10,7 +10,12 @@ syrupy snapshot, and the key facts are also asserted against the cassette's own 
 content blocks (text, signed reasoningContent, toolUse with its input), stop reasons, usage in
 modelwire's unified terms and its price, the `x-amzn-RequestId` header, and typed errors (HTTP
 errors with their `x-amzn-ErrorType`, and an exception frame inside a 200 stream). Request bodies
-are pinned for every scenario and for a thinking turn sent back as history.
+are pinned for every scenario and for a thinking turn sent back as history, checked against
+botocore's bedrock-runtime service model, and read for what they must carry: the conversation
+(tool calls and their toolResult blocks, an image block), toolConfig (the declared tool, or the
+forced `structured_output` tool). Structured-output scenarios (outcome "structured") are replayed
+through modelwire in tests/test_tools.py; here their cassettes, request bodies and wire answers
+are checked.
 
 `python tasks.py record amazon_bedrock` re-records the recordable cassettes with a Bedrock API
 key; `python -m devtools.bedrock_cassettes` writes the authored event-stream ones.
@@ -18,6 +23,8 @@ key; `python -m devtools.bedrock_cassettes` writes the authored event-stream one
 
 from __future__ import annotations
 
+import base64
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -28,7 +35,16 @@ import pytest
 from devtools import bedrock_cassettes
 from devtools.cassettes import leading_comment
 from devtools.scenarios import BEDROCK_CACHED_SYSTEM, Scenario, get, scenarios
+from devtools.tooling import (
+    EXPECTED_REPORT,
+    IMAGE_PROMPT,
+    PARIS_RESULT,
+    RED_PNG,
+    TOKYO_RESULT,
+    WEATHER_PROMPT,
+)
 from modelwire import (
+    AIModelCallConfig,
     AIModelCallResponse,
     ChatResponse,
     RateLimitError,
@@ -49,6 +65,8 @@ CREDENTIALS = {
 SCENARIOS = scenarios(PROVIDER)
 MESSAGES = [s.name for s in SCENARIOS if s.outcome in ("text", "tool_calls")]
 STREAMS = [s.name for s in SCENARIOS if s.outcome == "stream"]
+# replayed through modelwire in tests/test_tools.py; here the cassette and its wire answer
+STRUCTURED = [s.name for s in SCENARIOS if s.outcome == "structured"]
 HTTP_ERRORS = [s.name for s in SCENARIOS if s.name.startswith("error_")]
 EVENT_STREAMS = [s.name for s in SCENARIOS if s.call_config().streaming]
 AUTHORED_ON = "2026-11-25"
@@ -277,11 +295,73 @@ def test_authored_event_streams_are_what_the_script_writes() -> None:
     assert bedrock_cassettes.main(["--check"]) == 0
 
 
+def expected_messages(s: Scenario) -> list[dict[str, Any]]:
+    """The scenario's conversation as Converse messages, built from devtools/tooling.py's
+    constants rather than by modelwire: the prompt as one user text block; the image question
+    with an image block (format png, source.bytes the PNG base64-encoded, a blob in JSON); or
+    the tool round trip, whose assistant message holds the calls the `tool_use` cassette
+    answered (the same toolUseIds) and whose next user message holds a toolResult per call."""
+    if s.name == "image_input":
+        image = {"format": "png", "source": {"bytes": base64.b64encode(RED_PNG).decode()}}
+        return [{"role": "user", "content": [{"text": IMAGE_PROMPT}, {"image": image}]}]
+    if s.name == "tool_result":
+        answered = contract.wire_json(get(PROVIDER, "tool_use"))["output"]["message"]["content"]
+        ids = [b["toolUse"]["toolUseId"] for b in answered if "toolUse" in b]
+        results = {"Paris, France": PARIS_RESULT, "Tokyo, Japan": TOKYO_RESULT}
+        calls = [
+            {"toolUse": {"toolUseId": i, "name": "get_weather", "input": {"location": place}}}
+            for i, place in zip(ids, results, strict=True)
+        ]
+        sent = [
+            {"toolResult": {"toolUseId": i, "content": [{"text": result}]}}
+            for i, result in zip(ids, results.values(), strict=True)
+        ]
+        return [
+            {"role": "user", "content": [{"text": WEATHER_PROMPT}]},
+            {"role": "assistant", "content": calls},
+            {"role": "user", "content": sent},  # tool results go back in a user message
+        ]
+    assert s.messages is None, f"{s.name}: say here what its conversation is on the wire"
+    return [{"role": "user", "content": [{"text": s.prompt}]}]
+
+
+def check_tool_config(body: dict[str, Any], config: AIModelCallConfig) -> None:
+    """toolConfig (ToolConfiguration) says what the call asks, read from the call's own
+    definitions: each function a toolSpec (its name, its docstring's first line, an object
+    schema of its parameters, those without a default required) left to the model's choice
+    (no toolChoice: auto); structured output one tool named `structured_output` over the
+    output model's fields, forced with toolChoice.tool (no native outputConfig); else none."""
+    tool_config = body.get("toolConfig")
+    assert "outputConfig" not in body
+    if config.structured_output is not None:
+        (tool,) = tool_config["tools"]
+        spec, fields = tool["toolSpec"], list(config.structured_output.model_fields)
+        schema = spec["inputSchema"]["json"]
+        assert spec["name"] == "structured_output"
+        assert schema["type"] == "object" and list(schema["properties"]) == fields
+        assert schema["required"] == fields
+        assert tool_config["toolChoice"] == {"tool": {"name": spec["name"]}}
+    elif config.tools:
+        specs = [tool["toolSpec"] for tool in tool_config["tools"]]
+        assert [spec["name"] for spec in specs] == [f.__name__ for f in config.tools]
+        for spec, function in zip(specs, config.tools, strict=True):
+            parameters = inspect.signature(function).parameters
+            schema = spec["inputSchema"]["json"]
+            assert spec["description"] == inspect.getdoc(function).splitlines()[0]
+            assert schema["type"] == "object" and set(schema["properties"]) == set(parameters)
+            required = [n for n, p in parameters.items() if p.default is inspect.Parameter.empty]
+            assert schema["required"] == required
+        assert "toolChoice" not in tool_config
+    else:
+        assert tool_config is None
+
+
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
 def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: Any) -> None:
     body = contract.check_request_body(s, CREDENTIALS)
     config = s.call_config()
-    assert body["messages"] == [{"role": "user", "content": [{"text": s.prompt}]}]
+    assert body["messages"] == expected_messages(s)
+    check_tool_config(body, config)
     system = [{"text": s.instructions}] if s.instructions else None
     assert body.get("system") == config.options.get("system", system)
     inference = body.get("inferenceConfig", {})
@@ -297,6 +377,34 @@ def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: An
     if body.get("system") == BEDROCK_CACHED_SYSTEM["system"]:  # pinned by the cassette
         body["system"][0]["text"] = "<devtools.scenarios.REFERENCE_TABLE>"
     assert body == snapshot
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
+def test_cassette_request_body_is_a_valid_converse_request(s: Scenario) -> None:
+    """Each recorded body, with the model id of its URL, validates against the Converse (or
+    ConverseStream) input shape of botocore's bedrock-runtime service model, the API model AWS
+    publishes (blobs such as image bytes are base64 text in JSON)."""
+    from botocore.session import get_session
+    from botocore.validate import ParamValidator
+
+    service = get_session().get_service_model("bedrock-runtime")
+    operation = service.operation_model(
+        "ConverseStream" if s.call_config().streaming else "Converse"
+    )
+    body = json.loads(contract.interaction(s)["request"]["body"])
+    params = {"modelId": s.endpoint(CREDENTIALS).model_id, **body}
+    report = ParamValidator().validate(params, operation.input_shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def test_every_outcome_is_checked_here_or_in_test_tools() -> None:
+    """Each scenario is replayed by one of this module's tests (text and tool calls, streams,
+    errors), or its outcome is structured output, replayed in tests/test_tools.py and checked
+    on the wire below; an outcome this module does not know fails here first."""
+    replayed = set(MESSAGES) | set(STREAMS) | set(STRUCTURED)
+    replayed |= {s.name for s in SCENARIOS if s.outcome == "error"}
+    assert replayed == {s.name for s in SCENARIOS}
+    assert {s.outcome for s in SCENARIOS} <= {"text", "tool_calls", "stream", "structured", "error"}
 
 
 # --- successful calls -------------------------------------------------------------------------
@@ -372,14 +480,24 @@ def delta_facts(delta: Any) -> tuple[str, Any]:
 
 
 def check_stream(s: Scenario, result: dict[str, Any]) -> None:
+    """Each delta is the wire's, under its block's contentBlockIndex: a toolUse block opens
+    (contentBlockStart) with its id and name, then its input fragments follow."""
     events = wire_events(s)
-    wire = [p["delta"] for kind, p in events if kind == "contentBlockDelta"]
-    # a toolUse block opens (contentBlockStart) with its id and name
+    wire = [
+        (p["contentBlockIndex"], p["delta"]) for kind, p in events if kind == "contentBlockDelta"
+    ]
+    started = [
+        (p["contentBlockIndex"], p["start"]["toolUse"])
+        for kind, p in events
+        if kind == "contentBlockStart"
+    ]
     opened = [d for d in result["deltas"] if isinstance(d, ToolCallDelta) and not d.continues]
-    assert len(opened) == sum(kind == "contentBlockStart" for kind, _ in events)
+    assert [(d.key, {"toolUseId": d.id, "name": d.name}) for d in opened] == started
     deltas = [d for d in result["deltas"] if d not in opened]
-    assert [delta_facts(d) for d in deltas] == [next(iter(d.items())) for d in wire]
-    assert result["text_deltas"] == [d["text"] for d in wire if "text" in d]
+    assert [(d.key, delta_facts(d)) for d in deltas] == [
+        (index, next(iter(d.items()))) for index, d in wire
+    ]
+    assert result["text_deltas"] == [d["text"] for _, d in wire if "text" in d]
     check_chat(result["final"], s, streamed_response(events))
 
 
@@ -423,6 +541,60 @@ def test_streamed_tool_input_is_joined_then_parsed() -> None:
     assert tool.arguments == {"location": "Paris, France", "unit": "celsius"}
     assert tool.id == opening.id and tool.id.startswith("tooluse_")
     assert result["final"].chat_response.finish_reason == "tool_use"
+
+
+def test_parallel_streamed_calls_stay_apart_by_content_block_index() -> None:
+    """Two toolUse blocks (contentBlockIndex 1 and 2, after text block 0): each call is its own
+    block's id, name and input fragments joined, in block order."""
+    s = get(PROVIDER, "stream_tool_calls")
+    events = wire_events(s)
+    started = {
+        p["contentBlockIndex"]: p["start"]["toolUse"]
+        for kind, p in events
+        if kind == "contentBlockStart"
+    }
+    joined = {
+        index: "".join(
+            p["delta"]["toolUse"]["input"]
+            for kind, p in events
+            if kind == "contentBlockDelta" and p["contentBlockIndex"] == index
+        )
+        for index in started
+    }
+    assert sorted(started) == [1, 2]
+    chat = contract.stream_sync(s, CREDENTIALS)["final"].chat_response
+    calls = chat.tools()
+    wire = [started[index] for index in sorted(started)]
+    assert [(c.id, c.name) for c in calls] == [(u["toolUseId"], u["name"]) for u in wire]
+    assert [c.arguments_raw for c in calls] == [joined[index] for index in sorted(started)]
+    assert [c.arguments for c in calls] == [json.loads(joined[i]) for i in sorted(started)]
+    assert [c.arguments for c in calls] == [
+        {"location": "Paris, France"},
+        {"location": "Tokyo, Japan"},
+    ]
+    assert chat.text() == "".join(
+        p["delta"]["text"]
+        for kind, p in events
+        if kind == "contentBlockDelta" and "text" in p["delta"]
+    )
+    assert chat.finish_reason == "tool_use"
+
+
+@pytest.mark.parametrize("name", STRUCTURED)
+def test_structured_output_is_one_call_of_the_forced_tool(name: str) -> None:
+    """On the wire, structured output is the forced tool's call: the answer is one toolUse
+    block of the tool the request's toolChoice names, stopReason tool_use, and its input is
+    the report (it validates as the call's output model). modelwire's reading of it is checked
+    in tests/test_tools.py."""
+    s = get(PROVIDER, name)
+    request = json.loads(contract.interaction(s)["request"]["body"])
+    forced = request["toolConfig"]["toolChoice"]["tool"]["name"]
+    wire = contract.wire_json(s)
+    (block,) = wire["output"]["message"]["content"]
+    assert block["toolUse"]["name"] == forced and block["toolUse"]["toolUseId"]
+    assert wire["stopReason"] == "tool_use"
+    report = s.call_config().structured_output.model_validate(block["toolUse"]["input"])
+    assert report == EXPECTED_REPORT
 
 
 def test_the_same_claude_constant_gives_the_same_response_shape_on_anthropic_and_bedrock() -> None:

@@ -50,10 +50,12 @@ from modelwire._tools import StructuredOutput, choice_from, schema_for, tool_fro
 from tests.support import contract
 
 AWS_KEYS = {"aws_access_key_id": "AKIAMODELWIRETEST000", "aws_secret_access_key": "not-a-secret"}
-WEATHER_CALLS = [
-    ("get_weather", {"location": "Paris, France"}),
-    ("get_weather", {"location": "Tokyo, Japan"}),
-]
+WEATHER_CALLS = [("get_weather", "Paris, France"), ("get_weather", "Tokyo, Japan")]
+
+
+def calls_of(chat: ChatResponse) -> list[tuple[str | None, Any]]:
+    """(name, location) of each tool call (models may also fill in the optional `unit`)."""
+    return [(c.name, c.arguments.get("location")) for c in chat.tools()]
 
 
 def key(s: Scenario) -> Any:
@@ -416,7 +418,7 @@ def test_the_same_tool_is_declared_and_its_calls_parsed(s: Scenario) -> None:
     assert _tool_defs(body) == [("get_weather", tool_from(get_weather).parameters)]
     chat = contract.replay_call(s, key(s)).chat_response
     assert chat is not None and chat.finish_reason == "tool_use"
-    calls = [(c.name, c.arguments) for c in chat.tools()]
+    calls = calls_of(chat)
     assert calls == WEATHER_CALLS[: len(calls)] and calls
     assert all(c.parse_error is None for c in chat.tools())
 
@@ -428,8 +430,8 @@ STREAMED_CALLS = tool_scenarios("stream_tool_calls")
 async def test_parallel_tool_calls_stream_apart_with_their_ids(s: Scenario) -> None:
     result = await contract.stream_async(s, key(s))
     chat = result["final"].chat_response
-    assert [(c.name, c.arguments) for c in chat.tools()] == WEATHER_CALLS
-    ids = [c.id for c in chat.tools()]
+    assert calls_of(chat) == WEATHER_CALLS
+    ids = [c.id for c in chat.tools() if c.id is not None]  # Gemini's calls come without ids
     assert len(set(ids)) == len(ids)
     assert chat.finish_reason == "tool_use"
     assert contract.stream_facts(result) == contract.stream_facts(contract.stream_sync(s, key(s)))
@@ -709,3 +711,49 @@ def test_streamed_structured_output_through_a_forced_tool_arrives_as_text() -> N
     assert "".join(d.text for d in deltas) == text
     final = items[-1][1].chat_response
     assert final.structured() == EXPECTED_REPORT and final.finish_reason == "end_turn"
+
+
+def test_bedrock_models_with_native_structured_output_use_output_config() -> None:
+    """Claude Sonnet 4.5 on Bedrock: outputConfig.textFormat, the schema as JSON text, closed;
+    Claude 3.7 Sonnet there: the forced tool."""
+    body = body_for(
+        endpoint("amazon_bedrock", models.ClaudeSonnet45),
+        config={"structured_output": WeatherReport},
+    )
+    text_format = body["outputConfig"]["textFormat"]
+    assert text_format["type"] == "json_schema" and "toolConfig" not in body
+    schema = json.loads(text_format["structure"]["jsonSchema"]["schema"])
+    assert schema == schema_for(tool_from(WeatherReport).parameters, "closed")
+    assert text_format["structure"]["jsonSchema"]["name"] == "WeatherReport"
+    old = body_for(
+        endpoint("amazon_bedrock", models.Claude37Sonnet),
+        config={"structured_output": WeatherReport},
+    )
+    assert "outputConfig" not in old
+    assert old["toolConfig"]["toolChoice"] == {"tool": {"name": "structured_output"}}
+
+
+def test_claude_thinking_refuses_a_forced_tool_before_the_request() -> None:
+    thinking = {"reasoning": True, "max_reasoning_tokens": 1024, "max_output_tokens": 2048}
+    ep = endpoint("anthropic", models.ClaudeSonnet45)
+    with pytest.raises(
+        ConfigurationError, match=r"tool_choice='required' is not accepted .* allowed: auto, none"
+    ):
+        body_for(ep, config={**thinking, "tools": [get_weather], "tool_choice": "required"})
+    assert body_for(ep, config={**thinking, "tools": [get_weather], "tool_choice": "auto"})[
+        "tool_choice"
+    ] == {"type": "auto"}
+    bedrock = endpoint("amazon_bedrock", models.Claude37Sonnet)
+    with pytest.raises(
+        ConfigurationError, match="forced tool call here, which Claude37Sonnet does not accept"
+    ):
+        body_for(bedrock, config={**thinking, "structured_output": WeatherReport})
+
+
+def test_only_the_forced_tool_becomes_structured_text() -> None:
+    other = ToolCallContent("t0", "get_weather", {"location": "Paris, France"})
+    forced = ToolCallContent("t1", "structured_output", EXPECTED_REPORT.model_dump())
+    chat = _chat(other, forced, finish="tool_use")
+    structured_result(chat.choices[0], StructuredOutput({}, "WeatherReport", WeatherReport, "tool"))
+    assert [c.name for c in chat.tools()] == ["get_weather"]
+    assert chat.structured() == EXPECTED_REPORT

@@ -74,9 +74,9 @@ ERROR_TYPES: dict[str, str] = {
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
 TOOL_SCHEMA = "json_schema"
-STRUCTURED_VIA: str | None = "tool"
-STRUCTURED_SCHEMA = "json_schema"
-STRUCTURED_FALLBACK: str | None = None
+STRUCTURED_VIA: str | None = "native"
+STRUCTURED_SCHEMA = "closed"
+STRUCTURED_FALLBACK: str | None = "tool"
 
 ROLES: dict[str, str] = {"user": "user", "assistant": "assistant", "tool": "user"}
 DROPPED: frozenset[str] = frozenset(())
@@ -216,6 +216,32 @@ def build_body(call: Call) -> dict[str, Any]:
         _x := compact_or_none({"tools": _tools(call), "toolChoice": _tool_choice(call)})
     ) is not None:
         body["toolConfig"] = _x
+    if (
+        _x := compact_or_none(
+            {
+                "textFormat": (
+                    compact(
+                        {
+                            "type": "json_schema",
+                            "structure": compact_or_none(
+                                {
+                                    "jsonSchema": compact_or_none(
+                                        {
+                                            "schema": call.structured_schema_json(),
+                                            "name": call.structured_name(),
+                                        }
+                                    )
+                                }
+                            ),
+                        }
+                    )
+                    if call.structured_native()
+                    else None
+                )
+            }
+        )
+    ) is not None:
+        body["outputConfig"] = _x
     return body
 
 

@@ -202,3 +202,4 @@ class ConverseRequest(BaseModel):
     inferenceConfig: InferenceConfig | None = None
     additionalModelRequestFields: dict[str, Any] | None = None
     toolConfig: dict[str, Any] | None = None
+    outputConfig: dict[str, Any] | None = None
