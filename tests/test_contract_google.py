@@ -7,15 +7,19 @@ vcrpy `record_mode="none"`, so nothing reaches the network) through the public A
 Vertex AI speaks `anthropic_messages` at rawPredict / streamRawPredict. The normalized result
 is pinned with a syrupy snapshot, and the key facts are also asserted against the cassette's
 own wire body, read here independently of modelwire: text, thought summaries and their
-thoughtSignatures, function calls, finish reasons, usage in modelwire's unified terms and its
-price, and typed errors (HTTP errors with Google's error model, and a prompt blocked inside a
-200). Request bodies are pinned for every scenario and for a thinking turn sent back as history.
+thoughtSignatures, function calls (parallel ones, streamed whole), finish reasons, usage in
+modelwire's unified terms and its price, and typed errors (HTTP errors with Google's error model,
+and a prompt blocked inside a 200). Request bodies are pinned for every scenario (declared tools,
+function calls and responses sent back, structured output, an inline image) and for a thinking
+turn and function calls sent back as history. Structured-output scenarios are replayed by
+tests/test_tools.py; here their cassettes and request bodies are checked.
 
 `python tasks.py record google_gemini_api` re-records the recordable Gemini API cassettes.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -23,6 +27,16 @@ import pytest
 
 from devtools import record
 from devtools.scenarios import Scenario, get, scenarios
+from devtools.tooling import (
+    EXPECTED_REPORT,
+    IMAGE_PROMPT,
+    PARIS_RESULT,
+    RED_PNG,
+    TOKYO_RESULT,
+    WEATHER_PROMPT,
+    WeatherReport,
+    get_weather,
+)
 from modelwire import (
     AIModelCallResponse,
     ChatResponse,
@@ -32,6 +46,7 @@ from modelwire import (
     TextContent,
     TextDelta,
     ToolCallContent,
+    ToolCallDelta,
 )
 from tests import test_contract_anthropic as anthropic_contract
 from tests.support import contract
@@ -76,6 +91,13 @@ GEMINI_MESSAGES = chosen("text", "tool_calls")
 CLAUDE_MESSAGES = chosen("text", claude=True)
 STREAMS = chosen("stream") + chosen("stream", claude=True)
 HTTP_ERRORS = [s for s in chosen("error") if s.name.startswith("error_")]
+# replayed by tests/test_tools.py (the same WeatherReport on every protocol); only their
+# cassettes and request bodies are checked here
+STRUCTURED = [s for s in SCENARIOS if s.outcome == "structured"]
+# the function calls a model turn sent back as history must repeat part for part
+FUNCTION_CALLS = [get(GEMINI_API, "function_call"), get(GEMINI_API, "stream_tool_calls")] + [
+    s for s in SCENARIOS if s.provider == VERTEX and s.outcome == "tool_calls"
+]
 
 
 def expected_uri(s: Scenario) -> str:
@@ -89,6 +111,70 @@ def expected_uri(s: Scenario) -> str:
     if s.provider == VERTEX:
         return VERTEX_URL.format(publisher="google", model=model, method=method, **s.api_config)
     return GEMINI_URL.format(model=model, method=method)
+
+
+def expected_contents(s: Scenario) -> list[dict[str, Any]]:
+    """The `contents` Google's references give for the scenario's conversation, written here
+    from devtools/tooling.py, not from modelwire: a prompt is one user turn; an image is an
+    inlineData part (base64 data, its MIME type); function calls go back in a model turn, and
+    their results, in the same order, in one user turn (Content.role is 'user' or 'model'), each
+    functionResponse naming its function (Gemini gave no ids) with the result under `output`."""
+    if s.name == "image_input":
+        image = {"mimeType": "image/png", "data": base64.b64encode(RED_PNG).decode()}
+        return [{"role": "user", "parts": [{"text": IMAGE_PROMPT}, {"inlineData": image}]}]
+    if s.name == "tool_result":
+        calls = [{"location": "Paris, France"}, {"location": "Tokyo, Japan"}]
+        return [
+            {"role": "user", "parts": [{"text": WEATHER_PROMPT}]},
+            {
+                "role": "model",
+                "parts": [{"functionCall": {"name": "get_weather", "args": a}} for a in calls],
+            },
+            {
+                "role": "user",
+                "parts": [
+                    {"functionResponse": {"name": "get_weather", "response": {"output": out}}}
+                    for out in (PARIS_RESULT, TOKYO_RESULT)
+                ],
+            },
+        ]
+    assert s.messages is None, f"{sid(s)}: say here what its conversation looks like on the wire"
+    return [{"role": "user", "parts": [{"text": s.prompt}]}]
+
+
+def check_declared_tools(s: Scenario, body: dict[str, Any]) -> None:
+    """`tools=[get_weather]` is one Tool with one functionDeclaration: the function's name, its
+    docstring's summary, its parameters as parametersJsonSchema (JSON Schema, not the OpenAPI
+    subset `parameters`); no toolConfig, so function calling runs in its default mode, AUTO."""
+    if "tools" not in s.config:
+        assert "tools" not in body and "toolConfig" not in body
+        return
+    assert s.config["tools"] == [get_weather]
+    ((declaration,),) = [tool["functionDeclarations"] for tool in body["tools"]]
+    assert declaration["name"] == get_weather.__name__
+    assert declaration["description"] == (get_weather.__doc__ or "").strip().splitlines()[0]
+    assert "parameters" not in declaration
+    schema = declaration["parametersJsonSchema"]
+    assert schema["type"] == "object" and schema["required"] == ["location"]
+    assert list(schema["properties"]) == ["location", "unit"]  # the function's parameters
+    assert schema["properties"]["unit"]["enum"] == ["celsius", "fahrenheit"]
+    assert "toolConfig" not in body
+
+
+def check_structured_output(s: Scenario, generation: dict[str, Any]) -> None:
+    """`structured_output=WeatherReport` is responseMimeType application/json with the model's
+    JSON Schema as responseJsonSchema (never also responseSchema: they exclude each other), its
+    properties in field order (Gemini answers with the keys in the schema's order)."""
+    if "structured_output" not in s.config:
+        assert not {"responseMimeType", "responseJsonSchema", "responseSchema"} & set(generation)
+        return
+    assert s.config["structured_output"] is WeatherReport
+    assert generation["responseMimeType"] == "application/json"
+    assert "responseSchema" not in generation
+    schema = generation["responseJsonSchema"]
+    fields = list(WeatherReport.model_fields)
+    assert schema["type"] == "object"
+    assert list(schema["properties"]) == schema["required"] == fields
 
 
 # --- the wire, read without modelwire ---------------------------------------------------------
@@ -145,6 +231,16 @@ def part_facts(part: dict[str, Any]) -> tuple[Any, ...]:
         call = part["functionCall"]
         return ("tool_call", call.get("id"), call["name"], call["args"], signature)
     return ("text", part["text"], signature)
+
+
+def delta_facts(delta: Any) -> tuple[Any, ...]:
+    """A stream delta as `part_facts` says its wire part: a Gemini function call arrives whole
+    (the Gemini API streams no partial arguments), so its delta is never merged with another."""
+    if isinstance(delta, ToolCallDelta):
+        assert delta.whole and not delta.continues
+        return ("tool_call", delta.id, delta.name, delta.arguments, delta.signature)
+    assert isinstance(delta, TextDelta)
+    return ("text", delta.text, delta.signature)
 
 
 def content_facts(item: Any) -> tuple[Any, ...]:
@@ -232,6 +328,11 @@ def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
     assert (status == 200) is (not s.name.startswith("error_"))
     if s.name == "stream_json_array":  # the form Google sends without ?alt=sse
         assert contract.wire_header(s, "content-type") == "application/json"
+    if s.outcome == "structured":  # replayed in tests/test_tools.py; the wire text is the report
+        (candidate,) = contract.wire_json(s)["candidates"]
+        (part,) = candidate["content"]["parts"]
+        assert WeatherReport.model_validate_json(part["text"]) == EXPECTED_REPORT
+        assert candidate["finishReason"] == "STOP"
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=sid)
@@ -245,15 +346,25 @@ def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: An
         assert body["max_tokens"] == config.max_output_tokens
         assert body.get("stream", False) is config.streaming
     else:
-        assert body["contents"] == [{"role": "user", "parts": [{"text": s.prompt}]}]
+        assert body["contents"] == expected_contents(s)
         system = {"parts": [{"text": s.instructions}]} if s.instructions else None
         assert body.get("systemInstruction") == system
         generation = body.get("generationConfig", {})
         assert generation.get("temperature") == config.temperature
         thinking = {"thinkingBudget": config.max_reasoning_tokens, "includeThoughts": True}
         assert generation.get("thinkingConfig") == (thinking if config.reasoning else None)
+        check_declared_tools(s, body)
+        check_structured_output(s, generation)
         assert "stream" not in body  # streaming is the method, not a body field
     assert body == snapshot
+
+
+def test_every_scenario_is_replayed_here_or_by_test_tools() -> None:
+    """No scenario of these providers goes unreplayed: an outcome this module does not know
+    fails here until a test takes it."""
+    here = GEMINI_MESSAGES + CLAUDE_MESSAGES + STREAMS + HTTP_ERRORS
+    here.append(get(GEMINI_API, "prompt_blocked"))  # its own test below
+    assert sorted(map(sid, here + STRUCTURED)) == sorted(map(sid, SCENARIOS))
 
 
 # --- successful calls -------------------------------------------------------------------------
@@ -316,18 +427,38 @@ def test_safety_stop_is_a_content_filter_finish_with_no_content() -> None:
 
 
 def check_gemini_stream(s: Scenario, result: dict[str, Any]) -> None:
+    """One delta a wire part with text or a function call, in order; then the whole response."""
     events = gemini_events(s)
     assert len(events) > 1
-    wire_texts = [
-        p["text"]
+    wire = [
+        part_facts(p)
         for e in events
         for c in e["candidates"]
         for p in c["content"].get("parts", [])
-        if p.get("text") and not p.get("thought")
+        if (p.get("text") or "functionCall" in p) and not p.get("thought")
     ]
-    assert result["text_deltas"] == wire_texts
-    assert all(isinstance(d, TextDelta) for d in result["deltas"])
+    assert [delta_facts(d) for d in result["deltas"]] == wire
+    assert result["text_deltas"] == [f[1] for f in wire if f[0] == "text"]
     check_gemini_chat(result["final"], s, streamed_response(events))
+
+
+def test_parallel_function_calls_stream_whole_and_only_the_first_is_signed() -> None:
+    """Each event carries one whole call; Gemini 2.5 signs only the first part of a response
+    that calls functions; the last event ends it with STOP, reported as tool_use."""
+    s = get(GEMINI_API, "stream_tool_calls")
+    events = gemini_events(s)
+    wire_parts = [[p for c in e["candidates"] for p in c["content"]["parts"]] for e in events]
+    assert [[p["functionCall"]["args"] for p in parts] for parts in wire_parts] == [
+        [{"location": "Paris, France"}],
+        [{"location": "Tokyo, Japan"}],
+    ]
+    chat = contract.stream_sync(s, GEMINI_KEY)["final"].chat_response
+    assert chat is not None
+    paris, tokyo = chat.tools()
+    assert paris.signature == wire_parts[0][0]["thoughtSignature"] and tokyo.signature is None
+    assert (paris.id, tokyo.id) == (None, None)  # FunctionCall.id is optional; none here
+    assert chat.finish_reason == "tool_use" and chat.choices[0].finish_reason_raw == "STOP"
+    assert chat.text() == "" and chat.reasoning() is None
 
 
 def test_json_array_stream_is_decoded_element_by_element() -> None:
@@ -437,13 +568,39 @@ def test_thought_signature_goes_back_with_its_part(snapshot: Any) -> None:
     assert body == snapshot
 
 
-def test_function_call_part_goes_back_as_it_came() -> None:
-    s = get(GEMINI_API, "function_call")
-    first = contract.replay_call(s, GEMINI_KEY).chat_response
+@pytest.mark.parametrize("s", FUNCTION_CALLS, ids=sid)
+def test_function_call_parts_go_back_as_they_came(s: Scenario) -> None:
+    """The model turn goes back part for part, a thoughtSignature only where one came (the
+    first call of parallel ones), whether the calls came in one response or streamed."""
+    if s.call_config().streaming:
+        first = contract.stream_sync(s, key(s))["final"].chat_response
+        wire = streamed_response(gemini_events(s))
+    else:
+        first = contract.replay_call(s, key(s)).chat_response
+        wire = contract.wire_json(s)
     assert isinstance(first, ChatResponse)
-    body = contract.next_turn_body(s, GEMINI_KEY, first)
-    wire_parts = contract.wire_json(s)["candidates"][0]["content"]["parts"]
-    assert body["contents"][1] == {"role": "model", "parts": wire_parts}
+    body = contract.next_turn_body(s, key(s), first)
+    assert body["contents"][1] == {
+        "role": "model",
+        "parts": wire["candidates"][0]["content"]["parts"],
+    }
+
+
+def test_tool_results_answer_in_text_from_both() -> None:
+    """The recorded turn holds both calls, then both results in one user turn; the calls carry
+    no thoughtSignature (optional on Gemini 2.5), and the answer, one text part without a
+    signature, uses both results."""
+    s = get(GEMINI_API, "tool_result")
+    recorded = json.loads(contract.interaction(s)["request"]["body"])
+    assert [c["role"] for c in recorded["contents"]] == ["user", "model", "user"]
+    assert not any("thoughtSignature" in p for c in recorded["contents"] for p in c["parts"])
+    chat = contract.replay_call(s, GEMINI_KEY).chat_response
+    assert chat is not None and chat.tools() == []
+    assert chat.finish_reason == "end_turn" and chat.choices[0].finish_reason_raw == "STOP"
+    (part,) = contract.wire_json(s)["candidates"][0]["content"]["parts"]
+    assert chat.text() == part["text"] and "thoughtSignature" not in part
+    for result in (PARIS_RESULT, TOKYO_RESULT):
+        assert all(piece in chat.text() for piece in result.split(", "))
 
 
 # --- the recorder's guard rails (no network) --------------------------------------------------
