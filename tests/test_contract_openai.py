@@ -3,15 +3,18 @@
 Every scenario of devtools/scenarios.py replays its cassette (cassettes/openai/, origin in
 cassettes/README.md; vcrpy `record_mode="none"`, so nothing reaches the network) through the
 public API. The normalized result is pinned with a syrupy snapshot, and the key facts are also
-asserted against the cassette's own wire body, read independently of modelwire. Request bodies
-are pinned for a fixed set of calls (`client.request_body`, no request made), and calls the
-catalog forbids must fail before any request, naming what is allowed.
+asserted against the cassette's own wire body, read independently of modelwire: text, tool
+calls (whole, or streamed as fragments per call `index`), finish reason, usage. The tool
+scenarios' structured output is checked in tests/test_tools.py. Request bodies are pinned for a
+fixed set of calls (`client.request_body`, no request made), and calls the catalog forbids must
+fail before any request, naming what is allowed.
 
 `python tasks.py record openai` re-records the cassettes with a real key.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,8 @@ from typing import Any
 import pytest
 
 from devtools.cassettes import replay, scrub_response
-from devtools.scenarios import Scenario, get, scenarios
+from devtools.scenarios import TOOL_SCENARIOS, Scenario, get, scenarios
+from devtools.tooling import PARIS_RESULT, RED_PNG, TOKYO_RESULT
 from modelwire import (
     AIModel,
     AIModelAPI,
@@ -32,14 +36,30 @@ from modelwire import (
     RateLimitError,
     ReasoningContent,
     TextContent,
+    ToolCallDelta,
 )
 from tests.support import contract
 
 PROVIDER = "openai"
 API_KEY = "sk-test"
 SCENARIOS = scenarios(PROVIDER)
-ERROR_SCENARIOS = [s.name for s in SCENARIOS if s.outcome == "error"]
+
+
+def _named(outcome: str) -> list[str]:
+    return [s.name for s in SCENARIOS if s.outcome == outcome]
+
+
+TEXT_SCENARIOS = [n for n in _named("text") if n != "reasoning_cached"]  # it has its own test
+STREAM_SCENARIOS = _named("stream")
+TOOL_CALL_SCENARIOS = _named("tool_calls")
+ERROR_SCENARIOS = _named("error")
+# "structured": the structured output is validated in tests/test_tools.py; here only its cassette
+# and request body are checked (with every other scenario's)
+ELSEWHERE = {"structured": "tests/test_tools.py"}
 AUTHORED_ON = "2026-11-24"
+# the tool scenarios, and tool_calls (authored anew once modelwire sent tools=)
+TOOLS_AUTHORED_ON = "2026-11-25"
+TOOL_NAMES = {s.name for s in TOOL_SCENARIOS if s.provider == PROVIDER} | {"tool_calls"}
 DOCS = ("https://platform.openai.com/docs/",)
 URI = "https://api.openai.com/v1/chat/completions"
 REQUEST_ID = "x-request-id"
@@ -53,6 +73,24 @@ def wire_events(s: Scenario) -> list[dict[str, Any]]:
     data = [d for _name, d in contract.sse_events(s)]
     assert data[-1] == "[DONE]"
     return [json.loads(d) for d in data[:-1]]
+
+
+def wire_tool_calls(deltas: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Streamed tool calls as the wire gives them, by `index`: id, type and name from the
+    call's first fragment, its argument fragments in order (their join is the JSON text)."""
+    calls: dict[int, dict[str, Any]] = {}
+    for d in deltas:
+        for item in d.get("tool_calls") or []:
+            call = calls.setdefault(item["index"], {"fragments": []})
+            for field in ("id", "type"):
+                if item.get(field) is not None:
+                    call[field] = item[field]
+            function = item.get("function") or {}
+            if function.get("name") is not None:
+                call["name"] = function["name"]
+            if function.get("arguments") is not None:
+                call["fragments"].append(function["arguments"])
+    return calls
 
 
 def usage_facts(usage: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +110,9 @@ def usage_facts(usage: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
 def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
+    authored_on = TOOLS_AUTHORED_ON if s.name in TOOL_NAMES else AUTHORED_ON
     contract.check_cassette(
-        s, docs=DOCS, authored_on=AUTHORED_ON, uri=URI, request_id_header=REQUEST_ID
+        s, docs=DOCS, authored_on=authored_on, uri=URI, request_id_header=REQUEST_ID
     )
 
 
@@ -82,11 +121,19 @@ def test_cassette_request_body_is_what_modelwire_sends(s: Scenario) -> None:
     contract.check_request_body(s, API_KEY)
 
 
+def test_every_scenario_is_replayed_here_or_where_its_outcome_is_checked() -> None:
+    replayed = [*TEXT_SCENARIOS, "reasoning_cached", *STREAM_SCENARIOS, *TOOL_CALL_SCENARIOS]
+    replayed += ERROR_SCENARIOS
+    elsewhere = [s.name for s in SCENARIOS if s.outcome in ELSEWHERE]
+    assert sorted(replayed + elsewhere) == sorted(s.name for s in SCENARIOS)
+
+
 # --- successful calls -----------------------------------------------------------------------
 
 
-def test_text(snapshot: Any) -> None:
-    s = get(PROVIDER, "text")
+@pytest.mark.parametrize("name", TEXT_SCENARIOS)
+def test_text(name: str, snapshot: Any) -> None:
+    s = get(PROVIDER, name)
     response = contract.replay_call(s, API_KEY)
 
     wire = contract.wire_json(s)
@@ -109,11 +156,9 @@ def test_text(snapshot: Any) -> None:
 
 def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
     events = wire_events(s)
-    wire_deltas = [
-        e["choices"][0]["delta"]["content"]
-        for e in events
-        if e["choices"] and e["choices"][0]["delta"].get("content")
-    ]
+    deltas = [e["choices"][0]["delta"] for e in events if e["choices"]]
+    wire_deltas = [d["content"] for d in deltas if d.get("content")]
+    finishes = [e["choices"][0]["finish_reason"] for e in events if e["choices"]]
     usage_events = [e for e in events if e["usage"] is not None]
     assert len(usage_events) == 1 and usage_events[0]["choices"] == []  # include_usage chunk
     assert events[-1] is usage_events[0]
@@ -122,8 +167,27 @@ def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
     chat = final.chat_response
     assert result["text_deltas"] == wire_deltas
     assert chat.text() == "".join(wire_deltas)
-    assert chat.finish_reason == "end_turn"
-    assert chat.choices[0].finish_reason_raw == "stop"
+    (wire_finish,) = [f for f in finishes if f]
+    assert chat.choices[0].finish_reason_raw == wire_finish
+    assert chat.finish_reason == ("tool_use" if wire_finish == "tool_calls" else "end_turn")
+
+    # tool calls: each fragment as it came, keyed by the call's index; whole calls at the end
+    wire_calls = wire_tool_calls(deltas)
+    tool_deltas = [d for d in result["deltas"] if isinstance(d, ToolCallDelta)]
+    expected_deltas = [
+        (item["index"], item.get("id"), (item.get("function") or {}).get("arguments"))
+        for d in deltas
+        for item in d.get("tool_calls") or []
+    ]
+    assert [(d.key, d.id, d.arguments) for d in tool_deltas] == expected_deltas
+    calls = chat.tools()
+    assert len(calls) == len(wire_calls)
+    for call, (_index, wire) in zip(calls, sorted(wire_calls.items()), strict=True):
+        assert (call.id, call.name, wire["type"]) == (wire["id"], wire["name"], "function")
+        assert call.arguments_raw == "".join(wire["fragments"])
+        assert call.arguments == json.loads(call.arguments_raw)
+        assert call.parse_error is None
+    assert (chat.finish_reason == "tool_use") is bool(calls)
     assert chat.usage is not None
     assert chat.usage.to_dict() == usage_facts(usage_events[0]["usage"])
     assert chat.usage_charge is not None and chat.usage_charge.total > 0
@@ -131,23 +195,26 @@ def _check_stream(s: Scenario, result: dict[str, Any]) -> None:
     contract.assert_status(final, s, REQUEST_ID)
 
 
-def test_stream_text_usage_sync(snapshot: Any) -> None:
-    s = get(PROVIDER, "stream_text_usage")
-    result = contract.stream_sync(s, API_KEY)
-    _check_stream(s, result)
-    assert {
-        "text_deltas": result["text_deltas"],
-        "final": contract.normalized(result["final"]),
-    } == snapshot
+@pytest.mark.parametrize("name", STREAM_SCENARIOS)
+def test_stream_sync(name: str, snapshot: Any) -> None:
+    assert contract.checked_stream(get(PROVIDER, name), API_KEY, _check_stream) == snapshot
 
 
-async def test_stream_text_usage_async() -> None:
-    s = get(PROVIDER, "stream_text_usage")
-    result = await contract.stream_async(s, API_KEY)
-    _check_stream(s, result)
-    sync = contract.stream_sync(s, API_KEY)
-    assert result["text_deltas"] == sync["text_deltas"]
-    assert contract.normalized(result["final"]) == contract.normalized(sync["final"])
+@pytest.mark.parametrize("name", STREAM_SCENARIOS)
+async def test_stream_async(name: str) -> None:
+    await contract.check_async_stream(get(PROVIDER, name), API_KEY, _check_stream)
+
+
+def test_stream_tool_calls_are_the_two_weather_calls() -> None:
+    s = get(PROVIDER, "stream_tool_calls")
+    wire = wire_tool_calls([e["choices"][0]["delta"] for e in wire_events(s) if e["choices"]])
+    assert sorted(wire) == [0, 1]
+    assert all(len(call["fragments"]) > 2 for call in wire.values())  # several per call
+    chat = contract.stream_sync(s, API_KEY)["final"].chat_response
+    assert [(c.name, c.arguments) for c in chat.tools()] == [
+        ("get_weather", {"location": "Paris, France"}),
+        ("get_weather", {"location": "Tokyo, Japan"}),
+    ]
 
 
 def test_reasoning_cached(snapshot: Any) -> None:
@@ -174,8 +241,9 @@ def test_reasoning_cached(snapshot: Any) -> None:
     assert contract.normalized(response) == snapshot
 
 
-def test_tool_calls(snapshot: Any) -> None:
-    s = get(PROVIDER, "tool_calls")
+@pytest.mark.parametrize("name", TOOL_CALL_SCENARIOS)
+def test_tool_calls(name: str, snapshot: Any) -> None:
+    s = get(PROVIDER, name)
     response = contract.replay_call(s, API_KEY)
 
     wire = contract.wire_json(s)
@@ -198,6 +266,52 @@ def test_tool_calls(snapshot: Any) -> None:
     assert chat.usage_charge is not None and chat.usage_charge.total > 0
     contract.assert_status(response, s, REQUEST_ID)
     assert contract.normalized(response) == snapshot
+
+
+def _recorded_request(name: str) -> dict[str, Any]:
+    """The request body a cassette recorded (the same as modelwire's, checked above)."""
+    body: dict[str, Any] = json.loads(contract.interaction(get(PROVIDER, name))["request"]["body"])
+    return body
+
+
+def test_tool_requests_declare_get_weather() -> None:
+    for name in ("tool_calls", "stream_tool_calls", "tool_result"):
+        (tool,) = _recorded_request(name)["tools"]
+        assert tool["type"] == "function" and tool["function"]["name"] == "get_weather"
+        assert tool["function"]["parameters"]["required"] == ["location"]
+        assert "tool_choice" not in _recorded_request(name)  # auto, the default with tools
+
+
+def test_tool_result_sends_back_the_calls_of_tool_calls_and_their_results() -> None:
+    answer = contract.wire_json(get(PROVIDER, "tool_calls"))["choices"][0]["message"]
+    question, assistant, *results = _recorded_request("tool_result")["messages"]
+    assert question == {
+        "role": "user",
+        "content": _recorded_request("tool_calls")["messages"][0]["content"],
+    }
+    assert assistant["role"] == "assistant" and "content" not in assistant
+    sent = [
+        (c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
+        for c in assistant["tool_calls"]
+    ]
+    answered = [
+        (c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
+        for c in answer["tool_calls"]
+    ]
+    assert sent == answered
+    assert results == [
+        {"role": "tool", "tool_call_id": sent[0][0], "content": PARIS_RESULT},
+        {"role": "tool", "tool_call_id": sent[1][0], "content": TOKYO_RESULT},
+    ]
+
+
+def test_image_input_sends_the_png_as_a_data_url() -> None:
+    (message,) = _recorded_request("image_input")["messages"]
+    text, image = message["content"]
+    assert text["type"] == "text" and image["type"] == "image_url"
+    assert image["image_url"] == {
+        "url": "data:image/png;base64," + base64.b64encode(RED_PNG).decode()
+    }
 
 
 # --- errors ---------------------------------------------------------------------------------
