@@ -304,6 +304,7 @@ def _tool_scenarios(
     *,
     model: str | None = None,
     ids: tuple[str | None, str | None] = (None, None),
+    reasoning: str | None = None,
     config: Mapping[str, Any] | None = None,
     api_config: Mapping[str, Any] | None = None,
     custom_model_id: str | None = None,
@@ -319,8 +320,9 @@ def _tool_scenarios(
 ) -> tuple[Scenario, ...]:
     """One provider's tool scenarios (those named in `only`), all asking the same things:
     `config` is added to each call's config (e.g. an output limit the protocol needs), `ids`
-    are the provider's ids of the two calls sent back in `tool_result`, and `models` overrides
-    the model of a scenario."""
+    are the provider's ids of the two calls sent back in `tool_result` (after `reasoning`, the
+    model's reasoning on that turn, for hosts that need it back), and `models` overrides the
+    model of a scenario."""
     base = dict(config or {})
     made = {
         "stream_tool_calls": dict(
@@ -331,7 +333,7 @@ def _tool_scenarios(
         ),
         "tool_result": dict(
             prompt=None,
-            messages=lambda: tool_result_messages(ids),
+            messages=lambda: tool_result_messages(ids, reasoning),
             config={**base, **TOOLS},
             outcome="text",
             description="the two calls' results sent back; the model answers in text",
@@ -425,9 +427,16 @@ TOOL_SCENARIOS: tuple[Scenario, ...] = (
         "deepseek",
         custom_model_id="deepseek-flash",
         ids=("call_00_mWd7Kp2xQvR4sT8nZ1bLcF3e", "call_01_Jh5YtN9aPq2wXe6rUk0sDm7g"),
+        # deepseek-flash thinks by default; in thinking mode the reasoning_content of a turn
+        # that called tools goes back with it (cassettes/deepseek/tool_calls.yaml's)
+        reasoning=(
+            "The user wants the current weather in two cities, Paris and Tokyo. I have a "
+            "get_weather tool that takes a location, so I will call it once for each city."
+        ),
         only=("tool_calls", "tool_result", "structured_output"),
         descriptions={
-            "structured_output": "DeepSeek has no JSON Schema response_format: a forced tool call"
+            "structured_output": "JSON mode (DeepSeek has no JSON Schema response_format and "
+            "refuses a forced tool while thinking): the schema in the system prompt"
         },
     ),
 )

@@ -55,17 +55,21 @@ def image_messages() -> list[Any]:
     return [{"role": "user", "content": [IMAGE_PROMPT, MediaContent.from_bytes(RED_PNG)]}]
 
 
-def tool_result_messages(ids: tuple[str | None, str | None]) -> list[Any]:
+def tool_result_messages(
+    ids: tuple[str | None, str | None], reasoning: str | None = None
+) -> list[Any]:
     """The weather question, the assistant's two `get_weather` calls (with the provider's call
-    ids), and both results: the turn after which the model answers in text."""
-    from modelwire import Message, ToolCallContent
+    ids, after its `reasoning` when the model gave some), and both results: the turn after
+    which the model answers in text."""
+    from modelwire import Message, ReasoningContent, ToolCallContent
 
+    thought = [ReasoningContent(reasoning)] if reasoning else []
     calls = [
         ToolCallContent(ids[0], "get_weather", {"location": "Paris, France"}),
         ToolCallContent(ids[1], "get_weather", {"location": "Tokyo, Japan"}),
     ]
     return [
         {"role": "user", "content": WEATHER_PROMPT},
-        Message("assistant", list(calls)),
+        Message("assistant", [*thought, *calls]),
         Message("tool", [calls[0].result(PARIS_RESULT), calls[1].result(TOKYO_RESULT)]),
     ]

@@ -57,6 +57,7 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "schema": ("call.structured_schema", True),
     "schema_json": ("call.structured_schema_json()", True),
     "schema_name": ("call.structured_name()", True),
+    "structured_json_mode": ("call.structured_json_mode()", False),
 }
 # `$when: var` tests a cheaper expression than the value's for these
 WHEN_EXPRS = {"tools": "call.tools", "tool_choice": "call.tool_choice"}
@@ -189,6 +190,7 @@ class AdapterIR:
     parts: dict[str, str]
     drop: list[str]
     message_fields: dict[str, list[str]]
+    text_fields: dict[str, str]
     own_message: dict[str, str]
     merge_consecutive: bool
     tool_definition: str | None
@@ -197,6 +199,7 @@ class AdapterIR:
     structured_via: str | None
     structured_schema: str
     structured_fallback: str | None
+    structured_json_mode: bool
     response_model: str
     response_errors: list[EventIR]
     response_id: str | None
@@ -558,6 +561,12 @@ class Lowering:
             raise self.fail(
                 ("request", "body"), "`$schema` needs `request.structured_output.via: native`"
             )
+        json_mode = so is not None and so.json_mode
+        if json_mode != ('"structured_json_mode"' in text or '"$structured_json_mode"' in text):
+            raise self.fail(
+                ("request", "structured_output", "json_mode"),
+                "`json_mode: true` and `$structured_json_mode` in the body go together",
+            )
         uses_tool = so is not None and (so.via == "tool" or so.fallback == "tool")
         if uses_tool and (req.tools is None or "tool" not in req.tools.choice):
             raise self.fail(
@@ -645,9 +654,9 @@ class Lowering:
                 ("request", "messages", "roles"), "`system` role is unused when system: field"
             )
         message_vars = dict(MESSAGE_VARS)
-        if msgs.fields:
+        if msgs.fields or msgs.text_fields:
             message_vars["content"] = ("content", True)
-        for name in msgs.fields:
+        for name in [*msgs.fields, *msgs.text_fields]:
             if name in message_vars:
                 raise self.fail(
                     ("request", "messages", "fields", name), f"{name!r} is a reserved variable"
@@ -708,6 +717,7 @@ class Lowering:
             parts=parts,
             drop=list(msgs.drop),
             message_fields={k: list(v) for k, v in msgs.fields.items()},
+            text_fields=dict(msgs.text_fields),
             own_message=own_message,
             merge_consecutive=msgs.merge_consecutive,
             tool_definition=tool_definition,
@@ -716,6 +726,7 @@ class Lowering:
             structured_via=so.via if (so := spec.request.structured_output) else None,
             structured_schema=so.schema_ if so else "json_schema",
             structured_fallback=so.fallback if so else None,
+            structured_json_mode=bool(so and so.json_mode),
             response_model=root,
             response_errors=response_errors,
             response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]

@@ -125,6 +125,11 @@ class MessagesSpec(Strict):
         "part templates) instead of `$content`, e.g. `tool_calls: [tool_call]` beside the content; None "
         "when the message has none (and `$content` is None when only such parts are left).",
     )
+    text_fields: dict[str, Literal["reasoning"]] = Field(
+        default_factory=dict,
+        description="Message variables holding the joined text of that kind's parts, which "
+        "then leave `$content` (e.g. `reasoning_content: reasoning`); None when there is none.",
+    )
     own_message: dict[PartKind, Any] = Field(
         default_factory=dict,
         description="Part kinds sent as messages of their own, one per part, with this "
@@ -159,7 +164,7 @@ class ToolsSpec(Strict):
 class StructuredOutputSpec(Strict):
     """How structured output is asked for."""
 
-    via: Literal["native", "tool"] = Field(
+    via: Literal["native", "tool", "json_mode"] = Field(
         description="`native`: the body template's own form (`$structured_output`, `$schema`, "
         "`$schema_name`), for models whose catalog lists `structured_output`; `tool`: a forced "
         "call of a tool whose parameters are the schema."
@@ -169,6 +174,11 @@ class StructuredOutputSpec(Strict):
         None,
         description="What models without the `structured_output` capability use instead of "
         "the native form.",
+    )
+    json_mode: bool = Field(
+        False,
+        description="The body has a JSON mode (`$structured_json_mode`: JSON asked for, the "
+        "schema given in the system prompt and validated on arrival), for hosts that name it.",
     )
 
 
@@ -421,10 +431,15 @@ class ServeSpec(Strict):
         description="Model creators this protocol serves here (default protocol for their "
         "models); empty: any.",
     )
-    structured_output: Literal["native", "tool"] | None = Field(
+    structured_output: Literal["native", "tool", "json_mode"] | None = Field(
         None,
         description="How this host gives structured output, when it differs from the "
-        "protocol's rule (e.g. `tool` on a host without the protocol's native schema form).",
+        "protocol's rule (e.g. `json_mode` on a host without the protocol's schema form).",
+    )
+    keep: list[Literal["reasoning"]] = Field(
+        default_factory=list,
+        description="Content kinds the protocol leaves out of history (`drop`) that this host "
+        "wants back (e.g. reasoning text on a host that needs it with tool calls).",
     )
 
 

@@ -14,7 +14,8 @@ from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
 from ._protocol import Call, Message
-from ._tools import choice_from, schema_for, structured_from, tools_from
+from ._provider import ProtocolBinding
+from ._tools import choice_from, json_mode_instruction, schema_for, structured_from, tools_from
 from ._types import (
     AIModelCallResponse,
     ChatResponse,
@@ -174,6 +175,10 @@ def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str |
     """How structured output is asked for: the host's way when its provider spec says, else
     the protocol's native form for models that have it (models of your own are assumed to),
     else its fallback (None: there is none)."""
+    if host_via == "json_mode" and not adapter.STRUCTURED_JSON_MODE:
+        raise ConfigurationError(  # a provider spec naming a way its protocol lacks
+            f"the {adapter.PROTOCOL} protocol has no JSON mode (its spec's structured_output)"
+        )
     if host_via is not None:
         return host_via
     if adapter.STRUCTURED_VIA == "native" and (
@@ -332,11 +337,17 @@ def build_call(
     messages: Iterable[Any] | None,
     adapter: Any,
     provider: str = "",
-    host_via: str | None = None,
+    binding: ProtocolBinding | None = None,
 ) -> tuple[Call, dict[str, Any]]:
+    """The normalized call, checked; `binding` is how this host serves the protocol."""
     options = check(model, cfg, provider)
     turns, system = conversation(prompt, instructions, messages)
     _check_inputs(model, turns)
+    host_via = binding.structured_output if binding is not None else None
+    tooling = _tooling(model, cfg, adapter, host_via)
+    structured = tooling["structured"]
+    if structured is not None and structured.via == "json_mode":
+        system = "\n\n".join(s for s in (system, json_mode_instruction(structured)) if s)
     call = Call(
         model_id,
         turns,
@@ -346,6 +357,7 @@ def build_call(
         model,
         adapter.PROTOCOL,
         provider,
-        **_tooling(model, cfg, adapter, host_via),
+        keep=frozenset(binding.keep) if binding is not None else frozenset(),
+        **tooling,
     )
     return call, options

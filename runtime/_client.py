@@ -131,7 +131,7 @@ class AIModelClient:
             messages,
             adapter,
             self._provider,
-            ep.binding.structured_output,
+            ep.binding,
         )
         body = adapter.build_body(call)
         for key, value in ep.binding.body.items():  # what this host changes in the body

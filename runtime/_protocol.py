@@ -45,6 +45,10 @@ class Call:
     tool_choice: ToolChoice | None = None
     structured: StructuredOutput | None = None
     structured_schema: dict[str, Any] | None = None  # for the native form, in its dialect
+    keep: frozenset[str] = frozenset()  # dropped content kinds this host wants back
+
+    def structured_json_mode(self) -> bool:
+        return self.structured is not None and self.structured.via == "json_mode"
 
     def structured_native(self) -> bool:
         return self.structured_schema is not None

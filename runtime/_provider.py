@@ -40,7 +40,8 @@ class ProtocolBinding:
     )
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
     auth: AuthScheme | None = None  # when this protocol authenticates differently
-    structured_output: str | None = None  # "native" | "tool": this host's way, when it differs
+    structured_output: str | None = None  # "native" | "tool" | "json_mode": this host's way
+    keep: tuple[str, ...] = ()  # content kinds the protocol drops that this host wants back
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,13 @@ class StructuredOutput:
     via: str  # "native" | "tool"
 
     def tool(self) -> Tool:
-        return Tool(STRUCTURED_TOOL, f"Respond with a {self.name} object.", self.schema)
+        about = self.schema.get("description")
+        parameters = {k: v for k, v in self.schema.items() if k != "description"}
+        return Tool(
+            STRUCTURED_TOOL,
+            f"Respond with a {self.name} object" + (f": {about}" if about else "."),
+            parameters,
+        )
 
 
 # --- tools from Python objects --------------------------------------------------------------
@@ -244,7 +250,9 @@ def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
 def structured_from(value: Any, via: str) -> StructuredOutput:
     """Structured output from a pydantic model class or a JSON Schema object."""
     if _is_model_class(value):
-        return StructuredOutput(_model_schema(value), value.__name__, value, via)
+        schema = value.model_json_schema()  # the docstring stays: it tells the model what to write
+        _drop_titles(schema)
+        return StructuredOutput(schema, value.__name__, value, via)
     if isinstance(value, Mapping) and value.get("type") == "object":
         schema = dict(value)
         name = str(schema.pop("title", None) or "response")
@@ -252,6 +260,16 @@ def structured_from(value: Any, via: str) -> StructuredOutput:
     raise ConfigurationError(
         f"structured_output must be a pydantic model class or a JSON Schema object "
         f"(type 'object'), got {value!r}"
+    )
+
+
+def json_mode_instruction(structured: StructuredOutput) -> str:
+    """What a JSON-mode call adds to the system prompt: the schema the answer must follow
+    (JSON modes constrain the syntax only; the schema is checked when the answer arrives)."""
+    schema = json.dumps(structured.schema, ensure_ascii=False, separators=(",", ":"))
+    return (
+        f"Answer with a single JSON object, and nothing else, that follows this JSON Schema "
+        f"(a {structured.name}):\n{schema}"
     )
 
 

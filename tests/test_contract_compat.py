@@ -22,7 +22,7 @@ import pytest
 
 import modelwire
 from devtools.scenarios import COMPAT_SCENARIOS, TOOL_SCENARIOS, Scenario, get
-from devtools.tooling import PARIS_RESULT, TOKYO_RESULT
+from devtools.tooling import PARIS_RESULT, TOKYO_RESULT, WeatherReport
 from tests.support import contract
 
 API_KEY = "sk-test"  # not a key: what the tests pretend to send
@@ -292,20 +292,23 @@ def test_deepseek_tool_result_sends_back_the_calls_of_tool_calls() -> None:
     ]
 
 
-def test_deepseek_structured_output_is_a_forced_tool_not_response_format() -> None:
-    """DeepSeek's response_format has no JSON Schema form: the schema goes as the parameters
-    of a tool `structured_output` that tool_choice names; the answer is one call of it."""
+def test_deepseek_structured_output_is_json_mode_with_the_schema_in_the_prompt() -> None:
+    """DeepSeek's response_format has no JSON Schema form and its thinking mode refuses a forced
+    tool (specs/providers/deepseek.yaml): JSON mode, the schema in a system message; the answer
+    is the JSON text in content, validated on arrival."""
     s = get("deepseek", "structured_output")
     body = json.loads(contract.interaction(s)["request"]["body"])
-    assert "response_format" not in body
-    (tool,) = body["tools"]
-    assert tool["function"]["name"] == "structured_output"
-    assert body["tool_choice"] == {"type": "function", "function": {"name": "structured_output"}}
-    (call,) = contract.wire_json(s)["choices"][0]["message"]["tool_calls"]
-    assert call["function"]["name"] == "structured_output"
+    assert body["response_format"] == {"type": "json_object"}
+    assert "tools" not in body and "tool_choice" not in body
+    system = body["messages"][0]
+    assert system["role"] == "system" and "JSON" in system["content"]
+    schema = json.loads(system["content"].split("\n", 1)[1])
+    assert schema["required"] == ["city", "temperature_c", "conditions"]
+    assert schema["description"] == WeatherReport.__doc__
+    content = contract.wire_json(s)["choices"][0]["message"]["content"]
     chat = contract.replay_call(s, API_KEY).chat_response
-    assert chat is not None and chat.tools() == []  # the call became the structured text
-    assert json.loads(chat.text()) == json.loads(call["function"]["arguments"])
+    assert chat is not None and chat.text() == content
+    assert chat.structured() == WeatherReport.model_validate_json(content)
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from modelwire import (
     models,
 )
 from modelwire._structured import structured_result
-from modelwire._tools import StructuredOutput, choice_from, schema_for, tool_from
+from modelwire._tools import StructuredOutput, choice_from, schema_for, structured_from, tool_from
 from tests.support import contract
 
 AWS_KEYS = {"aws_access_key_id": "AKIAMODELWIRETEST000", "aws_secret_access_key": "not-a-secret"}
@@ -723,7 +723,7 @@ def test_bedrock_models_with_native_structured_output_use_output_config() -> Non
     text_format = body["outputConfig"]["textFormat"]
     assert text_format["type"] == "json_schema" and "toolConfig" not in body
     schema = json.loads(text_format["structure"]["jsonSchema"]["schema"])
-    assert schema == schema_for(tool_from(WeatherReport).parameters, "closed")
+    assert schema == schema_for(structured_from(WeatherReport, "native").schema, "closed")
     assert text_format["structure"]["jsonSchema"]["name"] == "WeatherReport"
     old = body_for(
         endpoint("amazon_bedrock", models.Claude37Sonnet),

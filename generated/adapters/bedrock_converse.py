@@ -77,6 +77,7 @@ TOOL_SCHEMA = "json_schema"
 STRUCTURED_VIA: str | None = "native"
 STRUCTURED_SCHEMA = "closed"
 STRUCTURED_FALLBACK: str | None = "tool"
+STRUCTURED_JSON_MODE = False
 
 ROLES: dict[str, str] = {"user": "user", "assistant": "assistant", "tool": "user"}
 DROPPED: frozenset[str] = frozenset(())
@@ -142,7 +143,8 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
     return out
 
 
-def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[str, Any]:
+    parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
     content: Any = _parts(parts)
     return {"role": role, "content": content}
 
@@ -150,7 +152,7 @@ def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_message(role, parts))  # type: ignore[arg-type]
+        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
     return out
 
 

@@ -81,11 +81,12 @@ TOOL_SCHEMA = "json_schema"
 STRUCTURED_VIA: str | None = "native"
 STRUCTURED_SCHEMA = "strict"
 STRUCTURED_FALLBACK: str | None = "tool"
+STRUCTURED_JSON_MODE = True
 
 ROLES: dict[str, str] = {"system": "system", "user": "user", "assistant": "assistant"}
 DROPPED: frozenset[str] = frozenset(("reasoning",))
 OWN_MESSAGE: frozenset[str] = frozenset(("tool_result",))
-COLLECTED: frozenset[str] = frozenset(("tool_call",))
+COLLECTED: frozenset[str] = frozenset(("tool_call", "reasoning"))
 
 
 def _parts(parts: list[ContentItem]) -> list[Any]:
@@ -127,15 +128,23 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
     return out
 
 
-def _message(role: str, parts: list[ContentItem]) -> dict[str, Any]:
+def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[str, Any]:
+    parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
+    _reasoning_content = "".join(p.text or "" for p in parts if p.type == "reasoning") or None  # type: ignore[union-attr]
     _tool_calls = _parts([p for p in parts if part_kind(p) in ("tool_call",)]) or None
-    parts = [p for p in parts if part_kind(p) not in COLLECTED]
-    kept = [p for p in parts if p.type not in DROPPED]
+    parts = [p for p in parts if part_kind(p) not in COLLECTED and p.type not in COLLECTED]
     content: Any = (
-        kept[0].text if len(kept) == 1 and isinstance(kept[0], TextContent) else _parts(kept)
+        parts[0].text if len(parts) == 1 and isinstance(parts[0], TextContent) else _parts(parts)
     )
     content = content or None
-    return compact({"role": role, "content": content, "tool_calls": _tool_calls})
+    return compact(
+        {
+            "role": role,
+            "content": content,
+            "reasoning_content": _reasoning_content,
+            "tool_calls": _tool_calls,
+        }
+    )
 
 
 def _own_tool_result(part: Any) -> dict[str, Any]:
@@ -145,14 +154,14 @@ def _own_tool_result(part: Any) -> dict[str, Any]:
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if call.system is not None:
-        out.append(_message(ROLES["system"], [TextContent(call.system)]))
+        out.append(_message(ROLES["system"], [TextContent(call.system)], call.keep))
     for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
         if role is None:
             (part,) = parts
             if part_kind(part) == "tool_result":
                 out.append(_own_tool_result(part))
             continue
-        out.append(_message(role, parts))  # type: ignore[arg-type]
+        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
     return out
 
 
@@ -221,6 +230,8 @@ def build_body(call: Call) -> dict[str, Any]:
                 {"name": call.structured_name(), "schema": call.structured_schema, "strict": True}
             ),
         }
+    elif call.structured_json_mode():
+        body["response_format"] = {"type": "json_object"}
     return body
 
 
