@@ -317,6 +317,7 @@ def _tool_scenarios(
     ),
     models: Mapping[str, str] | None = None,
     descriptions: Mapping[str, str] | None = None,
+    not_recordable: Mapping[str, str] | None = None,
 ) -> tuple[Scenario, ...]:
     """One provider's tool scenarios (those named in `only`), all asking the same things:
     `config` is added to each call's config (e.g. an output limit the protocol needs), `ids`
@@ -379,6 +380,7 @@ def _tool_scenarios(
                 cassette=f"cassettes/{provider}/{name}.yaml",
                 api_config=api_config or {},
                 credential=credential,
+                not_recordable=(not_recordable or {}).get(name),
                 **fields,
             )
         )
@@ -402,6 +404,10 @@ TOOL_SCENARIOS: tuple[Scenario, ...] = (
         "anthropic",
         model="Claude35Haiku",
         only=("structured_output_tool",),
+        not_recordable={
+            "structured_output_tool": "every Claude model still served has native structured "
+            "output; Claude 3.5 Haiku, which has not, was retired on 2026-02-19"
+        },
     ),
     *_tool_scenarios(
         "google_gemini_api",

@@ -565,7 +565,7 @@ class Lowering:
         if json_mode != ('"structured_json_mode"' in text or '"$structured_json_mode"' in text):
             raise self.fail(
                 ("request", "structured_output", "json_mode"),
-                "`json_mode: true` and `$structured_json_mode` in the body go together",
+                "`json_mode: true` and `$structured_json_mode` in the body need each other",
             )
         uses_tool = so is not None and (so.via == "tool" or so.fallback == "tool")
         if uses_tool and (req.tools is None or "tool" not in req.tools.choice):

@@ -7,13 +7,19 @@ snapshot, and the key facts are also asserted against the cassette's own wire bo
 independently of modelwire: content blocks (text, signed thinking, tool_use with its input),
 stop reasons, usage in modelwire's unified terms and its price, the `request-id` header, and
 typed errors, HTTP ones and the `error` event inside a 200 stream. Request bodies are pinned for
-every scenario and for a thinking turn sent back as history.
+every scenario and for a thinking turn sent back as history, and read for what they must carry:
+the conversation (tool_use blocks and their tool_result blocks, an image block), the declared
+tools, and structured output (native `output_config.format`, or a forced `structured_output`
+tool). Structured-output scenarios (outcome "structured") are replayed through modelwire in
+tests/test_tools.py; here their cassettes, request bodies and wire answers are checked.
 
 `python tasks.py record anthropic` re-records the recordable cassettes with a real key.
 """
 
 from __future__ import annotations
 
+import base64
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -21,7 +27,16 @@ from typing import Any
 import pytest
 
 from devtools.scenarios import REFERENCE_TABLE, Scenario, get, scenarios
+from devtools.tooling import (
+    EXPECTED_REPORT,
+    IMAGE_PROMPT,
+    PARIS_RESULT,
+    RED_PNG,
+    TOKYO_RESULT,
+    WEATHER_PROMPT,
+)
 from modelwire import (
+    AIModelCallConfig,
     AIModelCallResponse,
     ChatResponse,
     OverloadedError,
@@ -40,6 +55,8 @@ API_KEY = "sk-ant-test-0000"  # not a key: what the tests pretend to send (never
 SCENARIOS = scenarios(PROVIDER)
 MESSAGES = [s.name for s in SCENARIOS if s.outcome in ("text", "tool_calls")]
 STREAMS = [s.name for s in SCENARIOS if s.outcome == "stream"]
+# replayed through modelwire in tests/test_tools.py; here the cassette and its wire answer
+STRUCTURED = [s.name for s in SCENARIOS if s.outcome == "structured"]
 ERRORS = [s.name for s in SCENARIOS if s.outcome == "error"]
 HTTP_ERRORS = [n for n in ERRORS if n.startswith("error_")]
 AUTHORED_ON = "2026-11-25"
@@ -179,6 +196,9 @@ def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
     )
     headers = recorded["request"]["headers"]
     assert headers["anthropic-version"] == ["2023-06-01"]
+    # no scenario asks for a beta: structured outputs (output_config.format) are generally
+    # available (https://platform.claude.com/docs/en/build-with-claude/structured-outputs)
+    assert "anthropic-beta" not in {name.lower() for name in headers}
     assert headers["accept"] == [
         "text/event-stream" if s.call_config().streaming else "application/json"
     ]
@@ -186,12 +206,86 @@ def test_cassette_is_one_clean_interaction_with_its_origin(s: Scenario) -> None:
         assert recorded["response"]["status"]["code"] == 200
 
 
+def expected_messages(s: Scenario) -> list[dict[str, Any]]:
+    """The scenario's conversation as Messages API messages, built from devtools/tooling.py's
+    constants rather than by modelwire: the prompt as one user message (one text: a string);
+    the image question as a text block, then an image block with a base64 source; or the tool
+    round trip, whose assistant message holds the calls the `tool_use` cassette answered (the
+    same ids) and whose next user message holds a tool_result per call (tool results go back
+    in a user message)."""
+    if s.name == "image_input":
+        data = base64.b64encode(RED_PNG).decode()
+        source = {"type": "base64", "media_type": "image/png", "data": data}
+        content = [{"type": "text", "text": IMAGE_PROMPT}, {"type": "image", "source": source}]
+        return [{"role": "user", "content": content}]
+    if s.name == "tool_result":
+        answered = contract.wire_json(get(PROVIDER, "tool_use"))["content"]
+        ids = [b["id"] for b in answered if b["type"] == "tool_use"]
+        results = {"Paris, France": PARIS_RESULT, "Tokyo, Japan": TOKYO_RESULT}
+        calls = [
+            {"type": "tool_use", "id": i, "name": "get_weather", "input": {"location": place}}
+            for i, place in zip(ids, results, strict=True)
+        ]
+        sent = [
+            {"type": "tool_result", "tool_use_id": i, "content": result}
+            for i, result in zip(ids, results.values(), strict=True)
+        ]
+        return [
+            {"role": "user", "content": WEATHER_PROMPT},
+            {"role": "assistant", "content": calls},
+            {"role": "user", "content": sent},
+        ]
+    assert s.messages is None, f"{s.name}: say here what its conversation is on the wire"
+    return [{"role": "user", "content": s.prompt}]
+
+
+def check_tools(body: dict[str, Any], s: Scenario) -> None:
+    """`tools`, `tool_choice` and `output_config` say what the call asks, read from the call's
+    own definitions: each function a tool (its name, its docstring's first line, an object
+    input_schema of its parameters, those without a default required), tool_choice left out
+    (auto); structured output on a model with it natively as output_config.format (type
+    json_schema, the output model's fields, all required, the object closed), else as one tool
+    named `structured_output` over those fields, forced with tool_choice {type: tool}."""
+    config: AIModelCallConfig = s.call_config()
+    output_config = body.get("output_config", {})
+    if config.structured_output is not None:
+        fields = list(config.structured_output.model_fields)
+        if "structured_output" in s.ai_model().capabilities:
+            fmt = output_config["format"]
+            schema = fmt["schema"]
+            assert fmt["type"] == "json_schema" and "tools" not in body
+            assert schema["additionalProperties"] is False
+            assert "tool_choice" not in body
+        else:
+            assert "format" not in output_config
+            (tool,) = body["tools"]
+            schema = tool["input_schema"]
+            assert tool["name"] == "structured_output"
+            assert body["tool_choice"] == {"type": "tool", "name": tool["name"]}
+        assert schema["type"] == "object" and list(schema["properties"]) == fields
+        assert schema["required"] == fields
+    elif config.tools:
+        tools = body["tools"]
+        assert [tool["name"] for tool in tools] == [f.__name__ for f in config.tools]
+        for tool, function in zip(tools, config.tools, strict=True):
+            parameters = inspect.signature(function).parameters
+            schema = tool["input_schema"]
+            assert tool["description"] == inspect.getdoc(function).splitlines()[0]  # type: ignore[union-attr]
+            assert schema["type"] == "object" and set(schema["properties"]) == set(parameters)
+            required = [n for n, p in parameters.items() if p.default is inspect.Parameter.empty]
+            assert schema["required"] == required
+        assert "tool_choice" not in body and "format" not in output_config
+    else:
+        assert "tools" not in body and "tool_choice" not in body and "format" not in output_config
+
+
 @pytest.mark.parametrize("s", SCENARIOS, ids=lambda s: s.name)
 def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: Any) -> None:
     body = contract.check_request_body(s, API_KEY)
     config, model = s.call_config(), s.ai_model()
     assert body["model"] == s.endpoint(API_KEY).model_id
-    assert body["messages"] == [{"role": "user", "content": s.prompt}]  # one text: a string
+    assert body["messages"] == expected_messages(s)
+    check_tools(body, s)
     assert body.get("system") == s.instructions
     assert body["max_tokens"] == (config.max_output_tokens or model.max_output_tokens)
     assert body.get("temperature") == config.temperature
@@ -203,6 +297,15 @@ def test_cassette_request_body_is_what_modelwire_sends(s: Scenario, snapshot: An
     if body.get("system") == REFERENCE_TABLE:  # pinned by the cassette; not repeated here
         body["system"] = "<devtools.scenarios.REFERENCE_TABLE>"
     assert body == snapshot
+
+
+def test_every_outcome_is_checked_here_or_in_test_tools() -> None:
+    """Each scenario is replayed by one of this module's tests (text and tool calls, streams,
+    errors), or its outcome is structured output, replayed in tests/test_tools.py and checked
+    on the wire below; an outcome this module does not know fails here first."""
+    replayed = set(MESSAGES) | set(STREAMS) | set(STRUCTURED) | set(ERRORS)
+    assert replayed == {s.name for s in SCENARIOS}
+    assert {s.outcome for s in SCENARIOS} <= {"text", "tool_calls", "stream", "structured", "error"}
 
 
 # --- successful calls -------------------------------------------------------------------------
@@ -317,6 +420,76 @@ def test_streamed_tool_input_is_joined_then_parsed() -> None:
     assert tool.arguments_raw == "".join(fragments)
     assert tool.arguments == {"location": "Paris, France", "unit": "celsius"}
     assert result["final"].chat_response.finish_reason == "tool_use"
+
+
+def test_parallel_streamed_calls_stay_apart_by_content_block_index() -> None:
+    """Two tool_use blocks (index 1 and 2, after text block 0): each call is its own block's id,
+    name and input_json_delta fragments joined, in block order."""
+    s = get(PROVIDER, "stream_tool_calls")
+    events = wire_events(s)
+    started = {
+        e["index"]: e["content_block"]
+        for e in events
+        if e["type"] == "content_block_start" and e["content_block"]["type"] == "tool_use"
+    }
+    joined = {
+        index: "".join(
+            e["delta"]["partial_json"]
+            for e in events
+            if e["type"] == "content_block_delta" and e["index"] == index
+        )
+        for index in started
+    }
+    assert sorted(started) == [1, 2]
+    assert all(block["input"] == {} for block in started.values())  # input comes as deltas
+    stopped = [e["index"] for e in events if e["type"] == "content_block_stop"]
+    assert stopped == [0, 1, 2]
+    chat = contract.stream_sync(s, API_KEY)["final"].chat_response
+    wire = [started[index] for index in sorted(started)]
+    contract.check_streamed_calls(
+        chat, [(b["id"], b["name"]) for b in wire], [joined[i] for i in sorted(started)]
+    )
+    assert chat.text() == "".join(
+        e["delta"]["text"]
+        for e in events
+        if e["type"] == "content_block_delta" and e["delta"]["type"] == "text_delta"
+    )
+    assert chat.finish_reason == "tool_use"
+
+
+@pytest.mark.parametrize("name", STRUCTURED)
+def test_structured_output_on_the_wire(name: str) -> None:
+    """On the wire, structured output is what the request asked for: with output_config.format
+    one text block whose text is JSON of the report (stop_reason end_turn); with a forced tool
+    one tool_use block of the tool tool_choice names, no text before it (stop_reason tool_use),
+    its input the report. Either validates as the call's output model. modelwire's reading of
+    it is checked in tests/test_tools.py."""
+    s = get(PROVIDER, name)
+    request = json.loads(contract.interaction(s)["request"]["body"])
+    wire = contract.wire_json(s)
+    (block,) = wire["content"]
+    if "output_config" in request:
+        assert block["type"] == "text" and wire["stop_reason"] == "end_turn"
+        value = json.loads(block["text"])
+    else:
+        forced = request["tool_choice"]["name"]
+        assert block["type"] == "tool_use" and block["name"] == forced and block["id"]
+        assert wire["stop_reason"] == "tool_use"
+        value = block["input"]
+    assert s.call_config().structured_output.model_validate(value) == EXPECTED_REPORT  # type: ignore[union-attr]
+
+
+def test_each_tool_result_answers_a_call_of_the_turn_before() -> None:
+    """Every tool_result of the round trip answers a tool_use of the assistant turn before it,
+    and the text that comes back uses both results."""
+    s = get(PROVIDER, "tool_result")
+    _user, assistant, results = json.loads(contract.interaction(s)["request"]["body"])["messages"]
+    calls = [b["id"] for b in assistant["content"] if b["type"] == "tool_use"]
+    assert [b["tool_use_id"] for b in results["content"]] == calls
+    assert all(b["type"] == "tool_result" for b in results["content"])
+    chat = contract.replay_call(s, API_KEY).chat_response
+    assert chat is not None and chat.tools() == [] and chat.finish_reason == "end_turn"
+    assert "18°C" in chat.text() and "24°C" in chat.text()
 
 
 def test_streamed_thinking_keeps_its_signature() -> None:

@@ -349,6 +349,22 @@ def assert_charge(
     assert charge.total == pytest.approx(sum(expected.values())) and charge.total > 0
 
 
+def check_streamed_calls(
+    chat: ChatResponse, wire: list[tuple[Any, Any]], fragments: list[str]
+) -> None:
+    """A streamed tool-call scenario's final response: one call per wire block, in order, with
+    the block's (id, name), its argument fragments joined and parsed — the two `get_weather`
+    calls of devtools/tooling.py."""
+    calls = chat.tools()
+    assert [(c.id, c.name) for c in calls] == wire
+    assert [c.arguments_raw for c in calls] == fragments
+    assert [c.arguments for c in calls] == [json.loads(f) for f in fragments]
+    assert [c.arguments for c in calls] == [
+        {"location": "Paris, France"},
+        {"location": "Tokyo, Japan"},
+    ]
+
+
 def check_request_body(s: Scenario, api_key: Key) -> dict[str, Any]:
     """The body modelwire builds for the scenario is the one the cassette recorded."""
     with client_for(s, api_key) as client:
