@@ -33,7 +33,6 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._protocol import Message
-from ._tools import Tool
 from ._types import (
     AIModelCallResponse,
     AIModelStreamChunk,
@@ -57,6 +56,15 @@ from ._types import (
 from .generated.providers import AIModelAPIProviderEnum
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`Tool` is imported on first use (tools are optional; import stays cheap)."""
+    if name == "Tool":
+        from ._tools import Tool
+
+        return Tool
+    raise AttributeError(f"module 'modelwire' has no attribute {name!r}")
 
 __all__ = [
     "AIModel",

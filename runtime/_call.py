@@ -15,7 +15,6 @@ from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
 from ._protocol import Call, Message
 from ._provider import ProtocolBinding
-from ._tools import choice_from, json_mode_instruction, schema_for, structured_from, tools_from
 from ._types import (
     AIModelCallResponse,
     ChatResponse,
@@ -216,6 +215,10 @@ def _tooling(
 ) -> dict[str, Any]:
     """The Call's tools, tool choice and structured output, checked against the model and
     the protocol (its spec's `tools` and `structured_output` sections)."""
+    if not cfg.tools and cfg.tool_choice is None and cfg.structured_output is None:
+        return {}
+    from ._tools import choice_from, schema_for, structured_from, tools_from
+
     tools = tools_from(cfg.tools)
     choice = choice_from(cfg.tool_choice, tools)
     if tools:
@@ -345,8 +348,10 @@ def build_call(
     _check_inputs(model, turns)
     host_via = binding.structured_output if binding is not None else None
     tooling = _tooling(model, cfg, adapter, host_via)
-    structured = tooling["structured"]
+    structured = tooling.get("structured")
     if structured is not None and structured.via == "json_mode":
+        from ._tools import json_mode_instruction
+
         system = "\n\n".join(s for s in (system, json_mode_instruction(structured)) if s)
     call = Call(
         model_id,

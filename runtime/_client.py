@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -33,8 +33,9 @@ from ._errors import (
 from ._protocol import AdapterModule, ParsedResponse, StreamError
 from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
-from ._structured import StructuredStream, structured_result
-from ._tools import StructuredOutput
+
+if TYPE_CHECKING:
+    from ._tools import StructuredOutput
 from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
 
 # what a streamed call accepts, by the protocol's framing
@@ -272,6 +273,8 @@ class AIModelClient:
             if raw in with_tools and any(c.type == "tool_call" for c in choice.contents):
                 choice.finish_reason = with_tools[raw]  # type: ignore[assignment]
             if structured is not None:
+                from ._structured import structured_result
+
                 structured_result(choice, structured)
         usage = parsed.usage
         pricing = model.pricing_for(self._provider)
@@ -320,9 +323,11 @@ class AIModelClient:
         json_array = self.adapter.JSON_ARRAY and response.headers.get(
             "content-type", ""
         ).startswith("application/json")
-        rewrite = (
-            StructuredStream() if structured is not None and structured.via == "tool" else None
-        )
+        rewrite = None
+        if structured is not None and structured.via == "tool":
+            from ._structured import StructuredStream
+
+            rewrite = StructuredStream()
         return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite)
 
     def _check_mode(self, want_async: bool) -> None:

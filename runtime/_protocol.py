@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
-from ._tools import StructuredOutput, Tool, ToolChoice
+
+if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
+    from ._tools import StructuredOutput, Tool, ToolChoice
 from ._types import ChatResponseChoice, ChatResponseChunk, Usage
 from ._types import Message as Message  # re-exported: generated adapters import it from here
 from ._types import part_kind as part_kind
