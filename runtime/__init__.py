@@ -66,6 +66,7 @@ def __getattr__(name: str) -> object:
         return Tool
     raise AttributeError(f"module 'modelwire' has no attribute {name!r}")
 
+
 __all__ = [
     "AIModel",
     "AIModelAPI",
