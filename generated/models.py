@@ -6,6 +6,7 @@ from __future__ import annotations
 from modelwire._catalog import (
     AIModel,
     Host,
+    ImagePrice,
     OptionSpec,
     ParamRule,
     PriceTier,

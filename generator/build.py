@@ -207,7 +207,35 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                         )
                     )
                 ids[key] = m.constant
-            if m.max_output_tokens > m.context_window:
+            if m.kind == "chat" and (m.context_window is None or m.max_output_tokens is None):
+                errors.append(
+                    src.error(loc, "a chat model needs context_window and max_output_tokens")
+                )
+                continue
+            known = set(specs.protocols)
+            for i, name in enumerate(m.protocols):
+                if name not in known:
+                    errors.append(
+                        src.error(
+                            (*loc, "protocols", i),
+                            f"unknown protocol {name!r}; known: {', '.join(sorted(known))}",
+                        )
+                    )
+            for i, row in enumerate(m.image_pricing):
+                for key in row.when:
+                    if key not in m.valid_options:
+                        errors.append(
+                            src.error(
+                                (*loc, "image_pricing", i, "when", key),
+                                f"{key!r} is not one of the model's valid_options "
+                                f"({', '.join(m.valid_options) or 'none'})",
+                            )
+                        )
+            if (
+                m.max_output_tokens is not None
+                and m.context_window is not None
+                and m.max_output_tokens > m.context_window
+            ):
                 errors.append(
                     src.error(
                         (*loc, "max_output_tokens"),
@@ -235,7 +263,7 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                     )
             thresholds = [t.above_prompt_tokens for t in p.tiers] if p is not None else []
             if thresholds != sorted(set(thresholds)) or any(
-                t >= m.context_window for t in thresholds
+                m.context_window is not None and t >= m.context_window for t in thresholds
             ):
                 errors.append(
                     src.error(
@@ -265,7 +293,7 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                             f"budget default {b.default} is outside {b.min}..{b.max}",
                         )
                     )
-                if b.within_output and b.max >= m.max_output_tokens:
+                if b.within_output and m.max_output_tokens and b.max >= m.max_output_tokens:
                     errors.append(
                         src.error(
                             (*loc, "reasoning", "budget", "max"),

@@ -17,6 +17,7 @@ from .errors import SpecError
 from .source import Loc, Source
 from .spec import (
     ChoiceSpec,
+    MessagesSpec,
     ContentRule,
     ErrorFields,
     First,
@@ -58,6 +59,8 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "schema_json": ("call.structured_schema_json()", True),
     "schema_name": ("call.structured_name()", True),
     "structured_json_mode": ("call.structured_json_mode()", False),
+    "prompt": ("call.prompt_text()", False),
+    "image_output": ("call.image_output()", False),
 }
 # `$when: var` tests a cheaper expression than the value's for these
 WHEN_EXPRS = {"tools": "call.tools", "tool_choice": "call.tool_choice"}
@@ -104,6 +107,7 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "image": {"data": STRING, "url": STRING, "media_type": STRING, "revised_prompt": STRING},
     "text": {"text": STRING, "signature": STRING},
     "reasoning": {"text": STRING, "signature": STRING},
     "tool_call": {
@@ -181,7 +185,9 @@ class AdapterIR:
     json_array: bool
     stream_done: str | None
     usage_update: str
-    options_in_body: bool
+    kind: str
+    streamable: bool
+    options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
     system_inline: bool
     roles: dict[str, str]
@@ -400,7 +406,17 @@ class Lowering:
         cond = self.condition(scope, def_name, rule.when, (*loc, "when"))
         fields: dict[str, str] = {}
         allowed = ITEM_FIELDS[rule.kind]
-        for name in ("text", "signature", "id", "name", "arguments"):
+        for name in (
+            "text",
+            "signature",
+            "id",
+            "name",
+            "arguments",
+            "data",
+            "url",
+            "media_type",
+            "revised_prompt",
+        ):
             value = getattr(rule, name)
             if value is None:
                 continue
@@ -409,6 +425,8 @@ class Lowering:
             fields[name] = self.value_expr(scope, def_name, value, (*loc, name), allowed[name])
         if rule.kind in ("text",) and "text" not in fields:
             raise self.fail(loc, "a text rule needs `text`")
+        if rule.kind == "image" and not ({"data", "url"} & set(fields)):
+            raise self.fail(loc, "an image rule needs `data` or `url`")
         if rule.redacted and (rule.kind != "reasoning" or "signature" not in fields):
             raise self.fail(
                 (*loc, "redacted"), "`redacted` applies to reasoning rules with a `signature`"
@@ -594,7 +612,8 @@ class Lowering:
         if ev.model is not None:
             out.model = self.path_expr(scope, def_name, ev.model, (*loc, "model"), STRING)[0]
         out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
-        if isinstance(ev.usage, str) and self.spec.stream.usage_update == "merge":
+        merge = self.spec.stream is not None and self.spec.stream.usage_update == "merge"
+        if isinstance(ev.usage, str) and merge:
             out.usage_wire = self.path_expr(scope, def_name, ev.usage, (*loc, "usage"), None)[0]
         if ev.finish_reason is not None:
             out.finish_reason = self.finish_expr(
@@ -622,11 +641,14 @@ class Lowering:
 
     def lower(self, wire_module: str) -> AdapterIR:
         spec = self.spec
-        for loc, name in (
-            (("response", "schema"), spec.response.schema_),
-            (("stream", "schema"), spec.stream.schema_),
-            (("errors", "schema"), spec.errors.schema_),
-        ):
+        stream = spec.stream
+        if spec.kind == "chat" and (stream is None or spec.request.messages is None):
+            raise self.fail(("kind",), "a chat protocol needs `stream` and `request.messages`")
+        schemas = [(("response", "schema"), spec.response.schema_)]
+        schemas.append((("errors", "schema"), spec.errors.schema_))
+        if stream is not None:
+            schemas.append((("stream", "schema"), stream.schema_))
+        for loc, name in schemas:
             if not self.wire.has_def(name):
                 raise self.fail(loc, f"{name!r} is not defined in specs/wire/{spec.wire}")
         resp = spec.response
@@ -644,10 +666,11 @@ class Lowering:
             found.error = self.error_exprs("r", root, rule, loc)
             response_errors.append(found)
         events = [
-            self.event(ev, "e", spec.stream.schema_, ("stream", "events", i))
-            for i, ev in enumerate(spec.stream.events)
+            self.event(ev, "e", stream.schema_, ("stream", "events", i))
+            for i, ev in enumerate(stream.events if stream is not None else ())
         ]
-        msgs = spec.request.messages
+        # an image protocol sends `$prompt`, not messages: no part kinds, no roles
+        msgs = spec.request.messages or MessagesSpec(system="field", roles={}, message={}, parts={})
         unknown_roles = [r for r in msgs.roles if r == "system" and msgs.system == "field"]
         if unknown_roles:
             raise self.fail(
@@ -704,11 +727,15 @@ class Lowering:
             protocol=spec.protocol,
             spec_file=self.src.path,
             wire_module=wire_module,
-            framing=spec.stream.framing,
-            json_array=spec.stream.json_array,
-            stream_done=spec.stream.done,
-            usage_update=spec.stream.usage_update,
-            options_in_body=spec.request.options == "body",
+            kind=spec.kind,
+            streamable=stream is not None,
+            framing=stream.framing if stream is not None else "none",
+            json_array=stream.json_array if stream is not None else False,
+            stream_done=stream.done if stream is not None else None,
+            usage_update=stream.usage_update if stream is not None else "replace",
+            options_path=None
+            if spec.request.options == "none"
+            else ("" if spec.request.options == "body" else spec.request.options),
             body=self.body(),
             system_inline=msgs.system == "inline",
             roles=dict(msgs.roles),
@@ -739,7 +766,7 @@ class Lowering:
             else None,
             response_usage=self.usage_expr("r", root, resp.usage, ("response", "usage")),
             response_choice=response_choice,
-            stream_model=spec.stream.schema_,
+            stream_model=stream.schema_ if stream is not None else "",
             events=events,
             usages=list(self._usages.values()),
             finish_reasons=dict(spec.finish_reasons),

@@ -191,10 +191,16 @@ class RequestSpec(Strict):
         "`{$when: var, $value: X}` includes X; `{$one_of: [...]}` takes the first "
         "alternative whose `$when` holds."
     )
-    options: Literal["body", "none"] = Field(
-        "body", description="Where AIModelCallConfig.options go: merged into the body, or nowhere."
+    options: str = Field(
+        "body",
+        pattern=r"^(body|none|[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)$",
+        description="Where AIModelCallConfig.options go: merged into the body, nowhere "
+        "(`none`), or into the mapping at this dotted path of the body (e.g. `parameters`). "
+        "A catalog option's `wire` name may itself be a dotted path below it.",
     )
-    messages: MessagesSpec
+    messages: MessagesSpec | None = Field(
+        None, description="How the conversation is sent (chat protocols; image ones take $prompt)."
+    )
     tools: ToolsSpec | None = None
     structured_output: StructuredOutputSpec | None = None
 
@@ -212,7 +218,7 @@ class UsageSpec(Strict):
 class ContentRule(Strict):
     """One source of content items: a value, or each element of a list (`each`)."""
 
-    kind: Literal["text", "reasoning", "tool_call"] | None = None
+    kind: Literal["text", "reasoning", "tool_call", "image"] | None = None
     each: Path | None = None
     when: Condition | list[Condition] | None = None
     key: Path | None = Field(None, description="Stream deltas with the same key accumulate.")
@@ -234,6 +240,10 @@ class ContentRule(Strict):
     id: Value | None = None
     name: Value | None = None
     arguments: Value | None = None
+    data: Value | None = Field(None, description="Image: its bytes, base64.")
+    url: Value | None = Field(None, description="Image: a URL to fetch it from.")
+    media_type: Value | None = None
+    revised_prompt: Value | None = None
     cases: list[ContentRule] | None = Field(
         None, description="Alternatives for each element: the first whose `when` holds."
     )
@@ -332,13 +342,18 @@ class ProtocolSpec(Strict):
     protocol: Identifier
     title: str
     docs: str
-    kind: Literal["chat"] = "chat"
+    kind: Literal["chat", "image"] = Field(
+        "chat",
+        description="What its models make: `chat` (messages in, content out) or `image` "
+        "(a `$prompt` in, images out as `image` content items).",
+    )
     wire: str = Field(description="File under specs/wire/ holding the wire JSON Schema.")
     request: RequestSpec
-    usage: UsageSpec
+    usage: UsageSpec = Field(default_factory=lambda: UsageSpec())
     finish_reasons: dict[str, UnifiedFinishReason] = Field(
+        default_factory=dict,
         description="Raw finish reason -> unified. Must cover the wire's x-known-values; "
-        "anything else maps to `other`."
+        "anything else maps to `other`.",
     )
     finish_reasons_with_tool_calls: dict[str, UnifiedFinishReason] = Field(
         default_factory=dict,
@@ -346,7 +361,7 @@ class ProtocolSpec(Strict):
         "ends those with STOP).",
     )
     response: ResponseSpec
-    stream: StreamSpec
+    stream: StreamSpec | None = Field(None, description="Absent: calls are not streamed.")
     errors: ErrorsSpec
 
 
@@ -555,6 +570,19 @@ class ReasoningSpec(Strict):
 class OptionValueSpec(Strict):
     allowed: list[Any] | None = None
     default: Any = None
+    wire: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="The option's name on the wire when it differs (a dotted path below the "
+        "protocol's `request.options` place).",
+    )
+
+
+class ImagePriceSpec(Strict):
+    """USD per image when the call's options (defaults applied) match `when`."""
+
+    when: dict[str, Any] = Field(default_factory=dict)
+    per_image: NonNegativeFloat
 
 
 class HostSpec(Strict):
@@ -580,14 +608,14 @@ class ModelSpec(Strict):
     constant: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
     name: str
     display_name: str
-    kind: Literal["chat"] = "chat"
+    kind: Literal["chat", "image"] = "chat"
     creator: Identifier
     ids: dict[Identifier, str] = Field(min_length=1, description="Model id on each provider.")
     hosts: dict[Identifier, HostSpec] = Field(
         default_factory=dict, description="Per-provider differences (limits, locations)."
     )
-    context_window: PositiveInt
-    max_output_tokens: PositiveInt
+    context_window: PositiveInt | None = Field(None, description="Required for chat models.")
+    max_output_tokens: PositiveInt | None = Field(None, description="Required for chat models.")
     reasoning: ReasoningSpec | None = None
     capabilities: list[Capability]
     pricing: PriceSpec | None = Field(
@@ -597,6 +625,16 @@ class ModelSpec(Strict):
     )
     pricing_missing: str | None = None
     valid_options: dict[str, OptionValueSpec] = Field(default_factory=dict)
+    image_pricing: list[ImagePriceSpec] = Field(
+        default_factory=list,
+        description="Per-image prices: the first row whose `when` matches the options priced "
+        "an image (output tokens are then not charged).",
+    )
+    protocols: list[Identifier] = Field(
+        default_factory=list,
+        description="The protocols this model takes, preferred first (default: the provider's "
+        "protocol for the model's kind and creator).",
+    )
     unsupported_params: list[Literal["temperature", "top_p", "stop", "seed"]] = Field(
         default_factory=list
     )

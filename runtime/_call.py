@@ -170,6 +170,24 @@ def _check_inputs(model: AIModel, turns: list[Message]) -> None:
                 _needs(model, MEDIA_CAPABILITY[part.kind], f"{part.kind} input")
 
 
+def _check_kind(model: AIModel, cfg: AIModelCallConfig, adapter: Any, system: str | None) -> None:
+    """What an image model or an image protocol cannot do."""
+    name = model.constant or model.model_name
+    if cfg.streaming and (not adapter.STREAMABLE or model.kind == "image"):
+        raise ConfigurationError(
+            f"{name} makes images, which modelwire does not stream: leave streaming off"
+        )
+    if adapter.KIND == "image":
+        unused = [n for n in ("tools", "structured_output") if getattr(cfg, n)]
+        if system is not None:
+            unused.append("instructions (or a system message)")
+        if unused:
+            raise ConfigurationError(
+                f"the {adapter.PROTOCOL} protocol takes a prompt and options only; "
+                f"{name} cannot use {', '.join(unused)}"
+            )
+
+
 def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str | None:
     """How structured output is asked for: the host's way when its provider spec says, else
     the protocol's native form for models that have it (models of your own are assumed to),
@@ -346,6 +364,7 @@ def build_call(
     options = check(model, cfg, provider)
     turns, system = conversation(prompt, instructions, messages)
     _check_inputs(model, turns)
+    _check_kind(model, cfg, adapter, system)
     host_via = binding.structured_output if binding is not None else None
     tooling = _tooling(model, cfg, adapter, host_via)
     structured = tooling.get("structured")

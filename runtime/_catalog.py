@@ -116,6 +116,19 @@ class OptionSpec:
 
     allowed: tuple[Any, ...] | None = None
     default: Any = None
+    wire: str | None = None  # its name on the wire (a dotted path) when it differs
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePrice:
+    """USD per generated image when the call's options match `when` (values compared as
+    given; an option left out of `when` matches any value)."""
+
+    per_image: float
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, options: Mapping[str, Any]) -> bool:
+        return all(options.get(k) == v for k, v in self.when.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +163,10 @@ class AIModel:
     pricing: Pricing | None = None
     valid_options: Mapping[str, OptionSpec] = field(default_factory=dict)
     unsupported_params: tuple[str, ...] = ()
+    # per-image prices (the first row whose `when` matches the options); images so priced
+    # are not also charged as output tokens
+    image_pricing: tuple[ImagePrice, ...] = ()
+    protocols: tuple[str, ...] = ()  # the protocols this model takes, preferred first
     release_date: str | None = None
     deprecation_date: str | None = None
     constant: str | None = None
@@ -169,5 +186,34 @@ class AIModel:
         host = self.hosts.get(provider)
         return host.pricing if host is not None and host.pricing is not None else self.pricing
 
+    def image_price(self, options: Mapping[str, Any]) -> float | None:
+        """The price of one image made with `options`, when the catalog gives one."""
+        return next((p.per_image for p in self.image_pricing if p.matches(options)), None)
+
     def __repr__(self) -> str:
         return f"AIModel({self.constant or self.model_name!r})"
+
+
+def image_charge(
+    model: AIModel, provider: str, usage: Usage | None, options: Mapping[str, Any], count: int
+) -> UsageCharge | None:
+    """What generated images cost: per image by their options where the catalog prices them so
+    (input tokens, when reported, still at the input rate; output tokens are the images), else
+    the token prices."""
+    pricing = model.pricing_for(provider)
+    per_image = model.image_price(options)
+    if per_image is None:
+        return pricing.charge(usage) if pricing is not None else None
+    inputs = None
+    if pricing is not None and usage is not None and usage.prompt_tokens is not None:
+        inputs = pricing.charge(
+            Usage(
+                prompt_tokens=usage.prompt_tokens,
+                cache_read_tokens=usage.cache_read_tokens,
+                cache_write_tokens=usage.cache_write_tokens,
+            )
+        )
+    charge = inputs or UsageCharge()
+    charge.images = round(per_image * count, 10)
+    charge.total = round(charge.total + charge.images, 10)
+    return charge

@@ -30,13 +30,21 @@ from ._errors import (
     request_id,
     stream_error,
 )
-from ._protocol import AdapterModule, ParsedResponse, StreamError
+from ._protocol import AdapterModule, ParsedResponse, StreamError, place_options
 from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
 
 if TYPE_CHECKING:
     from ._tools import StructuredOutput
-from ._types import AIModelCallResponse, CallStatus, ChatResponse, StreamItem
+from ._catalog import image_charge
+from ._types import (
+    AIModelCallResponse,
+    CallStatus,
+    ChatResponse,
+    ImageContent,
+    ImageResponse,
+    StreamItem,
+)
 
 # what a streamed call accepts, by the protocol's framing
 STREAM_ACCEPT = {"aws_eventstream": "application/vnd.amazon.eventstream"}
@@ -54,6 +62,7 @@ class _Prepared:
     stream: bool
     timeout: httpx.Timeout
     structured: StructuredOutput | None = None
+    options: dict[str, Any] | None = None  # the call's options, defaults applied (image prices)
 
 
 class AIModelClient:
@@ -140,8 +149,8 @@ class AIModelClient:
                 body.pop(key, None)
             else:
                 body[key] = value
-        if options and adapter.OPTIONS_IN_BODY:
-            body.update(options)
+        if options and adapter.OPTIONS_PATH is not None:
+            place_options(body, options, adapter.OPTIONS_PATH, ep.ai_model)
         auth_headers, params = ep.api.auth(ep.binding.auth)
         headers = {
             "content-type": "application/json",
@@ -169,6 +178,7 @@ class AIModelClient:
             stream=call.stream,
             timeout=httpx.Timeout(cfg.timeout),
             structured=call.structured,
+            options=options,
         )
 
     def request_body(
@@ -236,7 +246,7 @@ class AIModelClient:
         if body is None:
             processor = self._processor(response, status, prep.structured)
             return AIModelCallResponse(status, stream_generator=streamer(response, processor))
-        return self._complete(body, status, prep.structured)
+        return self._complete(body, status, prep.structured, prep.options)
 
     def _retry_delay(
         self, failure: ModelwireError, attempt: int, prep: _Prepared, response: Any
@@ -290,7 +300,11 @@ class AIModelClient:
         )
 
     def _complete(
-        self, raw: bytes, status: CallStatus, structured: StructuredOutput | None
+        self,
+        raw: bytes,
+        status: CallStatus,
+        structured: StructuredOutput | None,
+        options: dict[str, Any] | None = None,
     ) -> AIModelCallResponse:
         try:
             parsed = self.adapter.parse_response(raw)
@@ -306,7 +320,33 @@ class AIModelClient:
             error.request_id = status.request_id
             raise error.redact(self.model_endpoint.api.secrets())
         chat = self._chat_response(parsed, structured)
+        if self.model_endpoint.ai_model.kind == "image" or self.adapter.KIND == "image":
+            images = self._image_response(chat, parsed, options or {})
+            kept = chat if self.adapter.KIND == "chat" else None  # a chat model's text too
+            return AIModelCallResponse(
+                status, chat_response=kept, image_response=images, raw_body=raw
+            )
         return AIModelCallResponse(status, chat_response=chat, raw_body=raw)
+
+    def _image_response(
+        self, chat: ChatResponse, parsed: ParsedResponse, options: dict[str, Any]
+    ) -> ImageResponse:
+        """The images of a response (image content items), priced per image or by tokens."""
+        contents = chat.choices[0].contents if chat.choices else []
+        images = [c for c in contents if isinstance(c, ImageContent)]
+        model = self.model_endpoint.ai_model
+        return ImageResponse(
+            model=chat.model,
+            provider=chat.provider,
+            api_provider=chat.api_provider,
+            images=images,
+            usage=chat.usage,
+            usage_charge=image_charge(model, self._provider, chat.usage, options, len(images)),
+            options=options,
+            text=chat.text() or None,
+            id=chat.id,
+            provider_response=parsed.wire,
+        )
 
     def _processor(
         self, response: httpx.Response, status: CallStatus, structured: StructuredOutput | None

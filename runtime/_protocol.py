@@ -2,7 +2,7 @@
 
 A generated adapter module (modelwire.generated.adapters.<protocol>) provides:
 `build_body(call)`, `parse_response(raw)`, `usage_from_wire(u)`, `parse_event(data, event)`, `error_fields(data)`
-and the constants PROTOCOL, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_IN_BODY,
+and the constants PROTOCOL, KIND, STREAMABLE, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_PATH,
 FINISH_REASONS, FINISH_REASONS_WITH_TOOL_CALLS, JSON_ARRAY, REQUEST_ID_HEADERS, ERROR_TYPE_HEADER, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
 CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract.
 """
@@ -48,6 +48,17 @@ class Call:
     structured: StructuredOutput | None = None
     structured_schema: dict[str, Any] | None = None  # for the native form, in its dialect
     keep: frozenset[str] = frozenset()  # dropped content kinds this host wants back
+
+    def prompt_text(self) -> str:
+        """The text an image protocol sends: the last user turn's text."""
+        for m in reversed(self.messages):
+            if m.role == "user":
+                return "\n".join(c.text for c in m.content if c.type == "text")  # type: ignore[union-attr]
+        return ""
+
+    def image_output(self) -> bool:
+        """The model makes images (a catalog model of kind `image`)."""
+        return self.ai_model is not None and self.ai_model.kind == "image"
 
     def structured_json_mode(self) -> bool:
         return self.structured is not None and self.structured.via == "json_mode"
@@ -148,7 +159,9 @@ class AdapterModule(Protocol):
     FRAMING: str
     STREAM_DONE: str | None
     USAGE_UPDATE: str
-    OPTIONS_IN_BODY: bool
+    KIND: str
+    STREAMABLE: bool
+    OPTIONS_PATH: str | None
     FINISH_REASONS: dict[str, str]
     FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str]
     JSON_ARRAY: bool
@@ -239,6 +252,24 @@ def unsupported_choice(protocol: str, mode: str, allowed: Iterable[str]) -> Conf
         f"the {protocol} protocol cannot send tool_choice={mode!r}; allowed: "
         f"{', '.join(allowed)}{', or a tool name' if 'tool' in allowed else ''}"
     )
+
+
+def place_options(
+    body: dict[str, Any], options: Mapping[str, Any], path: str, model: AIModel
+) -> None:
+    """Put the call's options into the body: at the protocol's options `path` ("" = the body
+    itself), each under its catalog `wire` name (a dotted path) or its own, mappings merged."""
+    for key, value in options.items():
+        spec = model.valid_options.get(key)
+        wire = spec.wire if spec is not None and spec.wire else key
+        steps = [s for s in (path.split(".") if path else [])] + wire.split(".")
+        node = body
+        for step in steps[:-1]:
+            child = node.get(step)
+            if not isinstance(child, dict):
+                child = node[step] = {}
+            node = child
+        node[steps[-1]] = value
 
 
 def wire_turns(

@@ -20,6 +20,8 @@ from ._types import (
     ChatResponseChoice,
     ChatResponseChunk,
     ContentItem,
+    ImageContent,
+    ImageDelta,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
@@ -54,6 +56,8 @@ class _Slot:
             if not (text or signature):
                 return None
             return ReasoningContent(text or None, signature, self.redacted)
+        if self.kind == "image":
+            return self.whole
         return tool_call(self.id, self.name, text if self.parts else self.whole, signature)
 
 
@@ -126,6 +130,9 @@ class StreamAccumulator:
                         slot.parts.append(d.text)
                     if d.signature:
                         slot.signatures.append(d.signature)
+                elif isinstance(d, ImageDelta):  # whole: an item of its own
+                    slot = choice.slot("image", len(choice.slots))
+                    slot.whole = ImageContent(d.b64, d.url, d.media_type, d.revised_prompt)
                 elif isinstance(d, ToolCallDelta):
                     key = ("whole", len(choice.slots)) if d.whole else d.key
                     slot = choice.slot("tool_call", key)

@@ -116,6 +116,8 @@ class UsageCharge(_Plain):
     reasoning: float = 0.0
     total: float = 0.0
     currency: str = "USD"
+    # images priced per image (by their options), not as tokens; None for text
+    images: float | None = field(default=None, metadata={"omit_none": True})
 
 
 # --- content items --------------------------------------------------------------------
@@ -295,7 +297,47 @@ def _kind_of(media_type: str) -> Literal["image", "document", "audio"]:
     return "document"
 
 
-ContentItem = TextContent | ReasoningContent | ToolCallContent | ToolCallResult | MediaContent
+@dataclass(slots=True)
+class ImageContent(_Plain):
+    """A generated image: base64 data (`b64`), or a `url` to fetch it from (the provider's,
+    short-lived); `revised_prompt` when the provider rewrote the prompt."""
+
+    b64: str | None = field(default=None, repr=False)
+    url: str | None = None
+    media_type: str | None = None
+    revised_prompt: str | None = None
+    type: Literal["image"] = "image"
+
+    def __post_init__(self) -> None:
+        if self.media_type is None and self.b64:
+            import base64
+
+            head = base64.b64decode(self.b64[:24] + "=" * (-len(self.b64[:24]) % 4))
+            self.media_type = _sniff(head)
+
+    def get_content_as_bytes(self) -> bytes:
+        """The image's bytes (base64-decoded; an image given by URL is not fetched)."""
+        if self.b64 is None:
+            raise ValueError(
+                f"this image is a URL ({self.url}); ask for response_format='b64_json' or "
+                "download it yourself"
+            )
+        import base64
+
+        return base64.b64decode(self.b64)
+
+    def save(self, path: Any) -> Any:
+        """Write the image's bytes to `path`; returns the path."""
+        from pathlib import Path
+
+        target = Path(path)
+        target.write_bytes(self.get_content_as_bytes())
+        return target
+
+
+ContentItem = (
+    TextContent | ReasoningContent | ToolCallContent | ToolCallResult | MediaContent | ImageContent
+)
 
 
 def part_kind(part: ContentItem) -> str:
@@ -401,12 +443,37 @@ class ChatResponse(_Plain):
 
 @dataclass(slots=True)
 class ImageResponse(_Plain):
-    """Placeholder for image generation (a later protocol); kept for the public API shape."""
+    """Generated images, with what they cost: `usage` holds token counts where the provider
+    reports them, `image_count` and `options` what was asked (the per-image prices' keys)."""
 
     model: str | None
     provider: str
     api_provider: str
-    images: list[Any] = field(default_factory=list)
+    images: list[ImageContent] = field(default_factory=list)
+    usage: Usage | None = None
+    usage_charge: UsageCharge | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None  # text a model gave with its images (Gemini)
+    id: str | None = None
+    provider_response: Any = field(default=None, repr=False)
+
+    _derived = ("image_count",)
+
+    @property
+    def image_count(self) -> int:
+        return len(self.images)
+
+    def get_content_as_bytes(self, index: int = 0) -> bytes:
+        """The bytes of image `index`."""
+        return self.images[index].get_content_as_bytes()
+
+    def save(self, path: Any, index: int = 0) -> Any:
+        """Write image `index` to `path`; returns the path."""
+        return self.images[index].save(path)
+
+    @property
+    def revised_prompt(self) -> str | None:
+        return self.images[0].revised_prompt if self.images else None
 
 
 # --- streaming ------------------------------------------------------------------------
@@ -458,7 +525,21 @@ class ToolCallDelta(_Plain):
         return ""
 
 
-ContentDelta = TextDelta | ReasoningDelta | ToolCallDelta
+@dataclass(slots=True)
+class ImageDelta(_Plain):
+    """An image that arrived whole in a stream event."""
+
+    b64: str | None = field(default=None, repr=False)
+    url: str | None = None
+    media_type: str | None = None
+    revised_prompt: str | None = None
+    type: Literal["image"] = "image"
+
+    def get_text_delta(self) -> str:
+        return ""
+
+
+ContentDelta = TextDelta | ReasoningDelta | ToolCallDelta | ImageDelta
 
 
 @dataclass(slots=True)

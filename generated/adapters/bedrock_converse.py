@@ -30,6 +30,8 @@ from modelwire._types import (
     ChoiceDelta,
     ContentDelta,
     ContentItem,
+    ImageContent,
+    ImageDelta,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
@@ -45,7 +47,9 @@ FRAMING = "aws_eventstream"
 JSON_ARRAY = False
 STREAM_DONE = None
 USAGE_UPDATE = "replace"
-OPTIONS_IN_BODY = True
+KIND = "chat"
+STREAMABLE = True
+OPTIONS_PATH: str | None = ""
 FINISH_REASONS: dict[str, str] = {
     "end_turn": "end_turn",
     "tool_use": "tool_use",
