@@ -17,11 +17,11 @@ from .errors import SpecError
 from .source import Loc, Source
 from .spec import (
     ChoiceSpec,
-    MessagesSpec,
     ContentRule,
     ErrorFields,
     First,
     Join,
+    MessagesSpec,
     ProtocolSpec,
     StreamEventSpec,
     Sum,
