@@ -191,6 +191,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 stream_path="/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
             ),
+            "imagen_predict": ProtocolBinding(
+                protocol="imagen_predict",
+                adapter="modelwire.generated.adapters.imagen_predict",
+                path="/models/{model}:predict",
+                kind="image",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
@@ -228,6 +234,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 stream_path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
                 creators=("google",),
+            ),
+            "imagen_predict": ProtocolBinding(
+                protocol="imagen_predict",
+                adapter="modelwire.generated.adapters.imagen_predict",
+                path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:predict",
+                kind="image",
             ),
             "anthropic_messages": ProtocolBinding(
                 protocol="anthropic_messages",
@@ -318,6 +330,18 @@ PROVIDERS: dict[str, ProviderInfo] = {
                     },
                 },
             ),
+            "openai_images": ProtocolBinding(
+                protocol="openai_images",
+                adapter="modelwire.generated.adapters.openai_images",
+                path="/openai/deployments/{model}/images/generations",
+                kind="image",
+                query={"api-version": "{api_version}"},
+                variants={
+                    "api_version": {
+                        "v1": ("/openai/v1/images/generations", None, {}),
+                    },
+                },
+            ),
         },
         docs="https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference",
         params=(
@@ -387,6 +411,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 adapter="modelwire.generated.adapters.openai_chat",
                 path="/chat/completions",
                 kind="chat",
+            ),
+            "openai_images": ProtocolBinding(
+                protocol="openai_images",
+                adapter="modelwire.generated.adapters.openai_images",
+                path="/images/generations",
+                kind="image",
             ),
         },
         docs="https://platform.openai.com/docs/api-reference",

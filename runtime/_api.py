@@ -253,6 +253,9 @@ class AIModelEndpoint:
                     f"it serves: {', '.join(info.protocols)}"
                 )
             return binding
+        for name in model.protocols:  # the catalog's preference, where this host serves it
+            if name in info.protocols:
+                return info.protocols[name]
         binding = info.protocol_for(model.kind, model.creator)
         if binding is None:
             raise ConfigurationError(f"{info.name} serves no protocol for {model.kind} models")

@@ -210,6 +210,7 @@ def build_body(call: Call) -> dict[str, Any]:
                         "includeThoughts": (True if cfg.reasoning else None),
                     }
                 ),
+                "responseModalities": (["TEXT", "IMAGE"] if call.image_output() else None),
                 "responseMimeType": ("application/json" if call.structured_native() else None),
                 "responseJsonSchema": call.structured_schema,
             }
@@ -250,16 +251,16 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     r = w.GenerateContentResponse.model_validate_json(raw)
     if (r.error) and (not r.candidates):
         return StreamError(
-            message=(_v8.message if (_v8 := r.error) is not None else None),
-            type=(_v9.status if (_v9 := r.error) is not None else None),
-            status=(_v10.code if (_v10 := r.error) is not None else None),
+            message=(_v10.message if (_v10 := r.error) is not None else None),
+            type=(_v11.status if (_v11 := r.error) is not None else None),
+            status=(_v12.code if (_v12 := r.error) is not None else None),
         )
     if (not r.candidates) and (
-        _v11.blockReason if (_v11 := r.promptFeedback) is not None else None
+        _v13.blockReason if (_v13 := r.promptFeedback) is not None else None
     ):
         return StreamError(
-            message=(_v12.blockReason if (_v12 := r.promptFeedback) is not None else None),
-            type=(_v13.blockReason if (_v13 := r.promptFeedback) is not None else None),
+            message=(_v14.blockReason if (_v14 := r.promptFeedback) is not None else None),
+            type=(_v15.blockReason if (_v15 := r.promptFeedback) is not None else None),
         )
     choices: list[ChatResponseChoice] = []
     for _c1 in r.candidates or ():
@@ -279,6 +280,18 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
                         _e3.thoughtSignature,
                     )
                 )
+
+            elif _e3.inlineData:
+                _d, _u = (_v8.data if (_v8 := _e3.inlineData) is not None else None), None
+                if _d or _u:
+                    contents.append(
+                        ImageContent(
+                            _d,
+                            _u,
+                            (_v9.mimeType if (_v9 := _e3.inlineData) is not None else None),
+                            None,
+                        )
+                    )
 
             else:
                 _t, _s = _e3.text, _e3.thoughtSignature
@@ -303,49 +316,61 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e = w.GenerateContentResponse.model_validate_json(data)
     if (e.error) and (not e.candidates):
         return StreamError(
-            message=(_v14.message if (_v14 := e.error) is not None else None),
-            type=(_v15.status if (_v15 := e.error) is not None else None),
-            status=(_v16.code if (_v16 := e.error) is not None else None),
+            message=(_v16.message if (_v16 := e.error) is not None else None),
+            type=(_v17.status if (_v17 := e.error) is not None else None),
+            status=(_v18.code if (_v18 := e.error) is not None else None),
         )
     if (not e.candidates) and (
-        _v17.blockReason if (_v17 := e.promptFeedback) is not None else None
+        _v19.blockReason if (_v19 := e.promptFeedback) is not None else None
     ):
         return StreamError(
-            message=(_v18.blockReason if (_v18 := e.promptFeedback) is not None else None),
-            type=(_v19.blockReason if (_v19 := e.promptFeedback) is not None else None),
+            message=(_v20.blockReason if (_v20 := e.promptFeedback) is not None else None),
+            type=(_v21.blockReason if (_v21 := e.promptFeedback) is not None else None),
         )
     if True:
         choice_deltas: list[ChoiceDelta] = []
-        for _c20 in e.candidates or ():
+        for _c22 in e.candidates or ():
             deltas: list[ContentDelta] = []
-            for _i23, _e22 in enumerate(
-                (_v21.parts if (_v21 := _c20.content) is not None else None) or ()
+            for _i25, _e24 in enumerate(
+                (_v23.parts if (_v23 := _c22.content) is not None else None) or ()
             ):
-                if _e22.thought:
-                    _t, _s = _e22.text, _e22.thoughtSignature
+                if _e24.thought:
+                    _t, _s = _e24.text, _e24.thoughtSignature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-                elif _e22.functionCall:
+                elif _e24.functionCall:
                     deltas.append(
                         ToolCallDelta(
-                            _i23,
-                            (_v24.id if (_v24 := _e22.functionCall) is not None else None),
-                            (_v25.name if (_v25 := _e22.functionCall) is not None else None),
-                            (_v26.args if (_v26 := _e22.functionCall) is not None else None),
+                            _i25,
+                            (_v26.id if (_v26 := _e24.functionCall) is not None else None),
+                            (_v27.name if (_v27 := _e24.functionCall) is not None else None),
+                            (_v28.args if (_v28 := _e24.functionCall) is not None else None),
                             whole=True,
-                            signature=_e22.thoughtSignature,
+                            signature=_e24.thoughtSignature,
                         )
                     )
 
+                elif _e24.inlineData:
+                    _d, _u = (_v29.data if (_v29 := _e24.inlineData) is not None else None), None
+                    if _d or _u:
+                        deltas.append(
+                            ImageDelta(
+                                _d,
+                                _u,
+                                (_v30.mimeType if (_v30 := _e24.inlineData) is not None else None),
+                                None,
+                            )
+                        )
+
                 else:
-                    _t, _s = _e22.text, _e22.thoughtSignature
+                    _t, _s = _e24.text, _e24.thoughtSignature
                     if _t or _s:
                         deltas.append(TextDelta(_t or "", signature=_s))
 
-            raw_finish = _c20.finishReason
+            raw_finish = _c22.finishReason
             choice_deltas.append(
-                ChoiceDelta((_c20.index or 0), deltas, _finish(raw_finish), raw_finish)
+                ChoiceDelta((_c22.index or 0), deltas, _finish(raw_finish), raw_finish)
             )
         return ChatResponseChunk(
             choice_deltas,

@@ -24,6 +24,14 @@ class ThinkingConfig(BaseModel):
     thinkingLevel: str | None = None
 
 
+class Blob(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    mimeType: str | None = None
+    data: str | None = None
+
+
 class FunctionCall(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -74,6 +82,8 @@ class GenerationConfig(BaseModel):
     )
     stopSequences: list[str] | None = None
     responseMimeType: str | None = None
+    responseModalities: list[str] | None = None
+    imageConfig: dict[str, Any] | None = None
     responseJsonSchema: dict[str, Any] | None = None
     candidateCount: int | None = None
     maxOutputTokens: int | None = None
@@ -92,7 +102,7 @@ class Part(BaseModel):
     thought: bool | None = None
     thoughtSignature: str | None = None
     functionCall: FunctionCall | None = None
-    inlineData: dict[str, Any] | None = None
+    inlineData: Blob | None = None
     executableCode: dict[str, Any] | None = None
     codeExecutionResult: dict[str, Any] | None = None
 

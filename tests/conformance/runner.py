@@ -99,7 +99,7 @@ def _facts(response: AIModelCallResponse | None) -> dict[str, Any]:
         "reasoning": chat.reasoning() if chat is not None else None,
         # an opaque continuity token on any item (Gemini signs text and tool-call parts)
         "has_reasoning_signature": any(
-            bool(c.signature) or (isinstance(c, ReasoningContent) and c.redacted)
+            bool(getattr(c, "signature", None)) or (isinstance(c, ReasoningContent) and c.redacted)
             for c in (choice.contents if choice else [])
         ),
         "tool_calls": tools,
