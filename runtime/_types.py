@@ -455,7 +455,7 @@ class ImageResponse(_Plain):
     options: dict[str, Any] = field(default_factory=dict)
     text: str | None = None  # text a model gave with its images (Gemini)
     id: str | None = None
-    provider_response: Any = field(default=None, repr=False)
+    provider_response: Any = field(default=None, repr=False, metadata={"hidden": True})
 
     _derived = ("image_count",)
 
