@@ -124,22 +124,30 @@ def test_defaults_come_from_the_catalog_and_set_the_price() -> None:
 )
 def test_bad_options_fail_before_any_request(options: dict[str, Any], message: str) -> None:
     with LoopbackServer() as server:
-        with AIModelClient(openai_endpoint(server), AIModelCallConfig(options=options)) as client:
-            with pytest.raises(ConfigurationError, match=message):
-                client.generate(prompt="A red square")
+        config = AIModelCallConfig(options=options)
+        with (
+            AIModelClient(openai_endpoint(server), config) as client,
+            pytest.raises(ConfigurationError, match=message),
+        ):
+            client.generate(prompt="A red square")
         assert server.requests == []
 
 
 def test_image_calls_take_no_stream_tools_or_instructions() -> None:
     with LoopbackServer() as server:
         ep = openai_endpoint(server)
-        with AIModelClient(ep, AIModelCallConfig(streaming=True)) as client, pytest.raises(
-            ConfigurationError, match="makes images, which modelwire does not stream"
+        with (
+            AIModelClient(ep, AIModelCallConfig(streaming=True)) as client,
+            pytest.raises(
+                ConfigurationError, match="makes images, which modelwire does not stream"
+            ),
         ):
             client.generate(prompt="x")
-        with AIModelClient(ep) as client:
-            with pytest.raises(ConfigurationError, match="cannot use instructions"):
-                client.generate(prompt="x", instructions="be brief")
+        with (
+            AIModelClient(ep) as client,
+            pytest.raises(ConfigurationError, match="cannot use instructions"),
+        ):
+            client.generate(prompt="x", instructions="be brief")
         assert server.requests == []
 
 
