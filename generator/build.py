@@ -221,12 +221,13 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                             f"unknown protocol {name!r}; known: {', '.join(sorted(known))}",
                         )
                     )
-            for i, row in enumerate(m.image_pricing):
+            rows = m.image_pricing.per_image if m.image_pricing is not None else []
+            for i, row in enumerate(rows):
                 for key in row.when:
                     if key not in m.valid_options:
                         errors.append(
                             src.error(
-                                (*loc, "image_pricing", i, "when", key),
+                                (*loc, "image_pricing", "per_image", i, "when", key),
                                 f"{key!r} is not one of the model's valid_options "
                                 f"({', '.join(m.valid_options) or 'none'})",
                             )
@@ -243,7 +244,7 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                     )
                 )
             p = m.pricing
-            if p is None and not m.pricing_missing:
+            if p is None and not m.pricing_missing and m.image_pricing is None:
                 errors.append(
                     src.error(loc, "pricing is missing: add it, or say why in pricing_missing")
                 )

@@ -582,7 +582,16 @@ class ImagePriceSpec(Strict):
     """USD per image when the call's options (defaults applied) match `when`."""
 
     when: dict[str, Any] = Field(default_factory=dict)
-    per_image: NonNegativeFloat
+    usd: NonNegativeFloat
+
+
+class ImagePricingSpec(Strict):
+    """Per-image prices: the first row whose `when` matches prices each image (output tokens
+    are then not charged; input tokens still are, at `pricing.input`, when reported)."""
+
+    per_image: list[ImagePriceSpec] = Field(min_length=1)
+    source: str = Field(description="Where the prices were read.")
+    checked: dt.date
 
 
 class HostSpec(Strict):
@@ -625,11 +634,7 @@ class ModelSpec(Strict):
     )
     pricing_missing: str | None = None
     valid_options: dict[str, OptionValueSpec] = Field(default_factory=dict)
-    image_pricing: list[ImagePriceSpec] = Field(
-        default_factory=list,
-        description="Per-image prices: the first row whose `when` matches the options priced "
-        "an image (output tokens are then not charged).",
-    )
+    image_pricing: ImagePricingSpec | None = None
     protocols: list[Identifier] = Field(
         default_factory=list,
         description="The protocols this model takes, preferred first (default: the provider's "
