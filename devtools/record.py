@@ -46,6 +46,9 @@ def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
                 response = final  # type: ignore[assignment]
         except ModelwireError as exc:
             return "error", type(exc).__name__, f"{type(exc).__name__}: {exc}", None
+    if response.image_response is not None:
+        images = response.image_response
+        return "image", None, f"image: {images.image_count} image(s)", images.usage
     chat = response.chat_response
     if chat is None:
         return "none", None, "no chat response", None

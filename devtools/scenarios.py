@@ -8,6 +8,7 @@ constant missing from the catalog raises MissingModelError naming it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from devtools.tooling import (
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 
-Outcome = Literal["text", "stream", "tool_calls", "structured", "error"]
+Outcome = Literal["text", "stream", "tool_calls", "structured", "image", "error"]
 
 
 class MissingModelError(LookupError):
@@ -41,7 +42,8 @@ class Scenario:
 
     `outcome` is the kind of result: "text" (non-streamed answer), "stream" (streamed answer with
     usage), "tool_calls" (non-streamed tool calls), "structured" (non-streamed structured output,
-    tests/test_tools.py) or "error" (`error` names the exception class).
+    tests/test_tools.py), "image" (generated images, tests/test_contract_images.py) or "error"
+    (`error` names the exception class).
     """
 
     name: str
@@ -444,6 +446,126 @@ TOOL_SCENARIOS: tuple[Scenario, ...] = (
             "structured_output": "JSON mode (DeepSeek has no JSON Schema response_format and "
             "refuses a forced tool while thinking): the schema in the system prompt"
         },
+    ),
+)
+
+
+# --- image generation: every image model of the catalog (tests/test_contract_images.py) ----------
+IMAGE_PROMPT_RED = "A plain red square, nothing else."
+
+
+def _image(
+    provider: str, model: str, options: Mapping[str, Any], description: str, **kw: Any
+) -> Scenario:
+    name = "image_" + re.sub(r"(?<!^)(?=[A-Z])", "_", model).lower()
+    return Scenario(
+        name=name,
+        provider=provider,
+        model=model,
+        prompt=IMAGE_PROMPT_RED,
+        instructions=None,
+        config={"options": dict(options)},
+        cassette=f"cassettes/{provider}/{name}.yaml",
+        outcome="image",
+        description=description,
+        **kw,
+    )
+
+
+IMAGE_SCENARIOS: tuple[Scenario, ...] = (
+    _image(
+        "openai",
+        "DallE2",
+        {"size": "256x256", "response_format": "b64_json"},
+        "DALL·E 2, 256x256, base64",
+        not_recordable="dall-e-2 was shut down on 2026-05-12",
+    ),
+    _image(
+        "openai",
+        "DallE3",
+        {
+            "quality": "standard",
+            "size": "1024x1024",
+            "style": "natural",
+            "n": 1,
+            "response_format": "b64_json",
+        },
+        "DALL·E 3 with the options of the seed's example; a revised_prompt",
+        not_recordable="dall-e-3 was shut down on 2026-05-12",
+    ),
+    _image(
+        "openai",
+        "GptImage1",
+        {"quality": "low", "size": "1024x1024"},
+        "GPT Image 1, low quality; token usage",
+        not_recordable="gpt-image-1 was shut down on 2026-10-23",
+    ),
+    _image(
+        "openai",
+        "GptImage1Mini",
+        {"quality": "low", "size": "1024x1024"},
+        "GPT Image 1 mini, low quality; token usage",
+    ),
+    _image(
+        "openai",
+        "GptImage15",
+        {"quality": "medium", "size": "1024x1024"},
+        "GPT Image 1.5, medium quality; token usage",
+    ),
+    _image(
+        "openai",
+        "GptImage2",
+        {"quality": "low", "size": "1024x1024"},
+        "GPT Image 2 (no verified price: no usage_charge)",
+    ),
+    _image(
+        "openai",
+        "GptImage26Sunburst",
+        {"quality": "low", "size": "1024x1024"},
+        "GPT Image 2.6 Sunburst; token usage",
+    ),
+    _image(
+        "google_gemini_api",
+        "Imagen4",
+        {"number_of_images": 2},
+        "Imagen 4 on the Gemini API, two images",
+        not_recordable="Imagen was shut down in 2026",
+    ),
+    _image(
+        "google_gemini_api",
+        "Imagen4Fast",
+        {},
+        "Imagen 4 Fast, catalog defaults (one image, 1:1)",
+        not_recordable="Imagen was shut down in 2026",
+    ),
+    _image(
+        "google_gemini_api",
+        "Imagen4Ultra",
+        {"aspect_ratio": "16:9"},
+        "Imagen 4 Ultra, 16:9",
+        not_recordable="Imagen was shut down in 2026",
+    ),
+    _image(
+        "google_vertex_ai",
+        "Imagen4",
+        {},
+        "Imagen 4 on Vertex AI (its `prompt`: the enhanced prompt)",
+        api_config=VERTEX_GEMINI,
+        credential="access_token",
+        not_recordable="Imagen was shut down in 2026",
+    ),
+    _image(
+        "google_gemini_api",
+        "Gemini25FlashImage",
+        {"aspect_ratio": "1:1"},
+        "Gemini 2.5 Flash Image: text and an inline image",
+        not_recordable="gemini-2.5-flash-image was shut down on 2026-10-02",
+    ),
+    _image(
+        "google_gemini_api",
+        "Gemini3ProImage",
+        {"image_size": "2K"},
+        "Gemini 3 Pro Image at 2K: an inline image with a thought signature",
     ),
 )
 
@@ -1066,6 +1188,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     *COMPAT_SCENARIOS,
     *TOOL_SCENARIOS,
+    *IMAGE_SCENARIOS,
 )
 
 
