@@ -56,3 +56,33 @@ def test_resource_names_the_endpoint(monkeypatch) -> None:
     assert AIModelEndpoint(api, DEPLOYMENT).base_url == "https://contoso.openai.azure.com"
     with pytest.raises(ConfigurationError, match="needs resource"):
         AIModelEndpoint(AIModelAPI(AZURE, api_key="k"), DEPLOYMENT)
+
+
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [
+        (
+            {"api_version": "2025-04-01-preview"},
+            "/openai/deployments/my-image/images/generations?api-version=2025-04-01-preview",
+        ),
+        ({"api_version": "v1"}, "/openai/v1/images/generations"),
+    ],
+)
+def test_image_deployments_use_the_images_path(
+    server: LoopbackServer, config: dict, path: str
+) -> None:
+    """An image deployment (kind image) goes to Azure's images/generations, in both forms."""
+    import base64
+
+    from devtools.tooling import RED_PNG
+
+    server.queue(
+        Reply.json({"created": 1, "data": [{"b64_json": base64.b64encode(RED_PNG).decode()}]})
+    )
+    api = AIModelAPI(AZURE, base_url=server.url, api_key="azure-key", config=config)
+    deployment = AIModel(model_name="my-image", kind="image")
+    with AIModelClient(AIModelEndpoint(api, deployment)) as c:
+        images = c.generate(prompt="A red square").image_response
+    assert server.requests[0].path == path
+    assert server.requests[0].json() == {"model": "my-image", "prompt": "A red square"}
+    assert images is not None and images.get_content_as_bytes() == RED_PNG
