@@ -9,7 +9,8 @@ scenario expects. Needs the provider's key in the environment (OPENAI_API_KEY fo
     OPENAI_API_KEY=sk-... python tasks.py record openai            # every openai scenario
     OPENAI_API_KEY=sk-... python tasks.py record openai text       # one scenario
 
-Then run `python tasks.py test tests/test_contract_<provider>.py --snapshot-update` and review
+Then run `python tasks.py test tests/test_contract_<provider>.py --snapshot-update` (image
+scenarios: tests/test_contract_images.py) and review
 the snapshot diff. Tests never record.
 """
 

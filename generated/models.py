@@ -1553,11 +1553,11 @@ Gemini25FlashImage = AIModel(
     capabilities=frozenset(("image_input", "image_output", "text_input", "text_output")),
     pricing=Pricing(
         input=0.3,
-        output=30.0,
+        output=2.5,
         cached_input=None,
         cache_write=None,
         reasoning=None,
-        source="https://ai.google.dev/gemini-api/docs/pricing (Gemini 2.5 Flash Image, as transcribed)",
+        source="https://cloud.google.com/vertex-ai/generative-ai/pricing (Gemini 2.5 Flash Image, as transcribed; the Gemini API page gives the same input and image rates)",
         checked="2026-11-25",
     ),
     valid_options={
@@ -1587,7 +1587,7 @@ Gemini3ProImage = AIModel(
     ),
     pricing=Pricing(
         input=2.0,
-        output=120.0,
+        output=12.0,
         cached_input=None,
         cache_write=None,
         reasoning=None,

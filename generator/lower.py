@@ -73,6 +73,7 @@ TOOL_VARS: dict[str, tuple[str, bool]] = {
 }
 CHOICE_VARS: dict[str, tuple[str, bool]] = {"name": ("choice.name", False)}
 _MEDIA_BYTES: dict[str, tuple[str, bool]] = {
+    "signature": ("part.signature", True),
     "media_type": ("part.media_type", False),
     "data": ("part.base64()", False),
     "data_url": ("part.data_url()", False),
@@ -107,7 +108,13 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
-    "image": {"data": STRING, "url": STRING, "media_type": STRING, "revised_prompt": STRING},
+    "image": {
+        "data": STRING,
+        "url": STRING,
+        "media_type": STRING,
+        "revised_prompt": STRING,
+        "signature": STRING,
+    },
     "text": {"text": STRING, "signature": STRING},
     "reasoning": {"text": STRING, "signature": STRING},
     "tool_call": {

@@ -198,8 +198,9 @@ def image_charge(
     model: AIModel, provider: str, usage: Usage | None, options: Mapping[str, Any], count: int
 ) -> UsageCharge | None:
     """What generated images cost: per image by their options where the catalog prices them so
-    (input tokens, when reported, still at the input rate; output tokens are the images), else
-    the token prices."""
+    (input tokens, when reported, still at the input rate, and reasoning tokens at the
+    reasoning rate — else `pricing.output`, which is then the text and thinking rate; the other
+    output tokens are the images), else the token prices."""
     pricing = model.pricing_for(provider)
     per_image = model.image_price(options)
     if per_image is None:
@@ -209,6 +210,8 @@ def image_charge(
         inputs = pricing.charge(
             Usage(
                 prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.reasoning_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
                 cache_read_tokens=usage.cache_read_tokens,
                 cache_write_tokens=usage.cache_write_tokens,
             )

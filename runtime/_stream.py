@@ -132,7 +132,9 @@ class StreamAccumulator:
                         slot.signatures.append(d.signature)
                 elif isinstance(d, ImageDelta):  # whole: an item of its own
                     slot = choice.slot("image", len(choice.slots))
-                    slot.whole = ImageContent(d.b64, d.url, d.media_type, d.revised_prompt)
+                    slot.whole = ImageContent(
+                        d.b64, d.url, d.media_type, d.revised_prompt, signature=d.signature
+                    )
                 elif isinstance(d, ToolCallDelta):
                     key = ("whole", len(choice.slots)) if d.whole else d.key
                     slot = choice.slot("tool_call", key)

@@ -229,6 +229,7 @@ class MediaContent(_Plain):
     url: str | None = None
     filename: str | None = None
     type: Literal["media"] = "media"
+    signature: str | None = field(default=None, repr=False, metadata={"omit_none": True})
 
     @classmethod
     def from_bytes(
@@ -307,6 +308,9 @@ class ImageContent(_Plain):
     media_type: str | None = None
     revised_prompt: str | None = None
     type: Literal["image"] = "image"
+    signature: str | None = None  # an opaque token the provider wants back with it (Gemini)
+    kind: Literal["image"] = field(default="image", repr=False, metadata={"hidden": True})
+    filename: str | None = field(default=None, repr=False, metadata={"hidden": True})
 
     def __post_init__(self) -> None:
         if self.media_type is None and self.b64:
@@ -314,6 +318,22 @@ class ImageContent(_Plain):
 
             head = base64.b64decode(self.b64[:24] + "=" * (-len(self.b64[:24]) % 4))
             self.media_type = _sniff(head)
+
+    # sent back in a later turn (image editing), it is written like an image input
+    def base64(self) -> str | None:
+        return self.b64
+
+    def data_url(self) -> str | None:
+        return f"data:{self.media_type};base64,{self.b64}" if self.b64 is not None else None
+
+    def format(self) -> str:
+        return MediaContent.format(self)  # type: ignore[arg-type]
+
+    def file_name(self) -> str:
+        return MediaContent.file_name(self)  # type: ignore[arg-type]
+
+    def document_name(self) -> str:
+        return MediaContent.document_name(self)  # type: ignore[arg-type]
 
     def get_content_as_bytes(self) -> bytes:
         """The image's bytes (base64-decoded; an image given by URL is not fetched)."""
@@ -346,6 +366,8 @@ def part_kind(part: ContentItem) -> str:
         return "redacted_reasoning"
     if isinstance(part, MediaContent):
         return part.kind if part.data is not None else f"{part.kind}_url"
+    if isinstance(part, ImageContent):  # a generated image, sent back
+        return "image" if part.b64 is not None else "image_url"
     return part.type
 
 
@@ -534,6 +556,7 @@ class ImageDelta(_Plain):
     media_type: str | None = None
     revised_prompt: str | None = None
     type: Literal["image"] = "image"
+    signature: str | None = None
 
     def get_text_delta(self) -> str:
         return ""

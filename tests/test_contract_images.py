@@ -426,3 +426,27 @@ def test_gemini_3_pro_image_reports_its_thinking_and_signs_its_image() -> None:
         usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
     )
     assert usage["candidatesTokensDetails"] == [{"modality": "IMAGE", "tokenCount": 1120}]
+    # the signature stays on the image, and goes back with it on the next turn (image editing)
+    assert images.images[0].signature == part["thoughtSignature"]
+    response = contract.replay_call(s, key(s))
+    assert response.chat_response is not None
+    messages = [
+        {"role": "user", "content": s.prompt},
+        response.chat_response.to_message_item(),
+        {"role": "user", "content": "Now make it blue."},
+    ]
+    with contract.client_for(s, key(s)) as client:
+        body = client.request_body(messages=messages, config=s.call_config())
+    assert body["contents"][1] == {
+        "role": "model",
+        "parts": [
+            {
+                "inlineData": {"mimeType": "image/png", "data": part["inlineData"]["data"]},
+                "thoughtSignature": part["thoughtSignature"],
+            }
+        ],
+    }
+    # thinking is charged at the text and thinking rate; the image per image
+    charge = images.usage_charge
+    assert charge is not None and charge.images == 0.134
+    assert charge.reasoning == pytest.approx(usage["thoughtsTokenCount"] * 12.0 / 1e6)

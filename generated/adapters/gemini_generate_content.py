@@ -135,11 +135,32 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
                 }
             )
         elif kind == "image":
-            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+            out.append(
+                compact(
+                    {
+                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+                        "thoughtSignature": part.signature,
+                    }
+                )
+            )
         elif kind == "document":
-            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+            out.append(
+                compact(
+                    {
+                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+                        "thoughtSignature": part.signature,
+                    }
+                )
+            )
         elif kind == "audio":
-            out.append({"inlineData": {"mimeType": part.media_type, "data": part.base64()}})
+            out.append(
+                compact(
+                    {
+                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+                        "thoughtSignature": part.signature,
+                    }
+                )
+            )
         elif kind == "image_url":
             out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
         elif kind == "document_url":
@@ -290,6 +311,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
                             _u,
                             (_v9.mimeType if (_v9 := _e3.inlineData) is not None else None),
                             None,
+                            signature=_e3.thoughtSignature,
                         )
                     )
 
@@ -360,6 +382,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                                 _u,
                                 (_v30.mimeType if (_v30 := _e24.inlineData) is not None else None),
                                 None,
+                                signature=_e24.thoughtSignature,
                             )
                         )
 
