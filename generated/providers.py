@@ -145,6 +145,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 structured_output="json_mode",
                 keep=("reasoning",),
             ),
+            "openai_responses": ProtocolBinding(
+                protocol="openai_responses",
+                adapter="modelwire.generated.adapters.openai_responses",
+                path="/responses",
+                kind="chat",
+            ),
         },
         docs="https://api-docs.deepseek.com/",
     ),
@@ -342,6 +348,18 @@ PROVIDERS: dict[str, ProviderInfo] = {
                     },
                 },
             ),
+            "openai_responses": ProtocolBinding(
+                protocol="openai_responses",
+                adapter="modelwire.generated.adapters.openai_responses",
+                path="/openai/responses",
+                kind="chat",
+                query={"api-version": "{api_version}"},
+                variants={
+                    "api_version": {
+                        "v1": ("/openai/v1/responses", None, {}),
+                    },
+                },
+            ),
         },
         docs="https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference",
         params=(
@@ -418,6 +436,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 path="/images/generations",
                 kind="image",
             ),
+            "openai_responses": ProtocolBinding(
+                protocol="openai_responses",
+                adapter="modelwire.generated.adapters.openai_responses",
+                path="/responses",
+                kind="chat",
+            ),
         },
         docs="https://platform.openai.com/docs/api-reference",
     ),
@@ -438,6 +462,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
                 path="/chat/completions",
+                kind="chat",
+            ),
+            "openai_responses": ProtocolBinding(
+                protocol="openai_responses",
+                adapter="modelwire.generated.adapters.openai_responses",
+                path="/responses",
                 kind="chat",
             ),
         },

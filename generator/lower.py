@@ -61,6 +61,7 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "structured_json_mode": ("call.structured_json_mode()", False),
     "prompt": ("call.prompt_text()", False),
     "image_output": ("call.image_output()", False),
+    "reasoning_model": ("call.reasoning_model()", False),
 }
 # `$when: var` tests a cheaper expression than the value's for these
 WHEN_EXPRS = {"tools": "call.tools", "tool_choice": "call.tool_choice"}
@@ -96,7 +97,11 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
     **{kind: _MEDIA_BYTES for kind in ("image", "document", "audio")},
     **{f"{kind}_url": _MEDIA_URL for kind in ("image", "document", "audio")},
     "text": {"text": ("part.text", False), "signature": ("part.signature", True)},
-    "reasoning": {"text": ("part.text", True), "signature": ("part.signature", True)},
+    "reasoning": {
+        "text": ("part.text", True),
+        "signature": ("part.signature", True),
+        "id": ("part.id", True),
+    },
     "redacted_reasoning": {"signature": ("part.signature", False)},
     "tool_call": {
         "id": ("part.id", True),
@@ -116,7 +121,7 @@ ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
         "signature": STRING,
     },
     "text": {"text": STRING, "signature": STRING},
-    "reasoning": {"text": STRING, "signature": STRING},
+    "reasoning": {"text": STRING, "signature": STRING, "id": STRING},
     "tool_call": {
         "id": STRING,
         "name": STRING,
@@ -193,6 +198,7 @@ class AdapterIR:
     stream_done: str | None
     usage_update: str
     kind: str
+    unsupported: list[str]
     streamable: bool
     options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
@@ -296,14 +302,21 @@ class Lowering:
             ]
             return f"first_present({', '.join(items)})"
         if isinstance(value, Join):
-            expr, resolved = self.path_expr(scope, def_name, value.join, (*loc, "join"), None)
-            try:
-                elem = self.wire.element(resolved, value.join)
-            except PathError as exc:
-                raise self.fail((*loc, "join"), str(exc)) from None
-            if elem.def_name is not None:
-                self.resolve(elem.def_name, value.item, (*loc, "item"))
-            return f"join_text({expr}, {value.item!r})"
+            paths = value.join if isinstance(value.join, list) else [value.join]
+            exprs = []
+            for i, path in enumerate(paths):
+                ploc = (*loc, "join", i) if isinstance(value.join, list) else (*loc, "join")
+                expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
+                try:
+                    elem = self.wire.element(resolved, path)
+                except PathError as exc:
+                    raise self.fail(ploc, str(exc)) from None
+                if elem.def_name is not None:
+                    self.resolve(elem.def_name, value.item, (*loc, "item"))
+                exprs.append(f"join_text({expr}, {value.item!r})")
+            if len(exprs) == 1:
+                return exprs[0]
+            return f"join_present({', '.join(exprs)})"
         if isinstance(value, Sum):
             items = [
                 self.path_expr(scope, def_name, p, (*loc, "sum", i), expect)[0]
@@ -479,7 +492,13 @@ class Lowering:
         ]
         return ChoiceIR(source, var, index, finish, rules)
 
-    def finish_expr(self, scope: str, def_name: str, path: str, loc: Loc) -> str:
+    def finish_expr(self, scope: str, def_name: str, path: str | First, loc: Loc) -> str:
+        if isinstance(path, First):  # the first present of several raw values, each checked
+            items = [
+                self.finish_expr(scope, def_name, p, (*loc, "first", i))
+                for i, p in enumerate(path.first)
+            ]
+            return f"first_present({', '.join(items)})"
         expr, resolved = self.path_expr(scope, def_name, path, loc, STRING)
         known = self.wire.known_values(None, resolved.node)
         if known is None:
@@ -507,7 +526,7 @@ class Lowering:
                 (*loc, "$when"),
                 f"unknown variable {name!r}; known: {', '.join(sorted(variables))}",
             )
-        rest = {k: v for k, v in value.items() if k != "$when"}
+        rest = {k: v for k, v in value.items() if k not in ("$when", "$else")}
         condition = WHEN_EXPRS.get(name, variables[name][0]) if variables is REQUEST_VARS else None
         return condition or variables[name][0], rest["$value"] if set(rest) == {"$value"} else rest
 
@@ -526,6 +545,9 @@ class Lowering:
             if "$when" in value:
                 condition, inner = self.when(value, variables, loc)
                 expr, _ = self.template(inner, variables, loc)
+                if "$else" in value:  # `{$when: var, $value: X, $else: Y}`: Y when var is not
+                    other, other_optional = self.template(value["$else"], variables, loc)
+                    return f"({expr} if {condition} else {other})", other_optional
                 return f"({expr} if {condition} else None)", True
             items = []
             optionals = []
@@ -735,6 +757,7 @@ class Lowering:
             spec_file=self.src.path,
             wire_module=wire_module,
             kind=spec.kind,
+            unsupported=list(spec.request.unsupported),
             streamable=stream is not None,
             framing=stream.framing if stream is not None else "none",
             json_array=stream.json_array if stream is not None else False,

@@ -64,9 +64,10 @@ class Sum(Strict):
 
 
 class Join(Strict):
-    """Text of a value that is a string, or a list whose items' `item` field is joined."""
+    """Text of a value that is a string, or a list whose items' `item` field is joined; with
+    several paths, their texts one after the other."""
 
-    join: Path
+    join: Path | list[Path]
     item: Path
 
 
@@ -201,6 +202,11 @@ class RequestSpec(Strict):
     messages: MessagesSpec | None = Field(
         None, description="How the conversation is sent (chat protocols; image ones take $prompt)."
     )
+    unsupported: list[Literal["temperature", "top_p", "stop", "seed", "reasoning_effort"]] = Field(
+        default_factory=list,
+        description="Call settings this protocol has no field for: a call that sets one fails "
+        "before the request.",
+    )
     tools: ToolsSpec | None = None
     structured_output: StructuredOutputSpec | None = None
 
@@ -251,7 +257,7 @@ class ContentRule(Strict):
 
 class ChoiceSpec(Strict):
     index: Path | None = None
-    finish_reason: Path | None = None
+    finish_reason: Path | First | None = None
     content: list[ContentRule]
 
 
@@ -289,7 +295,7 @@ class StreamEventSpec(Strict):
     usage: Path | First | None = Field(
         None, description="Path to a usage object, or the first present of several."
     )
-    finish_reason: Path | None = None
+    finish_reason: Path | First | None = None
     choices: Path | None = None
     choice: ChoiceSpec | None = None
 

@@ -171,8 +171,14 @@ def _check_inputs(model: AIModel, turns: list[Message]) -> None:
 
 
 def _check_kind(model: AIModel, cfg: AIModelCallConfig, adapter: Any, system: str | None) -> None:
-    """What an image model or an image protocol cannot do."""
+    """What an image model or an image protocol cannot do, and settings the protocol lacks."""
     name = model.constant or model.model_name
+    for param in adapter.UNSUPPORTED:
+        if getattr(cfg, param) is not None:
+            raise ConfigurationError(
+                f"the {adapter.PROTOCOL} protocol has no {param}; leave it unset (or call "
+                f"{name} through another protocol: AIModelEndpoint(..., protocol=...))"
+            )
     if cfg.streaming and (not adapter.STREAMABLE or model.kind == "image"):
         raise ConfigurationError(
             f"{name} makes images, which modelwire does not stream: leave streaming off"

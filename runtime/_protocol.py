@@ -56,6 +56,14 @@ class Call:
                 return "\n".join(c.text for c in m.content if c.type == "text")  # type: ignore[union-attr]
         return ""
 
+    def reasoning_model(self) -> bool:
+        """The model reasons (the catalog says so, or the call asks for reasoning)."""
+        m = self.ai_model
+        asked = self.config.reasoning or self.config.reasoning_effort is not None
+        return asked or (
+            m is not None and (m.reasoning is not None or "reasoning" in m.capabilities)
+        )
+
     def image_output(self) -> bool:
         """The model makes images (a catalog model of kind `image`)."""
         return self.ai_model is not None and self.ai_model.kind == "image"
@@ -160,6 +168,7 @@ class AdapterModule(Protocol):
     STREAM_DONE: str | None
     USAGE_UPDATE: str
     KIND: str
+    UNSUPPORTED: tuple[str, ...]
     STREAMABLE: bool
     OPTIONS_PATH: str | None
     FINISH_REASONS: dict[str, str]
@@ -217,6 +226,11 @@ def join_text(value: Any, item: str) -> str | None:
         parts = [getattr(e, item, None) for e in value]
         return "".join(p for p in parts if isinstance(p, str)) or None
     return None
+
+
+def join_present(*texts: str | None) -> str | None:
+    """The texts present, one after the other; None when none is."""
+    return "".join(t for t in texts if t) or None
 
 
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:

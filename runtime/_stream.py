@@ -55,7 +55,7 @@ class _Slot:
         if self.kind == "reasoning":
             if not (text or signature):
                 return None
-            return ReasoningContent(text or None, signature, self.redacted)
+            return ReasoningContent(text or None, signature, self.redacted, id=self.id)
         if self.kind == "image":
             return self.whole
         return tool_call(self.id, self.name, text if self.parts else self.whole, signature)
@@ -126,6 +126,7 @@ class StreamAccumulator:
                 elif isinstance(d, ReasoningDelta):
                     slot = choice.slot("reasoning", d.key)
                     slot.redacted = slot.redacted or d.redacted
+                    slot.id = slot.id or d.id
                     if d.text:
                         slot.parts.append(d.text)
                     if d.signature:

@@ -143,6 +143,8 @@ class ReasoningContent(_Plain):
     signature: str | None = None
     redacted: bool = False
     type: Literal["reasoning"] = "reasoning"
+    # the provider's id of the reasoning item, for protocols that send it back by id
+    id: str | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(slots=True)
@@ -520,6 +522,7 @@ class ReasoningDelta(_Plain):
     redacted: bool = False
     continues: bool = False  # only extends an item an earlier event opened under `key`
     type: Literal["reasoning"] = "reasoning"
+    id: str | None = field(default=None, metadata={"omit_none": True})
 
     def get_text_delta(self) -> str:
         """Reasoning is not answer text: "" here; see `get_reasoning_delta()`."""

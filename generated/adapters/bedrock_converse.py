@@ -17,6 +17,7 @@ from modelwire._protocol import (
     compact_or_none,
     dig,
     first_present,
+    join_present,
     join_text,
     part_kind,
     sum_present,
@@ -48,6 +49,7 @@ JSON_ARRAY = False
 STREAM_DONE = None
 USAGE_UPDATE = "replace"
 KIND = "chat"
+UNSUPPORTED: tuple[str, ...] = ()
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
 FINISH_REASONS: dict[str, str] = {

@@ -119,12 +119,23 @@ def _endpoint(case: Case) -> AIModelEndpoint:
     # everything the index gives besides the base URL (project, location, region, ...) is the
     # provider's config; any credentials work (none are checked): a key, and a static token
     config = {k: v for k, v in case.endpoint.items() if k != "base_url"}
+    base_url = case.endpoint["base_url"]
+    # the corpus's base URL is everything before the protocol's last path segment; where the
+    # provider spec serves the protocol under a path variant (Azure's /openai/v1), that prefix
+    # names the variant: select it instead of doubling the prefix
+    binding = PROVIDERS[case.provider].protocols[case.protocol]
+    for param, table in binding.variants.items():
+        for value, (path, _stream_path, _query) in table.items():
+            prefix = path.rsplit("/", 1)[0]
+            if prefix and base_url.rstrip("/").endswith(prefix):
+                base_url = base_url.rstrip("/")[: -len(prefix)]
+                config.setdefault(param, value)
     api = AIModelAPI(
         case.provider,
         api_key="test",
         credentials={"access_token": "test"},
         config=config,
-        base_url=case.endpoint["base_url"],
+        base_url=base_url,
     )
     return AIModelEndpoint(api, AIModel(model_name=case.model), protocol=case.protocol)
 
