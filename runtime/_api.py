@@ -252,6 +252,11 @@ class AIModelEndpoint:
                     f"{info.name} does not serve protocol {protocol!r}; "
                     f"it serves: {', '.join(info.protocols)}"
                 )
+            if model.protocols and protocol not in model.protocols:
+                raise ConfigurationError(
+                    f"{model.constant or model.model_name} does not take protocol {protocol!r}; "
+                    f"it takes: {', '.join(model.protocols)}"
+                )
             return binding
         for name in model.protocols:  # the catalog's preference, where this host serves it
             if name in info.protocols:
