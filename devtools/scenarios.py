@@ -68,6 +68,7 @@ class Scenario:
     description: str = ""
     # the conversation, when it is more than `prompt` (built on use: it holds modelwire types)
     messages: Callable[[], list[Any]] | None = None
+    protocol: str | None = None  # AIModelEndpoint(protocol=...); None: the catalog's preference
 
     def call_args(self) -> dict[str, Any]:
         """What `generate` / `request_body` take: prompt, instructions and messages."""
@@ -122,7 +123,7 @@ class Scenario:
             api = AIModelAPI(provider, credentials=credentials, config=self.api_config)
         else:
             api = AIModelAPI(provider, api_key=key, config=self.api_config)
-        return AIModelEndpoint(api=api, ai_model=self.ai_model())
+        return AIModelEndpoint(api=api, ai_model=self.ai_model(), protocol=self.protocol)
 
 
 def _reference_table(entries: int = 120) -> str:
@@ -566,6 +567,123 @@ IMAGE_SCENARIOS: tuple[Scenario, ...] = (
         "Gemini3ProImage",
         {"image_size": "2K"},
         "Gemini 3 Pro Image at 2K: an inline image with a thought signature",
+    ),
+)
+
+
+# --- openai over the Responses API (openai_responses; tests/test_contract_responses.py) ---------
+# The same catalog models as the openai_chat scenarios, with the protocol named explicitly
+# (AIModelEndpoint(..., protocol="openai_responses")): POST /v1/responses, named SSE events.
+RESPONSES = "openai_responses"
+# o4-mini on low effort; `reasoning` asks for reasoning summaries (reasoning.summary auto)
+O4_REASONING = {"reasoning": True, "reasoning_effort": "low"}
+# the call ids of cassettes/openai/responses_tool_calls.yaml, sent back in responses_tool_result
+RESPONSES_CALL_IDS = ("call_4Fq8WmZ2tKx9LbN3vRp7YcHd", "call_Tj6nE1sQ5uGa0VkM8wXz2BoP")
+
+
+def _responses(name: str, model: str | None, prompt: str | None, **fields: Any) -> Scenario:
+    return Scenario(
+        **{
+            "name": f"responses_{name}",
+            "provider": "openai",
+            "model": model,
+            "prompt": prompt,
+            "instructions": None,
+            "config": {},
+            "cassette": f"cassettes/openai/responses_{name}.yaml",
+            "protocol": RESPONSES,
+            **fields,
+        }
+    )
+
+
+RESPONSES_SCENARIOS: tuple[Scenario, ...] = (
+    _responses(
+        "text",
+        "GPT4oMini",
+        "What is the capital of France?",
+        instructions=CONCISE,
+        outcome="text",
+        description="plain non-streamed text: a message item with an output_text part",
+    ),
+    _responses(
+        "stream",
+        "GPT4oMini",
+        "What is the capital of France?",
+        instructions=CONCISE,
+        config={"streaming": True},
+        outcome="stream",
+        description="named SSE events: response.created, output_text.delta, response.completed",
+    ),
+    _responses(
+        "reasoning",
+        "O4Mini",
+        "Is 1001 a prime number?",
+        config=O4_REASONING,
+        outcome="text",
+        nonzero_usage=("reasoning_tokens",),
+        description="a reasoning item (summary parts, encrypted_content), then a message",
+    ),
+    _responses(
+        "stream_reasoning",
+        "O4Mini",
+        "Is 1001 a prime number?",
+        config={**O4_REASONING, "streaming": True},
+        outcome="stream",
+        nonzero_usage=("reasoning_tokens",),
+        description="reasoning_summary_text.delta events; the reasoning item's encrypted_content "
+        "in its output_item.done; then output_text.delta",
+    ),
+    _responses(
+        "tool_calls",
+        "GPT4o",
+        WEATHER_PROMPT,
+        config=TOOLS,
+        outcome="tool_calls",
+        description="two function_call output items (status completed: modelwire says tool_use)",
+    ),
+    _responses(
+        "stream_tool_calls",
+        "GPT4o",
+        WEATHER_PROMPT,
+        config={**TOOLS, "streaming": True},
+        outcome="stream",
+        description="function_call items opened by output_item.added, arguments as "
+        "function_call_arguments.delta fragments keyed by item_id",
+    ),
+    _responses(
+        "tool_result",
+        "GPT4o",
+        None,
+        messages=lambda: tool_result_messages(RESPONSES_CALL_IDS),
+        config=TOOLS,
+        outcome="text",
+        description="function_call and function_call_output input items; the answer uses both",
+    ),
+    _responses(
+        "structured_output",
+        "GPT4o",
+        REPORT_PROMPT,
+        config=STRUCTURED,
+        outcome="structured",
+        description="structured output through text.format json_schema (strict)",
+    ),
+    _responses(
+        "max_tokens",
+        "GPT4oMini",
+        "Write a long story about a lighthouse keeper.",
+        config={"max_output_tokens": 16},
+        outcome="text",
+        description="status incomplete, incomplete_details.reason max_output_tokens (max_tokens)",
+    ),
+    _responses(
+        "error_400",
+        None,
+        "Hello",
+        custom_model_id="gpt-nonexistent",
+        outcome="error",
+        error="BadRequestError",
+        description="an unknown model: /responses answers 400 model_not_found (not 404)",
     ),
 )
 
@@ -1189,6 +1307,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     *COMPAT_SCENARIOS,
     *TOOL_SCENARIOS,
     *IMAGE_SCENARIOS,
+    *RESPONSES_SCENARIOS,
 )
 
 
