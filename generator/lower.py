@@ -199,6 +199,7 @@ class AdapterIR:
     usage_update: str
     kind: str
     unsupported: list[str]
+    min_output_tokens: int | None
     streamable: bool
     options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
@@ -758,6 +759,7 @@ class Lowering:
             wire_module=wire_module,
             kind=spec.kind,
             unsupported=list(spec.request.unsupported),
+            min_output_tokens=spec.request.min_output_tokens,
             streamable=stream is not None,
             framing=stream.framing if stream is not None else "none",
             json_array=stream.json_array if stream is not None else False,

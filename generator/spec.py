@@ -202,6 +202,9 @@ class RequestSpec(Strict):
     messages: MessagesSpec | None = Field(
         None, description="How the conversation is sent (chat protocols; image ones take $prompt)."
     )
+    min_output_tokens: PositiveInt | None = Field(
+        None, description="The smallest max_output_tokens the protocol accepts."
+    )
     unsupported: list[Literal["temperature", "top_p", "stop", "seed", "reasoning_effort"]] = Field(
         default_factory=list,
         description="Call settings this protocol has no field for: a call that sets one fails "

@@ -173,6 +173,12 @@ def _check_inputs(model: AIModel, turns: list[Message]) -> None:
 def _check_kind(model: AIModel, cfg: AIModelCallConfig, adapter: Any, system: str | None) -> None:
     """What an image model or an image protocol cannot do, and settings the protocol lacks."""
     name = model.constant or model.model_name
+    low = adapter.MIN_OUTPUT_TOKENS
+    if low is not None and cfg.max_output_tokens is not None and cfg.max_output_tokens < low:
+        raise ConfigurationError(
+            f"the {adapter.PROTOCOL} protocol takes max_output_tokens of at least {low}, "
+            f"got {cfg.max_output_tokens}"
+        )
     for param in adapter.UNSUPPORTED:
         if getattr(cfg, param) is not None:
             raise ConfigurationError(

@@ -169,6 +169,7 @@ class AdapterModule(Protocol):
     USAGE_UPDATE: str
     KIND: str
     UNSUPPORTED: tuple[str, ...]
+    MIN_OUTPUT_TOKENS: int | None
     STREAMABLE: bool
     OPTIONS_PATH: str | None
     FINISH_REASONS: dict[str, str]
@@ -294,20 +295,34 @@ def wire_turns(
     protocol: str,
 ) -> list[tuple[str | None, list[Any]]]:
     """The conversation as the wire's turns: (wire role, parts), or (None, [part]) for a part
-    of a kind sent as a message of its own (`own`); with `merge`, consecutive turns of the
-    same wire role become one."""
+    of a kind sent as a message of its own (`own`), in the order the parts came (a reasoning
+    item stays before the answer it led to); with `merge`, consecutive turns of the same wire
+    role become one."""
     out: list[tuple[str | None, list[Any]]] = []
+
+    def add(role_name: str, parts: list[Any]) -> None:
+        role = roles.get(role_name)
+        if role is None:
+            raise unsupported_role(protocol, role_name, roles)
+        if merge and out and out[-1][0] == role:
+            out[-1][1].extend(parts)
+        else:
+            out.append((role, list(parts)))
+
     for m in messages:
-        rest = [p for p in m.content if part_kind(p) not in own]
-        if rest or not m.content:
-            role = roles.get(m.role)
-            if role is None:
-                raise unsupported_role(protocol, m.role, roles)
-            if merge and out and out[-1][0] == role:
-                out[-1][1].extend(rest)
+        if not m.content:
+            add(m.role, [])
+        run: list[Any] = []
+        for part in m.content:
+            if part_kind(part) in own:
+                if run:
+                    add(m.role, run)
+                    run = []
+                out.append((None, [part]))
             else:
-                out.append((role, list(rest)))
-        out.extend((None, [p]) for p in m.content if part_kind(p) in own)
+                run.append(part)
+        if run:
+            add(m.role, run)
     return out
 
 

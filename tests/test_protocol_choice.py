@@ -50,3 +50,14 @@ def test_settings_the_responses_protocol_lacks_fail_before_the_request() -> None
         pytest.raises(ConfigurationError, match="the openai_responses protocol has no stop"),
     ):
         client.request_body(prompt="Hi")
+
+
+def test_an_output_limit_below_the_protocol_minimum_fails_before_the_request() -> None:
+    from modelwire import AIModelCallConfig, AIModelClient
+
+    ep = AIModelEndpoint(OPENAI, models.GPT4o, protocol="openai_responses")
+    with (
+        AIModelClient(ep, AIModelCallConfig(max_output_tokens=8)) as client,
+        pytest.raises(ConfigurationError, match="takes max_output_tokens of at least 16, got 8"),
+    ):
+        client.request_body(prompt="Hi")

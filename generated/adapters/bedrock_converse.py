@@ -50,6 +50,7 @@ STREAM_DONE = None
 USAGE_UPDATE = "replace"
 KIND = "chat"
 UNSUPPORTED: tuple[str, ...] = ()
+MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
 FINISH_REASONS: dict[str, str] = {

@@ -50,6 +50,7 @@ STREAM_DONE = "[DONE]"
 USAGE_UPDATE = "replace"
 KIND = "chat"
 UNSUPPORTED: tuple[str, ...] = ("stop", "seed")
+MIN_OUTPUT_TOKENS: int | None = 16
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
 FINISH_REASONS: dict[str, str] = {
