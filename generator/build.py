@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
 import subprocess
@@ -20,8 +21,15 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import SpecError, SpecErrors
 from .lower import Lowering
-from .source import Source, load
-from .spec import SPEC_KINDS, CatalogSpec, ProtocolSpec, ProviderSpec
+from .source import Loc, Source, load
+from .spec import (
+    SPEC_KINDS,
+    CatalogSpec,
+    PriceSpec,
+    PriceTierSpec,
+    ProtocolSpec,
+    ProviderSpec,
+)
 from .wire import WireSchema
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,7 +53,7 @@ def _validate(model: type[BaseModel], src: Source) -> Any:
         for err in exc.errors():
             loc = tuple(err["loc"])
             # pydantic appends union-member and type names to loc; keep the real key path
-            clean = tuple(p for p in loc if _is_key(src, loc, p))
+            clean = _key_path(src, loc)
             where = ".".join(str(p) for p in clean) or "(top level)"
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
@@ -58,14 +66,25 @@ def _validate(model: type[BaseModel], src: Source) -> Any:
         raise SpecErrors(_dedupe(errors)) from None
 
 
-def _is_key(src: Source, loc: tuple[Any, ...], part: Any) -> bool:
-    prefix = loc[: loc.index(part) + 1]
-    known = tuple(p for p in prefix if not isinstance(p, str) or not _looks_like_type(p))
-    return known == prefix or (isinstance(part, int) and prefix in src.lines)
+def _key_path(src: Source, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The keys and indices of a pydantic error location, without the union-member and type
+    names pydantic inserts. A part that is a location of the file is a key even when it looks
+    like a type name (`STOP`, `FAILED_PRECONDITION`)."""
+    clean: tuple[Any, ...] = ()
+    for part in loc:
+        here = (*clean, part)
+        if here in src.lines or (isinstance(part, str) and not _looks_like_type(part)):
+            clean = here
+    return clean
 
 
 def _looks_like_type(part: str) -> bool:
-    return part[:1].isupper() or "[" in part or part in {"str", "int", "float", "bool", "dict"}
+    return (
+        part[:1].isupper()
+        or "[" in part
+        or "-" in part  # constrained-str
+        or part in {"str", "int", "float", "bool", "dict", "list"}
+    )
 
 
 def _dedupe(errors: list[SpecError]) -> list[SpecError]:
@@ -166,8 +185,45 @@ def load_specs(root: Path) -> Specs:
     return specs
 
 
+def _lint_rates(
+    src: Source, where: Loc, p: PriceSpec, context_window: int | None
+) -> list[SpecError]:
+    """A price table (the model's or a host's): cache reads below input, tiers rising."""
+    errors: list[SpecError] = []
+    rate_sets: list[tuple[Loc, PriceSpec | PriceTierSpec]] = [(where, p)]
+    rate_sets += [((*where, "tiers", i), t) for i, t in enumerate(p.tiers)]
+    for at, rates in rate_sets:
+        if rates.cached_input is not None and rates.cached_input >= rates.input:
+            errors.append(
+                src.error(
+                    (*at, "cached_input"),
+                    f"cached_input {rates.cached_input} is not below input {rates.input}",
+                )
+            )
+    thresholds = [t.above_prompt_tokens for t in p.tiers]
+    if thresholds != sorted(set(thresholds)) or any(
+        context_window is not None and t >= context_window for t in thresholds
+    ):
+        errors.append(
+            src.error(
+                (*where, "tiers"),
+                "tiers must rise strictly by above_prompt_tokens, each below the "
+                f"context window {context_window}",
+            )
+        )
+    if p.checked > _latest_checked():
+        errors.append(src.error((*where, "checked"), f"checked {p.checked} is in the future"))
+    return errors
+
+
+def _latest_checked() -> dt.date:
+    """The latest plausible `checked` date: today, with a day's slack for time zones."""
+    return dt.date.today() + dt.timedelta(days=1)
+
+
 def lint_catalog(specs: Specs) -> list[SpecError]:
-    """Cross-file catalog checks: unique constants and ids, known providers, sane limits."""
+    """Cross-file catalog checks: unique constants and ids, known providers, sane limits,
+    prices with a source and a date (model, host and per-image prices alike)."""
     errors: list[SpecError] = []
     constants: dict[str, Source] = {}
     ids: dict[tuple[str, str], str] = {}
@@ -248,31 +304,80 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                 errors.append(
                     src.error(loc, "pricing is missing: add it, or say why in pricing_missing")
                 )
-            rate_sets = (
-                [((*loc, "pricing"), p)]
-                + [((*loc, "pricing", "tiers", i), t) for i, t in enumerate(p.tiers)]
-                if p is not None
-                else []
-            )
-            for where, rates in rate_sets:
-                if rates.cached_input is not None and rates.cached_input >= rates.input:
+            if p is not None and m.pricing_missing is not None:
+                errors.append(
+                    src.error(
+                        (*loc, "pricing_missing"),
+                        "pricing_missing is set, but the model has pricing",
+                    )
+                )
+            if p is not None:
+                errors.extend(_lint_rates(src, (*loc, "pricing"), p, m.context_window))
+            for provider, host in m.hosts.items():
+                hloc = (*loc, "hosts", provider)
+                context = host.context_window or m.context_window
+                output = host.max_output_tokens or m.max_output_tokens
+                if (
+                    (host.context_window or host.max_output_tokens)
+                    and context is not None
+                    and output is not None
+                    and output > context
+                ):
+                    at = "max_output_tokens" if host.max_output_tokens else "context_window"
                     errors.append(
                         src.error(
-                            (*where, "cached_input"),
-                            f"cached_input {rates.cached_input} is not below input {rates.input}",
+                            (*hloc, at),
+                            f"max_output_tokens {output} exceeds context_window {context} "
+                            f"on {provider}",
                         )
                     )
-            thresholds = [t.above_prompt_tokens for t in p.tiers] if p is not None else []
-            if thresholds != sorted(set(thresholds)) or any(
-                m.context_window is not None and t >= m.context_window for t in thresholds
+                if host.pricing is not None:
+                    errors.extend(_lint_rates(src, (*hloc, "pricing"), host.pricing, context))
+            ip = m.image_pricing
+            if ip is not None:
+                if not ip.source.startswith("https://"):
+                    errors.append(
+                        src.error(
+                            (*loc, "image_pricing", "source"),
+                            f"source {ip.source!r} must start with an https:// URL",
+                        )
+                    )
+                if ip.checked > _latest_checked():
+                    errors.append(
+                        src.error(
+                            (*loc, "image_pricing", "checked"),
+                            f"checked {ip.checked} is in the future",
+                        )
+                    )
+                for i, row in enumerate(ip.per_image):
+                    for key, value in row.when.items():
+                        allowed = m.valid_options[key].allowed if key in m.valid_options else None
+                        if allowed is not None and value not in allowed:
+                            errors.append(
+                                src.error(
+                                    (*loc, "image_pricing", "per_image", i, "when", key),
+                                    f"{key} {value!r} is not one of its allowed values {allowed}",
+                                )
+                            )
+            if (
+                m.release_date is not None
+                and m.deprecation_date is not None
+                and m.deprecation_date < m.release_date
             ):
                 errors.append(
                     src.error(
-                        (*loc, "pricing", "tiers"),
-                        "tiers must rise strictly by above_prompt_tokens, each below the "
-                        f"context window {m.context_window}",
+                        (*loc, "deprecation_date"),
+                        f"deprecation_date {m.deprecation_date} is before release_date "
+                        f"{m.release_date}",
                     )
                 )
+            for i, capability in enumerate(m.capabilities):
+                if capability in m.capabilities[:i]:
+                    errors.append(
+                        src.error(
+                            (*loc, "capabilities", i), f"capability {capability} is listed twice"
+                        )
+                    )
             r = m.reasoning
             if r is not None and r.default_effort is not None and r.default_effort not in r.effort:
                 errors.append(

@@ -28,4 +28,24 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"faults: {name:<{width}}  {cells}")
         tried = sum(len(r) for r in faults.MATRIX.values())
         passed = sum(v == "passed" for r in faults.MATRIX.values() for v in r.values())
-        terminalreporter.write_line(f"faults: {tried} tried, {passed} passed")
+        known = sum(v == "xfail" for r in faults.MATRIX.values() for v in r.values())
+        terminalreporter.write_line(
+            f"faults: {len(faults.MATRIX)} scenarios x {len(modes)} modes: {tried} tried, "
+            f"{passed} passed, {known} known modelwire failures (xfail), "
+            f"{tried - passed - known} failed"
+        )
+
+    mutations = sys.modules.get("tests.test_spec_mutations")
+    if mutations is not None and mutations.RESULTS.get("tried"):
+        r = mutations.RESULTS
+        cats = sorted(k.split(":", 1)[1] for k in r if k.startswith("category:"))
+        terminalreporter.write_line(
+            f"spec mutations: {r['tried']} tried (sample of {r.get('generated', '?')} generated), "
+            f"{r.get('failed_at_line', 0)} failed generation at file:line, "
+            f"{r.get('known_gaps', 0)} known gaps; {len(cats)} categories: {', '.join(cats)}"
+        )
+    concurrency = getattr(faults, "CONCURRENCY", None)
+    if concurrency:
+        terminalreporter.write_line(
+            "faults: concurrency: " + ", ".join(f"{k}={v}" for k, v in concurrency.items())
+        )

@@ -2,12 +2,15 @@
 
 Each request takes the next `Reply` from the queue (or asks `responder`, when set). A reply
 can delay its headers, send its body in paced chunks, stop sending (stall), or reset the
-connection after some chunks. Requests are recorded for assertions.
+connection after some chunks. Requests are recorded for assertions, and so are connections
+(how many were opened, how many are open, the most open at once) to tell leaks apart.
+A delay or a stall ends early when the client hangs up, so no handler outlives its client.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import socket
 import struct
 import threading
@@ -30,6 +33,11 @@ class Reply:
     stall_after: int | None = None  # stop sending (keep the socket open) after N chunks
     reset_after: int | None = None  # reset the connection after N chunks (None: never)
     reset_before_headers: bool = False
+    chunked: bool = True  # a list body: chunked encoding, or (False) one content-length body
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.body)) if isinstance(self.body, list) else len(self.body)
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **kw: Any) -> Reply:
@@ -59,10 +67,34 @@ class Recorded:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each reply's body waits on a delayed ACK (~40 ms)
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # silence
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.owner.opened()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.owner.closed()
+
+    def _wait(self, seconds: float | None) -> None:
+        """Sleep `seconds` (None: until the server stops); raises when the client hangs up."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while not self.server.owner.stalled.is_set():
+            left = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if left <= 0:
+                return
+            readable, _, _ = select.select([self.connection], [], [], left)
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                raise ConnectionAbortedError("the client closed the connection")
+            if readable:  # bytes of a next request: not ours to read yet
+                time.sleep(left)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -86,11 +118,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, reply: Reply) -> None:
         if reply.header_delay:
-            time.sleep(reply.header_delay)
+            self._wait(reply.header_delay)
         if reply.reset_before_headers:
             return self._reset()
         chunks = reply.body if isinstance(reply.body, list) else [reply.body]
-        streamed = isinstance(reply.body, list)
+        streamed = isinstance(reply.body, list) and reply.chunked
         self.send_response(reply.status)
         self.send_header("content-type", reply.content_type)
         for k, v in reply.headers.items():
@@ -98,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         if streamed:
             self.send_header("transfer-encoding", "chunked")
         else:
-            self.send_header("content-length", str(len(chunks[0])))
+            self.send_header("content-length", str(reply.size))
         self.end_headers()
         for i, chunk in enumerate(chunks):
             if reply.reset_after is not None and i >= reply.reset_after:
@@ -106,11 +138,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._reset()
             if reply.stall_after is not None and i >= reply.stall_after:
                 self.wfile.flush()
-                self.server.owner.stalled.wait(30)
                 self.close_connection = True
-                return None
+                return self._wait(None)
             if i and reply.chunk_delay:
-                time.sleep(reply.chunk_delay)
+                self._wait(reply.chunk_delay)
             if streamed:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             else:
@@ -136,7 +167,11 @@ class LoopbackServer:
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.responder = responder
-        self.stalled = threading.Event()
+        self.record = True  # keep every request in `requests` (False: for load tests)
+        self.stalled = threading.Event()  # set when the server stops: stalls end
+        self.connections = 0  # connections accepted so far
+        self.open = 0  # connections open now
+        self.peak_open = 0  # the most open at once
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
@@ -158,12 +193,30 @@ class LoopbackServer:
 
     def next_reply(self, rec: Recorded) -> Reply:
         with self._lock:
-            self.requests.append(rec)
+            if self.record:
+                self.requests.append(rec)
             if self.replies:
                 return self.replies.popleft()
         if self.responder is not None:
             return self.responder(rec)
         return Reply.json({"error": {"message": "no reply scripted"}}, status=500)
+
+    def opened(self) -> None:
+        with self._lock:
+            self.connections += 1
+            self.open += 1
+            self.peak_open = max(self.peak_open, self.open)
+
+    def closed(self) -> None:
+        with self._lock:
+            self.open -= 1
+
+    def wait_all_closed(self, timeout: float = 2.0) -> bool:
+        """True once every connection the server accepted is closed (within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while self.open and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.open == 0
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
@@ -180,3 +233,59 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ServerProcess:
+    """A `LoopbackServer` in a process of its own that answers every request with one reply:
+    for load tests, where a server sharing the client's interpreter (and its GIL and memory
+    accounting) would measure itself. `stats()` reports its connection counts."""
+
+    def __init__(self, body: bytes, content_type: str = "application/json") -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_in_child, args=(child, body, content_type), daemon=True
+        )
+        self.url = ""
+
+    def __enter__(self) -> ServerProcess:
+        self._process.start()
+        if not self._pipe.poll(30):
+            raise RuntimeError("the server process did not start")
+        self.url = self._pipe.recv()
+        return self
+
+    def stats(self, settle: float = 2.0) -> dict[str, int]:
+        """requests, connections, open, peak_open (waiting up to `settle` s for open == 0)."""
+        self._pipe.send(settle)
+        return self._pipe.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        self._pipe.send(None)
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _serve_in_child(pipe: Any, body: bytes, content_type: str) -> None:
+    served = 0
+    lock = threading.Lock()
+
+    def respond(rec: Recorded) -> Reply:
+        nonlocal served
+        with lock:
+            served += 1
+        return Reply(body=body, content_type=content_type)
+
+    server = LoopbackServer(responder=respond)
+    server.record = False
+    with server:
+        pipe.send(server.url)
+        while (settle := pipe.recv()) is not None:
+            server.wait_all_closed(settle)
+            with lock:
+                stats = {"requests": served, "connections": server.connections}
+            stats |= {"open": server.open, "peak_open": server.peak_open}
+            pipe.send(stats)
