@@ -639,8 +639,6 @@ def _own() -> list[Fault]:
             _failed(modelwire.ServerError, 1, status=200, message="Boom", partial="Hel"),
             wire=RESPONSES,
             stream=True,
-            xfail="the spec reads only the nested error.message/error.code: the documented flat "
-            "event (code, message at the top) becomes OtherAPIError('{}'), message and code lost",
         ),
     ]
 

@@ -319,11 +319,16 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e = w.StreamEvent.model_validate_json(data)
-    if e.type == "error":
+    if (e.type == "error") and (e.error):
         return StreamError(
             message=(_v6.message if (_v6 := e.error) is not None else None),
             type=(_v7.type if (_v7 := e.error) is not None else None),
             code=(_v8.code if (_v8 := e.error) is not None else None),
+        )
+    if e.type == "error":
+        return StreamError(
+            message=e.message,
+            code=e.code,
         )
     if e.type == "response.failed":
         return StreamError(
