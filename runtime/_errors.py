@@ -62,12 +62,16 @@ class ModelwireError(Exception):
         return f"{self.message} ({where})" if where else self.message
 
     def redact(self, secrets: tuple[str, ...]) -> ModelwireError:
-        """Replace every occurrence of `secrets` in the message and body; returns self."""
+        """Replace every occurrence of `secrets` in the message, body and the fields taken
+        from the response (request id, code, type); returns self."""
         secrets = tuple(s for s in secrets if len(s) >= 4)
         if secrets:
             self.message = _scrub(self.message, secrets)
             self.args = (self.message,)
             self.body = _scrub(self.body, secrets)
+            self.request_id = _scrub(self.request_id, secrets)
+            self.code = _scrub(self.code, secrets)
+            self.error_type = _scrub(self.error_type, secrets)
         return self
 
 

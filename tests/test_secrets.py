@@ -632,11 +632,7 @@ def test_a_successful_call_keeps_the_key_out_of_reprs_and_to_dict(scheme: Scheme
     assert not _leaks(texts, scheme.secrets)
 
 
-# The provider's own fields of an error are not scrubbed: a key echoed in one of them stays.
-FIELD_NOT_REDACTED = (
-    "runtime/_errors.py ModelwireError.redact scrubs only `message` and `body`: `{field}` "
-    "(from {source}) keeps an echoed key, and __str__ prints request_id"
-)
+# The provider's own fields of an error (request id, code, type) are scrubbed too.
 
 
 @pytest.mark.parametrize(
@@ -650,27 +646,16 @@ FIELD_NOT_REDACTED = (
                 headers={"x-request-id": k},
             ),
             id="request_id-from-x-request-id-header",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=FIELD_NOT_REDACTED.format(field="request_id", source="x-request-id"),
-            ),
         ),
         pytest.param(
             "code",
             lambda k: Reply.json({"error": {"message": "bad key", "code": k}}, status=401),
             id="code-from-error.code",
-            marks=pytest.mark.xfail(
-                strict=True, reason=FIELD_NOT_REDACTED.format(field="code", source="error.code")
-            ),
         ),
         pytest.param(
             "error_type",
             lambda k: Reply.json({"error": {"message": "bad key", "type": k}}, status=401),
             id="error_type-from-error.type",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=FIELD_NOT_REDACTED.format(field="error_type", source="error.type"),
-            ),
         ),
     ],
 )
