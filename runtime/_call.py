@@ -217,11 +217,16 @@ def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str |
     return adapter.STRUCTURED_FALLBACK if adapter.STRUCTURED_VIA == "native" else "tool"
 
 
+def _thinking(cfg: AIModelCallConfig) -> bool:
+    """The call switches reasoning on (asked for, or given a budget)."""
+    return cfg.reasoning or cfg.max_reasoning_tokens is not None
+
+
 def _check_choice_while_reasoning(
     model: AIModel, cfg: AIModelCallConfig, choice: Any, structured: Any
 ) -> None:
     controls = model.reasoning
-    thinking = cfg.reasoning or cfg.max_reasoning_tokens is not None
+    thinking = _thinking(cfg)
     if not thinking or choice is None or controls is None:
         return
     allowed = controls.tool_choices_when_on
@@ -318,7 +323,7 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig, provider
                 f"max_reasoning_tokens={cfg.max_reasoning_tokens} is outside {name}'s "
                 f"range {low}..{high}"
             )
-    thinking = cfg.reasoning or cfg.max_reasoning_tokens is not None
+    thinking = _thinking(cfg)
     budget_form = cfg.max_reasoning_tokens is not None or not controls.adaptive
     if thinking and controls.budget_within_output and budget_form:
         budget = cfg.max_reasoning_tokens or controls.budget_default or controls.budget_min

@@ -191,7 +191,7 @@ def _parse_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
             break
         if section:
             entry = re.match(r"(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)", stripped)
-            if entry and line[: len(line) - len(line.lstrip())] != "" and _indent(line) <= 4:
+            if entry and 0 < len(line) - len(line.lstrip()) <= 4:  # an entry, not its wrap
                 current, args[entry.group(1)] = entry.group(1), entry.group(2)
             elif current and stripped:
                 args[current] = f"{args[current]} {stripped}".strip()
@@ -199,10 +199,6 @@ def _parse_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
         summary.append(line)
     text = "\n".join(summary).strip()
     return text or None, args
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 def tools_from(values: Any) -> list[Tool]:
