@@ -10,6 +10,7 @@ from urllib.parse import quote
 from ._catalog import AIModel
 from ._errors import ConfigurationError
 from ._provider import AuthScheme, ProtocolBinding, ProviderInfo
+from ._redact import watch
 from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
 
@@ -31,6 +32,7 @@ class AIModelAPI:
     """
 
     __slots__ = (
+        "__weakref__",
         "_api_key",
         "_base_url",
         "_credentials",
@@ -56,7 +58,8 @@ class AIModelAPI:
         self.config = dict(config or {})
         explicit = base_url or next((env[v] for v in self.info.base_url_env if env.get(v)), None)
         self._base_url = explicit.rstrip("/") if explicit else None
-        self._tokens: Any = None  # Google token source, made on first use
+        self._tokens: Any = None  # Google token source or AWS signer, made on first use
+        watch(self)
 
     @property
     def base_url(self) -> str:
@@ -133,6 +136,8 @@ class AIModelAPI:
         """Every secret string this account holds (scrubbed from error messages)."""
         found = [self._api_key] if self._api_key else []
         found += [v for v in self._credentials.values() if isinstance(v, str) and v]
+        if self._tokens is not None:  # tokens fetched or credentials resolved since
+            found += self._tokens.secrets()
         return tuple(found)
 
     def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:

@@ -21,6 +21,7 @@ class AWSSigner:
     def __init__(self, credentials: Mapping[str, Any]) -> None:
         self._spec = dict(credentials)
         self._creds: Any = None
+        self._frozen: Any = None
         self._lock = threading.Lock()
 
     def _credentials(self) -> Any:
@@ -47,6 +48,14 @@ class AWSSigner:
             )
         return found
 
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials last used to sign (resolved from the chain, maybe refreshed)."""
+        frozen = self._frozen
+        if frozen is None:
+            return ()
+        found = (frozen.access_key, frozen.secret_key, frozen.token)
+        return tuple(v for v in found if isinstance(v, str) and v)
+
     def sign(
         self, service: str, region: str | None, url: str, headers: Mapping[str, str], body: bytes
     ) -> dict[str, str]:
@@ -56,6 +65,7 @@ class AWSSigner:
             if self._creds is None:
                 self._creds = self._credentials()
             frozen = self._creds.get_frozen_credentials()  # refreshes when due
+            self._frozen = frozen
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
 

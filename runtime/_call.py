@@ -66,9 +66,18 @@ def _part(value: Any) -> ContentItem:
 
 def _dict_tool_calls(calls: Any) -> list[ContentItem]:
     """Assistant `tool_calls` in the common dict form ({"id", "function": {"name", "arguments"}})."""
+    if calls is None:
+        return []
+    if not isinstance(calls, (list, tuple)):
+        raise ConfigurationError(f"tool_calls must be a list of tool calls, not {calls!r:.80}")
     out: list[ContentItem] = []
-    for c in calls or ():
-        fn = c.get("function") or {} if isinstance(c, Mapping) else {}
+    for c in calls:
+        fn = c.get("function") if isinstance(c, Mapping) else None
+        if not isinstance(fn, Mapping):
+            raise ConfigurationError(
+                'a tool call is {"id": ..., "function": {"name": ..., "arguments": ...}}, '
+                f"not {c!r:.80}"
+            )
         out.append(tool_call(c.get("id"), fn.get("name"), fn.get("arguments")))
     return out
 
@@ -89,7 +98,16 @@ def _message(value: Any) -> Message:
             return Message(
                 "tool", [ToolCallResult(value["tool_call_id"], content, value.get("name"))]
             )
-        parts = [content] if isinstance(content, str) else list(content or [])
+        if content is None:
+            parts = []
+        elif isinstance(content, str):
+            parts = [content]
+        elif isinstance(content, (list, tuple)):
+            parts = list(content)
+        else:
+            raise ConfigurationError(
+                f"message content must be a string or a list of parts, not {content!r:.80}"
+            )
         items = [_part(p) for p in parts]
         return Message(role, items + _dict_tool_calls(value.get("tool_calls")))
     raise ConfigurationError(
@@ -133,7 +151,13 @@ def conversation(
     kept = []
     for m in turns:
         if m.role == "system":
-            system.extend(c.text for c in m.content if isinstance(c, TextContent))
+            for c in m.content:
+                if not isinstance(c, TextContent):
+                    raise ConfigurationError(
+                        f"a system message takes text only, not {type(c).__name__}: "
+                        "put it in a user message"
+                    )
+                system.append(c.text)
         else:
             kept.append(m)
     return kept, ("\n\n".join(system) if system else None)

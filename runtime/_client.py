@@ -52,6 +52,19 @@ USER_AGENT = "modelwire/0.1"
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
+def _json_bytes(body: Any) -> bytes:
+    """The request body as UTF-8 JSON; what JSON or UTF-8 cannot carry fails before sending."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except UnicodeEncodeError as exc:
+        raise ConfigurationError(
+            f"the request holds text that is not valid Unicode ({exc.reason} "
+            f"{exc.object[exc.start : exc.end]!r}): lone surrogates cannot be sent"
+        ) from None
+    except ValueError as exc:  # NaN or infinity (allow_nan=False)
+        raise ConfigurationError(f"the request cannot be sent as JSON: {exc}") from None
+
+
 @dataclass(slots=True)
 class _Prepared:
     url: str
@@ -166,7 +179,7 @@ class AIModelClient:
         if call.stream and ep.binding.stream_query:
             params = {**params, **ep.binding.stream_query}
         url = ep.base_url + ep.path(call.stream)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = _json_bytes(body)
         signed_url = str(httpx.URL(url, params=params)) if params else url
         headers.update(ep.api.sign(signed_url, headers, content, ep.params, ep.binding.auth))
         return _Prepared(
@@ -218,6 +231,15 @@ class AIModelClient:
             provider=self._provider,
             retryable=True,
         )
+
+    def _stream_failure(self, exc: ModelwireError, response: httpx.Response) -> ModelwireError:
+        """A stream's failure, with the response's status and request id, secrets scrubbed."""
+        exc.provider = exc.provider or self._provider
+        if exc.status is None:
+            exc.status = response.status_code
+        if exc.request_id is None:
+            exc.request_id = request_id(self.adapter, response.headers)
+        return exc.redact(self.model_endpoint.api.secrets())
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, prep: _Prepared) -> httpx.Request:
         return http.build_request(
@@ -413,23 +435,23 @@ class AIModelClient:
             time.sleep(self._retry_delay(outcome, attempt, prep, response))
 
     def _stream(self, response: httpx.Response, proc: StreamProcessor) -> Iterator[StreamItem]:
+        tail, final = [], None
         try:
             for data in response.iter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
                 if proc.failed is not None:
-                    raise proc.failed
-            tail, final = proc.finish()
+                    break
+            else:
+                tail, final = proc.finish()
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, proc.partial()).redact(
-                self.model_endpoint.api.secrets()
-            ) from None
+            proc.failed = self._transport_error(exc, proc.partial())
         finally:
             response.close()
         for chunk in tail:
             yield chunk, None
         if proc.failed is not None:
-            raise proc.failed
+            raise self._stream_failure(proc.failed, response)
         yield None, final
 
     # --- async -----------------------------------------------------------------------------
@@ -472,21 +494,21 @@ class AIModelClient:
     async def _astream(
         self, response: httpx.Response, proc: StreamProcessor
     ) -> AsyncIterator[StreamItem]:
+        tail, final = [], None
         try:
             async for data in response.aiter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
                 if proc.failed is not None:
-                    raise proc.failed
-            tail, final = proc.finish()
+                    break
+            else:
+                tail, final = proc.finish()
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, proc.partial()).redact(
-                self.model_endpoint.api.secrets()
-            ) from None
+            proc.failed = self._transport_error(exc, proc.partial())
         finally:
             await response.aclose()
         for chunk in tail:
             yield chunk, None
         if proc.failed is not None:
-            raise proc.failed
+            raise self._stream_failure(proc.failed, response)
         yield None, final

@@ -13,6 +13,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from ._redact import scrub, secret_forms
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -64,14 +66,14 @@ class ModelwireError(Exception):
     def redact(self, secrets: tuple[str, ...]) -> ModelwireError:
         """Replace every occurrence of `secrets` in the message, body and the fields taken
         from the response (request id, code, type); returns self."""
-        secrets = tuple(s for s in secrets if len(s) >= 4)
-        if secrets:
-            self.message = _scrub(self.message, secrets)
+        forms = secret_forms(secrets)
+        if forms:
+            self.message = scrub(self.message, forms)
             self.args = (self.message,)
-            self.body = _scrub(self.body, secrets)
-            self.request_id = _scrub(self.request_id, secrets)
-            self.code = _scrub(self.code, secrets)
-            self.error_type = _scrub(self.error_type, secrets)
+            self.body = scrub(self.body, forms)
+            self.request_id = scrub(self.request_id, forms)
+            self.code = scrub(self.code, forms)
+            self.error_type = scrub(self.error_type, forms)
         return self
 
 
@@ -265,18 +267,6 @@ def _kind_for_code(adapter: AdapterModule, kind: str, code: Any) -> str:
     if kind == "bad_request" and code is not None and str(code) in adapter.CONTEXT_LENGTH_CODES:
         return "context_length"
     return kind
-
-
-def _scrub(value: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, "<redacted>")
-        return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secrets) for v in value]
-    return value
 
 
 def request_id(adapter: AdapterModule, headers: Mapping[str, str]) -> str | None:

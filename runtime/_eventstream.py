@@ -28,6 +28,13 @@ class EventStreamError(StreamInterruptedError):
 
 
 def _headers(data: bytes) -> dict[str, object]:
+    try:
+        return _read_headers(data)
+    except (IndexError, struct.error):
+        raise EventStreamError("event-stream frame headers are truncated") from None
+
+
+def _read_headers(data: bytes) -> dict[str, object]:
     out: dict[str, object] = {}
     i = 0
     while i < len(data):
@@ -53,10 +60,14 @@ def _headers(data: bytes) -> dict[str, object]:
         elif kind in (6, 7):  # bytes, string
             (length,) = struct.unpack_from(">H", data, i)
             raw = data[i + 2 : i + 2 + length]
+            if len(raw) != length:
+                raise IndexError
             out[name] = raw.decode("utf-8", "replace") if kind == 7 else raw
             i += 2 + length
         elif kind == 9:  # uuid
             out[name] = data[i : i + 16]
+            if len(out[name]) != 16:  # type: ignore[arg-type]
+                raise IndexError
             i += 16
         else:
             raise EventStreamError(f"event-stream header {name!r} has unknown type {kind}")
@@ -101,11 +112,21 @@ class EventStreamDecoder:
         return []
 
 
+def _text(headers: dict[str, object], name: str) -> str | None:
+    """A header's value as text, whatever type the frame gave it."""
+    value = headers.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
 def _event(headers: dict[str, object], payload: bytes) -> SSEEvent:
-    kind = headers.get(":message-type", "event")
+    kind = _text(headers, ":message-type") or "event"
     text = payload.decode("utf-8", "replace") or "{}"
     if kind == "event":
-        name = str(headers.get(":event-type", ""))
+        name = _text(headers, ":event-type") or ""
         return SSEEvent(f"{{{json.dumps(name)}: {text}}}", name)
     if kind == "exception":
         try:
@@ -113,9 +134,9 @@ def _event(headers: dict[str, object], payload: bytes) -> SSEEvent:
         except ValueError:
             body = {}
         message = body.get("message") or body.get("Message") if isinstance(body, dict) else None
-        found = {"type": headers.get(":exception-type"), "message": message or text}
+        found = {"type": _text(headers, ":exception-type"), "message": message or text}
     else:  # "error"
-        found = {"type": headers.get(":error-code"), "message": headers.get(":error-message")}
+        found = {"type": _text(headers, ":error-code"), "message": _text(headers, ":error-message")}
     return SSEEvent(json.dumps({"exception": found}), "exception")
 
 

@@ -87,6 +87,14 @@ class GoogleTokenSource:
             ) from None
         return creds
 
+    def secrets(self) -> tuple[str, ...]:
+        """The access token fetched, and a user's refresh token and client secret (ADC)."""
+        creds = self._creds
+        if creds is None:
+            return ()
+        found = (getattr(creds, a, None) for a in ("token", "refresh_token", "client_secret"))
+        return tuple(v for v in found if isinstance(v, str) and v)
+
     def token(self) -> str:
         """A valid access token, refreshed first when it is missing or about to expire."""
         if self._static:

@@ -258,7 +258,13 @@ class StreamProcessor:
             return chunks, None
         try:
             for e in self._framing.flush():
-                if (chunk := self._event(e.data, e.event)) is not None:
+                # an event the body ended in, with no end of its own: kept when whole (some
+                # hosts omit the last blank line), a truncation when it does not decode
+                try:
+                    chunk = self._event(e.data, e.event)
+                except ResponseDecodeError:
+                    raise self.interrupted("stream ended inside an event (truncated)") from None
+                if chunk is not None:
                     chunks.append(chunk)
             if self._framing.closed:  # the framing itself marks the end (a JSON array)
                 self.done = True

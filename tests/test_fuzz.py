@@ -13,8 +13,8 @@
   items: a JSON body holding every text given, or a ConfigurationError.
 
 Deterministic (derandomize, no example database) and bounded, so the file runs in seconds.
-Bugs the properties found are pinned by strict xfail tests at the end (minimal examples), and
-excluded from the properties so the properties keep guarding everything else.
+The bugs the properties found (all fixed) stay at the end as minimal regression examples.
+MODELWIRE_FUZZ_SCALE=20 runs twenty times the examples.
 """
 
 from __future__ import annotations
@@ -65,9 +65,6 @@ from modelwire._types import tool_call
 
 ROOT = Path(__file__).resolve().parent.parent
 P = AIModelAPIProviderEnum
-# MODELWIRE_FUZZ_KNOWN_BUGS=1: the properties without the carve-outs for the bugs pinned at
-# the end of this file (hypothesis then shrinks each to its minimal example)
-KNOWN_BUGS = os.environ.get("MODELWIRE_FUZZ_KNOWN_BUGS") == "1"
 # MODELWIRE_FUZZ_SCALE=20: that many times the examples (a deeper run than CI's few seconds)
 SCALE = int(os.environ.get("MODELWIRE_FUZZ_SCALE", "1"))
 
@@ -260,7 +257,7 @@ def array_text(elements: list[Any], style: int) -> str:
 
 
 @fuzz(80)
-@given(st.data(), any_elements if KNOWN_BUGS else array_elements, st.integers(0, 2))
+@given(st.data(), any_elements, st.integers(0, 2))
 def test_json_array_any_chunking_gives_the_elements(
     data: st.DataObject, elements: list[Any], style: int
 ) -> None:
@@ -324,20 +321,6 @@ frame_headers = st.tuples(
 ).map(b"".join)
 
 
-def typed_headers_only(headers: bytes) -> bool:
-    """Headers whose values are all strings (or bools/ints): what a JSON event can hold."""
-    i = 0
-    while i < len(headers):
-        n = headers[i]
-        kind = headers[i + 1 + n]
-        if kind in (6, 9):
-            return False
-        i += 1 + n + 1 + {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8}.get(kind, 0)
-        if kind == 7:
-            i += 2 + struct.unpack_from(">H", headers, i)[0]
-    return True
-
-
 def decode_frames(data: bytes, step: int) -> None:
     decoder = EventStreamDecoder()
     try:
@@ -358,8 +341,6 @@ def decode_frames(data: bytes, step: int) -> None:
 def test_event_stream_well_formed_headers_give_events_or_typed_errors(
     headers: bytes, payload: bytes, step: int
 ) -> None:
-    if not KNOWN_BUGS and not typed_headers_only(headers):
-        return  # bytes / uuid header values: test_known_bug_event_stream_bytes_header_value
     decode_frames(raw_frame(headers, payload), step)
 
 
@@ -368,13 +349,8 @@ def test_event_stream_well_formed_headers_give_events_or_typed_errors(
 def test_event_stream_garbled_headers_with_valid_checksums(
     headers: bytes, payload: bytes, step: int
 ) -> None:
-    """Header bytes that do not parse: a typed error (test_known_bug_event_stream_truncated_header
-    pins the bug; run here to show nothing worse than it happens)."""
-    try:
-        decode_frames(raw_frame(headers, payload), step)
-    except (IndexError, struct.error):
-        if KNOWN_BUGS:
-            raise
+    """Header bytes that do not parse: a typed error."""
+    decode_frames(raw_frame(headers, payload), step)
 
 
 # --- 4. the stream processor of every streaming chat protocol ---------------------------------
@@ -660,7 +636,7 @@ CHAT_PROTOCOLS = PROTOCOLS
 OWN_MODEL = AIModel(model_name="fuzz-model-1")
 
 texts = st.text(max_size=16) | st.sampled_from(
-    ["", " ", "\n", "é🙂", '"\\', "\0", "\u2028", *(["\ud800"] if KNOWN_BUGS else [])]
+    ["", " ", "\n", "é🙂", '"\\', "\0", "\u2028", "\ud800"]
 )
 maybe_text = st.none() | texts
 ids = st.none() | st.text(min_size=1, max_size=8) | st.sampled_from(["call_1", "toolu_1"])
@@ -721,9 +697,7 @@ messages = st.builds(
     Message,
     st.sampled_from(["user", "assistant", "tool", "developer"]),
     st.lists(content_items, max_size=4),
-) | st.builds(  # non-text parts of a system turn are dropped: test_known_bug_system_turn_...
-    Message, st.just("system"), st.lists(content_items if KNOWN_BUGS else text_items, max_size=3)
-)
+) | st.builds(Message, st.just("system"), st.lists(content_items, max_size=3))
 dict_parts = (
     texts
     | st.builds(lambda t: {"type": "text", "text": t}, texts)
@@ -752,19 +726,14 @@ dict_tool_calls = st.lists(
             )
         },
     )
-    | (json_values if KNOWN_BUGS else st.nothing())
-    | (
-        st.fixed_dictionaries({"id": ids, "function": json_scalars}) if KNOWN_BUGS else st.nothing()
-    ),
+    | json_values
+    | st.fixed_dictionaries({"id": ids, "function": json_scalars}),
     max_size=2,
 )
 dict_messages = st.fixed_dictionaries(
     {
         "role": st.sampled_from(["user", "assistant", "system"]),
-        "content": texts
-        | st.none()
-        | st.lists(dict_parts, max_size=3)
-        | (json_scalars if KNOWN_BUGS else st.nothing()),
+        "content": texts | st.none() | st.lists(dict_parts, max_size=3) | json_scalars,
     },
     optional={"tool_calls": dict_tool_calls},
 ) | st.fixed_dictionaries(
@@ -850,14 +819,7 @@ def test_encoders_give_a_json_body_holding_every_text_or_a_configuration_error(
         assert any(text in s for s in found), f"{text!r} is missing from the {protocol} body"
 
 
-# --- known bugs: minimal examples the properties found ------------------------------------
-# Strict xfails: each turns into a failure once the bug is fixed (then drop the xfail and the
-# carve-out in the property above). MODELWIRE_FUZZ_KNOWN_BUGS=1 runs the properties without
-# the carve-outs.
-
-
-def known_bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
+# --- minimal examples of bugs the properties once found (kept as regression tests) ---------
 
 
 def _request_body(protocol: str, **kw: Any) -> dict[str, Any]:
@@ -867,54 +829,44 @@ def _request_body(protocol: str, **kw: Any) -> dict[str, Any]:
         return c.request_body(**kw)
 
 
-@known_bug("_call._dict_tool_calls: c.get / fn.get on a non-mapping -> AttributeError")
 @pytest.mark.parametrize("calls", [[None], [{"id": "1", "function": "f"}]])
-def test_known_bug_dict_tool_calls_that_are_not_mappings(calls: list[Any]) -> None:
+def test_dict_tool_calls_that_are_not_mappings(calls: list[Any]) -> None:
     with pytest.raises(ConfigurationError):
         _request_body(
             "openai_chat", messages=[{"role": "user", "content": None, "tool_calls": calls}]
         )
 
 
-@known_bug("_call._message: list(content or []) on a scalar -> TypeError")
-def test_known_bug_dict_content_that_is_not_a_list() -> None:
+def test_dict_content_that_is_not_a_list() -> None:
     with pytest.raises(ConfigurationError):
         _request_body("openai_chat", messages=[{"role": "user", "content": True}])
 
 
-@known_bug("_client._prepare: json.dumps(...).encode() -> UnicodeEncodeError")
-def test_known_bug_a_lone_surrogate_in_text() -> None:
+def test_a_lone_surrogate_in_text() -> None:
     with pytest.raises(ConfigurationError):
         _request_body("openai_chat", prompt="\ud800")
 
 
-@known_bug("_call.conversation keeps only the TextContent of system turns, silently")
 @pytest.mark.parametrize("protocol", CHAT_PROTOCOLS)
-def test_known_bug_system_turn_non_text_parts_are_dropped(protocol: str) -> None:
+def test_system_turn_non_text_parts_are_refused(protocol: str) -> None:
     turn = Message("system", [ToolCallResult(None, "result-text", name="get_weather")])
-    try:
-        body = _request_body(protocol, messages=[turn], prompt="Hi")
-    except ConfigurationError:
-        return  # refusing it is fine too
-    assert any("result-text" in s for s in strings_in(body))
+    with pytest.raises(ConfigurationError, match="system message takes text only"):
+        _request_body(protocol, messages=[turn], prompt="Hi")
 
 
-@known_bug("_eventstream._headers indexes past the header bytes -> IndexError")
-def test_known_bug_event_stream_truncated_header() -> None:
+def test_event_stream_truncated_header() -> None:
     frame = raw_frame(b"\x00\x00\x00", b"")
     with pytest.raises(EventStreamError):
         EventStreamDecoder().feed(frame)
 
 
-@known_bug("StreamProcessor.feed lets the decoder's IndexError out (it catches ModelwireError)")
-def test_known_bug_event_stream_truncated_header_through_the_processor() -> None:
+def test_event_stream_truncated_header_through_the_processor() -> None:
     _, proc = processor("bedrock_converse", "eventstream")
     proc.feed(raw_frame(b"\x00\x00\x00", b""))
     assert isinstance(proc.failed, ModelwireError)
 
 
-@known_bug("_eventstream._event: json.dumps of a bytes header value -> TypeError")
-def test_known_bug_event_stream_bytes_header_value() -> None:
+def test_event_stream_bytes_header_value() -> None:
     headers = header(":message-type", 7, b"\x00\x09exception") + header(
         ":exception-type", 6, b"\x00\x00"
     )
@@ -925,13 +877,11 @@ def test_known_bug_event_stream_bytes_header_value() -> None:
     assert json.loads(events[0].data)["exception"]
 
 
-@known_bug("_jsonarray: a scalar element is skipped without a word")
-def test_known_bug_json_array_scalar_elements() -> None:
+def test_json_array_scalar_elements() -> None:
     assert [e.data for e in JSONArrayDecoder().feed("[null, 1]")] == ["null", "1"]
 
 
-@known_bug("_jsonarray: a string element is glued to the next element ('\"a\", {}')")
-def test_known_bug_json_array_string_elements() -> None:
+def test_json_array_string_elements() -> None:
     assert [json.loads(e.data) for e in JSONArrayDecoder().feed('["a", {"b": 1}]')] == [
         "a",
         {"b": 1},

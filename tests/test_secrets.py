@@ -463,21 +463,9 @@ SCHEMES = [
 ]
 BY_NAME = {s.name: s for s in SCHEMES}
 
-# Known leaks, with where they happen (see the module docstring: strict xfail).
-SERVICE_ACCOUNT_TOKEN_NOT_REDACTED = (
-    "runtime/_api.py AIModelAPI.secrets() returns api_key and the string values of "
-    "`credentials` only: an access token google-auth fetched for a service account (or ADC) "
-    "is not among them, so ModelwireError.redact (runtime/_errors.py) leaves it in the "
-    "message and body when the provider echoes it"
-)
-HTTPX_LOGS_THE_QUERY_KEY = (
-    "httpx logs every request at INFO as 'HTTP Request: POST <url> ...' with the query string: "
-    "a key sent by the `query` scheme (AIModelAPI.auth -> params) is in that log line"
-)
-BOTOCORE_LOGS_THE_SESSION_TOKEN = (
-    "botocore.auth logs the SigV4 CanonicalRequest at DEBUG (called from runtime/_aws_auth.py "
-    "AWSSigner.sign), which lists the x-amz-security-token header: the AWS session token"
-)
+# httpx (request lines with a query key), httpcore (echoed response headers) and botocore (the
+# SigV4 canonical request with the session token) log secrets when their loggers are on:
+# runtime/_redact.py filters those loggers, which the log tests below prove.
 
 
 @pytest.fixture(autouse=True)
@@ -580,16 +568,7 @@ def _objects(client: AIModelClient, config: AIModelCallConfig) -> dict[str, str]
     }
 
 
-SCHEME_PARAMS = [
-    pytest.param(
-        s,
-        id=s.name,
-        marks=[pytest.mark.xfail(strict=True, reason=SERVICE_ACCOUNT_TOKEN_NOT_REDACTED)]
-        if s.service_account
-        else [],
-    )
-    for s in SCHEMES
-]
+SCHEME_PARAMS = [pytest.param(s, id=s.name) for s in SCHEMES]
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
@@ -700,23 +679,7 @@ def _log_texts(caplog: pytest.LogCaptureFixture) -> dict[str, str]:
     return out
 
 
-def _log_params() -> list[Any]:
-    marks = {
-        "query-key-synthetic": HTTPX_LOGS_THE_QUERY_KEY,
-        "aws_sigv4-access-keys": BOTOCORE_LOGS_THE_SESSION_TOKEN,
-        "google_oauth-service-account": SERVICE_ACCOUNT_TOKEN_NOT_REDACTED,
-    }
-    return [
-        pytest.param(
-            s,
-            id=s.name,
-            marks=[pytest.mark.xfail(strict=True, reason=marks[s.name])] if s.name in marks else [],
-        )
-        for s in SCHEMES
-    ]
-
-
-@pytest.mark.parametrize("scheme", _log_params())
+@pytest.mark.parametrize("scheme", SCHEME_PARAMS)
 def test_no_key_in_any_log_record_at_debug(
     scheme: Scheme, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -737,12 +700,6 @@ def test_no_key_in_any_log_record_at_debug(
     assert not _leaks(_log_texts(caplog), scheme.secrets)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="httpcore logs each response's status and headers verbatim at DEBUG "
-    "('receive_response_headers.complete return_value=...'): a key the server echoes in a "
-    "response header reaches that log line (third-party; modelwire logs nothing itself)",
-)
 def test_no_key_in_the_log_when_the_server_echoes_it_in_a_header(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -1,0 +1,91 @@
+"""Secrets out of log lines that modelwire does not write itself.
+
+modelwire logs nothing, but the libraries it drives do, when an application turns their
+loggers on: httpx logs each request line (a query-string key with it), httpcore logs response
+headers (a key a server echoes), botocore logs the SigV4 canonical request (the session
+token). A filter on those loggers replaces every secret held by a live `AIModelAPI` (keys,
+credentials, tokens fetched since) before the record reaches any handler. It runs only for
+records that are emitted, so calls with logging off pay nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Iterable
+from typing import Any, Protocol
+from urllib.parse import quote, quote_plus
+
+MASK = "<redacted>"
+# loggers of the libraries modelwire drives that write URLs, headers or signing input
+THIRD_PARTY_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "botocore.auth",
+    "botocore.credentials",
+    "botocore.endpoint",
+    "google.auth.transport",
+    "google.oauth2",
+)
+SHORTEST = 4  # shorter strings are not scrubbed (they would mask ordinary words)
+
+
+class SecretHolder(Protocol):
+    def secrets(self) -> tuple[str, ...]: ...
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The secrets worth scrubbing, as written and URL-encoded, longest first (so a secret
+    containing another is masked whole)."""
+    forms = set()
+    for s in secrets:
+        if len(s) >= SHORTEST:
+            forms.update((s, quote(s, safe=""), quote_plus(s, safe="")))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def scrub(value: Any, forms: tuple[str, ...]) -> Any:
+    """`value` (text, or a JSON-like tree of it) with each of `forms` replaced by the mask."""
+    if isinstance(value, str):
+        for secret in forms:
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return {k: scrub(v, forms) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, forms) for v in value]
+    return value
+
+
+_holders: weakref.WeakSet[Any] = weakref.WeakSet()
+_installed = False
+_install_lock = threading.Lock()
+
+
+class _Redactor(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        forms = secret_forms(s for holder in list(_holders) for s in holder.secrets())
+        if forms:
+            text = record.getMessage()
+            scrubbed = scrub(text, forms)
+            if scrubbed != text:
+                record.msg, record.args = scrubbed, ()
+        return True
+
+
+def watch(holder: SecretHolder) -> None:
+    """Scrub `holder.secrets()` from third-party log lines while it lives."""
+    global _installed
+    _holders.add(holder)
+    if not _installed:
+        with _install_lock:
+            if not _installed:
+                redactor = _Redactor()
+                for name in THIRD_PARTY_LOGGERS:
+                    logging.getLogger(name).addFilter(redactor)
+                _installed = True
