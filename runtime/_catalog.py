@@ -42,26 +42,27 @@ class Pricing:
         if usage is None or (usage.prompt_tokens is None and usage.completion_tokens is None):
             return None
         prompt = usage.prompt_tokens or 0
-        tier = max(
-            (t for t in self.tiers if prompt > t.above_prompt_tokens),
-            key=lambda t: t.above_prompt_tokens,
-            default=None,
-        )
+        tier: PriceTier | None = None
+        for t in self.tiers:  # the highest tier the prompt is above
+            if prompt > t.above_prompt_tokens and (
+                tier is None or t.above_prompt_tokens > tier.above_prompt_tokens
+            ):
+                tier = t
         rates: Pricing | PriceTier = self if tier is None else tier
         cache_read = usage.cache_read_tokens or 0
         cache_write = usage.cache_write_tokens or 0
-        fresh_input = max((usage.prompt_tokens or 0) - cache_read - cache_write, 0)
         reasoning = usage.reasoning_tokens or 0
-        visible_output = max((usage.completion_tokens or 0) - reasoning, 0)
-        parts = {
-            "input": fresh_input * rates.input,
-            "cached_input": cache_read * _rate(rates.cached_input, rates.input),
-            "cache_write": cache_write * _rate(rates.cache_write, rates.input),
-            "output": visible_output * rates.output,
-            "reasoning": reasoning * _rate(rates.reasoning, rates.output),
-        }
-        charge = {k: round(v / _PER_MILLION, 10) for k, v in parts.items()}
-        return UsageCharge(**charge, total=round(sum(parts.values()) / _PER_MILLION, 10))
+        parts = (
+            max(prompt - cache_read - cache_write, 0) * rates.input,
+            cache_read * _rate(rates.cached_input, rates.input),
+            cache_write * _rate(rates.cache_write, rates.input),
+            max((usage.completion_tokens or 0) - reasoning, 0) * rates.output,
+            reasoning * _rate(rates.reasoning, rates.output),
+        )
+        return UsageCharge(
+            *(round(v / _PER_MILLION, 10) for v in parts),
+            total=round(sum(parts) / _PER_MILLION, 10),
+        )
 
 
 def _rate(specific: float | None, fallback: float) -> float:

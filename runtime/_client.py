@@ -67,9 +67,8 @@ def _json_bytes(body: Any) -> bytes:
 
 @dataclass(slots=True)
 class _Prepared:
-    url: str
+    url: httpx.URL
     headers: dict[str, str]
-    params: dict[str, str]
     content: bytes
     config: AIModelCallConfig
     stream: bool
@@ -97,6 +96,8 @@ class AIModelClient:
         self._adapter: AdapterModule | None = None
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
+        self._urls: dict[tuple[str, ...], tuple[httpx.URL, str]] = {}
+        self._timeouts: dict[float | None, httpx.Timeout] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -178,21 +179,38 @@ class AIModelClient:
         params = {**ep.query(), **params}
         if call.stream and ep.binding.stream_query:
             params = {**params, **ep.binding.stream_query}
-        url = ep.base_url + ep.path(call.stream)
+        url, url_text = self._url(ep.base_url + ep.path(call.stream), params)
         content = _json_bytes(body)
-        signed_url = str(httpx.URL(url, params=params)) if params else url
-        headers.update(ep.api.sign(signed_url, headers, content, ep.params, ep.binding.auth))
+        headers.update(ep.api.sign(url_text, headers, content, ep.params, ep.binding.auth))
         return _Prepared(
             url=url,
             headers=headers,
-            params=params,
             content=content,
             config=cfg,
             stream=call.stream,
-            timeout=httpx.Timeout(cfg.timeout),
+            timeout=self._timeout(cfg.timeout),
             structured=call.structured,
             options=options,
         )
+
+    def _url(self, url: str, params: dict[str, str]) -> tuple[httpx.URL, str]:
+        """A call's URL, parsed once (httpx parses a string on every request), and as text."""
+        key = (url, *params.items())
+        found = self._urls.get(key)
+        if found is None:
+            parsed = httpx.URL(url, params=params) if params else httpx.URL(url)
+            found = parsed, str(parsed)
+            if len(self._urls) < 32:
+                self._urls[key] = found
+        return found
+
+    def _timeout(self, seconds: float | None) -> httpx.Timeout:
+        found = self._timeouts.get(seconds)
+        if found is None:
+            found = httpx.Timeout(seconds)
+            if len(self._timeouts) < 32:
+                self._timeouts[seconds] = found
+        return found
 
     def request_body(
         self,
@@ -247,7 +265,6 @@ class AIModelClient:
             prep.url,
             content=prep.content,
             headers=prep.headers,
-            params=prep.params,
             timeout=prep.timeout,
         )
 
