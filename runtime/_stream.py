@@ -97,7 +97,9 @@ class StreamAccumulator:
             return self._usage_from_wire(self._wire_usage)
         return self._usage
 
-    def add(self, chunk: ChatResponseChunk) -> None:
+    def add(self, chunk: ChatResponseChunk) -> bool:
+        """Fold `chunk` in; True when it carries content (a delta kept)."""
+        content = False
         if chunk.id and self.id is None:
             self.id = chunk.id
         if chunk.model and self.model is None:
@@ -114,8 +116,18 @@ class StreamAccumulator:
                 choice = self.choices[cd.index] = _Choice()
             if cd.finish_reason_raw is not None:
                 choice.finish_reason, choice.finish_raw = cd.finish_reason, cd.finish_reason_raw
+            deltas = cd.content_deltas
+            if not deltas:
+                continue
+            if len(deltas) == 1 and type(d := deltas[0]) is TextDelta:  # most events: a text
+                slot = choice.slot("text", d.key)
+                slot.parts.append(d.text)
+                if d.signature:
+                    slot.signatures.append(d.signature)
+                content = True
+                continue
             kept = []
-            for d in cd.content_deltas:
+            for d in deltas:
                 if isinstance(d, TextDelta):
                     slot = choice.slot("text", d.key)
                     slot.parts.append(d.text)
@@ -149,8 +161,10 @@ class StreamAccumulator:
                     elif d.arguments is not None:
                         slot.whole = d.arguments
                 kept.append(d)
-            if len(kept) != len(cd.content_deltas):
+            if len(kept) != len(deltas):
                 cd.content_deltas = kept
+            content = content or bool(kept)
+        return content
 
     @property
     def finished(self) -> bool:
@@ -185,6 +199,8 @@ class StreamProcessor:
         rewrite: Callable[[ChatResponseChunk], None] | None = None,
     ) -> None:
         self.adapter = adapter
+        self._parse = adapter.parse_event
+        self._done_marker = adapter.STREAM_DONE
         self._rewrite = rewrite  # changes each parsed chunk in place (e.g. structured output)
         self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
@@ -225,11 +241,11 @@ class StreamProcessor:
     def _event(self, data: str, event: str | None) -> AIModelStreamChunk | None:
         if self.done:
             return None
-        if data == self.adapter.STREAM_DONE:
+        if data == self._done_marker:
             self.done = True
             return None
         try:
-            parsed = self.adapter.parse_event(data, event)
+            parsed = self._parse(data, event)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             raise ResponseDecodeError(
                 f"undecodable {self.adapter.PROTOCOL} stream event: {_short(exc)}",
@@ -241,8 +257,7 @@ class StreamProcessor:
             raise self._on_error(parsed, self.partial())
         if self._rewrite is not None:
             self._rewrite(parsed)
-        self.acc.add(parsed)
-        if any(cd.content_deltas for cd in parsed.choice_deltas):
+        if self.acc.add(parsed):
             self.delivered += 1
             return AIModelStreamChunk(parsed)
         return None
