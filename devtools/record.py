@@ -1,10 +1,13 @@
 """python -m devtools.record <provider> [scenario ...]: re-record contract cassettes live.
 
 Runs the scenarios of devtools/scenarios.py against the real API (all of the provider's, or the
-named ones) with vcrpy `record_mode="all"`, drops credential, cookie and account headers
-(devtools.cassettes.SECRET_HEADERS), and replaces `cassettes/<provider>/<scenario>.yaml` and its
-row in cassettes/README.md. A cassette is replaced only when the live call ended the way the
-scenario expects. Needs the provider's key in the environment (OPENAI_API_KEY for openai):
+named ones) with vcrpy `record_mode="all"`, keeps every credential out of the cassette
+(devtools.cassettes.Scrubber: requests to other hosts than the provider's, such as OAuth token
+exchanges, are not written; credential headers and query parameters are dropped; every secret
+known is masked in URIs, headers and bodies), and replaces
+`cassettes/<provider>/<scenario>.yaml` and its row in cassettes/README.md. A cassette is
+replaced only when the live call ended the way the scenario expects. Needs the provider's key
+in the environment (OPENAI_API_KEY for openai):
 
     OPENAI_API_KEY=sk-... python tasks.py record openai            # every openai scenario
     OPENAI_API_KEY=sk-... python tasks.py record openai text       # one scenario
@@ -23,19 +26,43 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from devtools.cassettes import MATCH_ON, SECRET_HEADERS, prepend_comment, scrub_response
+from devtools.cassettes import MATCH_ON, Scrubber, prepend_comment
 from devtools.scenarios import CASSETTES, ROOT, MissingModelError, Scenario, providers, scenarios
 
+if TYPE_CHECKING:
+    from modelwire import AIModelEndpoint
+
 INDEX = CASSETTES / "README.md"
+# Read by botocore's credential chain: their values are masked like the provider's own keys.
+AWS_CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
+def _scrubber(endpoint: AIModelEndpoint) -> Scrubber:
+    """What keeps credentials out of the endpoint's cassette: its host is the one written; the
+    secrets masked are the account's and every credential variable of the environment; the
+    header and query names of every auth scheme of the provider specs are dropped (so a new
+    provider's are, without editing the recorder)."""
+    from modelwire.generated.providers import PROVIDERS
+
+    schemes = [endpoint.api.info.auth, endpoint.binding.auth]
+    for info in PROVIDERS.values():
+        schemes += [info.auth, *(b.auth for b in info.protocols.values())]
+    known = [s for s in schemes if s is not None]
+    env = sorted({v for s in known for v in s.env}.union(AWS_CREDENTIAL_ENV))
+    return Scrubber(
+        origins=[endpoint.base_url],
+        secrets=[*endpoint.api.secrets(), *(os.environ[v] for v in env if os.environ.get(v))],
+        headers=[s.name for s in known if s.scheme == "header" and s.name],
+        query=[s.name for s in known if s.scheme == "query" and s.name],
+    )
+
+
+def _run(scenario: Scenario, endpoint: AIModelEndpoint) -> tuple[str, str | None, str, Any]:
     """Make the scenario's call: (outcome kind, error class name or None, summary, Usage)."""
     from modelwire import AIModelClient, ModelwireError
 
-    endpoint = scenario.endpoint(api_key=None)
     with AIModelClient(endpoint, scenario.call_config(), is_async=False) as client:
         try:
             response = client.generate(**scenario.call_args())
@@ -66,20 +93,25 @@ def _run(scenario: Scenario) -> tuple[str, str | None, str, Any]:
 def _record(scenario: Scenario, today: str) -> bool:
     import vcr
 
+    endpoint = scenario.endpoint(api_key=None)
+    scrubber = _scrubber(endpoint)
     if scenario.warmup:  # e.g. fill the prompt cache so the recorded call reports cached tokens
-        print(f"  warm-up call (not recorded): {_run(scenario)[2]}")
+        print(f"  warm-up call (not recorded): {_run(scenario, endpoint)[2]}")
     recorder = vcr.VCR(
         record_mode="all",
         match_on=MATCH_ON,
-        filter_headers=list(SECRET_HEADERS),
-        before_record_response=scrub_response,
         decode_compressed_response=True,
+        **scrubber.vcr_options(),
     )
     with tempfile.TemporaryDirectory() as tmp:
         recorded = Path(tmp) / "cassette.yaml"
-        with recorder.use_cassette(str(recorded)):
-            kind, error, summary, usage = _run(scenario)
+        with recorder.use_cassette(str(recorded)) as cassette:
+            kind, error, summary, usage = _run(scenario, endpoint)
+            scrubber.learn(*endpoint.api.secrets())  # with any token fetched during the call
+            scrubber.mask_all(cassette.data)  # before vcrpy saves it, as the `with` ends
         print(f"  {summary}")
+        for request in sorted(scrubber.not_written):
+            print(f"  not written (not the provider's host): {request}")
         if kind != scenario.outcome or error != scenario.error:
             want = scenario.error or scenario.outcome
             print(f"  NOT saved: expected {want}, got {error or kind}; {scenario.cassette} kept")
@@ -95,7 +127,8 @@ def _record(scenario: Scenario, today: str) -> bool:
                 "see devtools/scenarios.py.",
                 f"Recorded live by `python tasks.py record {scenario.provider} {scenario.name}` "
                 f"on {today}.",
-                "Credential, cookie and account headers removed (devtools/cassettes.py).",
+                "Credential headers and query parameters removed, other hosts' requests "
+                "(token exchanges) left out, known secrets masked (devtools/cassettes.py).",
             ],
         )
         scenario.path.parent.mkdir(parents=True, exist_ok=True)

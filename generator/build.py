@@ -120,6 +120,8 @@ def load_specs(root: Path) -> Specs:
                 loaded[kind].append((_validate(SPEC_KINDS[kind], src), src))
             except SpecErrors as exc:
                 errors.extend(exc.errors)
+    if errors:  # the checks across files would only repeat them ("unknown protocol" ...)
+        raise SpecErrors(errors)
     for spec, src in loaded["protocol"]:
         expected = Path(src.path).stem
         if spec.protocol != expected:

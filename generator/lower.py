@@ -312,9 +312,8 @@ class Lowering:
                     elem = self.wire.element(resolved, path)
                 except PathError as exc:
                     raise self.fail(ploc, str(exc)) from None
-                if elem.def_name is not None:
-                    self.resolve(elem.def_name, value.item, (*loc, "item"))
-                exprs.append(f"join_text({expr}, {value.item!r})")
+                attr = self.join_item(elem, value.item, path, (*loc, "item"))
+                exprs.append(f"join_text({expr}, {attr!r})")
             if len(exprs) == 1:
                 return exprs[0]
             return f"join_present({', '.join(exprs)})"
@@ -325,6 +324,22 @@ class Lowering:
             ]
             return f"sum_present({', '.join(items)})"
         raise self.fail(loc, f"unsupported value {value!r}")
+
+    def join_item(self, elem: Resolved, item: str, path: str, loc: Loc) -> str:
+        """The attribute holding a join's `item`: one string field of the list's elements
+        (a `$defs` model or an inline object)."""
+        if "." in item:
+            raise self.fail(loc, f"`item` {item!r} must be one field of the elements of {path!r}")
+        try:
+            resolved = self.wire.resolve_in(elem, item)
+        except PathError as exc:
+            raise self.fail(loc, f"{exc} (the elements of {path!r})") from None
+        found = resolved.types - {"null"}
+        if "any" not in found and "string" not in found:
+            raise self.fail(
+                loc, f"{item!r} is {'/'.join(sorted(found))} in the wire schema, expected string"
+            )
+        return resolved.steps[0].attr
 
     def list_elem(self, scope: str, def_name: str, path: str, loc: Loc) -> tuple[str, str]:
         expr, resolved = self.path_expr(scope, def_name, path, loc, None)
@@ -402,8 +417,7 @@ class Lowering:
             var, position = self.tmp("e"), self.tmp("i")
             out = RuleIR(None, each=each, var=var, position=position)
             if rule.cases:
-                if rule.kind is not None:
-                    raise self.fail((*loc, "kind"), "a rule has either `kind` or `cases`")
+                self.check_cases_only(rule, loc)
                 for i, case in enumerate(rule.cases):
                     cloc = (*loc, "cases", i)
                     if case.each is not None or case.cases:
@@ -465,6 +479,17 @@ class Lowering:
             raise self.fail((*loc, "whole"), "`whole` applies to tool_call rules without a `key`")
         item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole)
         return RuleIR(cond, item, keyword="if" if cond else None)
+
+    def check_cases_only(self, rule: ContentRule, loc: Loc) -> None:
+        """A rule with `cases` makes no item of its own: anything but `each` and `cases` set on
+        it (a `kind`, a `key`, a `when`, a field) would be ignored, so it is an error."""
+        stray = sorted(rule.model_fields_set - {"each", "cases"})
+        if stray:
+            raise self.fail(
+                (*loc, stray[0]),
+                f"`{stray[0]}` does not apply to a rule with `cases`, which makes no item of its "
+                "own: put it on its cases (each takes `kind`, `when`, `key` and the fields)",
+            )
 
     def choice(
         self,

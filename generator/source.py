@@ -7,6 +7,7 @@ validation, wire-schema paths, catalog lint) can report `file:line`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,30 @@ class Source:
 
 
 _constructor = yaml.constructor.SafeConstructor()
+# A plain value starting with one of these is YAML syntax, not text (the usual slip: a
+# condition `!path` left unquoted, which PyYAML takes for a tag).
+_INDICATORS = {"!": "a tag", "&": "an anchor", "*": "an alias"}
+_INDICATED = re.compile(r"(?:^|[:,\[{-])\s*([!&*])([\w.]+)")
+
+
+def _yaml_error(rel: str, text: str, exc: yaml.YAMLError) -> SpecError:
+    """A PyYAML error (scanner, parser, composer, constructor) as `file:line: what is wrong`,
+    with a hint when the lines it names hold a plain value starting with `!`, `&` or `*`."""
+    lines: list[int] = []
+    message = f"invalid YAML: {exc}"
+    if isinstance(exc, yaml.MarkedYAMLError):  # every error PyYAML raises on a document
+        lines = [m.line for m in (exc.problem_mark, exc.context_mark) if m is not None]
+        message = f"invalid YAML: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+    source = text.splitlines()
+    for line in lines:
+        found = _INDICATED.search(source[line]) if line < len(source) else None
+        if found:  # the culprit's line, which may come before where PyYAML gave up
+            sign, name = found.groups()
+            hint = f'quote a value that starts with it ("{sign}{name}")'
+            return SpecError(
+                rel, line + 1, f"{message}; in YAML {sign!r} starts {_INDICATORS[sign]}: {hint}"
+            )
+    return SpecError(rel, lines[0] + 1 if lines else 1, message)
 
 
 def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], src: str) -> Any:
@@ -67,11 +92,10 @@ def _scalar(node: yaml.Node) -> Any:
 def load(path: Path, root: Path) -> Source:
     rel = path.relative_to(root).as_posix()
     text = path.read_text(encoding="utf-8")
+    lines: dict[Loc, int] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(rel, mark.line + 1 if mark else 1, f"invalid YAML: {exc}") from None
-    lines: dict[Loc, int] = {}
-    data = {} if node is None else _build(node, (), lines, rel)
+        data = {} if node is None else _build(node, (), lines, rel)
+    except yaml.YAMLError as exc:  # a tag (`!path`) fails here, when its value is built
+        raise _yaml_error(rel, text, exc) from None
     return Source(rel, data, lines)

@@ -64,8 +64,8 @@ class Sum(Strict):
 
 
 class Join(Strict):
-    """Text of a value that is a string, or a list whose items' `item` field is joined; with
-    several paths, their texts one after the other."""
+    """Text of a value that is a string, or a list whose items' `item` field (one string
+    property of the elements) is joined; with several paths, their texts one after the other."""
 
     join: Path | list[Path]
     item: Path
@@ -254,7 +254,10 @@ class ContentRule(Strict):
     media_type: Value | None = None
     revised_prompt: Value | None = None
     cases: list[ContentRule] | None = Field(
-        None, description="Alternatives for each element: the first whose `when` holds."
+        None,
+        description="Alternatives for each element: the first whose `when` holds. A rule "
+        "with `cases` takes only `each` and `cases`; `kind`, `when`, `key` and the fields go "
+        "on its cases.",
     )
 
 

@@ -88,10 +88,20 @@ class WireSchema:
         """Walk `path` from the model `def_name`; raise PathError naming what exists."""
         if def_name not in self.defs:
             raise PathError(f"{def_name!r} is not defined in {self.source.path}")
-        node: dict[str, Any] = self.defs[def_name]
-        current_def: str | None = def_name
+        return self._walk(self._branches_of_def(def_name), def_name, self.defs[def_name], path)
+
+    def resolve_in(self, value: Resolved, path: str) -> Resolved:
+        """Walk `path` from a value's schema (a list's element: a model or an inline object)."""
+        return self._walk(self._branches(value.node), value.def_name, value.node, path)
+
+    def _walk(
+        self,
+        branches: list[tuple[dict[str, Any], str | None]],
+        current_def: str | None,
+        node: dict[str, Any],
+        path: str,
+    ) -> Resolved:
         steps: list[Step] = []
-        branches = self._branches_of_def(def_name)
         for segment in path.split("."):
             owners = [
                 (b, name)

@@ -779,38 +779,7 @@ def _recorded_requests(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [i["request"] for i in data["interactions"]]
 
 
-RECORDER_QUERY_NOT_FILTERED = (
-    "devtools/record.py _record builds vcr.VCR(filter_headers=SECRET_HEADERS, ...) without "
-    "filter_query_parameters: a key sent in the query string (the `query` auth scheme) is "
-    "written in the cassette's `uri`"
-)
-
-
-RECORDER_RECORDS_THE_TOKEN_EXCHANGE = (
-    "google-auth refreshes through httpx (runtime/_google_auth.py _HttpxRequest), which vcrpy "
-    "records like any call: devtools/record.py _record writes the token exchange, the signed "
-    "JWT `assertion=` request body and the `access_token` response body, to the cassette"
-)
-
-
-def _recorder_params() -> list[Any]:
-    reasons = {
-        "query-key-synthetic": RECORDER_QUERY_NOT_FILTERED,
-        "google_oauth-service-account": RECORDER_RECORDS_THE_TOKEN_EXCHANGE,
-    }
-    return [
-        pytest.param(
-            s,
-            id=s.name,
-            marks=[pytest.mark.xfail(strict=True, reason=reasons[s.name])]
-            if s.name in reasons
-            else [],
-        )
-        for s in SCHEMES
-    ]
-
-
-@pytest.mark.parametrize("scheme", _recorder_params())
+@pytest.mark.parametrize("scheme", SCHEMES, ids=[s.name for s in SCHEMES])
 def test_the_recorder_writes_no_credential(
     scheme: Scheme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -862,12 +831,6 @@ def test_the_recorder_drops_every_secret_header_in_any_letter_case(
     assert OPENAI_KEY not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="devtools/record.py scrubs headers only (filter_headers, scrub_response): a key the "
-    "provider echoes in a response body, or in a response header outside SECRET_HEADERS, is "
-    "written to the cassette as is (real providers mask it, e.g. OpenAI 'sk-proj-****abcd')",
-)
 def test_the_recorder_writes_no_key_a_provider_echoes_in_its_response(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -883,13 +846,6 @@ def test_the_recorder_writes_no_key_a_provider_echoes_in_its_response(
     assert OPENAI_KEY not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with Application Default Credentials of a user (gcloud auth application-default "
-    "login), google-auth's refresh POSTs client_secret and the long-lived refresh_token through "
-    "httpx; devtools/record.py _record writes that request body (and the access_token answer) "
-    "to the cassette: nothing filters bodies or the token endpoint",
-)
 def test_the_recorder_writes_no_refresh_token_of_application_default_credentials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
