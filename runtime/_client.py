@@ -35,6 +35,8 @@ from ._retry import backoff, should_retry
 from ._stream import StreamAccumulator, StreamProcessor
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._tools import StructuredOutput
 from ._catalog import image_charge
 from ._types import (
@@ -49,7 +51,24 @@ from ._types import (
 # what a streamed call accepts, by the protocol's framing
 STREAM_ACCEPT = {"aws_eventstream": "application/vnd.amazon.eventstream"}
 USER_AGENT = "modelwire/0.1"
-POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# every connection the pool may open may also stay open between calls: with httpx's default of
+# 20 kept alive, 50 concurrent calls close and reopen 30 connections per round (the bench:
+# async throughput, `python tasks.py bench`); idle ones still close after 5 s (keepalive_expiry)
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+
+
+def _no_failed_import_per_request() -> None:
+    """httpcore 1.0.9 runs `import sniffio` on every async request, to fall back to asyncio
+    when that fails; without sniffio (anyio >= 4.11 no longer brings it) each failure searches
+    sys.path again, ~50 us a request (encode/httpcore#1103). Recording the absence once in
+    sys.modules makes the import fail at once, with the same outcome."""
+    import sys
+
+    if "sniffio" not in sys.modules:
+        import importlib.util
+
+        if importlib.util.find_spec("sniffio") is None:
+            sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def _json_bytes(body: Any) -> bytes:
@@ -97,6 +116,8 @@ class AIModelClient:
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
         self._fixed: dict[str, str] | None = None
+        self._gate_loop: Any = None
+        self._gate_sem: Any = None
         self._urls: dict[tuple[str, ...], tuple[httpx.URL, str]] = {}
         self._timeouts: dict[float | None, httpx.Timeout] = {}
 
@@ -298,9 +319,12 @@ class AIModelClient:
             )
         status = self._status(response, attempt)
         if body is None:
-            processor = self._processor(response, status, prep.structured)
+            processor = self._processor(response, status, prep)
             return AIModelCallResponse(status, stream_generator=streamer(response, processor))
-        return self._complete(body, status, prep.structured, prep.options)
+        result = self._complete(body, status, prep.structured, prep.options)
+        if prep.config.cost_tracker is not None:
+            prep.config.cost_tracker.add(result)
+        return result
 
     def _retry_delay(
         self, failure: ModelwireError, attempt: int, prep: _Prepared, response: Any
@@ -403,11 +427,16 @@ class AIModelClient:
         )
 
     def _processor(
-        self, response: httpx.Response, status: CallStatus, structured: StructuredOutput | None
+        self, response: httpx.Response, status: CallStatus, prep: _Prepared
     ) -> StreamProcessor:
+        structured, tracker = prep.structured, prep.config.cost_tracker
+
         def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
             done = status if complete else replace(status, successful=False)
-            return AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))
+            result = AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))
+            if complete and tracker is not None:
+                tracker.add(result)
+            return result
 
         def on_error(err: StreamError, partial: Any) -> ModelwireError:
             return stream_error(
@@ -500,16 +529,19 @@ class AIModelClient:
         self._check_mode(True)
         prep = self._prepare(prompt, instructions, messages, config)
         if self._async is None:
+            _no_failed_import_per_request()
             self._async = httpx.AsyncClient(**self._http_options())
         http = self._async
+        gate = self._gate()
         attempt = 0
         while True:
             attempt += 1
             response, reading_stream = None, False
             try:
-                response = await http.send(self._request(http, prep), stream=True)
-                reading_stream = prep.stream and response.status_code < 400
-                body = None if reading_stream else await response.aread()
+                async with gate:
+                    response = await http.send(self._request(http, prep), stream=True)
+                    reading_stream = prep.stream and response.status_code < 400
+                    body = None if reading_stream else await response.aread()
                 outcome = self._outcome(response, body, attempt, self._astream, prep)
             except httpx.HTTPError as exc:
                 outcome = self._transport_error(exc)
@@ -522,6 +554,17 @@ class AIModelClient:
             import asyncio  # here, not at import: asyncio costs ~15 ms to import
 
             await asyncio.sleep(delay)
+
+    def _gate(self) -> asyncio.Semaphore:
+        """At most as many requests in the HTTP pool at once as it has connections: httpcore
+        looks through every waiting request each time a connection frees up, so a burst of
+        1,000 calls queued inside it costs seconds of CPU (queued here, it costs nothing)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._gate_loop is not loop:  # a semaphore belongs to one event loop
+            self._gate_loop, self._gate_sem = loop, asyncio.Semaphore(POOL_LIMITS.max_connections)
+        return self._gate_sem  # type: ignore[return-value]
 
     async def _astream(
         self, response: httpx.Response, proc: StreamProcessor

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._cost import CostTracker
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_RETRIES = 2
@@ -18,7 +21,8 @@ class AIModelCallConfig:
 
     `timeout` (seconds) bounds connecting and every read, streams included; `retries` is the
     number of extra attempts for retryable failures; `options` pass provider parameters
-    through (checked against the model's `valid_options` when the catalog lists them).
+    through (checked against the model's `valid_options` when the catalog lists them);
+    `cost_tracker` (a `CostTracker`) is given every call that finishes (a stream at its end).
     """
 
     max_output_tokens: int | None = None
@@ -36,6 +40,7 @@ class AIModelCallConfig:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     options: Mapping[str, Any] = field(default_factory=dict)
+    cost_tracker: CostTracker | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("max_output_tokens", "max_reasoning_tokens", "seed", "retries"):
@@ -56,6 +61,10 @@ class AIModelCallConfig:
                 raise ConfigurationError(f"{name} must be a number, got {value!r}")
         if not self.timeout or self.timeout <= 0:
             raise ConfigurationError(f"timeout must be > 0 seconds, got {self.timeout!r}")
+        if self.cost_tracker is not None and not callable(getattr(self.cost_tracker, "add", None)):
+            raise ConfigurationError(
+                f"cost_tracker must be a CostTracker (with .add), got {self.cost_tracker!r}"
+            )
         if not isinstance(self.options, Mapping):
             raise ConfigurationError(f"options must be a mapping, got {self.options!r}")
 
