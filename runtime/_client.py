@@ -37,6 +37,7 @@ from ._stream import StreamAccumulator, StreamProcessor
 if TYPE_CHECKING:
     import asyncio
 
+    from ._cost import CostTracker
     from ._tools import StructuredOutput
 from ._catalog import image_charge
 from ._types import (
@@ -51,10 +52,11 @@ from ._types import (
 # what a streamed call accepts, by the protocol's framing
 STREAM_ACCEPT = {"aws_eventstream": "application/vnd.amazon.eventstream"}
 USER_AGENT = "modelwire/0.1"
-# every connection the pool may open may also stay open between calls: with httpx's default of
-# 20 kept alive, 50 concurrent calls close and reopen 30 connections per round (the bench:
-# async throughput, `python tasks.py bench`); idle ones still close after 5 s (keepalive_expiry)
-POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+# httpx's defaults. More connections kept alive would spare reconnecting, but httpcore 1.0.9's
+# pool scans its connections (with a poll each) several times per request, a cost quadratic in
+# their number: at 50 concurrent calls keeping 100 alive cuts throughput by more than half
+# (docs/decisions.md, "The async pool")
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 def _no_failed_import_per_request() -> None:
@@ -319,7 +321,7 @@ class AIModelClient:
             )
         status = self._status(response, attempt)
         if body is None:
-            processor = self._processor(response, status, prep)
+            processor = self._processor(response, status, prep.structured, prep.config.cost_tracker)
             return AIModelCallResponse(status, stream_generator=streamer(response, processor))
         result = self._complete(body, status, prep.structured, prep.options)
         if prep.config.cost_tracker is not None:
@@ -427,10 +429,12 @@ class AIModelClient:
         )
 
     def _processor(
-        self, response: httpx.Response, status: CallStatus, prep: _Prepared
+        self,
+        response: httpx.Response,
+        status: CallStatus,
+        structured: StructuredOutput | None,
+        tracker: CostTracker | None = None,
     ) -> StreamProcessor:
-        structured, tracker = prep.structured, prep.config.cost_tracker
-
         def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
             done = status if complete else replace(status, successful=False)
             result = AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))

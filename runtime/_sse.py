@@ -45,10 +45,17 @@ class SSEDecoder:
         lines = buffer.split("\n")
         self._buffer = lines.pop() + ("\r" if keep_cr else "")
         events: list[SSEEvent] = []
+        data = self._data
         for line in lines:
-            event = self._line(line)
-            if event is not None:
-                events.append(event)
+            if line.startswith("data:"):  # most lines: inlined from _line
+                data.append(line[6:] if line.startswith(" ", 5) else line[5:])
+            elif line or data:
+                event = self._line(line)
+                if event is not None:
+                    events.append(event)
+                    data = self._data
+            else:
+                self._event = None
         return events
 
     def flush(self) -> list[SSEEvent]:

@@ -770,8 +770,7 @@ async def test_a_thousand_concurrent_calls() -> None:
                 gc.collect()
                 return time.monotonic() - start
 
-            # warm-up: imports, caches, and a pool with connections in it (a cold burst of
-            # 1,000 through httpcore 1.0.9's pool costs tens of seconds; see the report)
+            # warm-up: imports, caches, and a pool with connections in it
             await batch(100)
             usage = []
             for _ in range(3):  # after each batch: (seconds, live objects, RSS, peak RSS)
