@@ -40,7 +40,7 @@ def _install_fingerprint() -> str:
     The install is `editable_mode=strict` (a link tree), so a new module needs a reinstall.
     """
     h = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    for folder in ("runtime", "generated"):
+    for folder in ("runtime", "cli", "generated"):
         for p in sorted((ROOT / folder).rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts:
                 h.update(str(p.relative_to(ROOT)).encode())
@@ -122,6 +122,16 @@ def record(args: list[str]) -> int:
     return _run([PY, "-m", "devtools.record", *args])
 
 
+def catalog_check(as_json: bool) -> int:
+    setup()
+    return _run([PY, "-m", "devtools.catalog_check", *(["--json"] if as_json else [])])
+
+
+def bench(args: list[str]) -> int:
+    setup()
+    return _run([PY, "-m", "devtools.bench", *args])
+
+
 def clean() -> int:
     for p in (VENV, ROOT / "build"):
         shutil.rmtree(p, ignore_errors=True)
@@ -143,9 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--live", action="store_true", help="call the real API (needs OPENAI_API_KEY)")
     p = sub.add_parser("record", help="re-record cassettes against the real APIs (keys from env)")
     p.add_argument("record_args", nargs=argparse.REMAINDER)
+    p = sub.add_parser(
+        "catalog-check", help="compare the catalog's prices and limits with genai-prices' data"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser(
+        "bench", add_help=False, help="benchmark vs raw httpx (and peers); `bench --help`"
+    )
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
     sub.add_parser("clean", help="remove .venv and build/")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in ("test", "record"):
+    if extra and args.command not in ("test", "record", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command == "setup":
@@ -163,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         return demo(args.live)
     if args.command == "record":
         return record([*args.record_args, *extra])
+    if args.command == "catalog-check":
+        return catalog_check(args.json)
+    if args.command == "bench":  # everything after `bench`, in order (argparse reorders it)
+        raw = sys.argv[1:] if argv is None else argv
+        return bench(raw[raw.index("bench") + 1 :])
     return clean()
 
 

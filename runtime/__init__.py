@@ -61,11 +61,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`Tool` is imported on first use (tools are optional; import stays cheap)."""
+    """`Tool` and `CostTracker` are imported on first use (optional; import stays cheap)."""
     if name == "Tool":
         from ._tools import Tool
 
         return Tool
+    if name == "CostTracker":
+        from ._cost import CostTracker
+
+        return CostTracker
     raise AttributeError(f"module 'modelwire' has no attribute {name!r}")
 
 
@@ -91,6 +95,7 @@ __all__ = [
     "ConnectionError",
     "ContentFilterError",
     "ContextLengthExceededError",
+    "CostTracker",
     "ImageContent",
     "ImageDelta",
     "ImageResponse",

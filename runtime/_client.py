@@ -32,12 +32,12 @@ from ._errors import (
 )
 from ._protocol import AdapterModule, ParsedResponse, StreamError, place_options
 from ._retry import backoff, should_retry
-from ._stream import StreamAccumulator, StreamProcessor
 
 if TYPE_CHECKING:
     import asyncio
 
     from ._cost import CostTracker
+    from ._stream import StreamAccumulator, StreamProcessor
     from ._tools import StructuredOutput
 from ._catalog import image_charge
 from ._types import (
@@ -353,10 +353,10 @@ class AIModelClient:
         self, parsed: ParsedResponse | StreamAccumulator, structured: StructuredOutput | None
     ) -> ChatResponse:
         model = self.model_endpoint.ai_model
-        if isinstance(parsed, StreamAccumulator):
-            choices, wire = parsed.build_choices(), None
-        else:
+        if isinstance(parsed, ParsedResponse):
             choices, wire = parsed.choices, parsed.wire
+        else:  # a stream's accumulator
+            choices, wire = parsed.build_choices(), None
         with_tools = self.adapter.FINISH_REASONS_WITH_TOOL_CALLS
         for choice in choices:
             raw = choice.finish_reason_raw
@@ -455,6 +455,8 @@ class AIModelClient:
             from ._structured import StructuredStream
 
             rewrite = StructuredStream()
+        from ._stream import StreamProcessor  # here: only streams need it (import time)
+
         return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite)
 
     def _check_mode(self, want_async: bool) -> None:

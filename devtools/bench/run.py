@@ -1,0 +1,490 @@
+"""The runner: `python -m devtools.bench [--quick] [--rounds N] [--peers] [--only a,b] ...`.
+
+Starts the bench server, then runs every measurement in a fresh worker process, round after
+round, contenders interleaved (their order rotating) so machine noise hits all alike; takes
+medians; prints the markdown report and writes it with its JSON under `bench/results/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import peers
+from .contenders import CONTENDERS, PEERS
+from .payloads import PROTOCOLS
+from .report import checks, render
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+WORKER_TIMEOUT = 300  # seconds; a worker that hangs is reported, not waited for
+SCALE_SKIP = {"litellm"}  # ~700 µs a chunk: a 100,000-chunk stream would take minutes
+IMPORTS = {  # name: (contender whose interpreter runs it, statement)
+    "floor": ("floor", "import httpx, pydantic"),
+    "modelwire": ("modelwire", "import modelwire"),
+    "modelwire+models": ("modelwire", "import modelwire; from modelwire.models import GPT4o"),
+    "openai": ("openai", "import openai"),
+    "anthropic": ("anthropic", "import anthropic"),
+    "litellm": ("litellm", "import litellm"),
+}
+
+
+@dataclass
+class Settings:
+    rounds: int = 5
+    import_samples: int = 15  # imports are short: more samples than rounds
+    calls: int = 400
+    call_warmup: int = 40
+    chunks: int = 2000
+    streams: int = 5  # 2,000-chunk streams per worker, batched
+    paced_streams: int = 1
+    stream_warmup: int = 3
+    concurrency: int = 50
+    async_calls: int = 500
+    async_warmup: int = 2
+    scale: tuple[int, int] = (10_000, 100_000)
+    scale_rounds: int = 3
+    generator_runs: int = 3
+    pace_us: float = 200.0
+    budget_s: float = 1.0  # a worker past this does fewer calls or streams (slow peers)
+    peer_rounds: int = 3  # the peers' columns are for reference: fewer rounds
+
+    @classmethod
+    def quick(cls) -> Settings:
+        return cls(
+            rounds=1,
+            import_samples=1,
+            calls=20,
+            call_warmup=5,
+            chunks=200,
+            streams=1,
+            stream_warmup=1,
+            async_calls=50,
+            async_warmup=1,
+            scale=(1_000, 10_000),
+            scale_rounds=1,
+            generator_runs=1,
+        )
+
+
+@dataclass
+class Results:
+    settings: Settings
+    contenders: dict[str, dict[str, str]] = field(default_factory=dict)
+    # figure -> protocol -> contender -> per-round values
+    figures: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    # protocol -> contender -> size -> measure -> per-round values
+    scale: dict[str, dict[str, dict[str, dict[str, list[float]]]]] = field(default_factory=dict)
+    imports: dict[str, list[float]] = field(default_factory=dict)  # name -> ms samples
+    generator: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, figure: str, protocol: str, contender: str, value: float) -> None:
+        per = self.figures.setdefault(figure, {}).setdefault(protocol, {})
+        per.setdefault(contender, []).append(value)
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _interpreters(wanted: list[str]) -> dict[str, str]:
+    """Which python runs each wanted contender: `.venv`'s, else `.venv-peers`' for peers."""
+    found = {}
+    for name in wanted:
+        module = CONTENDERS[name].module
+        for py in (sys.executable, str(peers.PYTHON)):
+            if not Path(py).exists():
+                continue
+            probe = subprocess.run(
+                [py, "-c", f"import importlib.util as u; exit(u.find_spec({module!r}) is None)"],
+                cwd=ROOT,
+                capture_output=True,
+            )
+            if probe.returncode == 0:
+                found[name] = py
+                break
+    return found
+
+
+def _version(py: str, module: str) -> str:
+    proc = subprocess.run(
+        [py, "-c", f"from importlib.metadata import version; print(version({module!r}))"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return proc.stdout.strip() or "?"
+
+
+class Server:
+    """The bench server process (stdin open = keep serving)."""
+
+    def __init__(self, sizes: list[int], pace_us: float) -> None:
+        cmd = [sys.executable, "-m", "devtools.bench.server", "--pace-us", str(pace_us)]
+        cmd += ["--sizes", ",".join(map(str, sizes))]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://127.0.0.1:"):
+            self.stop()
+            raise RuntimeError("the bench server did not start")
+
+    def stop(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Bench:
+    def __init__(self, settings: Settings, interpreters: dict[str, str], protocols: list[str]):
+        self.s = settings
+        self.py = interpreters
+        self.protocols = protocols
+        self.results = Results(settings)
+        # Bytecode caches are allowed (and written by a first, unmeasured import): pip compiles
+        # an installed package's modules, so `import httpx, pydantic` loads bytecode, while
+        # modelwire's editable install would compile its sources in every fresh process under
+        # PYTHONDONTWRITEBYTECODE (set on some machines): an import race of unlike things.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env = {
+            **env,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # LiteLLM: no price list fetched at import
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+        self.server_url = ""
+
+    def contenders(self, protocol: str, round_: int) -> list[str]:
+        names = [
+            n
+            for n in self.py
+            if protocol in CONTENDERS[n].protocols
+            and (n not in PEERS or round_ < self.s.peer_rounds)
+        ]
+        k = round_ % len(names)
+        return names[k:] + names[:k]  # rotate: no contender always runs first
+
+    def worker(self, name: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        spec = {**spec, "contender": name, "server": self.server_url}
+        cmd = [self.py[name], "-m", "devtools.bench.worker", json.dumps(spec)]
+        try:
+            proc = subprocess.run(
+                cmd, cwd=ROOT, capture_output=True, text=True, env=self.env, timeout=WORKER_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            self._error(
+                f"{name} {spec['protocol']} {spec['task']}: no result in {WORKER_TIMEOUT} s"
+            )
+            return None
+        if proc.returncode:
+            tail = " / ".join(proc.stderr.strip().splitlines()[-3:])
+            self._error(f"{name} {spec['protocol']} {spec['task']}: {tail}")
+            return None
+        out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        expected = spec.get("chunks")
+        if "seen" in out and out["seen"] != expected:
+            self._error(
+                f"{name} {spec['protocol']} stream of {expected}: saw {out['seen']} text deltas"
+            )
+        return out
+
+    def _error(self, message: str) -> None:
+        log(f"error: {message}")
+        self.results.errors.append(message)
+
+    # --- phases ----------------------------------------------------------------------------
+
+    def imports(self) -> None:
+        names = [n for n, (c, _) in IMPORTS.items() if c in self.py]
+        for name in names:  # unmeasured: writes the bytecode caches (see __init__)
+            contender, stmt = IMPORTS[name]
+            subprocess.run(
+                [self.py[contender], "-c", stmt],
+                cwd=ROOT,
+                capture_output=True,
+                env=self.env,
+                timeout=WORKER_TIMEOUT,
+            )
+        for i in range(self.s.import_samples):
+            k = i % len(names)
+            for name in names[k:] + names[:k]:
+                contender, stmt = IMPORTS[name]
+                if contender in PEERS and i >= max(1, self.s.import_samples // 3):
+                    continue  # peers import in 0.5-2.5 s: fewer samples
+                code = (
+                    f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+                )
+                proc = subprocess.run(
+                    [self.py[contender], "-c", code],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    env=self.env,
+                    timeout=WORKER_TIMEOUT,
+                )
+                if proc.returncode:
+                    self._error(f"{stmt}: {proc.stderr.strip().splitlines()[-1:]}")
+                    continue
+                ms = float(proc.stdout.strip().splitlines()[-1]) * 1000
+                self.results.imports.setdefault(name, []).append(ms)
+
+    def round(self, r: int) -> None:
+        s = self.s
+        tasks: list[tuple[str, dict[str, Any]]] = [
+            ("call", {"task": "call", "n": s.calls, "warmup": s.call_warmup}),
+            ("stream", {"task": "stream", "chunks": s.chunks, "mode": "batched", "n": s.streams}),
+            (
+                "paced",
+                {"task": "stream", "chunks": s.chunks, "mode": "paced", "n": s.paced_streams},
+            ),
+            ("async", {"task": "async", "n": s.async_calls, "concurrency": s.concurrency}),
+        ]
+        for kind, spec in tasks:
+            if spec["task"] == "stream":
+                spec["warmup"] = s.stream_warmup
+            if spec["task"] == "async":
+                spec["warmup"] = s.async_warmup
+            for protocol in self.protocols:
+                for name in self.contenders(protocol, r):
+                    out = self.worker(name, {**spec, "protocol": protocol, "budget_s": s.budget_s})
+                    if out is not None:
+                        self._record(kind, protocol, name, out)
+
+    def _record(self, kind: str, protocol: str, name: str, out: dict[str, Any]) -> None:
+        add = self.results.add
+        per_op_cpu, per_op_wall = out["cpu_s"] / out["ops"] * 1e6, out["wall_s"] / out["ops"] * 1e6
+        if kind == "call":
+            add("call_cpu_us", protocol, name, per_op_cpu)
+            add("call_wall_us", protocol, name, per_op_wall)
+        elif kind in ("stream", "paced"):
+            add(f"{kind}_cpu_us", protocol, name, per_op_cpu)
+        else:
+            add("async_calls_s", protocol, name, out["ops"] / out["wall_s"])
+            add("async_cpu_us", protocol, name, per_op_cpu)
+        # peak RSS: the largest over this round's workers of the contender
+        rss = self.results.figures.setdefault("peak_rss_mb", {}).setdefault(protocol, {})
+        values = rss.setdefault(name, [])
+        mb = out["maxrss_kb"] / 1024
+        if kind == "call":
+            values.append(mb)
+        elif values:
+            values[-1] = max(values[-1], mb)
+
+    def scale(self, r: int) -> None:
+        for size in self.s.scale:
+            spec = {"task": "stream", "chunks": size, "mode": "batched", "n": 1, "warmup": 3}
+            spec["budget_s"] = 0.0
+            for protocol in self.protocols:
+                for name in self.contenders(protocol, r):
+                    if name in SCALE_SKIP:
+                        continue
+                    out = self.worker(name, {**spec, "protocol": protocol})
+                    if out is None:
+                        continue
+                    per = self.results.scale.setdefault(protocol, {}).setdefault(name, {})
+                    m = per.setdefault(str(size), {})
+                    m.setdefault("cpu_us", []).append(out["cpu_s"] / size * 1e6)
+                    m.setdefault("wall_s", []).append(out["wall_s"])
+                    m.setdefault("peak_rss_mb", []).append(out["maxrss_kb"] / 1024)
+                    growth = (out["maxrss_kb"] - out["rss_start_kb"]) / 1024
+                    m.setdefault("growth_mb", []).append(growth)
+
+    def generator(self) -> None:
+        """`python -m generator` writing every file, into a copy of specs/ (the tree is not
+        touched: others may be regenerating it)."""
+        for _ in range(self.s.generator_runs):
+            with tempfile.TemporaryDirectory(prefix="modelwire-bench-") as tmp:
+                shutil.copytree(ROOT / "specs", Path(tmp) / "specs", ignore=_no_schema)
+                shutil.copy(ROOT / "pyproject.toml", tmp)
+                (Path(tmp) / "generated").mkdir()
+                started = time.perf_counter()
+                proc = subprocess.run(
+                    [sys.executable, "-m", "generator", "--root", tmp],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=WORKER_TIMEOUT,
+                )
+                wall = time.perf_counter() - started
+            if proc.returncode:
+                self._error(f"generator: {proc.stderr.strip()[-300:]}")
+                return
+            own = re.search(r"\((\d+) written.* in ([\d.]+)s", proc.stdout)
+            self.results.generator.setdefault("wall_s", []).append(wall)
+            if own:
+                self.results.generator.setdefault("own_s", []).append(float(own[2]))
+                self.results.generator.setdefault("files", []).append(float(own[1]))
+
+
+def _no_schema(folder: str, names: list[str]) -> list[str]:
+    return ["schema"] if Path(folder).name == "specs" else []  # outputs: written afresh
+
+
+def machine(py: dict[str, str]) -> dict[str, Any]:
+    import httpx
+    import pydantic
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return proc.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "runtime", "generated", "specs")
+    facts: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "httpx": httpx.__version__,
+        "pydantic": pydantic.__version__,
+        "commit": git("rev-parse", "--short", "HEAD")
+        + (" (+ uncommitted changes)" if dirty else ""),
+        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+    peer_py = {py[n] for n in PEERS if n in py} - {sys.executable}
+    for p in sorted(peer_py):
+        facts["peers_python"] = subprocess.run(
+            [p, "-c", "import platform; print(platform.python_version())"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        facts["peers_httpx"] = _version(p, "httpx")
+    for name in PEERS:
+        if name in py:
+            facts[name] = _version(py[name], CONTENDERS[name].module)
+    return facts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python tasks.py bench",
+        description="Benchmark modelwire against a raw-httpx floor (and the official SDKs and "
+        "LiteLLM when installed in .venv-peers) on a loopback server; print the table and write "
+        "it with its JSON under bench/results/.",
+    )
+    parser.add_argument("--quick", action="store_true", help="one round, small counts (smoke)")
+    parser.add_argument("--rounds", type=int, help="rounds (default 5; quick 1)")
+    parser.add_argument("--peers", action="store_true", help="install the SDKs in .venv-peers")
+    parser.add_argument("--only", help="contenders, comma-separated (the floor is always run)")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS), help="openai,anthropic")
+    parser.add_argument("--no-generator", action="store_true", help="skip the generator timing")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
+    args = parser.parse_args(argv)
+
+    settings = Settings.quick() if args.quick else Settings()
+    if args.rounds:
+        settings.rounds = args.rounds
+        settings.scale_rounds = min(settings.scale_rounds, args.rounds)
+        settings.import_samples = 3 * args.rounds
+    wanted = ["floor", "modelwire", *PEERS]
+    if args.only:
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = only - set(CONTENDERS)
+        if unknown:
+            parser.error(f"unknown contender(s) {sorted(unknown)}; known: {sorted(CONTENDERS)}")
+        wanted = [n for n in wanted if n in only or n == "floor"]
+    protocols = [p for p in PROTOCOLS if p in args.protocols.split(",")]
+    if not protocols:
+        parser.error(f"--protocols: choose from {', '.join(PROTOCOLS)}")
+    if args.peers:
+        peers.install([n for n in wanted if n in PEERS])
+    py = _interpreters(wanted)
+    for name in ("floor", "modelwire"):
+        if name in wanted and name not in py:
+            sys.exit(f"bench: {CONTENDERS[name].module} is not importable; run `tasks.py setup`")
+    missing = [n for n in wanted if n not in py]
+    if missing:
+        log(f"not installed (no column): {', '.join(missing)}; `--peers` installs them")
+
+    bench = Bench(settings, py, protocols)
+    bench.results.contenders = {
+        n: {"label": CONTENDERS[n].label, "python": os.path.relpath(py[n], ROOT)} for n in py
+    }
+    facts = machine(py)
+    started = time.perf_counter()
+    log(f"contenders: {', '.join(py)}; protocols: {', '.join(protocols)}")
+    server = Server(sorted({settings.chunks, 200, *settings.scale}), settings.pace_us)
+    bench.server_url = server.url
+    try:
+        log(f"imports ({settings.import_samples} samples)")
+        bench.imports()
+        for r in range(settings.rounds):
+            log(f"round {r + 1}/{settings.rounds}")
+            bench.round(r)
+        for r in range(settings.scale_rounds):
+            log(f"streams of {settings.scale[0]:,} vs {settings.scale[1]:,} chunks, round {r + 1}")
+            bench.scale(r)
+    finally:
+        server.stop()
+    if not args.no_generator:
+        log("generator")
+        bench.generator()
+    facts["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    facts["duration_s"] = round(time.perf_counter() - started, 1)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    data = summarize(bench.results, facts, stamp, args.quick)
+    data["checks"] = checks(data)
+    markdown = render(data)
+    print(markdown)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for base in (stamp, "latest"):
+        (args.out / f"{base}.md").write_text(markdown + "\n", encoding="utf-8")
+        (args.out / f"{base}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    log(f"written {os.path.relpath(args.out / stamp, ROOT)}.{{md,json}} and latest.{{md,json}}")
+    return 1 if bench.results.errors else 0
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def summarize(res: Results, facts: dict[str, Any], stamp: str, quick: bool) -> dict[str, Any]:
+    """Medians and the raw per-round values, JSON-ready (the report renders this)."""
+    figures = {
+        fig: {
+            proto: {c: {"median": _median(v), "rounds": v} for c, v in per.items()}
+            for proto, per in protos.items()
+        }
+        for fig, protos in res.figures.items()
+    }
+    scale = {
+        proto: {
+            c: {
+                size: {k: {"median": _median(v), "rounds": v} for k, v in m.items()}
+                for size, m in sizes.items()
+            }
+            for c, sizes in per.items()
+        }
+        for proto, per in res.scale.items()
+    }
+    return {
+        "timestamp": stamp,
+        "quick": quick,
+        "machine": facts,
+        "settings": asdict(res.settings),
+        "contenders": res.contenders,
+        "figures": figures,
+        "scale": scale,
+        "imports": {k: {"median": _median(v), "samples": v} for k, v in res.imports.items()},
+        "import_statements": {k: IMPORTS[k][1] for k in res.imports},
+        "generator": {k: {"median": _median(v), "runs": v} for k, v in res.generator.items()},
+        "errors": res.errors,
+    }

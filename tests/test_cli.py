@@ -1,0 +1,422 @@
+"""The `modelwire` command, run as a subprocess: against an OpenAI-shaped server on 127.0.0.1,
+on a pseudo-terminal (colour) and piped (plain), and replaying cassettes offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import openai_shapes as oa
+from tests.support.server import LoopbackServer, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+CLI = [sys.executable, "-m", "modelwire.cli"]
+ESC = "\x1b["
+DIM = "\x1b[2m"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The environment without keys, colour settings or a terminal width of the caller's."""
+    dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "TERM")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in dropped and not k.endswith(("_API_KEY", "_TOKEN", "_BASE_URL"))
+    }
+    return {**env, "OPENAI_API_KEY": "sk-test", **extra}
+
+
+def cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        cwd=ROOT,
+        timeout=30,
+    )
+
+
+def on_tty(*args: str, **env: str) -> tuple[str, int]:
+    """Run with stdout and stderr on a pseudo-terminal; what the terminal showed, exit code."""
+    import pty
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [*CLI, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=_env(**env)
+    )
+    os.close(child)
+    shown, deadline = b"", time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not select.select([main], [], [], 0.1)[0]:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    os.close(main)
+    return shown.decode().replace("\r\n", "\n"), proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+def chat(server: LoopbackServer, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return cli("chat", "-m", "gpt-4o-mini", "--base-url", server.url + "/v1", *args, **kw)
+
+
+def thinking_stream() -> Reply:
+    events = [oa.chunk({"role": "assistant", "content": ""})]
+    events += [oa.chunk({"reasoning_content": t}) for t in ("Two and ", "two make four.")]
+    events += [oa.chunk({"content": "4"}), oa.chunk({}, finish_reason="stop")]
+    usage = {"prompt_tokens": 12, "completion_tokens": 9, "total_tokens": 21}
+    usage["completion_tokens_details"] = {"reasoning_tokens": 7}  # type: ignore[assignment]
+    events.append(oa.chunk({}, choices=False, usage=usage))
+    return Reply.sse(events)
+
+
+# --- chat ---------------------------------------------------------------------------------------
+
+
+def test_chat_streams_the_answer_to_stdout_and_usage_and_cost_to_stderr(server) -> None:
+    server.queue(Reply.sse(oa.stream_events(["Hel", "lo", "!"])))
+    done = chat(server, "-s", "Be brief", "Say hi")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Hello!\n"
+    assert "tokens: 9 input, 3 output, 12 total" in done.stderr
+    # gpt-4o-mini: $0.15 in, $0.60 out per million
+    assert "cost:   $0.00000315 USD (input $0.00000135, output $0.0000018)" in done.stderr
+    assert ESC not in done.stdout + done.stderr  # piped: plain
+    sent = server.requests[0].json()
+    assert sent["model"] == "gpt-4o-mini" and sent["stream"] is True
+    assert sent["messages"] == [
+        {"role": "system", "content": "Be brief"},
+        {"role": "user", "content": "Say hi"},
+    ]
+
+
+def test_reasoning_is_dimmed_on_a_terminal_only(server) -> None:
+    server.queue(thinking_stream(), thinking_stream(), thinking_stream(), thinking_stream())
+    shown, code = on_tty("chat", "-m", "gpt-4o-mini", "--base-url", server.url, "2+2?")
+    assert code == 0
+    assert f"{DIM}Two and \x1b[0m{DIM}two make four.\x1b[0m" in shown
+    assert "\n4\n" in shown and "[reasoning]" not in shown
+
+    shown, code = on_tty(
+        "chat", "-m", "gpt-4o-mini", "--base-url", server.url, "2+2?", NO_COLOR="1"
+    )
+    assert code == 0 and ESC not in shown
+    assert "[reasoning]\nTwo and two make four.\n[/reasoning]\n4\n" in shown
+    assert "9 output (7 reasoning)" in shown
+
+    piped = chat(server, "2+2?")  # reasoning on stderr, plain: stdout holds only the answer
+    assert piped.stdout == "4\n"
+    assert piped.stderr.startswith("[reasoning]\nTwo and two make four.\n[/reasoning]\n")
+    assert ESC not in piped.stderr
+
+    forced = chat(server, "2+2?", FORCE_COLOR="1")
+    assert forced.stdout == "4\n" and DIM in forced.stderr
+
+
+def test_json_is_one_object_with_usage_and_charge(server) -> None:
+    server.queue(
+        Reply.json(
+            oa.completion("Hi", prompt_tokens=10, completion_tokens=2),
+            headers={"x-request-id": "req_7"},
+        )
+    )
+    done = chat(server, "--json", "--no-stream", "Hello")
+    assert done.returncode == 0 and done.stderr == ""
+    data = json.loads(done.stdout)
+    assert data["text"] == "Hi" and data["reasoning"] is None
+    assert data["usage"]["total_tokens"] == 12
+    assert data["usage_charge"]["total"] == pytest.approx((10 * 0.15 + 2 * 0.6) / 1e6)
+    assert data["status"] == {
+        "http_status": 200,
+        "request_id": "req_7",
+        "attempts": 1,
+        "successful": True,
+    }
+    assert data["choices"][0]["finish_reason"] == "end_turn"
+    assert "provider_response" not in data
+    assert server.requests[0].json().get("stream") is None
+
+
+def test_prompt_from_stdin(server) -> None:
+    server.queue(Reply.sse(oa.stream_events(["a"])), Reply.sse(oa.stream_events(["b"])))
+    assert chat(server, stdin="What is 2+2?\n").stdout == "a\n"
+    assert chat(server, "-", stdin="from a pipe").stdout == "b\n"
+    contents = [r.json()["messages"][-1]["content"] for r in server.requests]
+    assert contents == ["What is 2+2?\n", "from a pipe"]
+    empty = chat(server, stdin="")
+    assert empty.returncode == 2 and empty.stderr == "error: the prompt is empty\n"
+
+
+def test_config_json_and_flags_reach_the_request(server, tmp_path) -> None:
+    server.queue(Reply.json(oa.completion()), Reply.json(oa.completion()))
+    config = tmp_path / "call.json"
+    config.write_text('{"top_p": 0.5, "seed": 7, "stop": ["END"]}')
+    done = chat(
+        server,
+        "--config",
+        f"@{config}",
+        "--max-tokens",
+        "20",
+        "--temperature",
+        "0.1",
+        "--no-stream",
+        "x",
+    )
+    assert done.returncode == 0, done.stderr
+    sent = server.requests[0].json()
+    assert (sent["top_p"], sent["seed"], sent["stop"]) == (0.5, 7, ["END"])
+    assert (sent["max_completion_tokens"], sent["temperature"]) == (20, 0.1)
+    assert "stream" not in sent
+    assert chat(server, "--config", '{"streaming": false}', "x").returncode == 0
+    assert "stream" not in server.requests[1].json()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--config", '{"nope": 1}'],
+            "error: unknown AIModelCallConfig field(s) ['nope']; allowed: ",
+        ),
+        (["--config", "{bad"], "error: --config: not valid JSON"),
+        (["--effort", "high"], "error: GPT4oMini is not a reasoning model"),
+        (["-m", "gpt-4o-mnii"], "error: unknown model 'gpt-4o-mnii'; did you mean gpt-4o-mini"),
+        (["-p", "opnai"], "error: unknown provider 'opnai'; did you mean openai"),
+        (["-p", "anthropic"], "error: GPT4oMini is not served by anthropic; it is on: openai"),
+    ],
+)
+def test_a_bad_command_line_is_one_line_and_exit_2(server, args: list[str], message: str) -> None:
+    done = chat(server, *args, "x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    assert server.requests == []
+
+
+def test_missing_key_is_exit_2_before_any_request(server) -> None:
+    done = chat(server, "x", OPENAI_API_KEY="")
+    assert done.returncode == 2
+    assert (
+        done.stderr.startswith("error: no API key for OpenAI") and "OPENAI_API_KEY" in done.stderr
+    )
+    assert server.requests == []
+
+
+def test_provider_error_is_one_line_and_exit_1(server) -> None:
+    body = {
+        "error": {
+            "message": "Incorrect API key provided: sk-t****.\nSee docs.",
+            "type": "invalid_request_error",
+            "code": "invalid_api_key",
+        }
+    }
+    server.queue(Reply.json(body, status=401, headers={"x-request-id": "req_401"}))
+    done = chat(server, "x")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "error: AuthenticationError (status 401, request id req_401): "
+        "Incorrect API key provided: sk-t****. See docs.\n"
+    )
+
+
+def test_a_stream_broken_off_keeps_the_text_and_fails(server) -> None:
+    events = oa.stream_events(["partial", " answer"])[:3]
+    server.queue(Reply.sse(events, done=None, reset_after=3))
+    done = chat(server, "x")
+    assert done.returncode == 1
+    assert done.stdout == "partial answer\n"
+    assert done.stderr.startswith("error: StreamInterruptedError")
+
+
+def test_ctrl_c_exits_130(server) -> None:
+    server.queue(Reply.sse(oa.stream_events(["one", "two"]), stall_after=2))
+    proc = subprocess.Popen(
+        [*CLI, "chat", "-m", "gpt-4o-mini", "--base-url", server.url, "x"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.read(3) == "one"  # the stream is under way
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def test_models_filters_by_provider_and_capability() -> None:
+    done = cli("models", "--provider", "ANTHROPIC", "--capability", "structured_output")
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.splitlines()
+    assert header.split()[:4] == ["MODEL", "KIND", "CONTEXT", "MAX"]
+    assert "ClaudeSonnet45" in done.stdout and "GPT4o" not in done.stdout
+    assert "Claude37Sonnet" not in done.stdout  # no structured_output
+    assert all("structured_output" in r and "anthropic" in r for r in rows)
+    sonnet = next(r for r in rows if r.startswith("ClaudeSonnet45 "))
+    assert sonnet.split()[1:10] == [
+        "chat",
+        "200,000",
+        "64,000",
+        "3",
+        "0.3",
+        "3.75",
+        "15",
+        "-",
+        "claude-sonnet-4-5-20250929",
+    ]
+
+    bedrock = cli("models", "--provider", "amazon_bedrock", "--json")
+    data = json.loads(bedrock.stdout)
+    nova = next(m for m in data if m["constant"] == "NovaLite")
+    assert nova["id"] == "amazon.nova-lite-v1:0" and nova["pricing"] is None
+
+    images = cli("models", "--kind", "image")
+    assert (
+        "DallE3" in images.stdout and "0.04-0.12" in images.stdout and "GPT4o " not in images.stdout
+    )
+
+
+def test_models_unknown_capability_names_the_allowed_ones() -> None:
+    done = cli("models", "--capability", "telepathy")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: unknown capability telepathy; allowed: text_input,")
+    assert "reasoning" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_models_table_fits_the_terminal_and_stays_whole_when_piped() -> None:
+    shown, code = on_tty("models", COLUMNS="100")
+    assert code == 0
+    assert max(len(line) for line in shown.splitlines()) <= 100
+    assert "…" in shown and ESC not in shown
+    piped = cli("models").stdout
+    assert max(map(len, piped.splitlines())) > 100 and "…" not in piped
+    assert "anthropic,google_vertex_ai,amazon_bedrock" in piped
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"'{sys.executable}' -m modelwire.cli models | head -n 1"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=30,
+    )
+    assert done.stdout.startswith("MODEL ")
+    assert done.stderr == "" and done.returncode in (0, 141)
+
+
+# --- replay -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cassette", "answer", "stderr_has"),
+    [
+        (
+            "openai/stream_text_usage",
+            "Hello there, how are you?\n",
+            "GPT4oMini on openai, openai_chat, streamed",
+        ),
+        ("anthropic/stream_thinking", "27 × 453 = **12,231**.\n", "27 x 453 = 27 x 400"),
+        (
+            "google_gemini_api/stream_text",
+            "Hello there, how are you today?\n",
+            "gemini_generate_content, streamed",
+        ),
+        (
+            "amazon_bedrock/stream_thinking",
+            "27 * 453 = 12,231.\n",
+            "Claude37Sonnet on amazon_bedrock",
+        ),
+        (
+            "google_vertex_ai/claude_stream_text",
+            "Hello there, how are you?\n",
+            "Claude37Sonnet on google_vertex_ai",
+        ),
+        ("anthropic/cache_write", "539\n", "1,791 written to cache"),
+    ],
+)
+def test_replay_plays_a_cassette_offline(cassette: str, answer: str, stderr_has: str) -> None:
+    done = cli("replay", str(CASSETTES / f"{cassette}.yaml"), OPENAI_API_KEY="")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == answer
+    assert stderr_has in done.stderr and "cost:   $" in done.stderr
+    assert "not recorded live" in done.stderr.splitlines()[0]
+
+
+def test_replay_an_image_saves_it(tmp_path) -> None:
+    target = tmp_path / "square.png"
+    done = cli("replay", str(CASSETTES / "openai/image_dall_e3.yaml"), "--save", str(target))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"image 1: image/png, 73 bytes, saved to {target}\n")
+    assert target.read_bytes().startswith(b"\x89PNG")
+    assert "cost:   $0.04 USD (images $0.04)" in done.stderr
+    data = json.loads(
+        cli("replay", str(CASSETTES / "google_gemini_api/image_imagen4.yaml"), "--json").stdout
+    )
+    assert data["image_count"] == 2 and data["options"]["number_of_images"] == 2
+    assert data["usage_charge"]["images"] == pytest.approx(0.08)
+
+
+def test_replay_of_an_error_cassette_fails_like_the_call() -> None:
+    done = cli("replay", str(CASSETTES / "anthropic/error_529.yaml"), "-q")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert (
+        done.stderr
+        == "error: OverloadedError (status 529, request id req_011C7NdI4ONySTXhiHdeY1cy): Overloaded\n"
+    )
+    missing = cli("replay", "cassettes/none.yaml")
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        "error: no cassette at cassettes/none.yaml\n",
+    )
+
+
+# --- the installed script, and import cost --------------------------------------------------------
+
+
+def test_the_installed_console_script() -> None:
+    script = Path(sys.executable).parent / "modelwire"
+    if not script.exists():
+        pytest.skip("modelwire is not installed as a console script here")
+    done = subprocess.run(
+        [str(script), "models", "--kind", "image"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=30,
+    )
+    assert done.returncode == 0 and "Imagen4" in done.stdout
+
+
+def test_import_modelwire_does_not_load_the_cli() -> None:
+    code = "import sys, modelwire; sys.exit('modelwire.cli' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
