@@ -73,10 +73,13 @@ def _no_failed_import_per_request() -> None:
             sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _json_bytes(body: Any) -> bytes:
     """The request body as UTF-8 JSON; what JSON or UTF-8 cannot carry fails before sending."""
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        return _ENCODER.encode(body).encode()
     except UnicodeEncodeError as exc:
         raise ConfigurationError(
             f"the request holds text that is not valid Unicode ({exc.reason} "
@@ -265,7 +268,7 @@ class AIModelClient:
 
     @property
     def _provider(self) -> str:
-        return self.model_endpoint.api.provider.value
+        return self.model_endpoint.api.info.name  # the enum's value (without Enum's lookup)
 
     def _transport_error(self, exc: httpx.HTTPError, partial: Any = None) -> ModelwireError:
         where = self.model_endpoint.api.info.display_name
