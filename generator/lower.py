@@ -288,7 +288,9 @@ class Lowering:
                 expr = f"{expr}.{step.attr}"
         found = resolved.types - {"null"}
         if expect == STRING and "string" in found and len(found) > 1:
-            expr = f"as_str({expr})"  # a string here, or another shape (e.g. a list of parts)
+            # a string here, or another shape (e.g. a list of parts); inline: once per event
+            t = self.tmp()
+            expr = f"({t} if isinstance({t} := {expr}, str) else None)"
         return expr, resolved
 
     def value_expr(
@@ -350,7 +352,9 @@ class Lowering:
         if elem.def_name is None:
             raise self.fail(loc, f"elements of {path!r} are not objects")
         if len(resolved.types - {"null"}) > 1:
-            expr = f"as_list({expr})"  # a list here, or another shape (e.g. a plain string)
+            # a list here, or another shape (e.g. a plain string); inline: once per event
+            t = self.tmp()
+            expr = f"({t} if isinstance({t} := {expr}, list) else ())"
         return expr, elem.def_name
 
     def condition(

@@ -153,10 +153,12 @@ class AIModelAPI:
         if key is None and scheme.scheme != "google_oauth":
             if scheme.optional or scheme.scheme == "none":
                 return {}, {}
-            where = " or ".join(scheme.env) if scheme.env else "api_key"
-            raise ConfigurationError(
-                f"no API key for {self.info.display_name}: pass api_key= or set {where}"
+            where = (
+                f"set {' or '.join(scheme.env)} (or pass api_key=)"
+                if scheme.env
+                else ("pass api_key=")
             )
+            raise ConfigurationError(f"no API key for {self.info.display_name}: {where}")
         if scheme.scheme == "google_oauth":
             if self._tokens is None:
                 from ._google_auth import GoogleTokenSource

@@ -209,16 +209,6 @@ def sum_present(*values: int | None) -> int | None:
     return sum(present) if present else None
 
 
-def as_str(value: Any) -> str | None:
-    """The value when it is a string (a field that may also hold another shape)."""
-    return value if isinstance(value, str) else None
-
-
-def as_list(value: Any) -> list[Any]:
-    """The value when it is a list (a field that may also hold another shape)."""
-    return value if isinstance(value, list) else []
-
-
 def join_text(value: Any, item: str) -> str | None:
     """A string as is, or the joined `item` fields of a list's elements."""
     if isinstance(value, str) or value is None:

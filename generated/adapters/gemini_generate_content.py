@@ -11,8 +11,6 @@ from modelwire._protocol import (
     Call,
     ParsedResponse,
     StreamError,
-    as_list,
-    as_str,
     compact,
     compact_or_none,
     dig,

@@ -11,8 +11,6 @@ from modelwire._protocol import (
     Call,
     ParsedResponse,
     StreamError,
-    as_list,
-    as_str,
     compact,
     compact_or_none,
     dig,
@@ -253,11 +251,11 @@ def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
         prompt_tokens=u.prompt_tokens,
         completion_tokens=u.completion_tokens,
         reasoning_tokens=(
-            _v20.reasoning_tokens if (_v20 := u.completion_tokens_details) is not None else None
+            _v22.reasoning_tokens if (_v22 := u.completion_tokens_details) is not None else None
         ),
         cache_read_tokens=first_present(
             u.prompt_cache_hit_tokens,
-            (_v21.cached_tokens if (_v21 := u.prompt_tokens_details) is not None else None),
+            (_v23.cached_tokens if (_v23 := u.prompt_tokens_details) is not None else None),
         ),
     )
 
@@ -285,46 +283,57 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         if _t or _s:
             contents.append(ReasoningContent(_t or None, _s))
 
-        if _t := as_str((_v4.content if (_v4 := _c1.message) is not None else None)):
+        if _t := (
+            _v5
+            if isinstance(_v5 := (_v4.content if (_v4 := _c1.message) is not None else None), str)
+            else None
+        ):
             contents.append(TextContent(_t))
 
-        for _i7, _e6 in enumerate(
-            as_list((_v5.content if (_v5 := _c1.message) is not None else None)) or ()
+        for _i9, _e8 in enumerate(
+            (
+                _v7
+                if isinstance(
+                    _v7 := (_v6.content if (_v6 := _c1.message) is not None else None), list
+                )
+                else ()
+            )
+            or ()
         ):
-            if _e6.type == "thinking":
-                _t, _s = join_text(_e6.thinking, "text"), _e6.signature
+            if _e8.type == "thinking":
+                _t, _s = join_text(_e8.thinking, "text"), _e8.signature
                 if _t or _s:
                     contents.append(ReasoningContent(_t or None, _s))
 
-            elif _e6.type == "text":
-                if _t := _e6.text:
+            elif _e8.type == "text":
+                if _t := _e8.text:
                     contents.append(TextContent(_t))
 
-            elif _e6.type == "output_text":
-                if _t := _e6.text:
+            elif _e8.type == "output_text":
+                if _t := _e8.text:
                     contents.append(TextContent(_t))
 
-        for _i10, _e9 in enumerate(
-            (_v8.reasoning_details if (_v8 := _c1.message) is not None else None) or ()
+        for _i12, _e11 in enumerate(
+            (_v10.reasoning_details if (_v10 := _c1.message) is not None else None) or ()
         ):
-            if _e9.type == "reasoning.encrypted":
-                _t, _s = None, _e9.data
+            if _e11.type == "reasoning.encrypted":
+                _t, _s = None, _e11.data
                 if _t or _s:
                     contents.append(ReasoningContent(_t or None, _s, redacted=True))
 
-            elif _e9.signature:
-                _t, _s = None, _e9.signature
+            elif _e11.signature:
+                _t, _s = None, _e11.signature
                 if _t or _s:
                     contents.append(ReasoningContent(_t or None, _s))
 
-        for _i13, _e12 in enumerate(
-            (_v11.tool_calls if (_v11 := _c1.message) is not None else None) or ()
+        for _i15, _e14 in enumerate(
+            (_v13.tool_calls if (_v13 := _c1.message) is not None else None) or ()
         ):
             contents.append(
                 tool_call(
-                    _e12.id,
-                    (_v14.name if (_v14 := _e12.function) is not None else None),
-                    (_v15.arguments if (_v15 := _e12.function) is not None else None),
+                    _e14.id,
+                    (_v16.name if (_v16 := _e14.function) is not None else None),
+                    (_v17.arguments if (_v17 := _e14.function) is not None else None),
                 )
             )
 
@@ -350,71 +359,84 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e: w.ChatCompletionChunk = _validate_event(data)
     if (e.error) and (not e.choices):
         return StreamError(
-            message=(_v16.message if (_v16 := e.error) is not None else None),
-            type=(_v17.type if (_v17 := e.error) is not None else None),
-            code=(_v18.code if (_v18 := e.error) is not None else None),
+            message=(_v18.message if (_v18 := e.error) is not None else None),
+            type=(_v19.type if (_v19 := e.error) is not None else None),
+            code=(_v20.code if (_v20 := e.error) is not None else None),
         )
     if True:
         choice_deltas: list[ChoiceDelta] = []
-        for _c25 in e.choices or ():
+        for _c27 in e.choices or ():
             deltas: list[ContentDelta] = []
             _t, _s = (
                 first_present(
-                    (_v26.reasoning_content if (_v26 := _c25.delta) is not None else None),
-                    (_v27.reasoning if (_v27 := _c25.delta) is not None else None),
+                    (_v28.reasoning_content if (_v28 := _c27.delta) is not None else None),
+                    (_v29.reasoning if (_v29 := _c27.delta) is not None else None),
                 ),
                 None,
             )
             if _t or _s:
                 deltas.append(ReasoningDelta(_t or None, _s, None))
 
-            if _t := as_str((_v28.content if (_v28 := _c25.delta) is not None else None)):
+            if _t := (
+                _v31
+                if isinstance(
+                    _v31 := (_v30.content if (_v30 := _c27.delta) is not None else None), str
+                )
+                else None
+            ):
                 deltas.append(TextDelta(_t))
 
-            for _i31, _e30 in enumerate(
-                as_list((_v29.content if (_v29 := _c25.delta) is not None else None)) or ()
+            for _i35, _e34 in enumerate(
+                (
+                    _v33
+                    if isinstance(
+                        _v33 := (_v32.content if (_v32 := _c27.delta) is not None else None), list
+                    )
+                    else ()
+                )
+                or ()
             ):
-                if _e30.type == "thinking":
-                    _t, _s = join_text(_e30.thinking, "text"), _e30.signature
+                if _e34.type == "thinking":
+                    _t, _s = join_text(_e34.thinking, "text"), _e34.signature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-                elif _e30.type == "text":
-                    if _t := _e30.text:
+                elif _e34.type == "text":
+                    if _t := _e34.text:
                         deltas.append(TextDelta(_t))
 
-                elif _e30.type == "output_text":
-                    if _t := _e30.text:
+                elif _e34.type == "output_text":
+                    if _t := _e34.text:
                         deltas.append(TextDelta(_t))
 
-            for _i34, _e33 in enumerate(
-                (_v32.reasoning_details if (_v32 := _c25.delta) is not None else None) or ()
+            for _i38, _e37 in enumerate(
+                (_v36.reasoning_details if (_v36 := _c27.delta) is not None else None) or ()
             ):
-                if _e33.type == "reasoning.encrypted":
-                    _t, _s = None, _e33.data
+                if _e37.type == "reasoning.encrypted":
+                    _t, _s = None, _e37.data
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None, redacted=True))
 
-                elif _e33.signature:
-                    _t, _s = None, _e33.signature
+                elif _e37.signature:
+                    _t, _s = None, _e37.signature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-            for _i37, _e36 in enumerate(
-                (_v35.tool_calls if (_v35 := _c25.delta) is not None else None) or ()
+            for _i41, _e40 in enumerate(
+                (_v39.tool_calls if (_v39 := _c27.delta) is not None else None) or ()
             ):
                 deltas.append(
                     ToolCallDelta(
-                        first_present(_e36.index, _i37),
-                        _e36.id,
-                        (_v38.name if (_v38 := _e36.function) is not None else None),
-                        (_v39.arguments if (_v39 := _e36.function) is not None else None),
+                        first_present(_e40.index, _i41),
+                        _e40.id,
+                        (_v42.name if (_v42 := _e40.function) is not None else None),
+                        (_v43.arguments if (_v43 := _e40.function) is not None else None),
                     )
                 )
 
-            raw_finish = _c25.finish_reason
+            raw_finish = _c27.finish_reason
             choice_deltas.append(
-                ChoiceDelta((_c25.index or 0), deltas, _finish(raw_finish), raw_finish)
+                ChoiceDelta((_c27.index or 0), deltas, _finish(raw_finish), raw_finish)
             )
         return ChatResponseChunk(
             choice_deltas,
@@ -422,12 +444,12 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             model=e.model,
             usage=(
                 _usage_completion_usage(e.usage)
-                if (_u24 := e.usage) is not None
+                if (_u26 := e.usage) is not None
                 else (
                     _usage_completion_usage(
-                        (_v19.usage if (_v19 := e.x_groq) is not None else None)
+                        (_v21.usage if (_v21 := e.x_groq) is not None else None)
                     )
-                    if (_u22 := (_v23.usage if (_v23 := e.x_groq) is not None else None))
+                    if (_u24 := (_v25.usage if (_v25 := e.x_groq) is not None else None))
                     is not None
                     else None
                 )
