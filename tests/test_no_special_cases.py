@@ -1,5 +1,6 @@
-"""Everything provider-specific is data: the handwritten runtime and the generator never name a
-provider or a protocol in code (docstrings and comments may explain, code may not branch)."""
+"""Everything provider-specific is data: the handwritten runtime, the command line and the
+generator never name a provider or a protocol in code (docstrings and comments may explain,
+code may not branch)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ NAMES = {
     *(m.name for m in AIModelAPIProviderEnum),
     *(p for info in PROVIDERS.values() for p in info.protocols),
 }
-FILES = sorted([*ROOT.joinpath("runtime").glob("*.py"), *ROOT.joinpath("generator").glob("*.py")])
+FILES = sorted(
+    p for folder in ("runtime", "cli", "generator") for p in ROOT.joinpath(folder).glob("*.py")
+)
 
 
 def _code_words(path: Path) -> set[str]:
