@@ -46,16 +46,18 @@ class SSEDecoder:
         self._buffer = lines.pop() + ("\r" if keep_cr else "")
         events: list[SSEEvent] = []
         data = self._data
-        for line in lines:
-            if line.startswith("data:"):  # most lines: inlined from _line
+        for line in lines:  # the common lines inline; the rest (comments, id, ...) by _line
+            if line.startswith("data:"):
                 data.append(line[6:] if line.startswith(" ", 5) else line[5:])
-            elif line or data:
-                event = self._line(line)
-                if event is not None:
-                    events.append(event)
-                    data = self._data
-            else:
+            elif not line:  # the end of an event
+                if data:
+                    events.append(SSEEvent("\n".join(data), self._event, self._id))
+                    data = self._data = []
                 self._event = None
+            elif line.startswith("event:"):
+                self._event = line[7:] if line.startswith(" ", 6) else line[6:]
+            else:
+                self._line(line)
         return events
 
     def flush(self) -> list[SSEEvent]:
