@@ -153,12 +153,10 @@ class AIModelAPI:
         if key is None and scheme.scheme != "google_oauth":
             if scheme.optional or scheme.scheme == "none":
                 return {}, {}
-            where = (
-                f"set {' or '.join(scheme.env)} (or pass api_key=)"
-                if scheme.env
-                else ("pass api_key=")
-            )
-            raise ConfigurationError(f"no API key for {self.info.display_name}: {where}")
+            how = "pass api_key="
+            if scheme.env:
+                how = f"set {' or '.join(scheme.env)} (or {how})"
+            raise ConfigurationError(f"no API key for {self.info.display_name}: {how}")
         if scheme.scheme == "google_oauth":
             if self._tokens is None:
                 from ._google_auth import GoogleTokenSource

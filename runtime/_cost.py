@@ -9,7 +9,7 @@ an event loop alike.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from ._types import AIModelCallResponse, ChatResponse, ImageResponse, UsageCharge
 
@@ -28,10 +28,6 @@ def _summed(a: UsageCharge, b: UsageCharge) -> UsageCharge:
         value = None if x is None and y is None else round((x or 0.0) + (y or 0.0), 10)
         setattr(out, name, value)
     return out
-
-
-def _copy(charge: UsageCharge) -> UsageCharge:
-    return _summed(UsageCharge(currency=charge.currency), charge)
 
 
 def money(value: float) -> str:
@@ -118,13 +114,13 @@ class CostTracker:
     def total(self) -> UsageCharge:
         """Everything so far, part by part (a copy)."""
         with self._lock:
-            return _copy(self._total)
+            return replace(self._total)
 
     @property
     def by_model(self) -> dict[str, UsageCharge]:
         """What each model cost (keyed by the model the provider reported), copies."""
         with self._lock:
-            return {name: _copy(e.charge) for name, e in self._models.items()}
+            return {name: replace(e.charge) for name, e in self._models.items()}
 
     @property
     def calls_by_model(self) -> dict[str, int]:
@@ -150,8 +146,8 @@ class CostTracker:
     def summary(self) -> str:
         """A few lines: calls and total, the parts, then one line per model."""
         with self._lock:
-            total, calls, unpriced = _copy(self._total), self._calls, self._unpriced
-            models = [(n, e.calls, _copy(e.charge)) for n, e in self._models.items()]
+            total, calls, unpriced = replace(self._total), self._calls, self._unpriced
+            models = [(n, e.calls, replace(e.charge)) for n, e in self._models.items()]
         head = f"{calls} call{'s' * (calls != 1)}, {money(total.total)} {total.currency}"
         if unpriced:
             head += f" ({unpriced} not priced)"

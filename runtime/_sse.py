@@ -61,33 +61,20 @@ class SSEDecoder:
         return events
 
     def flush(self) -> list[SSEEvent]:
-        """At end of input: the last line (if unterminated) and an undispatched event."""
-        events = []
-        if self._buffer:
-            line, self._buffer = self._buffer.rstrip("\r"), ""
-            event = self._line(line)
-            if event is not None:
-                events.append(event)
-        event = self._line("")
-        if event is not None:
-            events.append(event)
-        return events
+        """At end of input: the last line (if unterminated) and an undispatched event, as if
+        the body had ended with a blank line."""
+        return self.feed("\n\n")
 
     @property
     def pending(self) -> bool:
         """True when part of an event has arrived but not its end."""
         return bool(self._buffer or self._data)
 
-    def _line(self, line: str) -> SSEEvent | None:
-        if not line:
-            if not self._data:
-                self._event = None
-                return None
-            event = SSEEvent("\n".join(self._data), self._event, self._id)
-            self._data, self._event = [], None
-            return event
+    def _line(self, line: str) -> None:
+        """A line other than `data:`, `event:` and the blank one that ends an event (feed
+        reads those itself): a comment, an id, or a field without a colon."""
         if line[0] == ":":
-            return None
+            return
         name, colon, value = line.partition(":")
         if colon and value.startswith(" "):
             value = value[1:]
@@ -97,4 +84,3 @@ class SSEDecoder:
             self._event = value
         elif name == "id" and "\0" not in value:
             self._id = value
-        return None
