@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, AnyStr
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from modelwire._redact import MASK, secret_forms
 
 MATCH_ON = ("method", "scheme", "host", "port", "path")
 
@@ -54,17 +56,6 @@ def replay(cassette_path: str | os.PathLike[str]) -> Iterator[Any]:
         yield cassette
 
 
-def without_secrets(headers: Mapping[str, Any]) -> dict[str, Any]:
-    """`headers` minus SECRET_HEADERS (any letter case)."""
-    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
-
-
-def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """vcrpy `before_record_response` hook: drop secret response headers (set-cookie, ...)."""
-    response["headers"] = without_secrets(response.get("headers") or {})
-    return response
-
-
 def prepend_comment(path: Path, lines: list[str]) -> None:
     """Put `# ` comment lines at the top of a cassette (vcrpy ignores YAML comments)."""
     body = path.read_text(encoding="utf-8")
@@ -84,7 +75,6 @@ def leading_comment(path: Path) -> list[str]:
 
 # --- recording: what the recorder (devtools/record.py) writes -------------------------------
 
-MASK = "<redacted>"
 SHORTEST_SECRET = 8  # shorter values are not masked by value: no credential is, ordinary words are
 
 # Query parameters that carry a credential whatever the provider: API keys, OAuth tokens and
@@ -155,21 +145,6 @@ def _length(body: bytes | str) -> int:
     return len(body.encode() if isinstance(body, str) else body)
 
 
-def _encoded_forms(secret: str) -> set[str]:
-    """`secret` as it may be written: as is, URL-encoded (path, query and form styles) and
-    inside a JSON string (with `/` escaped or not)."""
-    in_json = json.dumps(secret)[1:-1]
-    return {
-        secret,
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret, safe=""),
-        quote_plus(secret),
-        in_json,
-        in_json.replace("/", "\\/"),
-    }
-
-
 class Scrubber:
     """Keeps credentials out of a cassette being recorded (vcrpy hooks, see `vcr_options`).
 
@@ -202,8 +177,7 @@ class Scrubber:
         new = {s for s in secrets if len(s) >= SHORTEST_SECRET} - self._secrets
         if new:
             self._secrets |= new
-            forms = {f for s in self._secrets for f in _encoded_forms(s)}
-            self._forms = tuple(sorted(forms, key=len, reverse=True))  # longest first
+            self._forms = secret_forms(self._secrets, SHORTEST_SECRET)
 
     def vcr_options(self) -> dict[str, Any]:
         return {"before_record_request": self.request, "before_record_response": self.response}

@@ -10,6 +10,7 @@ records that are emitted, so calls with logging off pay nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import weakref
@@ -38,13 +39,25 @@ class SecretHolder(Protocol):
     def secrets(self) -> tuple[str, ...]: ...
 
 
-def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
-    """The secrets worth scrubbing, as written and URL-encoded, longest first (so a secret
-    containing another is masked whole)."""
+def secret_forms(secrets: Iterable[str], shortest: int = SHORTEST) -> tuple[str, ...]:
+    """The secrets worth scrubbing (`shortest` characters or more) in every form they may be
+    written in: as is, URL-encoded (path, query and form styles) and inside a JSON string
+    (`/` escaped or not); longest first, so a secret containing another is masked whole."""
     forms = set()
     for s in secrets:
-        if len(s) >= SHORTEST:
-            forms.update((s, quote(s, safe=""), quote_plus(s, safe="")))
+        if len(s) >= shortest:
+            in_json = json.dumps(s)[1:-1]
+            forms.update(
+                (
+                    s,
+                    quote(s, safe=""),
+                    quote(s),
+                    quote_plus(s, safe=""),
+                    quote_plus(s),
+                    in_json,
+                    in_json.replace("/", "\\/"),
+                )
+            )
     return tuple(sorted(forms, key=len, reverse=True))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from devtools.cassettes import replay, scrub_response
+from devtools.cassettes import Scrubber, replay
 from devtools.scenarios import TOOL_SCENARIOS, Scenario, get, scenarios
 from devtools.tooling import PARIS_RESULT, RED_PNG, TOKYO_RESULT
 from modelwire import (
@@ -509,4 +509,4 @@ def test_recorded_responses_lose_secret_headers() -> None:
             "x-request-id": ["req_1"],
         }
     }
-    assert scrub_response(response)["headers"] == {"x-request-id": ["req_1"]}
+    assert Scrubber().response(response)["headers"] == {"x-request-id": ["req_1"]}
