@@ -69,14 +69,14 @@ def _regex(template: str, seen: set[str]) -> str:
 def _routes(info: ProviderInfo) -> Iterator[Route]:
     bases = [info.base_url, *(u for table in info.base_url_for.values() for u in table.values())]
     for b in info.protocols.values():
-        paths = [(b.path, b.stream_path, {})]
+        paths = [(b.path, b.stream_path, {}, None)]
         paths += [
-            (p, sp, {param: value})
+            (v.path, v.stream_path, {param: value}, v.base_url)
             for param, t in b.variants.items()
-            for value, (p, sp, _) in t.items()
+            for value, v in t.items()
         ]
-        for base in [b.base_url] if b.base_url else bases:
-            for path, stream_path, implied in paths:
+        for path, stream_path, implied, own_base in paths:
+            for base in [own_base or b.base_url] if own_base or b.base_url else bases:
                 if stream_path:
                     yield Route(b, base, stream_path, True, implied)
                 yield Route(b, base, path, False, implied)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from modelwire._provider import AuthScheme, Param, ProtocolBinding, ProviderInfo
+from modelwire._provider import AuthScheme, Param, ProtocolBinding, ProviderInfo, Variant
 
 
 class AIModelAPIProviderEnum(str, Enum):
@@ -40,7 +40,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         base_url="https://bedrock-runtime.{region}.amazonaws.com",
         base_url_env=("AWS_ENDPOINT_URL_BEDROCK_RUNTIME",),
         auth=AuthScheme(
-            scheme="aws_sigv4",
+            "aws_sigv4",
             name=None,
             env=("AWS_BEARER_TOKEN_BEDROCK",),
             optional=False,
@@ -69,12 +69,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Anthropic",
         base_url="https://api.anthropic.com",
         base_url_env=("ANTHROPIC_BASE_URL",),
-        auth=AuthScheme(
-            scheme="header",
-            name="x-api-key",
-            env=("ANTHROPIC_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("header", name="x-api-key", env=("ANTHROPIC_API_KEY",), optional=False),
         headers={"anthropic-version": "2023-06-01"},
         protocols={
             "anthropic_messages": ProtocolBinding(
@@ -89,12 +84,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 path="/chat/completions",
                 kind="chat",
                 base_url="https://api.anthropic.com/v1",
-                auth=AuthScheme(
-                    scheme="bearer",
-                    name=None,
-                    env=("ANTHROPIC_API_KEY",),
-                    optional=False,
-                ),
+                auth=AuthScheme("bearer", name=None, env=("ANTHROPIC_API_KEY",), optional=False),
             ),
         },
         docs="https://docs.anthropic.com/en/api/overview",
@@ -107,12 +97,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Cerebras",
         base_url="https://api.cerebras.ai/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("CEREBRAS_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("CEREBRAS_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -129,12 +114,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="DeepSeek",
         base_url="https://api.deepseek.com",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("DEEPSEEK_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("DEEPSEEK_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -159,12 +139,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Fireworks AI",
         base_url="https://api.fireworks.ai/inference/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("FIREWORKS_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("FIREWORKS_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -182,7 +157,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         base_url="https://generativelanguage.googleapis.com/v1beta",
         base_url_env=("GOOGLE_GEMINI_BASE_URL",),
         auth=AuthScheme(
-            scheme="header",
+            "header",
             name="x-goog-api-key",
             env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
             optional=False,
@@ -210,10 +185,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 base_url="https://generativelanguage.googleapis.com/v1beta/openai",
                 auth=AuthScheme(
-                    scheme="bearer",
-                    name=None,
-                    env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-                    optional=False,
+                    "bearer", name=None, env=("GEMINI_API_KEY", "GOOGLE_API_KEY"), optional=False
                 ),
             ),
         },
@@ -224,12 +196,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Google Vertex AI",
         base_url="https://{location}-aiplatform.googleapis.com/v1",
         base_url_env=("GOOGLE_VERTEX_BASE_URL",),
-        auth=AuthScheme(
-            scheme="google_oauth",
-            name=None,
-            env=(),
-            optional=False,
-        ),
+        auth=AuthScheme("google_oauth", name=None, env=(), optional=False),
         headers={},
         protocols={
             "gemini_generate_content": ProtocolBinding(
@@ -239,6 +206,22 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 stream_path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
+                variants={
+                    "project_id": {
+                        "": Variant(
+                            "/publishers/google/models/{model}:generateContent",
+                            "/publishers/google/models/{model}:streamGenerateContent",
+                            {},
+                            base_url="https://aiplatform.googleapis.com/v1",
+                            auth=AuthScheme(
+                                "header",
+                                name="x-goog-api-key",
+                                env=("GOOGLE_API_KEY",),
+                                optional=False,
+                            ),
+                        ),
+                    },
+                },
                 creators=("google",),
             ),
             "imagen_predict": ProtocolBinding(
@@ -271,12 +254,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Groq",
         base_url="https://api.groq.com/openai/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("GROQ_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("GROQ_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -293,12 +271,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Hugging Face Inference Providers",
         base_url="https://router.huggingface.co/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("HF_TOKEN",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("HF_TOKEN",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -316,7 +289,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         base_url="https://{resource}.openai.azure.com",
         base_url_env=("AZURE_OPENAI_ENDPOINT",),
         auth=AuthScheme(
-            scheme="header",
+            "header",
             name="api-key",
             env=("AZURE_OPENAI_API_KEY",),
             optional=False,
@@ -332,7 +305,11 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 query={"api-version": "{api_version}"},
                 variants={
                     "api_version": {
-                        "v1": ("/openai/v1/chat/completions", None, {}),
+                        "v1": Variant(
+                            "/openai/v1/chat/completions",
+                            None,
+                            {},
+                        ),
                     },
                 },
             ),
@@ -344,7 +321,11 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 query={"api-version": "{api_version}"},
                 variants={
                     "api_version": {
-                        "v1": ("/openai/v1/images/generations", None, {}),
+                        "v1": Variant(
+                            "/openai/v1/images/generations",
+                            None,
+                            {},
+                        ),
                     },
                 },
             ),
@@ -356,7 +337,11 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 query={"api-version": "{api_version}"},
                 variants={
                     "api_version": {
-                        "v1": ("/openai/v1/responses", None, {}),
+                        "v1": Variant(
+                            "/openai/v1/responses",
+                            None,
+                            {},
+                        ),
                     },
                 },
             ),
@@ -372,12 +357,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Mistral AI",
         base_url="https://api.mistral.ai/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("MISTRAL_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("MISTRAL_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -394,12 +374,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Ollama",
         base_url="http://localhost:11434/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("OLLAMA_API_KEY",),
-            optional=True,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("OLLAMA_API_KEY",), optional=True),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -416,12 +391,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="OpenAI",
         base_url="https://api.openai.com/v1",
         base_url_env=("OPENAI_BASE_URL",),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("OPENAI_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("OPENAI_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -450,12 +420,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="OpenRouter",
         base_url="https://openrouter.ai/api/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("OPENROUTER_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("OPENROUTER_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -478,12 +443,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="Together AI",
         base_url="https://api.together.ai/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("TOGETHER_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("TOGETHER_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -500,12 +460,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="vLLM",
         base_url="http://localhost:8000/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("VLLM_API_KEY",),
-            optional=True,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("VLLM_API_KEY",), optional=True),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(
@@ -522,12 +477,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         display_name="xAI",
         base_url="https://api.x.ai/v1",
         base_url_env=(),
-        auth=AuthScheme(
-            scheme="bearer",
-            name=None,
-            env=("XAI_API_KEY",),
-            optional=False,
-        ),
+        auth=AuthScheme("bearer", name=None, env=("XAI_API_KEY",), optional=False),
         headers={},
         protocols={
             "openai_chat": ProtocolBinding(

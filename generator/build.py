@@ -158,6 +158,18 @@ def load_specs(root: Path) -> Specs:
                 for n, s in spec.serves.items()
                 if s.stream_path
             ],
+            *[
+                (("serves", n, "variants", param, value, key), template, known | {"model"})
+                for n, s in spec.serves.items()
+                for param, table in s.variants.items()
+                for value, v in table.items()
+                for key, template in (
+                    ("path", v.path),
+                    ("stream_path", v.stream_path),
+                    ("base_url", v.base_url),
+                )
+                if template
+            ],
         ]:
             for field_name in re.findall(r"\{([^}]*)\}", template):
                 if field_name not in allowed:
@@ -171,6 +183,12 @@ def load_specs(root: Path) -> Specs:
         for param in spec.base_url_for:
             if param not in known:
                 errors.append(src.error(("base_url_for", param), f"{param!r} is not a param"))
+        for n, s in spec.serves.items():
+            for param in s.variants:
+                if param not in known:
+                    errors.append(
+                        src.error(("serves", n, "variants", param), f"{param!r} is not a param")
+                    )
         for name in spec.serves:
             if name not in specs.protocols:
                 errors.append(

@@ -226,6 +226,7 @@ class AdapterIR:
     response_model_name: str | None
     response_usage: str | None
     response_choice: ChoiceIR
+    response_finish: str | None
     stream_model: str
     events: list[EventIR]
     usages: list[UsageIR]
@@ -827,6 +828,11 @@ class Lowering:
             else None,
             response_usage=self.usage_expr("r", root, resp.usage, ("response", "usage")),
             response_choice=response_choice,
+            response_finish=self.finish_expr(
+                "r", root, resp.finish_reason, ("response", "finish_reason")
+            )
+            if resp.finish_reason is not None
+            else None,
             stream_model=stream.schema_ if stream is not None else "",
             events=events,
             usages=list(self._usages.values()),

@@ -288,7 +288,11 @@ class ResponseSpec(Strict):
     usage: Path | First | None = Field(
         None, description="Path to a usage object, or the first present of several."
     )
-    finish_reason: Path | None = None
+    finish_reason: Path | First | None = Field(
+        None,
+        description="The finish reason of a response that has no choice (a prompt the "
+        "provider blocked): it then answers with one empty choice that ends so.",
+    )
     choices: Path | None = Field(None, description="List of choices; absent: the root is one.")
     choice: ChoiceSpec
 
@@ -418,9 +422,15 @@ class ParamSpec(Strict):
 
 
 class ServeVariantSpec(Strict):
+    """How a protocol is served when a param has one value (`""`: when it has none)."""
+
     path: str = Field(pattern=r"^/")
     stream_path: str | None = Field(None, pattern=r"^/")
     query: dict[str, str] = Field(default_factory=dict)
+    base_url: str | None = Field(
+        None, pattern=r"^https?://", description="Base URL of this variant, when it differs."
+    )
+    auth: AuthSpec | None = Field(None, description="Auth of this variant, when it differs.")
 
 
 class ServeSpec(Strict):
@@ -450,8 +460,9 @@ class ServeSpec(Strict):
     )
     variants: dict[Identifier, dict[str, ServeVariantSpec]] = Field(
         default_factory=dict,
-        description="param -> value -> the path/query used when the param has that value "
-        "(e.g. an API version served at another path).",
+        description="param -> value -> the path/query (and base_url/auth) used when the param "
+        'has that value (e.g. an API version served at another path); the value `""` '
+        "applies when the param has none, which then is not required.",
     )
     creators: list[Identifier] = Field(
         default_factory=list,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ._catalog import AIModel
 from ._errors import ConfigurationError
-from ._provider import AuthScheme, ProtocolBinding, ProviderInfo
+from ._provider import AuthScheme, ProtocolBinding, ProviderInfo, Variant
 from ._redact import watch
 from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
@@ -67,9 +67,12 @@ class AIModelAPI:
         when it depends on params such as a location)."""
         return self._base_url or self.info.base_url
 
-    def param_values(self, model: AIModel | None = None) -> dict[str, str]:
+    def param_values(
+        self, model: AIModel | None = None, binding: ProtocolBinding | None = None
+    ) -> dict[str, str]:
         """The provider's URL params: from `config`, else env, else the model's host (a
-        `location` it is served in), else the default. A missing required one fails here."""
+        `location` it is served in), else the default. A missing required one fails here,
+        unless `binding` has a variant for its absence (`""`)."""
         env = os.environ
         host = model.hosts.get(self.info.name) if model is not None else None
         values: dict[str, str] = {}
@@ -85,8 +88,13 @@ class AIModelAPI:
                 )
             value = value or (allowed[0] if allowed else None) or param.default
             if value is None:
+                absent = binding.variants.get(param.name, {}).get("") if binding else None
+                if absent is not None and (absent.auth is None or self._key(absent.auth)):
+                    continue  # served without it (Vertex AI express mode: an API key)
                 if param.required and self._needs(param.name):
                     where = " or set " + " or ".join(param.env) if param.env else ""
+                    if absent is not None and absent.auth is not None:
+                        where += f"; or, without it, an API key ({_key_hint(absent.auth)})"
                     raise ConfigurationError(
                         f"{self.info.display_name} needs {param.name}: pass "
                         f"AIModelAPI(config={{{param.name!r}: ...}}){where}"
@@ -103,6 +111,11 @@ class AIModelAPI:
         for b in self.info.protocols.values():
             templates += [b.path, b.stream_path or "", *b.query.values(), b.base_url or ""]
         return any(field in t for t in templates)
+
+    @property
+    def explicit_base_url(self) -> bool:
+        """Whether a base URL was given (argument or environment), replacing the provider's."""
+        return self._base_url is not None
 
     def url_base(self, values: Mapping[str, str], serve_base: str | None = None) -> str:
         """The base URL with its params filled in (`serve_base`: a protocol's own)."""
@@ -135,16 +148,28 @@ class AIModelAPI:
     def secrets(self) -> tuple[str, ...]:
         """Every secret string this account holds (scrubbed from error messages)."""
         found = [self._api_key] if self._api_key else []
+        found += [os.environ[v] for v in self._key_env() if os.environ.get(v)]
         found += [v for v in self._credentials.values() if isinstance(v, str) and v]
         if self._tokens is not None:  # tokens fetched or credentials resolved since
             found += self._tokens.secrets()
         return tuple(found)
 
+    def _key(self, scheme: AuthScheme) -> str | None:
+        """The key for `scheme`: `api_key`, else the first of its env variables set."""
+        return self._api_key or next((os.environ[v] for v in scheme.env if os.environ.get(v)), None)
+
+    def _key_env(self) -> set[str]:
+        """The env variables any of this provider's auth schemes reads a key from."""
+        schemes = [self.info.auth]
+        for b in self.info.protocols.values():
+            schemes += [b.auth, *(v.auth for t in b.variants.values() for v in t.values())]
+        return {v for s in schemes if s is not None for v in s.env}
+
     def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """(headers, query parameters) that authenticate a request (`scheme`: a protocol's
-        own, else the provider's)."""
+        own, else the provider's; its key from `api_key`, else its own env variables)."""
         scheme = scheme or self.info.auth
-        key = self._api_key
+        key = self._key(scheme)
         token = self._credentials.get(scheme.bearer_credential or "")
         if token:
             return {"authorization": f"Bearer {token}"}, {}
@@ -153,10 +178,9 @@ class AIModelAPI:
         if key is None and scheme.scheme != "google_oauth":
             if scheme.optional or scheme.scheme == "none":
                 return {}, {}
-            how = "pass api_key="
-            if scheme.env:
-                how = f"set {' or '.join(scheme.env)} (or {how})"
-            raise ConfigurationError(f"no API key for {self.info.display_name}: {how}")
+            raise ConfigurationError(
+                f"no API key for {self.info.display_name}: {_key_hint(scheme)}"
+            )
         if scheme.scheme == "google_oauth":
             if self._tokens is None:
                 from ._google_auth import GoogleTokenSource
@@ -206,7 +230,7 @@ class AIModelAPI:
 class AIModelEndpoint:
     """A model on a provider: what an AIModelClient calls."""
 
-    __slots__ = ("ai_model", "api", "base_url", "binding", "params")
+    __slots__ = ("_paths", "_query", "ai_model", "api", "auth", "base_url", "binding", "params")
 
     def __init__(self, api: AIModelAPI, ai_model: AIModel, protocol: str | None = None) -> None:
         if not isinstance(ai_model, AIModel):
@@ -223,20 +247,43 @@ class AIModelEndpoint:
         self.api = api
         self.ai_model = ai_model
         self.binding = self._binding(api.info, ai_model, protocol)
-        self.params = api.param_values(ai_model)
-        self.base_url = api.url_base(self.params, self.binding.base_url)
+        self.params = api.param_values(ai_model, self.binding)
+        serve = self._serve()
+        self.auth: AuthScheme | None = serve.auth or self.binding.auth
+        self.base_url = api.url_base(self.params, serve.base_url or self.binding.base_url)
+        prefix = urlsplit(self.base_url).path
+        self._paths = tuple(
+            _after(prefix, self._fill(t)) if t else None for t in (serve.path, serve.stream_path)
+        )
+        self._query = {k: v.format(**self.params) for k, v in serve.query.items()}
 
-    def _serve(self) -> tuple[str, str | None, Mapping[str, str]]:
+    def _serve(self) -> Variant:
+        """How the protocol is served here: the variant its params select (a param without a
+        value selects its `""` variant); with a base URL given, the variant whose path that
+        URL already ends with the most of, where that is more than the selected one's."""
         b = self.binding
+        chosen = Variant(b.path, b.stream_path, b.query)
+        others = []
         for param, table in b.variants.items():
-            if self.params.get(param) in table:
-                return table[self.params[param]]
-        return b.path, b.stream_path, b.query
+            value = self.params.get(param, "")
+            if value in table and chosen.path == b.path:
+                chosen = table[value]
+            others += table.values()
+        if not self.api.explicit_base_url:
+            return chosen
+        prefix = urlsplit(self.api.base_url).path
+        best = _overlap(prefix, self._fill(chosen.path))
+        for variant in [Variant(b.path, b.stream_path, b.query), *others]:
+            try:
+                size = _overlap(prefix, self._fill(variant.path))
+            except KeyError:  # a variant for params this call does not have
+                continue
+            if size > best:
+                chosen, best = variant, size
+        return chosen
 
-    def path(self, stream: bool) -> str:
-        """The protocol's path on this host, with the model id and params filled in."""
-        path, stream_path, _ = self._serve()
-        template = stream_path if stream and stream_path else path
+    def _fill(self, template: str) -> str:
+        """`template` with the URL-quoted model id and params filled in."""
         if "{" not in template:
             return template
         return template.format(
@@ -244,9 +291,15 @@ class AIModelEndpoint:
             **{k: quote(v, safe="-._~") for k, v in self.params.items()},
         )
 
+    def path(self, stream: bool) -> str:
+        """The protocol's path on this host, with the model id and params filled in (less
+        the leading segments the base URL already ends with: `.../openai` + `/openai/...`)."""
+        path, stream_path = self._paths
+        return stream_path if stream and stream_path else path  # type: ignore[return-value]
+
     def query(self) -> dict[str, str]:
         """Query parameters of every call on this host, params filled in."""
-        return {k: v.format(**self.params) for k, v in self._serve()[2].items()}
+        return dict(self._query)
 
     @staticmethod
     def _binding(info: ProviderInfo, model: AIModel, protocol: str | None) -> ProtocolBinding:
@@ -296,3 +349,25 @@ class AIModelEndpoint:
             f"AIModelEndpoint(api={self.api!r}, ai_model={self.ai_model!r}, "
             f"protocol={self.binding.protocol!r})"
         )
+
+
+def _key_hint(scheme: AuthScheme) -> str:
+    how = "pass api_key="
+    return f"set {' or '.join(scheme.env)} (or {how})" if scheme.env else how
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def _overlap(prefix: str, path: str) -> int:
+    """How many leading segments of `path` the URL path `prefix` already ends with."""
+    head, tail = _segments(prefix), _segments(path.split("?")[0])
+    return next((k for k in range(min(len(head), len(tail)), 0, -1) if head[-k:] == tail[:k]), 0)
+
+
+def _after(prefix: str, path: str) -> str:
+    """`path` without the leading segments `prefix` already ends with."""
+    k = _overlap(prefix, path)
+    rest = path.lstrip("/").split("/", k)
+    return path if not k else "/" + rest[k] if len(rest) > k else ""

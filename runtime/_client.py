@@ -192,7 +192,7 @@ class AIModelClient:
                 body[key] = value
         if options and adapter.OPTIONS_PATH is not None:
             place_options(body, options, adapter.OPTIONS_PATH, ep.ai_model)
-        auth_headers, params = ep.api.auth(ep.binding.auth)
+        auth_headers, params = ep.api.auth(ep.auth)
         headers = {
             "accept": STREAM_ACCEPT.get(adapter.FRAMING, "text/event-stream")
             if call.stream
@@ -205,7 +205,7 @@ class AIModelClient:
         url, url_text = self._url(ep.base_url + ep.path(call.stream), params)
         content = _json_bytes(body)
         signed = {**self._fixed_headers, **headers}
-        headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.binding.auth))
+        headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
         return _Prepared(
             url=url,
             headers=headers,

@@ -9,6 +9,7 @@ CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that cont
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -320,3 +321,63 @@ def unsupported_role(protocol: str, role: str, roles: Mapping[str, str]) -> Conf
     return ConfigurationError(
         f"the {protocol} protocol has no {role!r} role; allowed roles: {', '.join(roles)}"
     )
+
+
+_GONE = object()
+
+
+def lenient(validator: Any) -> Any:
+    """A wire model's JSON decoder that keeps what it can: a field or list element whose
+    shape the wire schema does not expect (a new provider item type with an object where a
+    string was, a scalar in a list of objects) is left out, and the rest decodes as usual.
+    Bodies that are not JSON, or whose root itself is wrong, still raise. The retry runs
+    only after a failure, so a well-formed body costs nothing more."""
+    validate_json, validate_python = validator.validate_json, validator.validate_python
+
+    def decode(raw: bytes | str) -> Any:
+        try:
+            return validate_json(raw)
+        except ValueError as exc:
+            failure = exc
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise failure from None
+        for _ in range(4):  # each round leaves out what the last one reported
+            if not _leave_out(data, failure):
+                break
+            try:
+                return validate_python(data)
+            except ValueError as exc:
+                failure = exc
+        raise failure
+
+    return decode
+
+
+def _leave_out(data: Any, failure: ValueError) -> bool:
+    """Remove from `data` each value a pydantic ValidationError points at; False when it
+    points at none below the root."""
+    lists: list[list[Any]] = []
+    found = False
+    for error in getattr(failure, "errors", list)():
+        if error.get("type") == "json_invalid":
+            return False
+        parent, key, node = None, None, data
+        for part in error.get("loc", ()):
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if in_list or (isinstance(node, dict) and part in node):
+                parent, key, node = node, part, node[part]
+            elif isinstance(part, int) or isinstance(node, dict):
+                break  # a key that is not there (missing): the object holding it is at fault
+            # else a union branch's tag: the path goes on below it
+        if isinstance(parent, dict):
+            parent.pop(key, None)
+            found = True
+        elif isinstance(parent, list):
+            parent[key] = _GONE  # type: ignore[index]
+            lists.append(parent)
+            found = True
+    for items in lists:
+        items[:] = [x for x in items if x is not _GONE]
+    return found

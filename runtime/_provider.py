@@ -21,6 +21,18 @@ class AuthScheme:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """Another way a protocol is served, used when a param has a given value (`""`: when it
+    has none): its path (and stream path and query), and a base URL and auth of its own."""
+
+    path: str
+    stream_path: str | None = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    base_url: str | None = None
+    auth: AuthScheme | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProtocolBinding:
     """A protocol a provider serves: the adapter module, the path it is served at (a
     template: `{model}` and the provider's params), and what this host changes."""
@@ -34,10 +46,8 @@ class ProtocolBinding:
     body: Mapping[str, Any] = field(default_factory=dict)  # keys set (None: removed)
     creators: tuple[str, ...] = ()
     query: Mapping[str, str] = field(default_factory=dict)  # on every call; may use {param}
-    # param -> value -> (path, stream_path, query) used when the param has that value
-    variants: Mapping[str, Mapping[str, tuple[str, str | None, Mapping[str, str]]]] = field(
-        default_factory=dict
-    )
+    # param -> value -> how the protocol is served when the param has that value
+    variants: Mapping[str, Mapping[str, Variant]] = field(default_factory=dict)
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
     auth: AuthScheme | None = None  # when this protocol authenticates differently
     structured_output: str | None = None  # "native" | "tool" | "json_mode": this host's way

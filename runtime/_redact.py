@@ -10,8 +10,10 @@ records that are emitted, so calls with logging off pay nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Iterable
@@ -32,7 +34,11 @@ THIRD_PARTY_LOGGERS = (
     "google.auth.transport",
     "google.oauth2",
 )
-SHORTEST = 4  # shorter strings are not scrubbed (they would mask ordinary words)
+# shorter strings are not scrubbed: no provider issues a credential that short, and the
+# placeholders that are (`ollama`, `test`, `EMPTY`) are ordinary words in provider messages
+SHORTEST = 8
+# a secret is masked where it stands as a whole token: not inside a longer run of these
+_TOKEN_CHARS = "A-Za-z0-9_\\-"
 
 
 class SecretHolder(Protocol):
@@ -61,13 +67,17 @@ def secret_forms(secrets: Iterable[str], shortest: int = SHORTEST) -> tuple[str,
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=32)
+def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(map(re.escape, forms))  # longest first: a containing secret wins
+    return re.compile(f"(?<![{_TOKEN_CHARS}])(?:{alternatives})(?![{_TOKEN_CHARS}])")
+
+
 def scrub(value: Any, forms: tuple[str, ...]) -> Any:
-    """`value` (text, or a JSON-like tree of it) with each of `forms` replaced by the mask."""
+    """`value` (text, or a JSON-like tree of it) with each of `forms` that stands as a whole
+    token (not part of a longer word or key) replaced by the mask; other text is unchanged."""
     if isinstance(value, str):
-        for secret in forms:
-            if secret in value:
-                value = value.replace(secret, MASK)
-        return value
+        return _pattern(forms).sub(MASK, value) if forms else value
     if isinstance(value, dict):
         return {k: scrub(v, forms) for k, v in value.items()}
     if isinstance(value, list):

@@ -86,3 +86,58 @@ def test_image_deployments_use_the_images_path(
     assert server.requests[0].path == path
     assert server.requests[0].json() == {"model": "my-image", "prompt": "A red square"}
     assert images is not None and images.get_content_as_bytes() == RED_PNG
+
+
+# --- a base URL that already ends with the provider's path prefix (issue 18) ----------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "config", "path"),
+    [
+        # the official SDK's `azure_endpoint` + `/openai` form: the prefix is not doubled
+        (
+            "/openai",
+            {"api_version": "2024-12-01-preview"},
+            "/openai/deployments/my-gpt-4o/chat/completions?api-version=2024-12-01-preview",
+        ),
+        ("/openai/", {"api_version": "v1"}, "/openai/v1/chat/completions"),
+        # a base URL ending in the v1 prefix selects the v1 path, whatever api_version says
+        ("/openai/v1", {"api_version": "2024-10-21"}, "/openai/v1/chat/completions"),
+        ("/openai/v1", {}, "/openai/v1/chat/completions"),
+    ],
+)
+def test_base_url_with_the_path_prefix_is_not_doubled(
+    server: LoopbackServer, monkeypatch, suffix: str, config: dict, path: str
+) -> None:
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+    server.queue(Reply.json(oa.completion("Hi")))
+    api = AIModelAPI(AZURE, api_key="azure-key", config=config, base_url=server.url + suffix)
+    with AIModelClient(AIModelEndpoint(api, DEPLOYMENT), is_async=False) as c:
+        assert c.generate(prompt="Hello").chat_response.text() == "Hi"
+    assert server.requests[0].path == path
+
+
+def test_responses_base_url_with_the_prefix(server: LoopbackServer) -> None:
+    from tests.support import responses_shapes as rs
+
+    server.queue(Reply.json(rs.response("Hi")))
+    api = AIModelAPI(
+        AZURE,
+        api_key="k",
+        config={"api_version": "2025-03-01-preview"},
+        base_url=server.url + "/openai",
+    )
+    endpoint = AIModelEndpoint(api, DEPLOYMENT, protocol="openai_responses")
+    with AIModelClient(endpoint, is_async=False) as c:
+        assert c.generate(prompt="Hello").chat_response.text() == "Hi"
+    assert server.requests[0].path == "/openai/responses?api-version=2025-03-01-preview"
+
+
+def test_overlap_is_generic_for_every_provider() -> None:
+    """Whole path segments only: any provider, any prefix the base URL already ends with."""
+    from modelwire import AIModelEndpoint as Endpoint
+
+    openai = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key="k", base_url="http://h/v1/chat")
+    assert Endpoint(openai, DEPLOYMENT).path(False) == "/completions"
+    plain = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key="k", base_url="http://h/chatty")
+    assert Endpoint(plain, DEPLOYMENT).path(False) == "/chat/completions"

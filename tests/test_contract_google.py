@@ -40,7 +40,6 @@ from devtools.tooling import (
 from modelwire import (
     AIModelCallResponse,
     ChatResponse,
-    ContentFilterError,
     RateLimitError,
     ReasoningContent,
     TextContent,
@@ -541,16 +540,18 @@ def test_rate_limit_with_retries_0_raises_at_once() -> None:
     assert isinstance(err, RateLimitError) and err.error_type == "RESOURCE_EXHAUSTED"
 
 
-def test_blocked_prompt_is_a_content_filter_error(snapshot: Any) -> None:
+def test_blocked_prompt_is_an_empty_choice_ending_with_the_block_reason(snapshot: Any) -> None:
+    """No candidate, only `promptFeedback.blockReason`: the corpus README's rule, as a refusal
+    is elsewhere: a response whose one choice is empty and ends with that reason."""
     s = get(GEMINI_API, "prompt_blocked")
-    err = contract.call_error(s, GEMINI_KEY)
+    response = contract.replay_call(s, GEMINI_KEY)
     body = contract.wire_json(s)
-    assert "candidates" not in body
-    assert isinstance(err, ContentFilterError) and err.kind == "content_filter"
-    assert err.status == 200  # the HTTP call succeeded; the prompt was refused in the body
-    assert err.message == err.error_type == body["promptFeedback"]["blockReason"] == "SAFETY"
-    assert err.request_id is None and err.partial_response is None
-    assert {**contract.error_facts(err), "error_type": err.error_type} == snapshot
+    assert "candidates" not in body and body["promptFeedback"]["blockReason"] == "SAFETY"
+    chat = response.chat_response
+    assert chat.text() == "" and chat.tools() == []
+    choice = chat.choices[0]
+    assert (choice.finish_reason, choice.finish_reason_raw) == ("content_filter", "SAFETY")
+    assert contract.normalized(response) == snapshot
 
 
 # --- a thinking turn sent back (no request is made) -------------------------------------------

@@ -596,14 +596,7 @@ def _own() -> list[Fault]:
                     ]
                 )
             ],
-            _failed(
-                modelwire.ContentFilterError,
-                1,
-                status=200,
-                message="SAFETY",
-                partial="",
-                request_id=None,
-            ),
+            _succeeded("", 1),  # a blocked prompt: one empty choice ending with its reason
             wire=GEMINI,
             stream=True,
         ),

@@ -249,3 +249,55 @@ def test_a_hosts_own_output_limit_applies_there() -> None:
         pytest.raises(ConfigurationError, match="exceeds Gemini25Pro's limit of 65535"),
     ):
         c.request_body(prompt="Hi", config=AIModelCallConfig(max_output_tokens=65536))
+
+
+# --- Vertex AI express mode: an API key, no project (issue 18) ------------------------------
+
+
+def test_express_mode_without_a_project_uses_the_key_and_the_global_path(
+    server: LoopbackServer, monkeypatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    server.queue(Reply.json(GEMINI_REPLY))
+    api = AIModelAPI(VERTEX, api_key="express-key-0123456789", base_url=server.url + "/v1")
+    model = AIModel(model_name="gemini-2.5-flash", creator="google")
+    with AIModelClient(AIModelEndpoint(api, model), is_async=False) as c:
+        assert c.generate(prompt="Hi").chat_response.text() == "Hi!"
+    sent = server.requests[0]
+    assert sent.path == "/v1/publishers/google/models/gemini-2.5-flash:generateContent"
+    assert sent.headers["x-goog-api-key"] == "express-key-0123456789"
+    assert "authorization" not in sent.headers
+
+
+def test_express_mode_host_and_key_from_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.delenv("GOOGLE_VERTEX_BASE_URL", raising=False)
+    monkeypatch.setenv("GOOGLE_API_KEY", "env-express-key-0123456789")
+    model = AIModel(model_name="gemini-2.5-flash", creator="google")
+    endpoint = AIModelEndpoint(AIModelAPI(VERTEX), model)
+    assert endpoint.base_url + endpoint.path(True) == (
+        "https://aiplatform.googleapis.com/v1/publishers/google/models/"
+        "gemini-2.5-flash:streamGenerateContent"
+    )
+    assert endpoint.api.auth(endpoint.auth) == (
+        {"x-goog-api-key": "env-express-key-0123456789"},
+        {},
+    )
+    assert "env-express-key-0123456789" in endpoint.api.secrets()
+
+
+def test_a_project_keeps_the_project_path(server: LoopbackServer, monkeypatch) -> None:
+    monkeypatch.setenv("GOOGLE_API_KEY", "env-express-key-0123456789")
+    server.queue(Reply.json(GEMINI_REPLY))
+    model = AIModel(model_name="gemini-2.5-flash", creator="google")
+    with AIModelClient(AIModelEndpoint(vertex(server), model), is_async=False) as c:
+        c.generate(prompt="Hi")
+    sent = server.requests[0]
+    assert sent.path.startswith("/v1/projects/proj-1/locations/us-east5/publishers/google/")
+    assert sent.headers["authorization"] == "Bearer ya29.static"
+
+
+def test_claude_on_vertex_still_needs_a_project(monkeypatch) -> None:
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    with pytest.raises(ConfigurationError, match="needs project_id"):
+        AIModelEndpoint(AIModelAPI(VERTEX, api_key="k"), Claude37Sonnet)

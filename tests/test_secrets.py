@@ -42,6 +42,7 @@ from modelwire import (
     AIModelClient,
     AIModelEndpoint,
     ModelwireError,
+    NotFoundError,
 )
 from modelwire._provider import AuthScheme
 from modelwire.models import Claude37Sonnet, Gemini25Flash, GPT4o
@@ -886,3 +887,39 @@ def test_the_recorder_writes_no_refresh_token_of_application_default_credentials
     assert sent[0].path == "/token" and refresh_token in unquote(sent[0].body.decode())
     found = [s[:12] for s in scheme.secrets if s in text or quote(s, safe="") in text]
     assert not found, f"secrets in the cassette: {found}"
+
+
+# --- secrets are masked as whole tokens, and placeholders are not secrets (issue 18) -------
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("key", ["ollama", "test"])
+def test_a_placeholder_key_leaves_the_providers_message_intact(key: str, is_async: bool) -> None:
+    message = f"model 'llama3:latest' not found; key {key} is a placeholder, attest it"
+    with LoopbackServer() as server:
+        server.queue(Reply.json({"error": {"message": message, "type": "not_found"}}, status=404))
+        api = AIModelAPI(AIModelAPIProviderEnum.OLLAMA, api_key=key, base_url=server.url)
+        client = AIModelClient(
+            AIModelEndpoint(api, AIModel(model_name="llama3")), is_async=is_async
+        )
+        with pytest.raises(NotFoundError) as info:
+            if is_async:
+                asyncio.run(client.generate_async(prompt="Hi"))
+            else:
+                client.generate(prompt="Hi")
+    assert info.value.message == message
+
+
+def test_a_secret_is_masked_only_where_it_stands_whole() -> None:
+    from modelwire._redact import MASK, scrub, secret_forms
+
+    key = "sk-live-0123456789abcdef"
+    forms = secret_forms([key])
+    text = f"bad key {key}. tried {key}X and X{key}, Bearer {key} ?key={key}&x=1"
+    assert scrub(text, forms) == (
+        f"bad key {MASK}. tried {key}X and X{key}, Bearer {MASK} ?key={MASK}&x=1"
+    )
+    # a key inside a JSON string, escaped, and URL-encoded with characters to encode
+    slashed = "abc/def+ghi=jkl0123"
+    assert scrub(json.dumps({"k": slashed}), secret_forms([slashed])) == json.dumps({"k": MASK})
+    assert scrub(f"q={quote(slashed, safe='')}", secret_forms([slashed])) == f"q={MASK}"

@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -268,9 +269,12 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.Message.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.Message.model_validate_json(raw)
+    r: w.Message = _decode_response(raw)
     if r.type == "error":
         return StreamError(
             message=(_v3.message if (_v3 := r.error) is not None else None),
@@ -309,7 +313,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 
 
 # the model's validator itself: once per event, pydantic's classmethod wrapper costs ~10 %
-_validate_event = w.StreamEvent.__pydantic_validator__.validate_json
+_validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:

@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -274,9 +275,12 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.ConverseResponse.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.ConverseResponse.model_validate_json(raw)
+    r: w.ConverseResponse = _decode_response(raw)
     choices: list[ChatResponseChoice] = []
     if True:
         contents: list[ContentItem] = []
@@ -353,7 +357,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 
 
 # the model's validator itself: once per event, pydantic's classmethod wrapper costs ~10 %
-_validate_event = w.StreamEvent.__pydantic_validator__.validate_json
+_validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:

@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -71,6 +72,9 @@ FINISH_REASONS: dict[str, str] = {
     "UNEXPECTED_TOOL_CALL": "other",
     "TOO_MANY_TOOL_CALLS": "other",
     "MISSING_THOUGHT_SIGNATURE": "other",
+    "BLOCK_REASON_UNSPECIFIED": "other",
+    "MODEL_ARMOR": "other",
+    "JAILBREAK": "other",
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {"STOP": "tool_use"}
 REQUEST_ID_HEADERS: tuple[str, ...] = ()
@@ -87,11 +91,6 @@ ERROR_TYPES: dict[str, str] = {
     "INTERNAL": "server",
     "UNAVAILABLE": "server",
     "DEADLINE_EXCEEDED": "timeout",
-    "SAFETY": "content_filter",
-    "OTHER": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None
@@ -268,21 +267,17 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.GenerateContentResponse.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.GenerateContentResponse.model_validate_json(raw)
+    r: w.GenerateContentResponse = _decode_response(raw)
     if (r.error) and (not r.candidates):
         return StreamError(
             message=(_v10.message if (_v10 := r.error) is not None else None),
             type=(_v11.status if (_v11 := r.error) is not None else None),
             status=(_v12.code if (_v12 := r.error) is not None else None),
-        )
-    if (not r.candidates) and (
-        _v13.blockReason if (_v13 := r.promptFeedback) is not None else None
-    ):
-        return StreamError(
-            message=(_v14.blockReason if (_v14 := r.promptFeedback) is not None else None),
-            type=(_v15.blockReason if (_v15 := r.promptFeedback) is not None else None),
         )
     choices: list[ChatResponseChoice] = []
     for _c1 in r.candidates or ():
@@ -325,6 +320,12 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         choices.append(
             ChatResponseChoice((_c1.index or 0), _finish(raw_finish), contents, raw_finish)
         )
+    if (
+        not choices
+        and (raw_finish := (_v27.blockReason if (_v27 := r.promptFeedback) is not None else None))
+        is not None
+    ):
+        choices.append(ChatResponseChoice(0, _finish(raw_finish), [], raw_finish))
     return ParsedResponse(
         choices=choices,
         usage=_usage_usage_metadata(r.usageMetadata),
@@ -335,7 +336,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 
 
 # the model's validator itself: once per event, pydantic's classmethod wrapper costs ~10 %
-_validate_event = w.GenerateContentResponse.__pydantic_validator__.validate_json
+_validate_event = lenient(w.GenerateContentResponse.__pydantic_validator__)
 
 
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
@@ -343,62 +344,68 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e: w.GenerateContentResponse = _validate_event(data)
     if (e.error) and (not e.candidates):
         return StreamError(
-            message=(_v16.message if (_v16 := e.error) is not None else None),
-            type=(_v17.status if (_v17 := e.error) is not None else None),
-            status=(_v18.code if (_v18 := e.error) is not None else None),
+            message=(_v13.message if (_v13 := e.error) is not None else None),
+            type=(_v14.status if (_v14 := e.error) is not None else None),
+            status=(_v15.code if (_v15 := e.error) is not None else None),
         )
     if (not e.candidates) and (
-        _v19.blockReason if (_v19 := e.promptFeedback) is not None else None
+        _v16.blockReason if (_v16 := e.promptFeedback) is not None else None
     ):
-        return StreamError(
-            message=(_v20.blockReason if (_v20 := e.promptFeedback) is not None else None),
-            type=(_v21.blockReason if (_v21 := e.promptFeedback) is not None else None),
+        choice_deltas: list[ChoiceDelta] = []
+        raw_finish = _v17.blockReason if (_v17 := e.promptFeedback) is not None else None
+        if raw_finish is not None:
+            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+        return ChatResponseChunk(
+            choice_deltas,
+            id=e.responseId,
+            model=e.modelVersion,
+            usage=_usage_usage_metadata(e.usageMetadata),
         )
     if True:
         choice_deltas: list[ChoiceDelta] = []
-        for _c22 in e.candidates or ():
+        for _c18 in e.candidates or ():
             deltas: list[ContentDelta] = []
-            for _i25, _e24 in enumerate(
-                (_v23.parts if (_v23 := _c22.content) is not None else None) or ()
+            for _i21, _e20 in enumerate(
+                (_v19.parts if (_v19 := _c18.content) is not None else None) or ()
             ):
-                if _e24.thought:
-                    _t, _s = _e24.text, _e24.thoughtSignature
+                if _e20.thought:
+                    _t, _s = _e20.text, _e20.thoughtSignature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-                elif _e24.functionCall:
+                elif _e20.functionCall:
                     deltas.append(
                         ToolCallDelta(
-                            _i25,
-                            (_v26.id if (_v26 := _e24.functionCall) is not None else None),
-                            (_v27.name if (_v27 := _e24.functionCall) is not None else None),
-                            (_v28.args if (_v28 := _e24.functionCall) is not None else None),
+                            _i21,
+                            (_v22.id if (_v22 := _e20.functionCall) is not None else None),
+                            (_v23.name if (_v23 := _e20.functionCall) is not None else None),
+                            (_v24.args if (_v24 := _e20.functionCall) is not None else None),
                             whole=True,
-                            signature=_e24.thoughtSignature,
+                            signature=_e20.thoughtSignature,
                         )
                     )
 
-                elif _e24.inlineData:
-                    _d, _u = (_v29.data if (_v29 := _e24.inlineData) is not None else None), None
+                elif _e20.inlineData:
+                    _d, _u = (_v25.data if (_v25 := _e20.inlineData) is not None else None), None
                     if _d or _u:
                         deltas.append(
                             ImageDelta(
                                 _d,
                                 _u,
-                                (_v30.mimeType if (_v30 := _e24.inlineData) is not None else None),
+                                (_v26.mimeType if (_v26 := _e20.inlineData) is not None else None),
                                 None,
-                                signature=_e24.thoughtSignature,
+                                signature=_e20.thoughtSignature,
                             )
                         )
 
                 else:
-                    _t, _s = _e24.text, _e24.thoughtSignature
+                    _t, _s = _e20.text, _e20.thoughtSignature
                     if _t or _s:
                         deltas.append(TextDelta(_t or "", signature=_s))
 
-            raw_finish = _c22.finishReason
+            raw_finish = _c18.finishReason
             choice_deltas.append(
-                ChoiceDelta((_c22.index or 0), deltas, _finish(raw_finish), raw_finish)
+                ChoiceDelta((_c18.index or 0), deltas, _finish(raw_finish), raw_finish)
             )
         return ChatResponseChunk(
             choice_deltas,

@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -93,9 +94,12 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.PredictResponse.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.PredictResponse.model_validate_json(raw)
+    r: w.PredictResponse = _decode_response(raw)
     choices: list[ChatResponseChoice] = []
     if True:
         contents: list[ContentItem] = []

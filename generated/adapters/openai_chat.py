@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -251,11 +252,11 @@ def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
         prompt_tokens=u.prompt_tokens,
         completion_tokens=u.completion_tokens,
         reasoning_tokens=(
-            _v22.reasoning_tokens if (_v22 := u.completion_tokens_details) is not None else None
+            _v27.reasoning_tokens if (_v27 := u.completion_tokens_details) is not None else None
         ),
         cache_read_tokens=first_present(
             u.prompt_cache_hit_tokens,
-            (_v23.cached_tokens if (_v23 := u.prompt_tokens_details) is not None else None),
+            (_v28.cached_tokens if (_v28 := u.prompt_tokens_details) is not None else None),
         ),
     )
 
@@ -267,9 +268,19 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.ChatCompletion.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.ChatCompletion.model_validate_json(raw)
+    r: w.ChatCompletion = _decode_response(raw)
+    if (r.error) and (not r.choices):
+        return StreamError(
+            message=(_v18.message if (_v18 := r.error) is not None else None),
+            type=(_v19.type if (_v19 := r.error) is not None else None),
+            code=(_v20.code if (_v20 := r.error) is not None else None),
+            status=(_v21.status if (_v21 := r.error) is not None else None),
+        )
     choices: list[ChatResponseChoice] = []
     for _c1 in r.choices or ():
         contents: list[ContentItem] = []
@@ -329,13 +340,14 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         for _i15, _e14 in enumerate(
             (_v13.tool_calls if (_v13 := _c1.message) is not None else None) or ()
         ):
-            contents.append(
-                tool_call(
-                    _e14.id,
-                    (_v16.name if (_v16 := _e14.function) is not None else None),
-                    (_v17.arguments if (_v17 := _e14.function) is not None else None),
+            if not _e14.custom:
+                contents.append(
+                    tool_call(
+                        _e14.id,
+                        (_v16.name if (_v16 := _e14.function) is not None else None),
+                        (_v17.arguments if (_v17 := _e14.function) is not None else None),
+                    )
                 )
-            )
 
         raw_finish = _c1.finish_reason
         choices.append(
@@ -351,7 +363,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 
 
 # the model's validator itself: once per event, pydantic's classmethod wrapper costs ~10 %
-_validate_event = w.ChatCompletionChunk.__pydantic_validator__.validate_json
+_validate_event = lenient(w.ChatCompletionChunk.__pydantic_validator__)
 
 
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
@@ -359,18 +371,19 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e: w.ChatCompletionChunk = _validate_event(data)
     if (e.error) and (not e.choices):
         return StreamError(
-            message=(_v18.message if (_v18 := e.error) is not None else None),
-            type=(_v19.type if (_v19 := e.error) is not None else None),
-            code=(_v20.code if (_v20 := e.error) is not None else None),
+            message=(_v22.message if (_v22 := e.error) is not None else None),
+            type=(_v23.type if (_v23 := e.error) is not None else None),
+            code=(_v24.code if (_v24 := e.error) is not None else None),
+            status=(_v25.status if (_v25 := e.error) is not None else None),
         )
     if True:
         choice_deltas: list[ChoiceDelta] = []
-        for _c27 in e.choices or ():
+        for _c32 in e.choices or ():
             deltas: list[ContentDelta] = []
             _t, _s = (
                 first_present(
-                    (_v28.reasoning_content if (_v28 := _c27.delta) is not None else None),
-                    (_v29.reasoning if (_v29 := _c27.delta) is not None else None),
+                    (_v33.reasoning_content if (_v33 := _c32.delta) is not None else None),
+                    (_v34.reasoning if (_v34 := _c32.delta) is not None else None),
                 ),
                 None,
             )
@@ -378,65 +391,66 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                 deltas.append(ReasoningDelta(_t or None, _s, None))
 
             if _t := (
-                _v31
+                _v36
                 if isinstance(
-                    _v31 := (_v30.content if (_v30 := _c27.delta) is not None else None), str
+                    _v36 := (_v35.content if (_v35 := _c32.delta) is not None else None), str
                 )
                 else None
             ):
                 deltas.append(TextDelta(_t))
 
-            for _i35, _e34 in enumerate(
+            for _i40, _e39 in enumerate(
                 (
-                    _v33
+                    _v38
                     if isinstance(
-                        _v33 := (_v32.content if (_v32 := _c27.delta) is not None else None), list
+                        _v38 := (_v37.content if (_v37 := _c32.delta) is not None else None), list
                     )
                     else ()
                 )
                 or ()
             ):
-                if _e34.type == "thinking":
-                    _t, _s = join_text(_e34.thinking, "text"), _e34.signature
+                if _e39.type == "thinking":
+                    _t, _s = join_text(_e39.thinking, "text"), _e39.signature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-                elif _e34.type == "text":
-                    if _t := _e34.text:
+                elif _e39.type == "text":
+                    if _t := _e39.text:
                         deltas.append(TextDelta(_t))
 
-                elif _e34.type == "output_text":
-                    if _t := _e34.text:
+                elif _e39.type == "output_text":
+                    if _t := _e39.text:
                         deltas.append(TextDelta(_t))
 
-            for _i38, _e37 in enumerate(
-                (_v36.reasoning_details if (_v36 := _c27.delta) is not None else None) or ()
+            for _i43, _e42 in enumerate(
+                (_v41.reasoning_details if (_v41 := _c32.delta) is not None else None) or ()
             ):
-                if _e37.type == "reasoning.encrypted":
-                    _t, _s = None, _e37.data
+                if _e42.type == "reasoning.encrypted":
+                    _t, _s = None, _e42.data
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None, redacted=True))
 
-                elif _e37.signature:
-                    _t, _s = None, _e37.signature
+                elif _e42.signature:
+                    _t, _s = None, _e42.signature
                     if _t or _s:
                         deltas.append(ReasoningDelta(_t or None, _s, None))
 
-            for _i41, _e40 in enumerate(
-                (_v39.tool_calls if (_v39 := _c27.delta) is not None else None) or ()
+            for _i46, _e45 in enumerate(
+                (_v44.tool_calls if (_v44 := _c32.delta) is not None else None) or ()
             ):
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(_e40.index, _i41),
-                        _e40.id,
-                        (_v42.name if (_v42 := _e40.function) is not None else None),
-                        (_v43.arguments if (_v43 := _e40.function) is not None else None),
+                if not _e45.custom:
+                    deltas.append(
+                        ToolCallDelta(
+                            first_present(_e45.index, _i46),
+                            _e45.id,
+                            (_v47.name if (_v47 := _e45.function) is not None else None),
+                            (_v48.arguments if (_v48 := _e45.function) is not None else None),
+                        )
                     )
-                )
 
-            raw_finish = _c27.finish_reason
+            raw_finish = _c32.finish_reason
             choice_deltas.append(
-                ChoiceDelta((_c27.index or 0), deltas, _finish(raw_finish), raw_finish)
+                ChoiceDelta((_c32.index or 0), deltas, _finish(raw_finish), raw_finish)
             )
         return ChatResponseChunk(
             choice_deltas,
@@ -444,12 +458,12 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             model=e.model,
             usage=(
                 _usage_completion_usage(e.usage)
-                if (_u26 := e.usage) is not None
+                if (_u31 := e.usage) is not None
                 else (
                     _usage_completion_usage(
-                        (_v21.usage if (_v21 := e.x_groq) is not None else None)
+                        (_v26.usage if (_v26 := e.x_groq) is not None else None)
                     )
-                    if (_u24 := (_v25.usage if (_v25 := e.x_groq) is not None else None))
+                    if (_u29 := (_v30.usage if (_v30 := e.x_groq) is not None else None))
                     is not None
                     else None
                 )

@@ -17,6 +17,7 @@ from modelwire._protocol import (
     first_present,
     join_present,
     join_text,
+    lenient,
     part_kind,
     sum_present,
     unsupported_choice,
@@ -259,10 +260,10 @@ def _usage_response_usage(u: w.ResponseUsage | None) -> Usage | None:
         prompt_tokens=u.input_tokens,
         completion_tokens=u.output_tokens,
         reasoning_tokens=(
-            _v27.reasoning_tokens if (_v27 := u.output_tokens_details) is not None else None
+            _v29.reasoning_tokens if (_v29 := u.output_tokens_details) is not None else None
         ),
         cache_read_tokens=(
-            _v28.cached_tokens if (_v28 := u.input_tokens_details) is not None else None
+            _v30.cached_tokens if (_v30 := u.input_tokens_details) is not None else None
         ),
     )
 
@@ -274,13 +275,21 @@ def usage_from_wire(u: Any) -> Usage | None:
     return None
 
 
+_decode_response = lenient(w.Response.__pydantic_validator__)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
-    r = w.Response.model_validate_json(raw)
+    r: w.Response = _decode_response(raw)
     if r.status == "failed":
         return StreamError(
             message=(_v4.message if (_v4 := r.error) is not None else None),
             code=(_v5.code if (_v5 := r.error) is not None else None),
+        )
+    if (r.error) and (not r.output):
+        return StreamError(
+            message=(_v6.message if (_v6 := r.error) is not None else None),
+            code=(_v7.code if (_v7 := r.error) is not None else None),
         )
     choices: list[ChatResponseChoice] = []
     if True:
@@ -315,7 +324,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 
 
 # the model's validator itself: once per event, pydantic's classmethod wrapper costs ~10 %
-_validate_event = w.StreamEvent.__pydantic_validator__.validate_json
+_validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
@@ -323,9 +332,9 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     e: w.StreamEvent = _validate_event(data)
     if (e.type == "error") and (e.error):
         return StreamError(
-            message=(_v6.message if (_v6 := e.error) is not None else None),
-            type=(_v7.type if (_v7 := e.error) is not None else None),
-            code=(_v8.code if (_v8 := e.error) is not None else None),
+            message=(_v8.message if (_v8 := e.error) is not None else None),
+            type=(_v9.type if (_v9 := e.error) is not None else None),
+            code=(_v10.code if (_v10 := e.error) is not None else None),
         )
     if e.type == "error":
         return StreamError(
@@ -335,13 +344,13 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
     if e.type == "response.failed":
         return StreamError(
             message=(
-                _v10.message
-                if (_v10 := (_v9.error if (_v9 := e.response) is not None else None)) is not None
+                _v12.message
+                if (_v12 := (_v11.error if (_v11 := e.response) is not None else None)) is not None
                 else None
             ),
             code=(
-                _v12.code
-                if (_v12 := (_v11.error if (_v11 := e.response) is not None else None)) is not None
+                _v14.code
+                if (_v14 := (_v13.error if (_v13 := e.response) is not None else None)) is not None
                 else None
             ),
         )
@@ -393,17 +402,17 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             usage=None,
         )
     if (e.type == "response.output_item.added") and (
-        (_v13.type if (_v13 := e.item) is not None else None) == "function_call"
+        (_v15.type if (_v15 := e.item) is not None else None) == "function_call"
     ):
         choice_deltas: list[ChoiceDelta] = []
         if True:
             deltas: list[ContentDelta] = []
             deltas.append(
                 ToolCallDelta(
-                    first_present((_v17.id if (_v17 := e.item) is not None else None), None),
-                    (_v14.call_id if (_v14 := e.item) is not None else None),
-                    (_v15.name if (_v15 := e.item) is not None else None),
-                    (_v16.arguments if (_v16 := e.item) is not None else None),
+                    first_present((_v19.id if (_v19 := e.item) is not None else None), None),
+                    (_v16.call_id if (_v16 := e.item) is not None else None),
+                    (_v17.name if (_v17 := e.item) is not None else None),
+                    (_v18.arguments if (_v18 := e.item) is not None else None),
                 )
             )
 
@@ -432,19 +441,19 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             usage=None,
         )
     if (e.type == "response.output_item.done") and (
-        (_v18.type if (_v18 := e.item) is not None else None) == "reasoning"
+        (_v20.type if (_v20 := e.item) is not None else None) == "reasoning"
     ):
         choice_deltas: list[ChoiceDelta] = []
         if True:
             deltas: list[ContentDelta] = []
-            _t, _s = None, (_v19.encrypted_content if (_v19 := e.item) is not None else None)
+            _t, _s = None, (_v21.encrypted_content if (_v21 := e.item) is not None else None)
             if _t or _s:
                 deltas.append(
                     ReasoningDelta(
                         _t or None,
                         _s,
-                        (_v21.id if (_v21 := e.item) is not None else None),
-                        id=(_v20.id if (_v20 := e.item) is not None else None),
+                        (_v23.id if (_v23 := e.item) is not None else None),
+                        id=(_v22.id if (_v22 := e.item) is not None else None),
                     )
                 )
 
@@ -460,47 +469,47 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
         choice_deltas: list[ChoiceDelta] = []
         return ChatResponseChunk(
             choice_deltas,
-            id=(_v22.id if (_v22 := e.response) is not None else None),
-            model=(_v23.model if (_v23 := e.response) is not None else None),
+            id=(_v24.id if (_v24 := e.response) is not None else None),
+            model=(_v25.model if (_v25 := e.response) is not None else None),
             usage=None,
         )
     if e.type == "response.completed":
         choice_deltas: list[ChoiceDelta] = []
         raw_finish = first_present(
             (
-                _v30.reason
-                if (_v30 := (_v29.incomplete_details if (_v29 := e.response) is not None else None))
+                _v32.reason
+                if (_v32 := (_v31.incomplete_details if (_v31 := e.response) is not None else None))
                 is not None
                 else None
             ),
-            (_v31.status if (_v31 := e.response) is not None else None),
+            (_v33.status if (_v33 := e.response) is not None else None),
         )
         if raw_finish is not None:
             choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
         return ChatResponseChunk(
             choice_deltas,
-            id=(_v24.id if (_v24 := e.response) is not None else None),
-            model=(_v25.model if (_v25 := e.response) is not None else None),
-            usage=_usage_response_usage((_v26.usage if (_v26 := e.response) is not None else None)),
+            id=(_v26.id if (_v26 := e.response) is not None else None),
+            model=(_v27.model if (_v27 := e.response) is not None else None),
+            usage=_usage_response_usage((_v28.usage if (_v28 := e.response) is not None else None)),
         )
     if e.type == "response.incomplete":
         choice_deltas: list[ChoiceDelta] = []
         raw_finish = first_present(
             (
-                _v36.reason
-                if (_v36 := (_v35.incomplete_details if (_v35 := e.response) is not None else None))
+                _v38.reason
+                if (_v38 := (_v37.incomplete_details if (_v37 := e.response) is not None else None))
                 is not None
                 else None
             ),
-            (_v37.status if (_v37 := e.response) is not None else None),
+            (_v39.status if (_v39 := e.response) is not None else None),
         )
         if raw_finish is not None:
             choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
         return ChatResponseChunk(
             choice_deltas,
-            id=(_v32.id if (_v32 := e.response) is not None else None),
-            model=(_v33.model if (_v33 := e.response) is not None else None),
-            usage=_usage_response_usage((_v34.usage if (_v34 := e.response) is not None else None)),
+            id=(_v34.id if (_v34 := e.response) is not None else None),
+            model=(_v35.model if (_v35 := e.response) is not None else None),
+            usage=_usage_response_usage((_v36.usage if (_v36 := e.response) is not None else None)),
         )
     return None
 

@@ -45,6 +45,18 @@ class RequestContentPart(BaseModel):
     text: str | None = None
 
 
+class Custom(BaseModel):
+    """
+    A call of a custom (free-form input) tool, in place of `function` (https://platform.openai.com/docs/api-reference/chat/object).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: str | None = None
+    input: str | None = None
+
+
 class FunctionCall(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -108,6 +120,10 @@ class ToolCallDelta(BaseModel):
     id: str | None = None
     type: str | None = None
     function: FunctionCall | None = None
+    custom: Custom | None = Field(
+        None,
+        description="A call of a custom (free-form input) tool, in place of `function` (https://platform.openai.com/docs/api-reference/chat/object).",
+    )
 
 
 class ErrorObject(BaseModel):
@@ -118,6 +134,9 @@ class ErrorObject(BaseModel):
     type: str | None = None
     param: str | None = None
     code: str | int | None = None
+    status: int | None = Field(
+        None, description="The HTTP status the error stands for (Azure, in a 200 body)."
+    )
 
 
 class ToolCall(BaseModel):
@@ -127,6 +146,10 @@ class ToolCall(BaseModel):
     id: str | None = None
     type: str | None = None
     function: FunctionCall | None = None
+    custom: Custom | None = Field(
+        None,
+        description="A call of a custom (free-form input) tool, in place of `function` (https://platform.openai.com/docs/api-reference/chat/object).",
+    )
 
 
 class CompletionUsage(BaseModel):
@@ -282,4 +305,8 @@ class ChatCompletion(BaseModel):
     x_groq: XGroq | None = Field(
         None,
         description="Groq puts usage here in streams (https://console.groq.com/docs/api-reference).",
+    )
+    error: ErrorObject | None = Field(
+        None,
+        description="An error in place of the result, in a 200 body (OpenRouter: an upstream provider's error, its HTTP status in `code`; Azure: a content-filtered prompt, its status in `status`).",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class OpenAIResponsesWire(BaseModel):
@@ -45,7 +45,10 @@ class ResponseError(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    code: str | None = None
+    code: str | int | None = Field(
+        None,
+        description="An error code; compatible hosts put the HTTP status here (OpenRouter, as an integer).",
+    )
     message: str | None = None
 
 

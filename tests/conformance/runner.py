@@ -75,15 +75,14 @@ def load_cases(folder: Path) -> list[Case]:
     ]
 
 
-def load_gaps() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+def load_gaps() -> dict[tuple[str, str], str]:
+    """(provider, protocol) -> why modelwire does not serve that pair yet."""
     data = yaml.safe_load(GAPS_FILE.read_text())
-    groups = {(g["provider"], g["protocol"]): g["reason"] for g in data.get("groups") or []}
-    return groups, dict(data.get("cases") or {})
+    return {(g["provider"], g["protocol"]): g["reason"] for g in data.get("groups") or []}
 
 
 def gap_reason(case: Case) -> str | None:
-    groups, cases = load_gaps()
-    return cases.get(case.id) or groups.get((case.provider, case.protocol))
+    return load_gaps().get((case.provider, case.protocol))
 
 
 def _facts(response: AIModelCallResponse | None) -> dict[str, Any]:
@@ -119,17 +118,9 @@ def _endpoint(case: Case) -> AIModelEndpoint:
     # everything the index gives besides the base URL (project, location, region, ...) is the
     # provider's config; any credentials work (none are checked): a key, and a static token
     config = {k: v for k, v in case.endpoint.items() if k != "base_url"}
+    # the base URL as the corpus gives it (Azure's `.../openai`, `.../openai/v1`): the client
+    # must neither double a path prefix the URL already ends with nor miss the variant it names
     base_url = case.endpoint["base_url"]
-    # the corpus's base URL is everything before the protocol's last path segment; where the
-    # provider spec serves the protocol under a path variant (Azure's /openai/v1), that prefix
-    # names the variant: select it instead of doubling the prefix
-    binding = PROVIDERS[case.provider].protocols[case.protocol]
-    for param, table in binding.variants.items():
-        for value, (path, _stream_path, _query) in table.items():
-            prefix = path.rsplit("/", 1)[0]
-            if prefix and base_url.rstrip("/").endswith(prefix):
-                base_url = base_url.rstrip("/")[: -len(prefix)]
-                config.setdefault(param, value)
     api = AIModelAPI(
         case.provider,
         api_key="test",
