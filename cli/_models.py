@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from .._catalog import AIModel, Pricing
 from ..generated.models import ALL_MODELS
@@ -53,6 +54,22 @@ def _image_prices(model: AIModel) -> str:
     return _price(low) if low == high else f"{low:g}-{high:g}"
 
 
+def _price_source(pricing: Pricing | None) -> str:
+    """Where a row's prices were read: the page's host, or, marked as such, the dataset (and
+    its version) of the figures read from a secondary source."""
+    if pricing is None or pricing.source is None:
+        return "-"
+    host = urlsplit(pricing.source).netloc or pricing.source
+    s = pricing.secondary
+    if s is None:
+        return host
+    version = s.version[:7] if len(s.version) == 40 else s.version.split()[0]
+    dataset = f"{s.dataset}@{version}"
+    if not s.fields:
+        return f"{dataset} (secondary)"
+    return f"{host}; {', '.join(s.fields)}: {dataset} (secondary)"
+
+
 class _Row:
     """One model as the table shows it, on one provider (None: the model's own figures)."""
 
@@ -88,10 +105,11 @@ _COLUMNS: tuple[_Column, ...] = (
         False,
     ),
     ("HOSTS", lambda r: ",".join(r.model.ids), False),
+    ("PRICE SOURCE", lambda r: _price_source(r.pricing), False),
 )
-# the columns a terminal's width may shrink (ID, CAPABILITIES, HOSTS): text, not figures;
-# they come last, so that a line cut at a narrow terminal's edge keeps limits and prices
-_SHRINKABLE = (9, 10, 11)
+# the columns a terminal's width may shrink (ID, CAPABILITIES, HOSTS, PRICE SOURCE): text, not
+# figures; they come last, so that a line cut at a narrow terminal's edge keeps limits and prices
+_SHRINKABLE = (9, 10, 11, 12)
 
 
 def _cut(text: str, width: int, ellipsis: str) -> str:

@@ -8,7 +8,13 @@ starts_with, ends_with, contains, regex, or/and; one step of their fallback prov
 own lookup does) is compared: input, cached input, cache write and output prices (USD per
 million tokens; a tiered price by its base rate) and the context window. Only differences are
 listed, with the YAML line of ours, so a maintainer sees where specs/models/ may be stale;
-their figures are not necessarily right. Exit 0 whatever differs: it informs, it does not gate.
+their figures are not necessarily right. The output price of an image model priced by tokens
+is compared with their image-output rate where they have one (their plain output rate is text's).
+
+It also lists the prices to refresh (`refresh`, from specs/models/ alone): every price table whose
+`checked` date is more than 180 days old, and every one marked `secondary` (figures read from a
+dataset copying the provider's prices, not from the provider's page). Exit 0 whatever differs or
+is listed: it informs, it does not gate.
 """
 
 from __future__ import annotations
@@ -84,7 +90,9 @@ def _constraint(constraint: Any) -> dict[str, Any] | None:
 
 def _prices(price: Any) -> dict[str, float | None]:
     values = vars(price)  # ModelPrice keeps its prices as attributes
-    return {ours: _number(values.get(theirs)) for ours, theirs in PRICES.items()}
+    found = {ours: _number(values.get(theirs)) for ours, theirs in PRICES.items()}
+    found["image_output"] = _number(values.get("output_image_mtok"))
+    return found
 
 
 def load_theirs() -> tuple[str, list[dict[str, Any]]]:
@@ -180,6 +188,7 @@ class Ours:
     model_id: str
     values: dict[str, float | None]
     lines: dict[str, str] = field(default_factory=dict)
+    image: bool = False  # priced by tokens, its output tokens images: `output` is their rate
 
 
 def _yaml_lines() -> dict[str, tuple[Any, int]]:
@@ -234,7 +243,14 @@ def ours() -> Iterator[Ours]:
                 host.context_window if host else None
             ) or model.context_window
             lines = _lines(source, index, provider) if source is not None else {}
-            yield Ours(model.constant or model.model_name, provider, model_id, values, lines)
+            yield Ours(
+                model.constant or model.model_name,
+                provider,
+                model_id,
+                values,
+                lines,
+                image=model.kind == "image" and not model.image_pricing,
+            )
 
 
 # --- the comparison ---------------------------------------------------------------------------
@@ -258,6 +274,7 @@ class Report:
     equal: int = 0  # of those, the pairs with no difference
     differences: list[Difference] = field(default_factory=list)
     only_ours: list[str] = field(default_factory=list)  # "Constant on provider"
+    refresh: list[Refresh] = field(default_factory=list)  # prices to read again
 
     @property
     def differing(self) -> int:
@@ -285,6 +302,8 @@ def compare(
             **current_prices(model, today),
             "context_window": model["context_window"],
         }
+        if entry.image and their_values.get("image_output") is not None:
+            their_values["output"] = their_values["image_output"]
         found = [
             Difference(
                 entry.constant,
@@ -304,6 +323,69 @@ def compare(
     return report
 
 
+# --- the prices to refresh ---------------------------------------------------------------------
+
+STALE_DAYS = 180  # a price checked longer ago than this is listed for a maintainer to re-read
+
+
+@dataclass
+class Refresh:
+    """A price table a maintainer should read again: too old, or (partly) from a secondary
+    source rather than the provider's own page."""
+
+    constant: str
+    table: str  # pricing, hosts.<provider>.pricing or image_pricing
+    checked: str
+    source: str
+    reasons: list[str]
+    where: str
+
+
+def _why(table: Any, today: date) -> list[str]:
+    reasons = []
+    age = (today - table.checked).days
+    if age > STALE_DAYS:
+        reasons.append(f"checked {age} days ago")
+    s = getattr(table, "secondary", None)
+    if s is not None:
+        version = s.version[:12] if re.fullmatch(r"[0-9a-f]{40}", s.version) else s.version
+        figures = ", ".join(s.fields) or "all figures"
+        reasons.append(f"secondary ({figures}): {s.dataset} {s.file} at {version} of {s.date}")
+    return reasons
+
+
+def refresh_list(today: date, root: Path = ROOT) -> list[Refresh]:
+    """Every price table in specs/models/ checked more than STALE_DAYS before `today`, and
+    every one whose figures come, some or all, from a secondary source; in file order."""
+    from generator.source import load
+    from generator.spec import CatalogSpec
+
+    found = []
+    for path in sorted((root / "specs" / "models").glob("*.yaml")):
+        source = load(path, root)
+        for i, m in enumerate(CatalogSpec.model_validate(source.data).models):
+            tables: list[tuple[tuple[str, ...], Any]] = [
+                (("pricing",), m.pricing),
+                *((("hosts", h, "pricing"), host.pricing) for h, host in m.hosts.items()),
+                (("image_pricing",), m.image_pricing),
+            ]
+            for at, table in tables:
+                reasons = _why(table, today) if table is not None else []
+                if reasons:
+                    line = source.line(("models", i, *at))
+                    found.append(
+                        Refresh(
+                            m.constant,
+                            ".".join(at),
+                            table.checked.isoformat(),
+                            table.source,
+                            reasons,
+                            f"{source.path}:{line}",
+                        )
+                    )
+    return found
+
+
 # --- output -----------------------------------------------------------------------------------
 
 
@@ -311,6 +393,27 @@ def _figure(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:,.0f}" if value >= 1000 else f"{value:g}"
+
+
+def _table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def render_refresh(refresh: Sequence[Refresh], today: date) -> str:
+    head = (
+        f"to refresh: {len(refresh)} price tables checked more than {STALE_DAYS} days before "
+        f"{today} or read (some figures or all) from a secondary source"
+    )
+    rows = [("MODEL", "PRICES", "CHECKED", "WHY", "AT")]
+    rows += [(r.constant, r.table, r.checked, "; ".join(r.reasons), r.where) for r in refresh]
+    return "\n".join([head, *(_table(rows) if refresh else [])]) + "\n"
 
 
 def render(report: Report) -> str:
@@ -333,15 +436,7 @@ def render(report: Report) -> str:
             )
             for d in report.differences
         ]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        right = {3, 4}
-        for row in rows:
-            cells = [
-                c.rjust(w) if i in right else c.ljust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ]
-            lines.append("  ".join(cells).rstrip())
-        lines.append("")
+        lines += [*_table(rows, {3, 4}), ""]
     lines.append(
         f"compared {report.compared} model-provider pairs: {report.equal} equal, "
         f"{report.differing} differ ({len(report.differences)} figures), "
@@ -361,9 +456,11 @@ def as_json(report: Report) -> dict[str, Any]:
             "differ": report.differing,
             "differences": len(report.differences),
             "only_ours": len(report.only_ours),
+            "refresh": len(report.refresh),
         },
         "differences": [asdict(d) for d in report.differences],
         "only_ours": report.only_ours,
+        "refresh": [asdict(r) for r in report.refresh],
     }
 
 
@@ -371,16 +468,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tasks.py catalog-check", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
+    today = date.today()
+    refresh = refresh_list(today)
     try:
         version, theirs = load_theirs()
     except ImportError:
-        print("catalog-check needs genai-prices: python tasks.py setup", file=sys.stderr)
+        sys.stdout.write(render_refresh(refresh, today))
+        print("the comparison needs genai-prices: python tasks.py setup", file=sys.stderr)
         return 1
-    report = compare(list(ours()), version, theirs, date.today())
+    report = compare(list(ours()), version, theirs, today)
+    report.refresh = refresh
     if args.json:
         print(json.dumps(as_json(report), indent=2))
     else:
-        sys.stdout.write(render(report))
+        sys.stdout.write(render(report) + "\n" + render_refresh(refresh, today))
     return 0
 
 

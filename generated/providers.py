@@ -56,6 +56,53 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 stream_path="/model/{model}/converse-stream",
             ),
+            "bedrock_invoke": ProtocolBinding(
+                protocol="bedrock_invoke",
+                adapter="modelwire.generated.adapters.bedrock_invoke",
+                path="/model/{model}/invoke",
+                kind="chat",
+                stream_path="/model/{model}/invoke-with-response-stream",
+            ),
+            "openai_chat": ProtocolBinding(
+                protocol="openai_chat",
+                adapter="modelwire.generated.adapters.openai_chat",
+                path="/v1/chat/completions",
+                kind="chat",
+                base_url="https://bedrock-mantle.{region}.api.aws",
+                auth=AuthScheme(
+                    "aws_sigv4",
+                    name=None,
+                    env=("AWS_BEARER_TOKEN_BEDROCK",),
+                    optional=False,
+                    service="bedrock-mantle",
+                    region_param="region",
+                ),
+            ),
+            "openai_responses": ProtocolBinding(
+                protocol="openai_responses",
+                adapter="modelwire.generated.adapters.openai_responses",
+                path="/v1/responses",
+                kind="chat",
+                for_models=(
+                    (
+                        "^openai\\.gpt-5",
+                        Variant(
+                            "/openai/v1/responses",
+                            None,
+                            {},
+                        ),
+                    ),
+                ),
+                base_url="https://bedrock-mantle.{region}.api.aws",
+                auth=AuthScheme(
+                    "aws_sigv4",
+                    name=None,
+                    env=("AWS_BEARER_TOKEN_BEDROCK",),
+                    optional=False,
+                    service="bedrock-mantle",
+                    region_param="region",
+                ),
+            ),
         },
         docs="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_Operations_Amazon_Bedrock_Runtime.html",
         params=(
@@ -247,7 +294,13 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 "location", env=("GOOGLE_CLOUD_LOCATION",), default="us-central1", required=False
             ),
         ),
-        base_url_for={"location": {"global": "https://aiplatform.googleapis.com/v1"}},
+        base_url_for={
+            "location": {
+                "global": "https://aiplatform.googleapis.com/v1",
+                "us": "https://aiplatform.us.rep.googleapis.com/v1",
+                "eu": "https://aiplatform.eu.rep.googleapis.com/v1",
+            }
+        },
     ),
     "groq": ProviderInfo(
         name="groq",

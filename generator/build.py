@@ -20,7 +20,7 @@ import jinja2
 from pydantic import BaseModel, ValidationError
 
 from .errors import SpecError, SpecErrors
-from .lower import Lowering
+from .lower import EnvelopeLowering, Lowering
 from .source import Loc, Source, load
 from .spec import (
     SPEC_KINDS,
@@ -159,6 +159,17 @@ def load_specs(root: Path) -> Specs:
                 if s.stream_path
             ],
             *[
+                (("serves", n, "for_models", i, key), template, known | {"model"})
+                for n, s in spec.serves.items()
+                for i, v in enumerate(s.for_models)
+                for key, template in (
+                    ("path", v.path),
+                    ("stream_path", v.stream_path),
+                    ("base_url", v.base_url),
+                )
+                if template
+            ],
+            *[
                 (("serves", n, "variants", param, value, key), template, known | {"model"})
                 for n, s in spec.serves.items()
                 for param, table in s.variants.items()
@@ -189,7 +200,7 @@ def load_specs(root: Path) -> Specs:
                     errors.append(
                         src.error(("serves", n, "variants", param), f"{param!r} is not a param")
                     )
-        for name in spec.serves:
+        for name, serve in spec.serves.items():
             if name not in specs.protocols:
                 errors.append(
                     src.error(
@@ -197,6 +208,23 @@ def load_specs(root: Path) -> Specs:
                         f"unknown protocol {name!r}; known: {', '.join(sorted(specs.protocols))}",
                     )
                 )
+                continue
+            stream = specs.protocols[name][0].stream
+            if stream is not None and stream.framing is None:
+                errors.append(
+                    src.error(
+                        ("serves", name),
+                        f"{name!r} has no stream framing of its own (it is a dialect, its events "
+                        "arrive inside another protocol's): serve the protocol that carries it",
+                    )
+                )
+            for i, v in enumerate(serve.for_models):
+                try:
+                    re.compile(v.ids)
+                except re.error as exc:
+                    errors.append(
+                        src.error(("serves", name, "for_models", i, "ids"), f"bad regex: {exc}")
+                    )
         specs.providers[spec.provider] = (spec, src)
     specs.catalogs = loaded["catalog"]
     errors.extend(lint_catalog(specs))
@@ -233,6 +261,48 @@ def _lint_rates(
         )
     if p.checked > _latest_checked():
         errors.append(src.error((*where, "checked"), f"checked {p.checked} is in the future"))
+    if p.secondary is not None:
+        errors.extend(_lint_secondary(src, where, p))
+    errors.extend(_lint_variants(src, where, p))
+    return errors
+
+
+def _lint_variants(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
+    """Each variant gives a `factor` or its own `input` and `output`, never both."""
+    errors = []
+    for dim, table in p.by.items():
+        for value, v in table.items():
+            at = (*where, "by", dim, value)
+            figures = v.input is not None and v.output is not None
+            if (v.factor is not None) == figures:
+                errors.append(
+                    src.error(at, "a price variant gives a factor or its own input and output")
+                )
+    return errors
+
+
+def _lint_secondary(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
+    """A secondary source: dated no later than the price was checked, naming figures the table
+    has, and, when every figure is from it, the `source` is the dataset's own address."""
+    s = p.secondary
+    assert s is not None
+    at = (*where, "secondary")
+    errors = []
+    if s.date > p.checked:
+        errors.append(
+            src.error((*at, "date"), f"date {s.date} is after the price was checked ({p.checked})")
+        )
+    for i, name in enumerate(s.fields):
+        if getattr(p, name) is None:
+            errors.append(src.error((*at, "fields", i), f"{name} is not in this price table"))
+    if not s.fields and s.dataset not in p.source:
+        errors.append(
+            src.error(
+                (*where, "source"),
+                f"every figure is from {s.dataset}: the source must be its address, not "
+                f"{p.source!r} (or list the figures it gives in secondary.fields)",
+            )
+        )
     return errors
 
 
@@ -545,11 +615,20 @@ def compile_specs(root: Path) -> dict[str, str]:
         body = wire_models(wire)
         files[f"{GENERATED}/wire/{name}.py"] = render("wire.py.jinja", wire.source.path, body=body)
         try:
-            ir = Lowering(spec, src, wire).lower(name)
+            if spec.dialects:
+                lowering = EnvelopeLowering(spec, src, wire, specs.protocols, specs.wires)
+                envelope = lowering.lower_envelope(name)
+            else:
+                ir = Lowering(spec, src, wire).lower(name)
         except SpecError as exc:
             errors.append(exc)
             continue
-        files[f"{GENERATED}/adapters/{name}.py"] = render("adapter.py.jinja", src.path, ir=ir)
+        if spec.dialects:
+            files[f"{GENERATED}/adapters/{name}.py"] = render(
+                "envelope.py.jinja", src.path, ir=envelope
+            )
+        else:
+            files[f"{GENERATED}/adapters/{name}.py"] = render("adapter.py.jinja", src.path, ir=ir)
     if errors:
         raise SpecErrors(errors)
     providers = [spec for spec, _ in sorted(specs.providers.values(), key=lambda t: t[0].provider)]

@@ -18,6 +18,7 @@ from .source import Loc, Source
 from .spec import (
     ChoiceSpec,
     ContentRule,
+    DialectSpec,
     ErrorFields,
     First,
     Join,
@@ -186,6 +187,48 @@ class EventIR:
     usage_wire: str | None = None  # the wire usage object, when usage merges key by key
     finish_reason: str | None = None
     choice: ChoiceIR | None = None
+    service_tier: str | None = None
+    payload: str | None = None  # the wrapped event's JSON text (a dialect's), its expression
+    payload_base64: bool = False  # ... base64 in the wire schema: decoded first
+
+
+@dataclass
+class DialectIR:
+    protocol: str
+    ids: str | None
+    creators: list[str]
+    body: dict[str, Any]
+    structured_output: str | None
+
+
+@dataclass
+class EnvelopeIR:
+    """A protocol with dialects: its framing, its events' envelope, its errors; the bodies
+    are the dialects' (their own adapters)."""
+
+    protocol: str
+    spec_file: str
+    wire_module: str
+    kind: str
+    framing: str
+    streamable: bool
+    stream_model: str
+    events: list[EventIR]
+    payload_model: str | None
+    payload_key: str | None  # the JSON key a payload holds when it has what the host adds
+    payload_usage: str | None
+    usages: list[UsageIR]
+    dialects: list[DialectIR]
+    error_message: str | None
+    error_type: str | None
+    error_code: str | None
+    request_id_headers: list[str]
+    error_type_header: str | None
+    retry_statuses: list[int]
+    status_kinds: dict[int, str]
+    error_types: dict[str, str]
+    context_length_codes: list[str]
+    context_length_pattern: str | None
 
 
 @dataclass
@@ -203,7 +246,11 @@ class AdapterIR:
     streamable: bool
     options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
+    body_fields: list[str]  # dotted paths the body template sets (not as a spelled-out object)
+    body_objects: list[str]  # dotted paths of the objects it spells out key by key
+    overridable: list[str]  # body fields options may set all the same
     system_inline: bool
+    prompt: tuple[str, str, str] | None  # (begin, turn expression, end): the messages as text
     roles: dict[str, str]
     message_expr: str
     single_text_string: bool
@@ -227,6 +274,7 @@ class AdapterIR:
     response_usage: str | None
     response_choice: ChoiceIR
     response_finish: str | None
+    response_service_tier: str | None
     stream_model: str
     events: list[EventIR]
     usages: list[UsageIR]
@@ -321,12 +369,41 @@ class Lowering:
                 return exprs[0]
             return f"join_present({', '.join(exprs)})"
         if isinstance(value, Sum):
-            items = [
-                self.path_expr(scope, def_name, p, (*loc, "sum", i), expect)[0]
-                for i, p in enumerate(value.sum)
-            ]
+            many = isinstance(value.sum, list)
+            items = []
+            for i, path in enumerate(value.sum if isinstance(value.sum, list) else [value.sum]):
+                ploc = (*loc, "sum", i) if many else (*loc, "sum")
+                if value.item is not None:  # an integer field summed over a list's elements
+                    items.append(self.sum_items(scope, def_name, path, value.item, ploc, loc))
+                else:
+                    items.append(self.path_expr(scope, def_name, path, ploc, expect)[0])
             return f"sum_present({', '.join(items)})"
         raise self.fail(loc, f"unsupported value {value!r}")
+
+    def sum_items(
+        self, scope: str, def_name: str, path: str, item: str, ploc: Loc, loc: Loc
+    ) -> str:
+        """`sum_items(list, attr)`: the sum of one integer field over a list's elements."""
+        expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
+        try:
+            elem = self.wire.element(resolved, path)
+        except PathError as exc:
+            raise self.fail(ploc, str(exc)) from None
+        if "." in item:
+            raise self.fail(
+                (*loc, "item"), f"`item` {item!r} must be one field of the elements of {path!r}"
+            )
+        try:
+            found = self.wire.resolve_in(elem, item)
+        except PathError as exc:
+            raise self.fail((*loc, "item"), f"{exc} (the elements of {path!r})") from None
+        types = found.types - {"null"}
+        if "any" not in types and not types <= INTEGER:
+            raise self.fail(
+                (*loc, "item"),
+                f"{item!r} is {'/'.join(sorted(types))} in the wire schema, expected integer",
+            )
+        return f"sum_items({expr}, {found.steps[0].attr!r})"
 
     def join_item(self, elem: Resolved, item: str, path: str, loc: Loc) -> str:
         """The attribute holding a join's `item`: one string field of the list's elements
@@ -386,12 +463,13 @@ class Lowering:
     def usage_function(self, def_name: str, loc: Loc) -> str:
         if def_name in self._usages:
             return self._usages[def_name].function
-        spec: UsageSpec = self.spec.usage
+        spec: UsageSpec = self.spec.usage_of.get(def_name, self.spec.usage)
+        where: Loc = ("usage_of", def_name) if def_name in self.spec.usage_of else ("usage",)
         fields: dict[str, str] = {}
         for name in UsageSpec.model_fields:
             value = getattr(spec, name)
             if value is not None:
-                fields[name] = self.value_expr("u", def_name, value, ("usage", name), INTEGER)
+                fields[name] = self.value_expr("u", def_name, value, (*where, name), INTEGER)
         usage = UsageIR(f"_usage_{_snake(def_name)}", def_name, fields)
         self._usages[def_name] = usage
         return usage.function
@@ -401,6 +479,8 @@ class Lowering:
     ) -> str | None:
         if path is None:
             return None
+        if path == ".":  # the response or event itself holds the counts
+            return f"{self.usage_function(def_name, loc)}({scope})"
         if isinstance(path, First):  # the first usage object present
             out = "None"
             for i, p in reversed(list(enumerate(path.first))):
@@ -484,6 +564,59 @@ class Lowering:
             raise self.fail((*loc, "whole"), "`whole` applies to tool_call rules without a `key`")
         item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole)
         return RuleIR(cond, item, keyword="if" if cond else None)
+
+    def prompt(self, msgs: MessagesSpec) -> tuple[str, str, str] | None:
+        """(begin, Python expression of one turn from `role` and `text`, end) when the
+        conversation is written as one text; None for a message list."""
+        at: Loc = ("request", "messages")
+        if msgs.prompt is None:
+            if msgs.message is None:
+                raise self.fail(at, "missing required key 'message' (or `prompt`)")
+            return None
+        for key in ("message", "fields", "own_message", "text_fields"):
+            if getattr(msgs, key):
+                raise self.fail(
+                    (*at, key),
+                    f"`{key}` does not apply with `prompt` (the conversation is one text)",
+                )
+        for kind, tpl in msgs.parts.items():
+            if not isinstance(tpl, str):
+                raise self.fail(
+                    (*at, "parts", kind), "with `prompt`, a part template is text (e.g. `$text`)"
+                )
+        for key in ("begin", "end"):
+            if "{" in getattr(msgs.prompt, key) or "}" in getattr(msgs.prompt, key):
+                raise self.fail((*at, "prompt", key), f"`{key}` is plain text: no `{{` or `}}`")
+        pieces = []
+        for i, piece in enumerate(re.split(r"(\{role\}|\{text\})", msgs.prompt.turn)):
+            if i % 2:
+                pieces.append(piece[1:-1])
+            elif "{" in piece or "}" in piece:
+                raise self.fail(
+                    (*at, "prompt", "turn"),
+                    f"`turn` takes `{{role}}` and `{{text}}` only, not {piece!r}",
+                )
+            elif piece:
+                pieces.append(repr(piece))
+        if "text" not in pieces:
+            raise self.fail((*at, "prompt", "turn"), "`turn` never writes the turn's `{text}`")
+        return msgs.prompt.begin, " + ".join(pieces), msgs.prompt.end
+
+    def check_plain_stream(self, stream: Any) -> None:
+        """A protocol without `dialects` reads its events itself: its stream says how usage
+        updates, and nothing in it wraps another protocol's events."""
+        if stream.usage_update is None:
+            raise self.fail(("stream",), "missing required key 'usage_update'")
+        if stream.payload is not None:
+            raise self.fail(
+                ("stream", "payload"), "`payload` applies to a protocol with `dialects`"
+            )
+        for i, ev in enumerate(stream.events):
+            if ev.payload is not None:
+                raise self.fail(
+                    ("stream", "events", i, "payload"),
+                    "`payload` applies to a protocol with `dialects`",
+                )
 
     def check_cases_only(self, rule: ContentRule, loc: Loc) -> None:
         """A rule with `cases` makes no item of its own: anything but `each` and `cases` set on
@@ -618,6 +751,41 @@ class Lowering:
             entries.append(self.body_entry(key, value, loc))
         return entries
 
+    def body_paths(self) -> tuple[list[str], list[str], list[str]]:
+        """(fields, objects, overridable): the dotted paths the body template builds — the
+        objects it spells out key by key (options may add keys inside them), every other
+        field it sets — and the fields `request.overridable` lets options set all the same."""
+        fields: set[str] = set()
+        objects: set[str] = set()
+
+        def walk(path: str, value: Any) -> None:
+            if isinstance(value, dict) and "$one_of" in value:
+                for option in value["$one_of"]:
+                    walk(path, option)
+            elif isinstance(value, dict) and "$when" in value:
+                rest = {k: v for k, v in value.items() if k not in ("$when", "$else")}
+                walk(path, rest["$value"] if set(rest) == {"$value"} else rest)
+                if "$else" in value:
+                    walk(path, value["$else"])
+            elif isinstance(value, dict):
+                objects.add(path)
+                for key, item in value.items():
+                    walk(f"{path}.{key}", item)
+            else:
+                fields.add(path)
+
+        for key, value in self.spec.request.body.items():
+            walk(key, value)
+        objects -= fields  # a field some alternative sets whole is not merged into
+        for i, path in enumerate(self.spec.request.overridable):
+            if path not in fields | objects:
+                raise self.fail(
+                    ("request", "overridable", i),
+                    f"{path!r} is not a field the body template builds: options may set it "
+                    "without being listed here",
+                )
+        return sorted(fields), sorted(objects), sorted(self.spec.request.overridable)
+
     def check_tool_vars(self) -> None:
         """The body uses the tool and structured-output variables exactly when the spec's
         `tools` / `structured_output` sections say how to fill them."""
@@ -671,9 +839,14 @@ class Lowering:
             out.id = self.path_expr(scope, def_name, ev.id, (*loc, "id"), STRING)[0]
         if ev.model is not None:
             out.model = self.path_expr(scope, def_name, ev.model, (*loc, "model"), STRING)[0]
+        if ev.service_tier is not None:
+            tier_loc = (*loc, "service_tier")
+            out.service_tier = self.path_expr(scope, def_name, ev.service_tier, tier_loc, STRING)[0]
         out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
         merge = self.spec.stream is not None and self.spec.stream.usage_update == "merge"
-        if isinstance(ev.usage, str) and merge:
+        if ev.usage == "." and merge:
+            out.usage_wire = scope
+        elif isinstance(ev.usage, str) and merge:
             out.usage_wire = self.path_expr(scope, def_name, ev.usage, (*loc, "usage"), None)[0]
         if ev.finish_reason is not None:
             out.finish_reason = self.finish_expr(
@@ -702,6 +875,19 @@ class Lowering:
     def lower(self, wire_module: str) -> AdapterIR:
         spec = self.spec
         stream = spec.stream
+        for part in ("request", "response"):
+            if getattr(spec, part) is None:
+                raise self.fail(
+                    (), f"missing required key {part!r} (only a protocol with `dialects` has none)"
+                )
+        assert spec.request is not None and spec.response is not None
+        if stream is not None:
+            self.check_plain_stream(stream)
+        for name in spec.usage_of:
+            if not self.wire.has_def(name):
+                raise self.fail(
+                    ("usage_of", name), f"{name!r} is not defined in specs/wire/{spec.wire}"
+                )
         if spec.kind == "chat" and (stream is None or spec.request.messages is None):
             raise self.fail(("kind",), "a chat protocol needs `stream` and `request.messages`")
         schemas = [(("response", "schema"), spec.response.schema_)]
@@ -731,6 +917,7 @@ class Lowering:
         ]
         # an image protocol sends `$prompt`, not messages: no part kinds, no roles
         msgs = spec.request.messages or MessagesSpec(system="field", roles={}, message={}, parts={})
+        prompt = self.prompt(msgs)
         unknown_roles = [r for r in msgs.roles if r == "system" and msgs.system == "field"]
         if unknown_roles:
             raise self.fail(
@@ -752,9 +939,11 @@ class Lowering:
                         ("request", "messages", "fields", name, i),
                         f"part kind {kind!r} has no template under `parts`",
                     )
-        message_expr, _ = self.template(
-            msgs.message, message_vars, ("request", "messages", "message")
-        )
+        message_expr = "None"
+        if msgs.message is not None:
+            message_expr, _ = self.template(
+                msgs.message, message_vars, ("request", "messages", "message")
+            )
         parts = {
             kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "parts", kind))[0]
             for kind, tpl in msgs.parts.items()
@@ -776,6 +965,8 @@ class Lowering:
                 loc = ("request", "tools", "choice", mode)
                 tool_choices[mode] = self.template(tpl, variables, loc)[0]
         self.check_tool_vars()
+        body = self.body()
+        body_fields, body_objects, overridable = self.body_paths()
         if spec.errors.context_length.pattern is not None:
             try:
                 re.compile(spec.errors.context_length.pattern)
@@ -791,15 +982,19 @@ class Lowering:
             unsupported=list(spec.request.unsupported),
             min_output_tokens=spec.request.min_output_tokens,
             streamable=stream is not None,
-            framing=stream.framing if stream is not None else "none",
+            framing=(stream.framing or "none") if stream is not None else "none",
             json_array=stream.json_array if stream is not None else False,
             stream_done=stream.done if stream is not None else None,
-            usage_update=stream.usage_update if stream is not None else "replace",
+            usage_update=(stream.usage_update or "replace") if stream is not None else "replace",
             options_path=None
             if spec.request.options == "none"
             else ("" if spec.request.options == "body" else spec.request.options),
-            body=self.body(),
+            body=body,
+            body_fields=body_fields,
+            body_objects=body_objects,
+            overridable=overridable,
             system_inline=msgs.system == "inline",
+            prompt=prompt,
             roles=dict(msgs.roles),
             message_expr=message_expr,
             single_text_string=msgs.single_text == "string",
@@ -828,6 +1023,11 @@ class Lowering:
             else None,
             response_usage=self.usage_expr("r", root, resp.usage, ("response", "usage")),
             response_choice=response_choice,
+            response_service_tier=self.path_expr(
+                "r", root, resp.service_tier, ("response", "service_tier"), STRING
+            )[0]
+            if resp.service_tier
+            else None,
             response_finish=self.finish_expr(
                 "r", root, resp.finish_reason, ("response", "finish_reason")
             )
@@ -838,6 +1038,172 @@ class Lowering:
             usages=list(self._usages.values()),
             finish_reasons=dict(spec.finish_reasons),
             finish_reasons_with_tool_calls=dict(spec.finish_reasons_with_tool_calls),
+            error_message=self.error_path(spec.errors.message, "message"),
+            error_type=self.error_path(spec.errors.type, "type"),
+            error_code=self.error_path(spec.errors.code, "code"),
+            request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
+            error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
+            retry_statuses=sorted(spec.errors.retry_statuses),
+            status_kinds=dict(sorted(spec.errors.status.items())),
+            error_types=dict(spec.errors.types),
+            context_length_codes=list(spec.errors.context_length.codes),
+            context_length_pattern=spec.errors.context_length.pattern,
+        )
+
+
+class EnvelopeLowering(Lowering):
+    """A protocol with `dialects` (Bedrock InvokeModel): checked against the dialects' own
+    specs and wire schemas; lowered to the envelope the runtime composes with one of them."""
+
+    def __init__(
+        self,
+        spec: ProtocolSpec,
+        src: Source,
+        wire: WireSchema,
+        protocols: dict[str, tuple[ProtocolSpec, Source]],
+        wires: dict[str, WireSchema],
+    ) -> None:
+        super().__init__(spec, src, wire)
+        self.protocols = protocols
+        self.wires = wires
+
+    def dialect(self, d: DialectSpec, loc: Loc) -> DialectIR:
+        found = self.protocols.get(d.protocol)
+        if found is None:
+            known = ", ".join(sorted(self.protocols))
+            raise self.fail((*loc, "protocol"), f"unknown protocol {d.protocol!r}; known: {known}")
+        inner, _ = found
+        if inner.dialects:
+            raise self.fail(
+                (*loc, "protocol"), f"{d.protocol!r} has dialects itself: they do not nest"
+            )
+        if inner.request is None:
+            raise self.fail((*loc, "protocol"), f"{d.protocol!r} has no `request`")
+        if inner.kind != self.spec.kind:
+            raise self.fail(
+                (*loc, "protocol"),
+                f"{d.protocol!r} is a {inner.kind} protocol, not {self.spec.kind}",
+            )
+        if d.ids is not None:
+            try:
+                re.compile(d.ids)
+            except re.error as exc:
+                raise self.fail((*loc, "ids"), f"bad regex: {exc}") from None
+        wire = self.wires[inner.wire]
+        for key, value in d.body.items():
+            try:
+                wire.resolve(inner.request.schema_, key)
+            except PathError as exc:
+                raise self.fail((*loc, "body", key), f"{exc} (the {d.protocol} request)") from None
+            if value is None and key not in inner.request.body:
+                raise self.fail(
+                    (*loc, "body", key),
+                    f"null removes a key the {d.protocol} body template builds; {key!r} is not one",
+                )
+        tools = inner.request.tools
+        if d.structured_output == "tool" and (tools is None or "tool" not in tools.choice):
+            raise self.fail(
+                (*loc, "structured_output"),
+                f"the {d.protocol} protocol has no forced tool choice (`request.tools.choice.tool`)",
+            )
+        return DialectIR(d.protocol, d.ids, list(d.creators), dict(d.body), d.structured_output)
+
+    def envelope_event(self, ev: StreamEventSpec, def_name: str, loc: Loc) -> EventIR:
+        """An event of the envelope: an error, or a wrapped event of the dialect (`payload`)."""
+        out = EventIR(self.condition("e", def_name, ev.when, (*loc, "when")))
+        taken = sorted(ev.model_fields_set - {"when"})
+        if len(taken) != 1 or taken[0] not in ("error", "payload"):
+            stray = next((k for k in taken if k not in ("error", "payload")), None)
+            at: Loc = (*loc, stray) if stray else (*loc, taken[1]) if taken else loc
+            raise self.fail(
+                at,
+                f"{'`' + stray + '` does not apply here: ' if stray else ''}with `dialects`, an "
+                "event rule takes `when` and either `error` or `payload` (the dialect's own rules "
+                "read the rest)",
+            )
+        if ev.error is not None:
+            out.error = self.error_exprs("e", def_name, ev.error, (*loc, "error"))
+        if ev.payload is not None:
+            expr, resolved = self.path_expr("e", def_name, ev.payload, (*loc, "payload"), STRING)
+            if not resolved.types - {"null"} <= STRING | {"any"}:
+                raise self.fail(
+                    (*loc, "payload"), f"{ev.payload!r} is not a string in the wire schema"
+                )
+            out.payload = expr
+            out.payload_base64 = resolved.node.get("contentEncoding") == "base64"
+        return out
+
+    def lower_envelope(self, wire_module: str) -> EnvelopeIR:
+        spec = self.spec
+        for key in ("request", "response", "finish_reasons", "finish_reasons_with_tool_calls"):
+            if getattr(spec, key):
+                raise self.fail(
+                    (key,),
+                    f"`{key}` does not apply with `dialects` (each dialect's spec has its own)",
+                )
+        dialects = [self.dialect(d, ("dialects", i)) for i, d in enumerate(spec.dialects)]
+        if not self.wire.has_def(spec.errors.schema_):
+            raise self.fail(
+                ("errors", "schema"),
+                f"{spec.errors.schema_!r} is not defined in specs/wire/{spec.wire}",
+            )
+        stream = spec.stream
+        events: list[EventIR] = []
+        payload_model = payload_key = payload_usage = None
+        if stream is not None:
+            if stream.framing is None:
+                raise self.fail(("stream",), "missing required key 'framing'")
+            for key in ("usage_update", "done", "json_array"):
+                if key in stream.model_fields_set:
+                    raise self.fail(
+                        ("stream", key),
+                        f"`{key}` does not apply with `dialects` (the dialect's own applies)",
+                    )
+            if not self.wire.has_def(stream.schema_):
+                raise self.fail(
+                    ("stream", "schema"),
+                    f"{stream.schema_!r} is not defined in specs/wire/{spec.wire}",
+                )
+            events = [
+                self.envelope_event(ev, stream.schema_, ("stream", "events", i))
+                for i, ev in enumerate(stream.events)
+            ]
+            if not any(ev.payload for ev in events):
+                raise self.fail(
+                    ("stream", "events"),
+                    "no event rule has a `payload`: the dialects' events never arrive",
+                )
+            if stream.payload is not None:
+                payload_model = stream.payload.schema_
+                if not self.wire.has_def(payload_model):
+                    raise self.fail(
+                        ("stream", "payload", "schema"),
+                        f"{payload_model!r} is not defined in specs/wire/{spec.wire}",
+                    )
+                at: Loc = ("stream", "payload", "usage")
+                payload_usage = self.usage_expr("p", payload_model, stream.payload.usage, at)
+                payload_key = json.dumps(stream.payload.usage.split(".")[0])
+        if spec.errors.context_length.pattern is not None:
+            try:
+                re.compile(spec.errors.context_length.pattern)
+            except re.error as exc:
+                raise self.fail(
+                    ("errors", "context_length", "pattern"), f"bad regex: {exc}"
+                ) from None
+        return EnvelopeIR(
+            protocol=spec.protocol,
+            spec_file=self.src.path,
+            wire_module=wire_module,
+            kind=spec.kind,
+            framing=(stream.framing or "none") if stream is not None else "none",
+            streamable=stream is not None,
+            stream_model=stream.schema_ if stream is not None else "",
+            events=events,
+            payload_model=payload_model,
+            payload_key=payload_key,
+            payload_usage=payload_usage,
+            usages=list(self._usages.values()),
+            dialects=dialects,
             error_message=self.error_path(spec.errors.message, "message"),
             error_type=self.error_path(spec.errors.type, "type"),
             error_code=self.error_path(spec.errors.code, "code"),

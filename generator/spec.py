@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt
 
 Kind = Literal[
     "bad_request",
@@ -34,14 +34,15 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Path = Annotated[
     str,
     Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
-        description="Dotted property path into the wire schema, e.g. `usage.prompt_tokens`.",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$",
+        description="Dotted property path into the wire schema, e.g. `usage.prompt_tokens` "
+        "(a property name may hold `-`: `amazon-bedrock-invocationMetrics`).",
     ),
 ]
 Condition = Annotated[
     str,
     Field(
-        pattern=r"^!?[A-Za-z_][A-Za-z0-9_.]*( [!=]= \S+)?$",
+        pattern=r"^!?[A-Za-z_][A-Za-z0-9_.-]*( [!=]= \S+)?$",
         description="`path` (truthy), `!path` (falsy), `path == value` or `path != value`.",
     ),
 ]
@@ -58,9 +59,13 @@ class First(Strict):
 
 
 class Sum(Strict):
-    """The sum of the values present (absent ones count 0); absent when all are."""
+    """The sum of the values present (absent ones count 0); absent when all are. With `item`:
+    the sum of that integer field over the elements of the list(s) at `sum`."""
 
-    sum: list[Path] = Field(min_length=1)
+    sum: Path | list[Path] = Field(min_length=1)
+    item: Path | None = Field(
+        None, description="One integer field of the list's elements, summed over them all."
+    )
 
 
 class Join(Strict):
@@ -72,6 +77,9 @@ class Join(Strict):
 
 
 Value = Path | First | Sum | Join
+# where a usage object is: a path, the first present of several, or `.` (the response or event
+# itself holds the counts at its top level)
+UsagePath = Annotated[str, Field(pattern=r"^\.$")] | Path | First
 
 
 # --- protocol ----------------------------------------------------------------------------
@@ -93,6 +101,18 @@ PartKind = Literal[
 SchemaDialect = Literal["json_schema", "closed", "strict"]
 
 
+class PromptSpec(Strict):
+    """The conversation written as one text (a model's chat template): `begin`, then each
+    turn, then `end`."""
+
+    begin: str = Field("", description="Text before the first turn.")
+    turn: str = Field(
+        description="One turn: `{role}` (its wire role, from `roles`) and `{text}` (its parts, "
+        "rendered by their templates, joined); any other `{` is an error."
+    )
+    end: str = Field("", description="Text after the last turn (the cue for the model's turn).")
+
+
 class MessagesSpec(Strict):
     """How the unified conversation becomes the wire's message list."""
 
@@ -101,9 +121,16 @@ class MessagesSpec(Strict):
         "`field`: it is only available as `$system` for the body template."
     )
     roles: dict[Literal["system", "user", "assistant", "tool"], str]
-    message: dict[str, Any] = Field(
+    message: dict[str, Any] | None = Field(
+        None,
         description="Template of one message: `$role`, `$content`, and one variable per "
-        "`fields` entry."
+        "`fields` entry (required, unless `prompt` writes the conversation as one text).",
+    )
+    prompt: PromptSpec | None = Field(
+        None,
+        description="The conversation as one text: `$messages` is then a string (models that "
+        "take a prompt, not a message list: Titan, Llama on Bedrock InvokeModel). Part "
+        "templates are then text.",
     )
     single_text: Literal["string", "parts"] = Field(
         "parts", description="`string`: a message made of one text part is sent as a string."
@@ -199,6 +226,12 @@ class RequestSpec(Strict):
         "(`none`), or into the mapping at this dotted path of the body (e.g. `parameters`). "
         "A catalog option's `wire` name may itself be a dotted path below it.",
     )
+    overridable: list[Path] = Field(
+        default_factory=list,
+        description="Body fields the template builds that AIModelCallConfig.options may "
+        "nevertheless set (dotted paths). Options add fields; any other field the template "
+        "builds is refused to them.",
+    )
     messages: MessagesSpec | None = Field(
         None, description="How the conversation is sent (chat protocols; image ones take $prompt)."
     )
@@ -285,8 +318,10 @@ class ResponseSpec(Strict):
     error: BodyErrorSpec | list[BodyErrorSpec] | None = None
     id: Path | None = None
     model: Path | None = None
-    usage: Path | First | None = Field(
-        None, description="Path to a usage object, or the first present of several."
+    usage: UsagePath | None = Field(
+        None,
+        description="Path to a usage object, the first present of several, or `.`: the "
+        "object itself holds the counts.",
     )
     finish_reason: Path | First | None = Field(
         None,
@@ -295,6 +330,9 @@ class ResponseSpec(Strict):
     )
     choices: Path | None = Field(None, description="List of choices; absent: the root is one.")
     choice: ChoiceSpec
+    service_tier: Path | None = Field(
+        None, description="The service tier that served the call (a pricing dimension)."
+    )
 
 
 class StreamEventSpec(Strict):
@@ -302,18 +340,39 @@ class StreamEventSpec(Strict):
     error: ErrorFields | None = None
     id: Path | None = None
     model: Path | None = None
-    usage: Path | First | None = Field(
-        None, description="Path to a usage object, or the first present of several."
+    usage: UsagePath | None = Field(
+        None,
+        description="Path to a usage object, the first present of several, or `.`: the "
+        "object itself holds the counts.",
     )
     finish_reason: Path | First | None = None
     choices: Path | None = None
     choice: ChoiceSpec | None = None
+    service_tier: Path | None = None
+    payload: Path | None = Field(
+        None,
+        description="The event wraps one stream event of the protocol's dialect: this string "
+        "holds its JSON (base64-decoded first when the wire schema says "
+        "`contentEncoding: base64`), which the dialect's own event rules read. Takes only `when`.",
+    )
+
+
+class PayloadSpec(Strict):
+    """What a protocol with dialects reads itself in each wrapped event (besides the dialect)."""
+
+    schema_: str = Field(alias="schema", description="Wire schema $defs name of a payload.")
+    usage: Path = Field(
+        description="A usage object the host adds (in the protocol's `usage` terms), used "
+        "for an event whose dialect rules report none."
+    )
 
 
 class StreamSpec(Strict):
-    framing: Literal["sse", "aws_eventstream"] = Field(
+    framing: Literal["sse", "aws_eventstream"] | None = Field(
+        None,
         description="`sse`, or `aws_eventstream` (binary frames; each event's data is "
-        '`{"<event type>": payload}`, exceptions `{"exception": {"type", "message"}}`).'
+        '`{"<event type>": payload}`, exceptions `{"exception": {"type", "message"}}`). '
+        "Absent: the events only arrive wrapped in another protocol's (its `dialects`).",
     )
     done: str | None = Field(None, description="Data payload that ends the stream.")
     schema_: str = Field(alias="schema", description="Wire schema $defs name of one event.")
@@ -322,11 +381,16 @@ class StreamSpec(Strict):
         description="A response with content-type application/json is one JSON array of "
         "events (Gemini without ?alt=sse), decoded element by element.",
     )
-    usage_update: Literal["replace", "merge"] = Field(
-        description="`replace`: the last usage reported wins; `merge`: key by key."
+    usage_update: Literal["replace", "merge"] | None = Field(
+        None,
+        description="`replace`: the last usage reported wins; `merge`: key by key. Required, "
+        "except with `dialects` (each dialect's own applies).",
     )
     events: list[StreamEventSpec] = Field(
         min_length=1, description="Event rules; the first whose `when` holds applies."
+    )
+    payload: PayloadSpec | None = Field(
+        None, description="With `dialects`: what the host adds to each wrapped event."
     )
 
 
@@ -354,6 +418,33 @@ class ErrorsSpec(Strict):
     )
 
 
+class DialectSpec(Strict):
+    """One model family's own request and response bodies, carried by a protocol that only
+    frames them (Bedrock InvokeModel): another protocol spec, as this host sends it."""
+
+    protocol: Identifier = Field(description="The protocol spec of the family's own API.")
+    ids: str | None = Field(
+        None,
+        description="Regular expression searched in the model id (the inference profile "
+        "included) that picks this dialect, e.g. `(^|\\.)amazon\\.nova-`.",
+    )
+    creators: list[Identifier] = Field(
+        default_factory=list,
+        description="Model creators (catalog `creator`) this dialect is for, when no `ids` "
+        "matches the model id.",
+    )
+    body: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Top-level keys this protocol sets in the dialect's body (null removes one "
+        "its template builds).",
+    )
+    structured_output: Literal["tool"] | None = Field(
+        None,
+        description="`tool`: structured output through a forced tool call (the dialect's "
+        "native form is not served here).",
+    )
+
+
 class ProtocolSpec(Strict):
     protocol: Identifier
     title: str
@@ -364,8 +455,19 @@ class ProtocolSpec(Strict):
         "(a `$prompt` in, images out as `image` content items).",
     )
     wire: str = Field(description="File under specs/wire/ holding the wire JSON Schema.")
-    request: RequestSpec
+    dialects: list[DialectSpec] = Field(
+        default_factory=list,
+        description="The protocol frames other protocols' bodies (Bedrock InvokeModel): per "
+        "model, the first dialect whose `ids` matches its id, else the first listing its "
+        "creator, else the first. It then has no `request` or `response` of its own.",
+    )
+    request: RequestSpec | None = Field(None, description="Required, except with `dialects`.")
     usage: UsageSpec = Field(default_factory=lambda: UsageSpec())
+    usage_of: dict[str, UsageSpec] = Field(
+        default_factory=dict,
+        description="Usage objects of another shape, by wire $defs name: their own paths "
+        "(e.g. a stream chunk that counts differently from the whole response).",
+    )
     finish_reasons: dict[str, UnifiedFinishReason] = Field(
         default_factory=dict,
         description="Raw finish reason -> unified. Must cover the wire's x-known-values; "
@@ -376,7 +478,7 @@ class ProtocolSpec(Strict):
         description="Raw finish reason -> unified, for a choice that called tools (Gemini "
         "ends those with STOP).",
     )
-    response: ResponseSpec
+    response: ResponseSpec | None = Field(None, description="Required, except with `dialects`.")
     stream: StreamSpec | None = Field(None, description="Absent: calls are not streamed.")
     errors: ErrorsSpec
 
@@ -433,6 +535,12 @@ class ServeVariantSpec(Strict):
     auth: AuthSpec | None = Field(None, description="Auth of this variant, when it differs.")
 
 
+class ModelVariantSpec(ServeVariantSpec):
+    """How a protocol is served for the models whose id matches `ids`."""
+
+    ids: str = Field(description="Regular expression searched in the model id.")
+
+
 class ServeSpec(Strict):
     base_url: str | None = Field(
         None,
@@ -463,6 +571,12 @@ class ServeSpec(Strict):
         description="param -> value -> the path/query (and base_url/auth) used when the param "
         'has that value (e.g. an API version served at another path); the value `""` '
         "applies when the param has none, which then is not required.",
+    )
+    for_models: list[ModelVariantSpec] = Field(
+        default_factory=list,
+        description="Per model: the first entry whose `ids` matches the model id gives the "
+        "path/query (and base_url/auth) the protocol is served at for it (a host that serves "
+        "some models under another path prefix); a param's variant still wins.",
     )
     creators: list[Identifier] = Field(
         default_factory=list,
@@ -536,6 +650,43 @@ class PriceTierSpec(Strict):
     reasoning: NonNegativeFloat | None = None
 
 
+class SecondarySourceSpec(Strict):
+    """A secondary source: a dataset that copies a provider's prices, read where the provider's
+    own page could not be (e.g. the AWS Price List as published in pydantic/genai-prices)."""
+
+    dataset: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="The dataset's repository, owner/name (pydantic/genai-prices).",
+    )
+    file: str = Field(min_length=1, description="The file of the dataset the figures are in.")
+    version: str = Field(
+        min_length=1, description="The dataset's commit or release the figures were read at."
+    )
+    date: dt.date = Field(description="The date of that version (its commit or release).")
+    of: str | None = Field(
+        None, description="Where the dataset took the figures from (e.g. AWS Price List API)."
+    )
+    fields: list[Literal["input", "output", "cached_input", "cache_write", "reasoning"]] = Field(
+        default_factory=list,
+        description="The figures taken from it (in the tiers too); all of them when empty, and "
+        "then `source` is the dataset's own address.",
+    )
+
+
+class PriceVariantSpec(Strict):
+    """The rates of calls with one value of a pricing dimension: figures of their own (then
+    `input` and `output` at least, cache rates falling back to `input`), or the rates they
+    vary, tiers included, times `factor`."""
+
+    factor: PositiveFloat | None = None
+    input: NonNegativeFloat | None = None
+    output: NonNegativeFloat | None = None
+    cached_input: NonNegativeFloat | None = None
+    cache_write: NonNegativeFloat | None = None
+    reasoning: NonNegativeFloat | None = None
+    source: str | None = Field(None, pattern=r"^https://", description="When not the table's.")
+
+
 class PriceSpec(Strict):
     """USD per million tokens, with where the figures come from and when they were checked."""
 
@@ -551,6 +702,18 @@ class PriceSpec(Strict):
     )
     source: str = Field(pattern=r"^https://")
     checked: dt.date
+    secondary: SecondarySourceSpec | None = Field(
+        None,
+        description="Set when figures come from a secondary source, not the provider's own "
+        "page: `catalog-check` lists every such price for a maintainer to replace.",
+    )
+    by: dict[Identifier, dict[str, PriceVariantSpec]] = Field(
+        default_factory=dict,
+        description="Pricing dimensions: dimension -> value -> the rates of calls with that "
+        "value, applied in the order listed. Dimensions: `batch` (`true`: a batch job's "
+        "results), `service_tier` (the tier the response reports), or a provider param "
+        "(`inference_profile`, `location`: what the call was made with).",
+    )
 
 
 class BudgetSpec(Strict):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import httpx
 
 from ._catalog import AIModel
 from ._errors import ConfigurationError
@@ -15,7 +19,12 @@ from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
 
 def provider_info(provider: AIModelAPIProviderEnum | str) -> ProviderInfo:
-    name = provider.value if isinstance(provider, AIModelAPIProviderEnum) else str(provider)
+    if not isinstance(provider, str):  # an AIModelAPIProviderEnum member is a str too
+        raise ConfigurationError(
+            "provider must be an AIModelAPIProviderEnum member or a provider name (a string), "
+            f"not {type(provider).__name__}"
+        )
+    name = provider.value if isinstance(provider, AIModelAPIProviderEnum) else provider
     info = PROVIDERS.get(name)
     if info is None:
         raise ConfigurationError(
@@ -52,12 +61,23 @@ class AIModelAPI:
     ) -> None:
         self.info = provider_info(provider)
         self.provider = AIModelAPIProviderEnum(self.info.name)
+        if api_key is not None and not isinstance(api_key, str):
+            raise ConfigurationError(f"api_key must be a string, not {type(api_key).__name__}")
+        for name, value in (("credentials", credentials), ("config", config)):
+            if value is not None and not isinstance(value, Mapping):
+                raise ConfigurationError(f"{name} must be a mapping, not {type(value).__name__}")
         env = os.environ
         self._api_key = api_key or next((env[v] for v in self.info.auth.env if env.get(v)), None)
         self._credentials = dict(credentials or {})
         self.config = dict(config or {})
-        explicit = base_url or next((env[v] for v in self.info.base_url_env if env.get(v)), None)
-        self._base_url = explicit.rstrip("/") if explicit else None
+        var = next((v for v in self.info.base_url_env if env.get(v)), None)
+        self._base_url = (
+            _checked_base_url("base_url", base_url)
+            if base_url is not None
+            else _checked_base_url(f"{var} (the base_url from the environment)", env[var])
+            if var
+            else None
+        )
         self._tokens: Any = None  # Google token source or AWS signer, made on first use
         watch(self)
 
@@ -77,9 +97,12 @@ class AIModelAPI:
         host = model.hosts.get(self.info.name) if model is not None else None
         values: dict[str, str] = {}
         for param in self.info.params:
-            value = self.config.get(param.name) or next(
-                (env[v] for v in param.env if env.get(v)), None
-            )
+            value = self.config.get(param.name)
+            if value is not None and not isinstance(value, str):
+                raise ConfigurationError(
+                    f"config[{param.name!r}] must be a string, not {type(value).__name__}"
+                )
+            value = value or next((env[v] for v in param.env if env.get(v)), None)
             allowed = host.locations if host is not None and param.name == "location" else ()
             if allowed and value is not None and value not in allowed:
                 raise ConfigurationError(
@@ -141,8 +164,15 @@ class AIModelAPI:
         out = {}
         for key, (header, join) in self.info.config_headers.items():
             value = self.config.get(key)
-            if value:
-                out[header] = join.join(value) if isinstance(value, (list, tuple)) else str(value)
+            if value is None:
+                continue
+            what = f"config[{key!r}] (sent as the {header} header)"
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if not all(isinstance(v, str) for v in values):
+                raise ConfigurationError(f"{what} must be a string or a list of strings")
+            joined = join.join(values)
+            if joined:
+                out[header] = _sendable(joined, what, token=False)
         return out
 
     def secrets(self) -> tuple[str, ...]:
@@ -165,14 +195,31 @@ class AIModelAPI:
             schemes += [b.auth, *(v.auth for t in b.variants.values() for v in t.values())]
         return {v for s in schemes if s is not None for v in s.env}
 
+    def auth_blocks(self, scheme: AuthScheme | None = None) -> bool:
+        """Whether authenticating now may wait on the network (a Google token to fetch or
+        refresh): an async client then does it off its event loop."""
+        scheme = scheme or self.info.auth
+        if scheme.scheme != "google_oauth" or self._credentials.get(scheme.bearer_credential or ""):
+            return False
+        return self._tokens is None or self._tokens.stale()
+
     def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """(headers, query parameters) that authenticate a request (`scheme`: a protocol's
         own, else the provider's; its key from `api_key`, else its own env variables)."""
         scheme = scheme or self.info.auth
-        key = self._key(scheme)
+        where = self.info.display_name
         token = self._credentials.get(scheme.bearer_credential or "")
         if token:
+            token = _sendable(token, f"credentials[{scheme.bearer_credential!r}] for {where}")
             return {"authorization": f"Bearer {token}"}, {}
+        key = self._key(scheme)
+        problem = None if key is None else _header_problem(key)
+        if problem is not None:
+            env = (*scheme.env, *self.info.auth.env)
+            var = next((v for v in env if os.environ.get(v) == key), None)
+            raise ConfigurationError(
+                f"the API key for {where}{f' (from {var})' if var else ''} {problem}"
+            )
         if scheme.scheme == "aws_sigv4":  # a Bedrock API key, else signed in `sign`
             return ({"authorization": f"Bearer {key}"} if key else {}), {}
         if key is None and scheme.scheme != "google_oauth":
@@ -185,8 +232,10 @@ class AIModelAPI:
             if self._tokens is None:
                 from ._google_auth import GoogleTokenSource
 
-                static = self._credentials.get("access_token") or self._api_key
-                self._tokens = GoogleTokenSource(self._credentials, static)
+                static = self._credentials.get("access_token")
+                if static:
+                    _sendable(static, f"credentials['access_token'] for {where}")
+                self._tokens = GoogleTokenSource(self._credentials, static or self._api_key)
             return {"authorization": f"Bearer {self._tokens.token()}"}, {}
         if scheme.scheme == "bearer":
             return {"authorization": f"Bearer {key}"}, {}
@@ -214,7 +263,11 @@ class AIModelAPI:
 
             self._tokens = AWSSigner(self._credentials)
         region = params.get(scheme.region_param or "")
-        return self._tokens.sign(str(scheme.service), region, url, headers, body)
+        signed = self._tokens.sign(str(scheme.service), region, url, headers, body)
+        for name, value in signed.items():  # made from the credentials (a session token)
+            what = f"the {name.lower()} header that AWS signing made from the credentials"
+            _sendable(value, f"{what} for {self.info.display_name}", token=False)
+        return signed
 
     def __repr__(self) -> str:
         key = "<set>" if self._api_key else None
@@ -230,9 +283,28 @@ class AIModelAPI:
 class AIModelEndpoint:
     """A model on a provider: what an AIModelClient calls."""
 
-    __slots__ = ("_paths", "_query", "ai_model", "api", "auth", "base_url", "binding", "params")
+    __slots__ = (
+        "_paths",
+        "_query",
+        "ai_model",
+        "api",
+        "auth",
+        "base_url",
+        "binding",
+        "dimensions",
+        "params",
+    )
 
     def __init__(self, api: AIModelAPI, ai_model: AIModel, protocol: str | None = None) -> None:
+        if not isinstance(api, AIModelAPI):
+            raise ConfigurationError(
+                f"api must be an AIModelAPI (AIModelAPI(provider=..., api_key=...)), "
+                f"not {type(api).__name__}"
+            )
+        if protocol is not None and not isinstance(protocol, str):
+            raise ConfigurationError(
+                f"protocol must be a protocol name (a string), not {type(protocol).__name__}"
+            )
         if not isinstance(ai_model, AIModel):
             raise ConfigurationError(
                 f"ai_model must be an AIModel (a modelwire.models constant or AIModel(...)), "
@@ -256,18 +328,33 @@ class AIModelEndpoint:
             _after(prefix, self._fill(t)) if t else None for t in (serve.path, serve.stream_path)
         )
         self._query = {k: v.format(**self.params) for k, v in serve.query.items()}
+        self.dimensions = self._dimensions()
+
+    def _dimensions(self) -> dict[str, str]:
+        """What prices a call here besides its tokens: the params, and the id prefix (an
+        inference profile) the model is called with (`none`: the bare id)."""
+        found = dict(self.params)
+        param = self.api.info.model_id_prefix_param
+        if param is not None:
+            base, called = self.ai_model.id_for(self.api.provider.value), self.model_id
+            found[param] = called[: -len(base) - 1] if called != base else "none"
+        return found
 
     def _serve(self) -> Variant:
         """How the protocol is served here: the variant its params select (a param without a
-        value selects its `""` variant); with a base URL given, the variant whose path that
-        URL already ends with the most of, where that is more than the selected one's."""
+        value selects its `""` variant), else the one for models with this id; with a base URL
+        given, the variant whose path that URL already ends with the most of, where that is
+        more than the selected one's."""
         b = self.binding
-        chosen = Variant(b.path, b.stream_path, b.query)
-        others = []
+        others = [v for _, v in b.for_models]
+        ids = self.model_id if b.for_models else ""
+        chosen = next((v for pattern, v in b.for_models if re.search(pattern, ids)), None)
+        chosen = chosen or Variant(b.path, b.stream_path, b.query)
+        picked = False
         for param, table in b.variants.items():
             value = self.params.get(param, "")
-            if value in table and chosen.path == b.path:
-                chosen = table[value]
+            if value in table and not picked:
+                chosen, picked = table[value], True
             others += table.values()
         if not self.api.explicit_base_url:
             return chosen
@@ -371,3 +458,78 @@ def _after(prefix: str, path: str) -> str:
     k = _overlap(prefix, path)
     rest = path.lstrip("/").split("/", k)
     return path if not k else "/" + rest[k] if len(rest) > k else ""
+
+
+_NAMES = {"\t": "tab", "\n": "line feed", "\r": "carriage return", " ": "space"}
+
+
+def _header_problem(value: Any, token: bool = True) -> str | None:
+    """What keeps `value` out of an HTTP header (None: nothing). Keys and tokens (`token`)
+    are visible ASCII; other header values may also hold spaces between words. It names the
+    first character at fault and where it is, never the value itself."""
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__}"
+    spaced = " " in value if token else value != value.strip()
+    if value.isascii() and value.isprintable() and not spaced:
+        return None
+    for i, ch in enumerate(value):
+        inner = not token and ch == " " and 0 < i < len(value) - 1
+        if not (inner or "!" <= ch <= "~"):
+            name = _NAMES.get(ch) or unicodedata.name(ch, "").lower() or "control character"
+            return (
+                "contains a character that cannot be sent in an HTTP header "
+                f"(U+{ord(ch):04X} {name} at position {i + 1} of {len(value)})"
+                + ("; was a space or line break pasted with it?" if token else "")
+            )
+    return None
+
+
+def _sendable(value: Any, what: str, token: bool = True) -> str:
+    """`value`, when an HTTP header can carry it; else a ConfigurationError about `what`."""
+    problem = _header_problem(value, token)
+    if problem is not None:
+        raise ConfigurationError(f"{what} {problem}")
+    return value
+
+
+# `scheme://` and an authority holding `@`: user info (the part after `//` up to `@`)
+_USERINFO = re.compile(r"^[^/?#]*//[^/?#]*@")
+
+
+def _checked_base_url(what: str, value: Any) -> str:
+    """A base URL given by the user (`what` names where from), checked: a string holding an
+    http(s) URL with a host, and no user info, query or fragment (paths are appended to it).
+    Errors never quote it: user info would be a password."""
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{what} must be a string such as 'https://host/v1', not {type(value).__name__}"
+        )
+    if not value.strip():
+        raise ConfigurationError(f"{what} is empty: leave it out for the provider's own")
+    if not value.isprintable() or value != value.strip() or " " in value:
+        raise ConfigurationError(f"{what} contains whitespace or a control character")
+    if _USERINFO.match(value):
+        raise ConfigurationError(
+            f"{what} must not carry user:password@ (httpx would send it as Basic auth in place "
+            "of the provider's key, and the URL shows in reprs and logs): for a gateway, pass its "
+            "key as api_key=...; for an HTTP proxy, set HTTPS_PROXY=http://user:password@host:port"
+        )
+    scheme = value.split("://", 1)[0].lower() if "://" in value else None
+    if scheme not in ("http", "https"):
+        shown = scheme is not None and re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme)
+        got = f"not {scheme}://" if shown else "it has no scheme"
+        raise ConfigurationError(f"{what} must start with http:// or https:// ({got})")
+    for mark, part in (("?", "query"), ("#", "fragment")):
+        if mark in value:
+            raise ConfigurationError(
+                f"{what} must not have a {part} ({mark}...): request paths are appended to it"
+            )
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"{what} is not a valid URL ({exc})") from None
+    if not url.host:
+        raise ConfigurationError(f"{what} has no host: give one, as in 'https://host/v1'")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(f"{what} has port {url.port}, outside 1..65535")
+    return value.rstrip("/")

@@ -6,6 +6,7 @@ names the allowed values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -13,12 +14,13 @@ from typing import Any
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
-from ._protocol import Call, Message
+from ._protocol import Call, Message, check_options
 from ._provider import ProtocolBinding
 from ._types import (
     AIModelCallResponse,
     ChatResponse,
     ContentItem,
+    ImageContent,
     MediaContent,
     ReasoningContent,
     TextContent,
@@ -31,6 +33,79 @@ ROLES = ("system", "user", "assistant", "tool")
 ITEMS = (TextContent, ReasoningContent, ToolCallContent, ToolCallResult, MediaContent)
 # the catalog capability a kind of input needs
 MEDIA_CAPABILITY = {"image": "image_input", "document": "pdf_input", "audio": "audio_input"}
+# the types a content item's fields must have when the caller gives it: (types, said as)
+_STR = ((str,), "a string")
+_OPT_STR = ((str, type(None)), "a string or None")
+_BOOL = ((bool,), "True or False")
+ITEM_FIELDS: dict[type, dict[str, tuple[tuple[type, ...], str]]] = {
+    TextContent: {"text": _STR, "signature": _OPT_STR},
+    ReasoningContent: {"text": _OPT_STR, "signature": _OPT_STR, "redacted": _BOOL, "id": _OPT_STR},
+    ToolCallContent: {"id": _OPT_STR, "name": _OPT_STR, "arguments_raw": _OPT_STR},
+    ToolCallResult: {"id": _OPT_STR, "name": _OPT_STR, "is_error": _BOOL},
+    MediaContent: {
+        "kind": ((str,), "image, document or audio"),
+        "media_type": _OPT_STR,
+        "data": ((bytes, bytearray, type(None)), "bytes or None"),
+        "url": _OPT_STR,
+        "filename": _OPT_STR,
+    },
+    ImageContent: {"b64": _OPT_STR, "url": _OPT_STR, "media_type": _OPT_STR},
+}
+
+
+def json_ready(value: Any, where: str) -> None:
+    """Fail unless `value` is plain JSON data (strings, numbers, booleans, None, and lists
+    and string-keyed mappings of them): what the request body can carry as it is, nothing
+    converted. The error names where the odd value sits (`where[key][0]`)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is None or isinstance(node, (str, int)):  # bool is an int
+            continue
+        at = where + "".join(f"[{k!r}]" for k in path)
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                raise ConfigurationError(f"{at} is {node}, which JSON cannot carry")
+        elif isinstance(node, Mapping):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    raise ConfigurationError(
+                        f"{at} has the key {key!r:.40}: JSON object keys are strings"
+                    )
+                stack.append((item, (*path, key)))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node))
+        else:
+            raise ConfigurationError(
+                f"{at} is a {type(node).__name__}, which JSON cannot carry: give plain "
+                "JSON data (str, int, float, bool, None, lists and dicts of them)"
+            )
+
+
+def _item(part: Any) -> ContentItem:
+    """A content item the caller gave, its fields checked (nothing is converted on the way
+    to the wire: a None or a number where text belongs is an error, not the text "None")."""
+    fields = next(f for kind, f in ITEM_FIELDS.items() if isinstance(part, kind))
+    for name, (types, said) in fields.items():
+        value = getattr(part, name)
+        if not isinstance(value, types):
+            raise ConfigurationError(
+                f"{type(part).__name__}.{name} must be {said}, not {type(value).__name__}"
+            )
+    if isinstance(part, ToolCallContent):
+        json_ready(part.arguments, f"the arguments of tool call {part.id!r}")
+    elif isinstance(part, ToolCallResult):
+        json_ready(part.output, f"the output of tool result {part.id!r}")
+    elif isinstance(part, MediaContent) and (
+        part.kind not in MEDIA_CAPABILITY or (part.data is None) == (part.url is None)
+    ):
+        raise ConfigurationError(
+            "a MediaContent has a kind (image, document or audio) and either data or a url: "
+            "build one with MediaContent.from_bytes, from_path or from_url"
+        )
+    elif isinstance(part, ImageContent) and part.b64 is None and part.url is None:
+        raise ConfigurationError("an ImageContent sent back needs its b64 data or its url")
+    return part
 
 
 def _media_from_url(url: str) -> MediaContent:
@@ -47,16 +122,17 @@ def _media_from_url(url: str) -> MediaContent:
 
 def _part(value: Any) -> ContentItem:
     if isinstance(value, ITEMS):
-        return value
+        return _item(value)
     if isinstance(value, str):
         return TextContent(value)
     if isinstance(value, Mapping):
         kind = value.get("type", "text")
-        if kind == "text" and "text" in value:
-            return TextContent(str(value["text"]))
-        if kind == "image_url" and isinstance(value.get("image_url"), Mapping | str):
-            image = value["image_url"]
-            return _media_from_url(image if isinstance(image, str) else str(image.get("url")))
+        if kind == "text" and isinstance(value.get("text"), str):
+            return TextContent(value["text"])
+        image = value.get("image_url") if kind == "image_url" else None
+        url = image.get("url") if isinstance(image, Mapping) else image
+        if isinstance(url, str):
+            return _media_from_url(url)
     raise ConfigurationError(
         f"unsupported message content {value!r}; use a string, {{'type': 'text', 'text': ...}}, "
         "{'type': 'image_url', 'image_url': {'url': ...}} or a content item (TextContent, "
@@ -78,12 +154,23 @@ def _dict_tool_calls(calls: Any) -> list[ContentItem]:
                 'a tool call is {"id": ..., "function": {"name": ..., "arguments": ...}}, '
                 f"not {c!r:.80}"
             )
-        out.append(tool_call(c.get("id"), fn.get("name"), fn.get("arguments")))
+        out.append(_item(tool_call(c.get("id"), fn.get("name"), fn.get("arguments"))))
     return out
 
 
 def _message(value: Any) -> Message:
     if isinstance(value, Message):
+        if value.role not in ROLES or not isinstance(value.content, list):
+            raise ConfigurationError(
+                f"a Message has a role ({', '.join(ROLES)}) and a list of content items, "
+                f"not role={value.role!r:.40} and content={type(value.content).__name__}"
+            )
+        for part in value.content:
+            if not isinstance(part, (*ITEMS, ImageContent)):
+                raise ConfigurationError(
+                    f"a Message's content holds content items, not {type(part).__name__}"
+                )
+            _item(part)
         return value
     if isinstance(value, AIModelCallResponse):
         value = value.chat_response
@@ -95,9 +182,8 @@ def _message(value: Any) -> Message:
             raise ConfigurationError(f"message role {role!r} is not one of {', '.join(ROLES)}")
         content = value.get("content")
         if role == "tool" and "tool_call_id" in value:  # the common dict form of a tool message
-            return Message(
-                "tool", [ToolCallResult(value["tool_call_id"], content, value.get("name"))]
-            )
+            result = ToolCallResult(value["tool_call_id"], content, value.get("name"))
+            return Message("tool", [_item(result)])
         if content is None:
             parts = []
         elif isinstance(content, str):
@@ -142,6 +228,16 @@ def conversation(
     prompt: str | None, instructions: str | None, messages: Iterable[Any] | None
 ) -> tuple[list[Message], str | None]:
     """(messages, system prompt): system turns are lifted out, in order, after `instructions`."""
+    for name, value in (("prompt", prompt), ("instructions", instructions)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}")
+    if messages is not None and (
+        isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Iterable)
+    ):
+        raise ConfigurationError(
+            f"messages must be a list of messages ({{'role': ..., 'content': ...}}, Message, "
+            f"or an earlier response), not {type(messages).__name__}"
+        )
     turns = _name_results([_message(m) for m in messages or ()])
     if prompt is not None:
         turns.append(Message("user", [TextContent(prompt)]))
@@ -368,6 +464,10 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig, provider
 
 
 def _options(model: AIModel, name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in options.items():
+        if not isinstance(key, str):
+            raise ConfigurationError(f"option names must be strings, got {key!r:.40}")
+        json_ready(value, f"options[{key!r}]")
     if not model.valid_options:
         return dict(options)
     out: dict[str, Any] = {}
@@ -402,7 +502,13 @@ def build_call(
     binding: ProtocolBinding | None = None,
 ) -> tuple[Call, dict[str, Any]]:
     """The normalized call, checked; `binding` is how this host serves the protocol."""
+    if not isinstance(cfg, AIModelCallConfig):
+        raise ConfigurationError(
+            f"config must be an AIModelCallConfig (AIModelCallConfig(**fields) for a dict), "
+            f"not {type(cfg).__name__}"
+        )
     options = check(model, cfg, provider)
+    check_options(options, adapter, model)
     turns, system = conversation(prompt, instructions, messages)
     _check_inputs(model, turns)
     _check_kind(model, cfg, adapter, system)

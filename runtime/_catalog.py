@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._errors import ConfigurationError
 from ._types import Usage, UsageCharge
 
 _PER_MILLION = 1_000_000
@@ -24,9 +25,62 @@ class PriceTier:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondarySource:
+    """Where prices were read when the provider's own page could not be: a dataset copying
+    them (`dataset` on GitHub, its `file` at `version`, dated `date`). `fields`: the figures
+    taken from it (empty: all of them)."""
+
+    dataset: str
+    file: str
+    version: str
+    date: str
+    of: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PriceVariant:
+    """The rates of calls with one value of a pricing dimension (a batch job, a service
+    tier, a regional inference profile): figures of their own, or the rates it varies, tiers
+    included, times `factor`."""
+
+    factor: float | None = None
+    input: float | None = None
+    output: float | None = None
+    cached_input: float | None = None
+    cache_write: float | None = None
+    reasoning: float | None = None
+    source: str | None = None
+
+    def applied_to(self, p: Pricing) -> Pricing:
+        f = self.factor
+        if f is None:
+            return replace(
+                p,
+                input=self.input or 0.0,
+                output=self.output or 0.0,
+                cached_input=self.cached_input,
+                cache_write=self.cache_write,
+                reasoning=self.reasoning,
+                tiers=(),
+            )
+        times = {k: _times(getattr(p, k), f) for k in _RATES}
+        tiers = tuple(replace(t, **{k: _times(getattr(t, k), f) for k in _RATES}) for t in p.tiers)
+        return replace(p, **times, tiers=tiers)  # type: ignore[arg-type]
+
+
+_RATES = ("input", "output", "cached_input", "cache_write", "reasoning")
+
+
+def _times(rate: float | None, factor: float) -> float | None:
+    return None if rate is None else rate * factor
+
+
+@dataclass(frozen=True, slots=True)
 class Pricing:
     """USD per million tokens. A missing cache rate falls back to the input rate. `tiers`:
-    context-tiered rates, the highest tier whose threshold the prompt exceeds applying."""
+    context-tiered rates, the highest tier whose threshold the prompt exceeds applying.
+    `secondary`: set when figures come from a secondary source, not the provider's page."""
 
     input: float
     output: float
@@ -36,9 +90,30 @@ class Pricing:
     tiers: tuple[PriceTier, ...] = ()
     source: str | None = None
     checked: str | None = None
+    secondary: SecondarySource | None = None
+    # dimension -> value -> the rates of calls with that value (applied in this order)
+    by: Mapping[str, Mapping[str, PriceVariant]] = field(default_factory=dict)
 
-    def charge(self, usage: Usage | None) -> UsageCharge | None:
-        """Price each part of `usage` at its own rate (cache reads and writes split out)."""
+    def charge(
+        self, usage: Usage | None, dimensions: Mapping[str, Any] | None = None
+    ) -> UsageCharge | None:
+        """Price each part of `usage` at its own rate (cache reads and writes split out), at
+        the rates `dimensions` choose (e.g. {"batch": "true"}, {"service_tier": "flex"},
+        {"inference_profile": "us"}; the call's own are passed by the client). A variant
+        keyed `*` applies to every value not listed."""
+        pricing, applied = self, {}
+        for name, table in self.by.items():
+            value = dimensions.get(name) if dimensions else None
+            key = str(value).lower() if value is not None else None
+            variant = table.get(key, table.get("*")) if key is not None else None
+            if variant is not None:
+                pricing, applied[name] = variant.applied_to(pricing), str(key)
+        charge = pricing._charge(usage)
+        if charge is not None:
+            charge.dimensions = applied
+        return charge
+
+    def _charge(self, usage: Usage | None) -> UsageCharge | None:
         if usage is None or (usage.prompt_tokens is None and usage.completion_tokens is None):
             return None
         prompt = usage.prompt_tokens or 0
@@ -172,6 +247,13 @@ class AIModel:
     deprecation_date: str | None = None
     constant: str | None = None
 
+    def __post_init__(self) -> None:
+        """Check a model made in code (the catalog's constants are checked when generated)."""
+        if self.constant is None:
+            problem = _model_problem(self)
+            if problem is not None:
+                raise ConfigurationError(f"AIModel(model_name={self.model_name!r:.40}): {problem}")
+
     def id_for(self, provider: str) -> str:
         return self.ids.get(provider, self.model_name)
 
@@ -193,6 +275,48 @@ class AIModel:
 
     def __repr__(self) -> str:
         return f"AIModel({self.constant or self.model_name!r})"
+
+
+# the call settings a model may refuse (`unsupported_params`)
+PARAMS = ("temperature", "top_p", "stop", "seed")
+
+
+def _model_problem(m: AIModel) -> str | None:
+    """What is wrong with the fields of a model made in code (None: nothing)."""
+    checks = (
+        ("model_name", isinstance(m.model_name, str) and m.model_name != "", "a non-empty string"),
+        ("kind", m.kind in ("chat", "image"), "'chat' or 'image'"),
+        ("display_name", isinstance(m.display_name, (str, type(None))), "a string"),
+        ("creator", isinstance(m.creator, (str, type(None))), "a string"),
+        ("ids", _mapping_of(m.ids, str), "a mapping of provider names to model ids"),
+        ("hosts", _mapping_of(m.hosts, Host), "a mapping of provider names to Host"),
+        ("valid_options", _mapping_of(m.valid_options, OptionSpec), "a mapping to OptionSpec"),
+        ("reasoning", isinstance(m.reasoning, (ReasoningControls, type(None))), "controls"),
+        ("pricing", isinstance(m.pricing, (Pricing, type(None))), "a Pricing"),
+        ("capabilities", _names(m.capabilities, None), "a set of capability names"),
+        ("protocols", _names(m.protocols, None), "a tuple of protocol names"),
+        ("unsupported_params", _names(m.unsupported_params, PARAMS), f"a tuple of {PARAMS}"),
+    )
+    for name, ok, said in checks:
+        if not ok:
+            return f"{name} must be {said}, not {getattr(m, name)!r:.60}"
+    for name in ("context_window", "max_output_tokens"):
+        value = getattr(m, name)
+        if value is not None and (type(value) is not int or value < 1):
+            return f"{name} must be a positive integer, not {value!r:.40}"
+    return None
+
+
+def _mapping_of(value: Any, kind: type) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, kind) for k, v in value.items()
+    )
+
+
+def _names(value: Any, allowed: tuple[str, ...] | None) -> bool:
+    return isinstance(value, (tuple, list, set, frozenset)) and all(
+        isinstance(v, str) and (allowed is None or v in allowed) for v in value
+    )
 
 
 def image_charge(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -19,7 +21,7 @@ from ._api import AIModelEndpoint
 from ._call import build_call
 from ._config import AIModelCallConfig
 from ._errors import (
-    APIError,
+    DECODE_ERRORS,
     ConfigurationError,
     ConnectionError,
     ModelwireError,
@@ -31,12 +33,11 @@ from ._errors import (
     stream_error,
 )
 from ._protocol import AdapterModule, ParsedResponse, StreamError, place_options
-from ._retry import backoff, should_retry
+from ._retry import backoff
 
 if TYPE_CHECKING:
     import asyncio
 
-    from ._cost import CostTracker
     from ._stream import StreamAccumulator, StreamProcessor
     from ._tools import StructuredOutput
 from ._catalog import image_charge
@@ -85,8 +86,10 @@ def _json_bytes(body: Any) -> bytes:
             f"the request holds text that is not valid Unicode ({exc.reason} "
             f"{exc.object[exc.start : exc.end]!r}): lone surrogates cannot be sent"
         ) from None
-    except ValueError as exc:  # NaN or infinity (allow_nan=False)
+    except (ValueError, TypeError) as exc:  # NaN or infinity; a value JSON has no form for
         raise ConfigurationError(f"the request cannot be sent as JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigurationError("the request is nested too deeply to be sent as JSON") from None
 
 
 @dataclass(slots=True)
@@ -97,6 +100,7 @@ class _Prepared:
     config: AIModelCallConfig
     stream: bool
     timeout: httpx.Timeout
+    deadline: float | None  # time.monotonic() by which the whole call must end
     structured: StructuredOutput | None = None
     options: dict[str, Any] | None = None  # the call's options, defaults applied (image prices)
 
@@ -123,6 +127,8 @@ class AIModelClient:
         self._fixed: dict[str, str] | None = None
         self._gate_loop: Any = None
         self._gate_sem: Any = None
+        self._async_loop: Any = None  # the event loop self._async belongs to
+        self._lock = threading.Lock()
         self._urls: dict[tuple[str, ...], tuple[httpx.URL, str]] = {}
         self._timeouts: dict[float | None, httpx.Timeout] = {}
 
@@ -159,7 +165,12 @@ class AIModelClient:
     @property
     def adapter(self) -> AdapterModule:
         if self._adapter is None:
-            module = importlib.import_module(self.model_endpoint.binding.adapter)
+            ep = self.model_endpoint
+            module = importlib.import_module(ep.binding.adapter)
+            if getattr(module, "DIALECTS", None):  # it frames the model family's own API
+                from ._dialect import dialect_adapter
+
+                module = dialect_adapter(module, ep.ai_model, ep.model_id)
             self._adapter = module  # type: ignore[assignment]
         return self._adapter  # type: ignore[return-value]
 
@@ -171,7 +182,7 @@ class AIModelClient:
         config: AIModelCallConfig | None,
     ) -> _Prepared:
         ep = self.model_endpoint
-        cfg = config or self.config
+        cfg = config if config is not None else self.config
         adapter = self.adapter
         call, options = build_call(
             ep.ai_model,
@@ -213,6 +224,7 @@ class AIModelClient:
             config=cfg,
             stream=call.stream,
             timeout=self._timeout(cfg.timeout),
+            deadline=time.monotonic() + cfg.total_timeout if cfg.total_timeout else None,
             structured=call.structured,
             options=options,
         )
@@ -272,6 +284,15 @@ class AIModelClient:
 
     def _transport_error(self, exc: httpx.HTTPError, partial: Any = None) -> ModelwireError:
         where = self.model_endpoint.api.info.display_name
+        if isinstance(exc, httpx.PoolTimeout):
+            return TimeoutError(
+                f"no free connection to {where} within the timeout: all "
+                f"{POOL_LIMITS.max_connections} of this client's connections are in use (a "
+                "streamed response holds its connection until it is read to its end, closed "
+                "or dropped)",
+                provider=self._provider,
+                retryable=False,
+            )
         if isinstance(exc, httpx.TimeoutException):
             return TimeoutError(
                 f"{where} did not answer within the timeout ({type(exc).__name__})",
@@ -301,13 +322,42 @@ class AIModelClient:
         return exc.redact(self.model_endpoint.api.secrets())
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, prep: _Prepared) -> httpx.Request:
+        timeout = prep.timeout
+        if prep.deadline is not None:  # no wait of this attempt may pass the call's deadline
+            timeout = httpx.Timeout(min(prep.config.timeout, self._remaining(prep, None)))
         return http.build_request(
-            "POST",
-            prep.url,
-            content=prep.content,
-            headers=prep.headers,
-            timeout=prep.timeout,
+            "POST", prep.url, content=prep.content, headers=prep.headers, timeout=timeout
         )
+
+    def _remaining(self, prep: _Prepared, partial: Any) -> float:
+        """Seconds left before the call's `total_timeout`; past it, the timeout error."""
+        left = prep.deadline - time.monotonic()  # type: ignore[operator]
+        if left <= 0:
+            where = self.model_endpoint.api.info.display_name
+            raise TimeoutError(
+                f"the call to {where} took longer than total_timeout "
+                f"({prep.config.total_timeout} s)",
+                provider=self._provider,
+                partial_response=partial,
+            )
+        return left
+
+    def _body_failure(self, exc: httpx.HTTPError, response: httpx.Response) -> ModelwireError:
+        """A failure while reading a body whose status line had come: an HTTP error's body is
+        lost (its status still decides), a 2xx answer is not asked for again (it is paid for)."""
+        status = response.status_code
+        if status >= 400:
+            return http_error(self.adapter, self._provider, status, b"", response.headers)
+        failure = self._transport_error(exc)
+        if not isinstance(failure, TimeoutError):
+            where = self.model_endpoint.api.info.display_name
+            failure = ResponseDecodeError(
+                f"the body of {where}'s HTTP {status} answer broke off or could not be "
+                f"decoded ({type(exc).__name__}: {exc})"
+            )
+        failure.retryable = False
+        failure.status, failure.request_id = status, request_id(self.adapter, response.headers)
+        return failure
 
     def _outcome(
         self,
@@ -324,8 +374,10 @@ class AIModelClient:
             )
         status = self._status(response, attempt)
         if body is None:
-            processor = self._processor(response, status, prep.structured, prep.config.cost_tracker)
-            return AIModelCallResponse(status, stream_generator=streamer(response, processor))
+            processor = self._processor(response, status, prep)
+            stream = streamer(response, processor, prep)
+            release = _Release(stream, response, self._async_loop if self.is_async else None)
+            return AIModelCallResponse(status, stream_generator=stream, _release=release)
         result = self._complete(body, status, prep.structured, prep.options)
         if prep.config.cost_tracker is not None:
             prep.config.cost_tracker.add(result)
@@ -337,12 +389,11 @@ class AIModelClient:
         """Seconds to wait before the next attempt; raises `failure` when there is none."""
         headers = response.headers if response is not None else {}
         delay = None
-        if attempt <= prep.config.retries and (
-            should_retry(failure.status, self.adapter.RETRY_STATUSES, headers)
-            if isinstance(failure, APIError)
-            else failure.retryable
-        ):
+        if attempt <= prep.config.retries and failure.retryable:
             delay = backoff(attempt, headers)
+        past = prep.deadline is not None and delay is not None
+        if past and delay >= prep.deadline - time.monotonic():  # type: ignore[operator]
+            delay = None  # never wait past total_timeout
         if delay is None:
             raise failure.redact(self.model_endpoint.api.secrets())
         return delay
@@ -371,15 +422,19 @@ class AIModelClient:
                 structured_result(choice, structured)
         usage = parsed.usage
         pricing = model.pricing_for(self._provider)
+        dimensions = self.model_endpoint.dimensions
+        if parsed.service_tier:
+            dimensions = {**dimensions, "service_tier": parsed.service_tier}
         return ChatResponse(
             model=parsed.model or self.model_endpoint.model_id,
             provider=model.creator or self._provider,
             api_provider=self._provider,
             choices=choices,
             usage=usage,
-            usage_charge=pricing.charge(usage) if pricing else None,
+            usage_charge=pricing.charge(usage, dimensions) if pricing else None,
             id=parsed.id,
             provider_response=wire,
+            service_tier=parsed.service_tier,
         )
 
     def _complete(
@@ -391,7 +446,7 @@ class AIModelClient:
     ) -> AIModelCallResponse:
         try:
             parsed = self.adapter.parse_response(raw)
-        except ValueError as exc:
+        except DECODE_ERRORS as exc:
             raise ResponseDecodeError(
                 f"the {self.adapter.PROTOCOL} response does not match its wire schema: {exc}",
                 provider=self._provider,
@@ -432,12 +487,10 @@ class AIModelClient:
         )
 
     def _processor(
-        self,
-        response: httpx.Response,
-        status: CallStatus,
-        structured: StructuredOutput | None,
-        tracker: CostTracker | None = None,
+        self, response: httpx.Response, status: CallStatus, prep: _Prepared
     ) -> StreamProcessor:
+        structured, tracker = prep.structured, prep.config.cost_tracker
+
         def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
             done = status if complete else replace(status, successful=False)
             result = AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))
@@ -460,7 +513,8 @@ class AIModelClient:
             rewrite = StructuredStream()
         from ._stream import StreamProcessor  # here: only streams need it (import time)
 
-        return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite)
+        limit = prep.config.max_event_bytes
+        return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite, limit)
 
     def _check_mode(self, want_async: bool) -> None:
         if want_async != self.is_async:
@@ -483,39 +537,62 @@ class AIModelClient:
         """Call the model. Streaming (config.streaming) returns at once with `stream_generator`."""
         self._check_mode(False)
         prep = self._prepare(prompt, instructions, messages, config)
-        if self._sync is None:
-            self._sync = httpx.Client(**self._http_options())
-        http = self._sync
+        http = self._sync or self._sync_client()
         attempt = 0
         while True:
             attempt += 1
             response, reading_stream = None, False
             try:
                 response = http.send(self._request(http, prep), stream=True)
-                reading_stream = prep.stream and response.status_code < 400
-                body = None if reading_stream else response.read()
-                outcome = self._outcome(response, body, attempt, self._stream, prep)
             except httpx.HTTPError as exc:
                 outcome = self._transport_error(exc)
-            finally:
-                if response is not None and not reading_stream:
-                    response.close()
+            else:
+                try:
+                    reading_stream = prep.stream and response.status_code < 400
+                    body = None if reading_stream else self._read(response, prep)
+                    outcome = self._outcome(response, body, attempt, self._stream, prep)
+                except httpx.HTTPError as exc:
+                    outcome = self._body_failure(exc, response)
+                finally:
+                    if not reading_stream:
+                        response.close()
             if isinstance(outcome, AIModelCallResponse):
                 return outcome
             time.sleep(self._retry_delay(outcome, attempt, prep, response))
 
-    def _stream(self, response: httpx.Response, proc: StreamProcessor) -> Iterator[StreamItem]:
+    def _sync_client(self) -> httpx.Client:
+        with self._lock:  # one pool, however many threads make their first call at once
+            if self._sync is None:
+                self._sync = httpx.Client(**self._http_options())
+            return self._sync
+
+    def _read(self, response: httpx.Response, prep: _Prepared) -> bytes:
+        if prep.deadline is None:
+            return response.read()
+        parts = []
+        for part in response.iter_bytes():  # a body trickled in stays within the deadline
+            parts.append(part)
+            self._remaining(prep, None)
+        return b"".join(parts)
+
+    def _stream(
+        self, response: httpx.Response, proc: StreamProcessor, prep: _Prepared
+    ) -> Iterator[StreamItem]:
         tail, final = [], None
         try:
             for data in response.iter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                if proc.failed is None and prep.deadline is not None:
+                    self._past_deadline(proc, prep)
                 if proc.failed is not None:
                     break
             else:
                 tail, final = proc.finish()
-        except httpx.HTTPError as exc:
-            proc.failed = self._transport_error(exc, proc.partial())
+        except (httpx.StreamClosed, httpx.HTTPError) as exc:
+            if response.is_closed:  # closed by its caller: the stream ends here
+                return
+            proc.failed = self._transport_error(exc, proc.partial())  # type: ignore[arg-type]
         finally:
             response.close()
         for chunk in tail:
@@ -523,6 +600,13 @@ class AIModelClient:
         if proc.failed is not None:
             raise self._stream_failure(proc.failed, response)
         yield None, final
+
+    def _past_deadline(self, proc: StreamProcessor, prep: _Prepared) -> None:
+        try:
+            self._remaining(prep, None)
+        except TimeoutError as exc:
+            exc.partial_response = proc.partial()
+            proc.failed = exc
 
     # --- async -----------------------------------------------------------------------------
 
@@ -535,12 +619,15 @@ class AIModelClient:
         config: AIModelCallConfig | None = None,
     ) -> AIModelCallResponse:
         """Async `generate`: streaming returns an async `stream_generator`."""
+        import asyncio  # here, not at import: asyncio costs ~15 ms to import
+
         self._check_mode(True)
+        ep = self.model_endpoint
+        if ep.api.auth_blocks(ep.auth):  # a token fetch waits on the network: not on the loop
+            await asyncio.to_thread(ep.api.auth, ep.auth)
         prep = self._prepare(prompt, instructions, messages, config)
-        if self._async is None:
-            _no_failed_import_per_request()
-            self._async = httpx.AsyncClient(**self._http_options())
-        http = self._async
+        loop = asyncio.get_running_loop()
+        http = self._async if self._async_loop is loop else self._async_client(loop)
         gate = self._gate()
         attempt = 0
         while True:
@@ -549,9 +636,13 @@ class AIModelClient:
             try:
                 async with gate:
                     response = await http.send(self._request(http, prep), stream=True)
-                    reading_stream = prep.stream and response.status_code < 400
-                    body = None if reading_stream else await response.aread()
-                outcome = self._outcome(response, body, attempt, self._astream, prep)
+                    try:
+                        reading_stream = prep.stream and response.status_code < 400
+                        body = None if reading_stream else await self._aread(response, prep)
+                    except httpx.HTTPError as exc:
+                        body, outcome = None, self._body_failure(exc, response)
+                    else:
+                        outcome = self._outcome(response, body, attempt, self._astream, prep)
             except httpx.HTTPError as exc:
                 outcome = self._transport_error(exc)
             finally:
@@ -559,10 +650,25 @@ class AIModelClient:
                     await response.aclose()
             if isinstance(outcome, AIModelCallResponse):
                 return outcome
-            delay = self._retry_delay(outcome, attempt, prep, response)
-            import asyncio  # here, not at import: asyncio costs ~15 ms to import
+            await asyncio.sleep(self._retry_delay(outcome, attempt, prep, response))
 
-            await asyncio.sleep(delay)
+    def _async_client(self, loop: Any) -> httpx.AsyncClient:
+        """The pool of this event loop: a client used from a new loop (a second
+        `asyncio.run`) gets a new pool; the old one's connections died with their loop."""
+        if self._async is None:
+            _no_failed_import_per_request()
+        self._async = httpx.AsyncClient(**self._http_options())
+        self._async_loop = loop
+        return self._async
+
+    async def _aread(self, response: httpx.Response, prep: _Prepared) -> bytes:
+        if prep.deadline is None:
+            return await response.aread()
+        parts = []
+        async for part in response.aiter_bytes():  # a trickled body stays within the deadline
+            parts.append(part)
+            self._remaining(prep, None)
+        return b"".join(parts)
 
     def _gate(self) -> asyncio.Semaphore:
         """At most as many requests in the HTTP pool at once as it has connections: httpcore
@@ -576,19 +682,23 @@ class AIModelClient:
         return self._gate_sem  # type: ignore[return-value]
 
     async def _astream(
-        self, response: httpx.Response, proc: StreamProcessor
+        self, response: httpx.Response, proc: StreamProcessor, prep: _Prepared
     ) -> AsyncIterator[StreamItem]:
         tail, final = [], None
         try:
             async for data in response.aiter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                if proc.failed is None and prep.deadline is not None:
+                    self._past_deadline(proc, prep)
                 if proc.failed is not None:
                     break
             else:
                 tail, final = proc.finish()
-        except httpx.HTTPError as exc:
-            proc.failed = self._transport_error(exc, proc.partial())
+        except (httpx.StreamClosed, httpx.HTTPError) as exc:
+            if response.is_closed:  # closed by its caller: the stream ends here
+                return
+            proc.failed = self._transport_error(exc, proc.partial())  # type: ignore[arg-type]
         finally:
             await response.aclose()
         for chunk in tail:
@@ -596,3 +706,30 @@ class AIModelClient:
         if proc.failed is not None:
             raise self._stream_failure(proc.failed, response)
         yield None, final
+
+
+class _Release:
+    """Gives a streamed response's connection back to the pool when the response is closed,
+    or when its stream is dropped unread (a generator never started runs no `finally`)."""
+
+    __slots__ = ("_finalizer", "_response")
+
+    def __init__(self, stream: Any, response: httpx.Response, loop: Any = None) -> None:
+        self._response = response
+        if loop is None:
+            self._finalizer = weakref.finalize(stream, response.close)
+        else:
+            self._finalizer = weakref.finalize(stream, _aclose_soon, loop, response)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    async def aclose(self) -> None:
+        if self._finalizer.detach() is not None:
+            await self._response.aclose()
+
+
+def _aclose_soon(loop: Any, response: httpx.Response) -> None:
+    """Close an async response from anywhere (a finalizer): on its loop, if that still runs."""
+    if not response.is_closed and not loop.is_closed():
+        loop.call_soon_threadsafe(lambda: loop.create_task(response.aclose()))

@@ -15,7 +15,7 @@ from ._types import AIModelCallResponse, ChatResponse, ImageResponse, UsageCharg
 
 # the parts of a charge that add up to its total, in display order
 PARTS = ("input", "cached_input", "cache_write", "output", "reasoning", "images")
-_AMOUNTS = tuple(f.name for f in fields(UsageCharge) if f.name != "currency")
+_AMOUNTS = tuple(f.name for f in fields(UsageCharge) if f.name not in ("currency", "dimensions"))
 
 
 def _summed(a: UsageCharge, b: UsageCharge) -> UsageCharge:
@@ -59,12 +59,13 @@ class CostTracker:
     and in `unpriced`, and adds nothing. Thread-safe, and safe across asyncio tasks.
     """
 
-    __slots__ = ("_calls", "_lock", "_models", "_total", "_unpriced")
+    __slots__ = ("_calls", "_dimensions", "_lock", "_models", "_total", "_unpriced")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._total = UsageCharge()
         self._models: dict[str, _Entry] = {}
+        self._dimensions: dict[str, _Entry] = {}  # "service_tier=flex" (or "standard") -> sum
         self._calls = 0
         self._unpriced = 0
 
@@ -82,7 +83,12 @@ class CostTracker:
             entry = self._models.get(name) or _Entry(0, UsageCharge())
             if charge is not None:  # summed first: a charge that cannot be added changes nothing
                 total, entry_charge = _summed(self._total, charge), _summed(entry.charge, charge)
-                self._total, entry.charge = total, entry_charge
+                key = ", ".join(f"{k}={v}" for k, v in sorted(charge.dimensions.items()))
+                rates = self._dimensions.get(key or "standard") or _Entry(0, UsageCharge())
+                rates_charge = _summed(rates.charge, charge)
+                self._total, entry.charge, rates.charge = total, entry_charge, rates_charge
+                rates.calls += 1
+                self._dimensions[key or "standard"] = rates
             else:
                 self._unpriced += 1
             entry.calls += 1
@@ -123,6 +129,13 @@ class CostTracker:
             return {name: replace(e.charge) for name, e in self._models.items()}
 
     @property
+    def by_dimension(self) -> dict[str, UsageCharge]:
+        """What the calls priced at each set of rates cost: "standard", or the dimensions that
+        chose other rates ("batch=true", "inference_profile=us", "service_tier=flex")."""
+        with self._lock:
+            return {name: replace(e.charge) for name, e in self._dimensions.items()}
+
+    @property
     def calls_by_model(self) -> dict[str, int]:
         with self._lock:
             return {name: e.calls for name, e in self._models.items()}
@@ -141,6 +154,7 @@ class CostTracker:
         with self._lock:
             self._total = UsageCharge()
             self._models.clear()
+            self._dimensions.clear()
             self._calls = self._unpriced = 0
 
     def summary(self) -> str:

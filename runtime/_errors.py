@@ -14,6 +14,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ._redact import scrub, secret_forms
+from ._retry import should_retry
+
+# what decoding a body may raise: bad JSON, or JSON nested deeper than Python's recursion limit
+DECODE_ERRORS = (ValueError, RecursionError)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -226,7 +230,7 @@ def generic_message(body: bytes | str) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
         data = json.loads(text)
-    except ValueError:
+    except DECODE_ERRORS:
         return text.strip()
     if isinstance(data, list) and data:
         data = data[0]
@@ -285,7 +289,7 @@ def http_error(
     message = error_type = code = None
     try:
         data = json.loads(body)
-    except ValueError:
+    except DECODE_ERRORS:
         pass
     else:
         first = data[0] if isinstance(data, list) and data else data
@@ -306,6 +310,8 @@ def http_error(
         code=None if code is None else str(code),
         error_type=error_type if isinstance(error_type, str) else None,
         body=data,
+        # what modelwire itself does with it: retried (while retries remain) or raised
+        retryable=should_retry(status, adapter.RETRY_STATUSES, headers),
     )
 
 

@@ -16,8 +16,8 @@ import json
 import struct
 import zlib
 
-from ._errors import StreamInterruptedError
-from ._sse import SSEEvent
+from ._errors import DECODE_ERRORS, StreamInterruptedError
+from ._sse import SSEEvent, too_large
 
 _PRELUDE = struct.Struct(">III")
 _MAX_FRAME = 16 * 1024 * 1024  # the format allows 16 MiB messages
@@ -75,12 +75,13 @@ def _read_headers(data: bytes) -> dict[str, object]:
 
 
 class EventStreamDecoder:
-    __slots__ = ("_buffer",)
+    __slots__ = ("_buffer", "_limit")
 
     closed = False  # the end of an event stream is the end of the body
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._buffer = bytearray()
+        self._limit = limit
 
     def feed(self, data: bytes) -> list[SSEEvent]:
         """Events of the frames completed by `data`."""
@@ -92,6 +93,8 @@ class EventStreamDecoder:
                 raise EventStreamError("event-stream prelude checksum mismatch")
             if total > _MAX_FRAME or total < _PRELUDE.size + headers_len + 4:
                 raise EventStreamError(f"event-stream frame length {total} is not valid")
+            if self._limit is not None and total > self._limit:
+                raise too_large(self._limit)
             if len(self._buffer) < total:
                 break
             frame = bytes(self._buffer[:total])
@@ -131,7 +134,7 @@ def _event(headers: dict[str, object], payload: bytes) -> SSEEvent:
     if kind == "exception":
         try:
             body = json.loads(text)
-        except ValueError:
+        except DECODE_ERRORS:
             body = {}
         message = body.get("message") or body.get("Message") if isinstance(body, dict) else None
         found = {"type": _text(headers, ":exception-type"), "message": message or text}

@@ -95,6 +95,10 @@ class GoogleTokenSource:
         found = (getattr(creds, a, None) for a in ("token", "refresh_token", "client_secret"))
         return tuple(v for v in found if isinstance(v, str) and v)
 
+    def stale(self) -> bool:
+        """Whether `token()` would first go to the network (no token yet, or one expiring)."""
+        return not self._static and (self._creds is None or not self._creds.valid)
+
     def token(self) -> str:
         """A valid access token, refreshed first when it is missing or about to expire."""
         if self._static:

@@ -3,8 +3,11 @@
 A generated adapter module (modelwire.generated.adapters.<protocol>) provides:
 `build_body(call)`, `parse_response(raw)`, `usage_from_wire(u)`, `parse_event(data, event)`, `error_fields(data)`
 and the constants PROTOCOL, KIND, STREAMABLE, FRAMING, STREAM_DONE, USAGE_UPDATE, OPTIONS_PATH,
+BODY_FIELDS, BODY_OBJECTS, OVERRIDABLE,
 FINISH_REASONS, FINISH_REASONS_WITH_TOOL_CALLS, JSON_ARRAY, REQUEST_ID_HEADERS, ERROR_TYPE_HEADER, RETRY_STATUSES, STATUS_KINDS, ERROR_TYPES,
-CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract.
+CONTEXT_LENGTH_CODES, CONTEXT_LENGTH_PATTERN. `AdapterModule` below is that contract. A
+protocol with `DIALECTS` (one that frames other protocols' bodies) provides the framing and
+error half of it, and `modelwire._dialect` composes it with the dialect's module.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
-from ._errors import ConfigurationError
+from ._errors import DECODE_ERRORS, ConfigurationError
 
 if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
     from ._tools import StructuredOutput, Tool, ToolChoice
@@ -151,6 +154,7 @@ class ParsedResponse:
     id: str | None
     model: str | None
     wire: Any = None
+    service_tier: str | None = None
 
 
 @dataclass(slots=True)
@@ -173,6 +177,9 @@ class AdapterModule(Protocol):
     MIN_OUTPUT_TOKENS: int | None
     STREAMABLE: bool
     OPTIONS_PATH: str | None
+    BODY_FIELDS: frozenset[str]
+    BODY_OBJECTS: frozenset[str]
+    OVERRIDABLE: frozenset[str]
     FINISH_REASONS: dict[str, str]
     FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str]
     JSON_ARRAY: bool
@@ -208,6 +215,15 @@ def sum_present(*values: int | None) -> int | None:
     """Sum of the values present; None when none is."""
     present = [v for v in values if v is not None]
     return sum(present) if present else None
+
+
+def sum_items(value: Any, item: str) -> int | None:
+    """The sum of the `item` integers of a list's elements; None when none has one."""
+    if not isinstance(value, list):
+        return None
+    return sum_present(
+        *(n if isinstance(n := getattr(e, item, None), int) else None for e in value)
+    )
 
 
 def join_text(value: Any, item: str) -> str | None:
@@ -260,22 +276,66 @@ def unsupported_choice(protocol: str, mode: str, allowed: Iterable[str]) -> Conf
     )
 
 
+def _option_steps(key: str, path: str, model: AIModel) -> list[str]:
+    """Where an option goes in the body: below the protocol's options `path` ("" = the body
+    itself), under its catalog `wire` name (a dotted path) or its own."""
+    spec = model.valid_options.get(key)
+    wire = spec.wire if spec is not None and spec.wire else key
+    return [*(path.split(".") if path else []), *wire.split(".")]
+
+
+def check_options(options: Mapping[str, Any], adapter: Any, model: AIModel) -> None:
+    """Options add provider fields to the body; they may not overwrite one the call builds
+    (`adapter.BODY_FIELDS`, from the request template) unless the protocol's spec lists it
+    as `overridable`. A mapping given for an object the template spells out
+    (`BODY_OBJECTS`) is merged into it, each of its keys checked the same way."""
+    if options and adapter.OPTIONS_PATH is None:
+        raise ConfigurationError(f"the {adapter.PROTOCOL} protocol takes no options")
+    for key, value in options.items():
+        pending = [(_option_steps(key, adapter.OPTIONS_PATH, model), value)]
+        while pending:
+            steps, value = pending.pop()
+            prefixes = [".".join(steps[:i]) for i in range(1, len(steps) + 1)]
+            if any(p in adapter.OVERRIDABLE for p in prefixes):
+                continue
+            built = next((p for p in prefixes if p in adapter.BODY_FIELDS), None)
+            if built is None and prefixes[-1] in adapter.BODY_OBJECTS:
+                if isinstance(value, Mapping):
+                    pending += [([*steps, str(k)], v) for k, v in value.items()]
+                    continue
+                built = prefixes[-1]
+            if built is not None:
+                raise ConfigurationError(
+                    f"options[{key!r}] would overwrite {built!r}, a field the {adapter.PROTOCOL} "
+                    "request builds from the call itself (its arguments and AIModelCallConfig): "
+                    "options may add fields, not replace those"
+                )
+
+
 def place_options(
     body: dict[str, Any], options: Mapping[str, Any], path: str, model: AIModel
 ) -> None:
-    """Put the call's options into the body: at the protocol's options `path` ("" = the body
-    itself), each under its catalog `wire` name (a dotted path) or its own, mappings merged."""
+    """Put the call's options (checked by `check_options`) into the body: at the protocol's
+    options `path`, each under its catalog `wire` name or its own; a mapping is merged key
+    by key into an object already there (the caller's own mappings are never changed)."""
     for key, value in options.items():
-        spec = model.valid_options.get(key)
-        wire = spec.wire if spec is not None and spec.wire else key
-        steps = [s for s in (path.split(".") if path else [])] + wire.split(".")
+        steps = _option_steps(key, path, model)
         node = body
         for step in steps[:-1]:
             child = node.get(step)
-            if not isinstance(child, dict):
-                child = node[step] = {}
+            node[step] = child = dict(child) if isinstance(child, dict) else {}
             node = child
-        node[steps[-1]] = value
+        _merge(node, steps[-1], value)
+
+
+def _merge(node: dict[str, Any], key: str, value: Any) -> None:
+    current = node.get(key)
+    if isinstance(current, dict) and isinstance(value, Mapping):
+        node[key] = current = dict(current)
+        for k, v in value.items():
+            _merge(current, k, v)
+    else:
+        node[key] = value
 
 
 def wire_turns(
@@ -341,7 +401,7 @@ def lenient(validator: Any) -> Any:
             failure = exc
         try:
             data = json.loads(raw)
-        except ValueError:
+        except DECODE_ERRORS:
             raise failure from None
         for _ in range(4):  # each round leaves out what the last one reported
             if not _leave_out(data, failure):

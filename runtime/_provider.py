@@ -48,6 +48,8 @@ class ProtocolBinding:
     query: Mapping[str, str] = field(default_factory=dict)  # on every call; may use {param}
     # param -> value -> how the protocol is served when the param has that value
     variants: Mapping[str, Mapping[str, Variant]] = field(default_factory=dict)
+    # (regular expression searched in the model id, how the protocol is served for those)
+    for_models: tuple[tuple[str, Variant], ...] = ()
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
     auth: AuthScheme | None = None  # when this protocol authenticates differently
     structured_output: str | None = None  # "native" | "tool" | "json_mode": this host's way

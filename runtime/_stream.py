@@ -10,7 +10,7 @@ import codecs
 from collections.abc import Callable
 from typing import Any
 
-from ._errors import ModelwireError, ResponseDecodeError, StreamInterruptedError
+from ._errors import DECODE_ERRORS, ModelwireError, ResponseDecodeError, StreamInterruptedError
 from ._eventstream import EventStreamDecoder
 from ._jsonarray import JSONArrayDecoder
 from ._protocol import AdapterModule, StreamError
@@ -90,11 +90,14 @@ class StreamAccumulator:
         self._usage: Usage | None = None
         self.id: str | None = None
         self.model: str | None = None
+        self.service_tier: str | None = None
 
     @property
     def usage(self) -> Usage | None:
         if self._wire_usage is not None and self._usage_from_wire is not None:
-            return self._usage_from_wire(self._wire_usage)
+            wired = self._usage_from_wire(self._wire_usage)
+            if self._usage is None or has_counts(wired):  # else a report that has some
+                return wired
         return self._usage
 
     def add(self, chunk: ChatResponseChunk) -> bool:
@@ -104,6 +107,8 @@ class StreamAccumulator:
             self.id = chunk.id
         if chunk.model and self.model is None:
             self.model = chunk.model
+        if chunk.service_tier:
+            self.service_tier = chunk.service_tier
         if chunk.usage_wire is not None and self._merge:
             self._wire_usage = _merge_wire(self._wire_usage, chunk.usage_wire)
         elif chunk.usage is not None:
@@ -197,6 +202,7 @@ class StreamProcessor:
         on_error: ErrorBuilder,
         json_array: bool = False,
         rewrite: Callable[[ChatResponseChunk], None] | None = None,
+        max_event_bytes: int | None = None,
     ) -> None:
         self.adapter = adapter
         self._parse = adapter.parse_event
@@ -205,10 +211,11 @@ class StreamProcessor:
         self.acc = StreamAccumulator(adapter.USAGE_UPDATE, adapter.usage_from_wire)
         self._finalize = finalize
         self._on_error = on_error
+        limit = max_event_bytes
         self._framing: EventStreamDecoder | _TextFraming = (
-            EventStreamDecoder()
+            EventStreamDecoder(limit)
             if adapter.FRAMING == "aws_eventstream"
-            else _TextFraming(JSONArrayDecoder() if json_array else SSEDecoder())
+            else _TextFraming(JSONArrayDecoder(limit) if json_array else SSEDecoder(limit))
         )
         self.done = False
         self.delivered = 0
@@ -246,7 +253,7 @@ class StreamProcessor:
             return None
         try:
             parsed = self._parse(data, event)
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        except DECODE_ERRORS as exc:  # pydantic's ValidationError is a ValueError
             raise ResponseDecodeError(
                 f"undecodable {self.adapter.PROTOCOL} stream event: {_short(exc)}",
                 partial_response=self.partial(),
@@ -317,6 +324,13 @@ class _TextFraming:
         except UnicodeDecodeError as exc:
             raise StreamInterruptedError(f"stream ends inside a UTF-8 sequence: {exc}") from None
         return [*self._decoder.feed(tail), *self._decoder.flush()]
+
+
+def has_counts(usage: Usage | None) -> bool:
+    """Whether a usage report holds a count of input or output."""
+    return usage is not None and (
+        usage.prompt_tokens is not None or usage.completion_tokens is not None
+    )
 
 
 def _merge_wire(old: Any, new: Any) -> Any:

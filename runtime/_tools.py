@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import ConfigurationError
+from ._call import json_ready
+from ._errors import DECODE_ERRORS, ConfigurationError
 
 CHOICE_MODES = ("auto", "none", "required")
 STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
@@ -43,6 +44,11 @@ class Tool:
             raise ConfigurationError(
                 f"tool {self.name!r}: parameters must be a JSON Schema with type 'object'"
             )
+        json_ready(self.parameters, f"tool {self.name!r}: parameters")
+        if self.description is not None and not isinstance(self.description, str):
+            raise ConfigurationError(f"tool {self.name!r}: description must be a string")
+        if self.strict is not None and not isinstance(self.strict, bool):
+            raise ConfigurationError(f"tool {self.name!r}: strict must be True, False or None")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +96,21 @@ def tool_from(obj: Any) -> Tool:
         return Tool(obj.__name__, _doc_summary(obj.__doc__), _model_schema(obj))
     if isinstance(obj, Mapping):
         spec = obj.get("function", obj) if obj.get("type") == "function" else obj
-        unknown = set(spec) - {"name", "description", "parameters", "strict", "input_schema"}
+        if not isinstance(spec, Mapping):
+            raise ConfigurationError(
+                f"a tool's 'function' is a mapping ({{'name': ..., 'parameters': ...}}), "
+                f"not {type(spec).__name__}"
+            )
+        known = ("name", "description", "parameters", "strict", "input_schema")
+        unknown = sorted(k if isinstance(k, str) else repr(k) for k in spec if k not in known)
         if "name" not in spec or unknown:
             raise ConfigurationError(
                 f"a tool given as a mapping needs 'name' and takes 'description', 'parameters' "
-                f"(a JSON Schema object){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}"
+                f"(a JSON Schema object){'; unknown: ' + ', '.join(unknown) if unknown else ''}"
             )
-        params = spec.get("parameters", spec.get("input_schema")) or {
-            "type": "object",
-            "properties": {},
-        }
+        params = spec.get("parameters", spec.get("input_schema"))
+        if params is None:
+            params = {"type": "object", "properties": {}}
         return Tool(spec["name"], spec.get("description"), params, spec.get("strict"))
     if callable(obj):
         return _function_tool(obj)
@@ -109,12 +120,18 @@ def tool_from(obj: Any) -> Tool:
     )
 
 
-def _model_schema(model: Any) -> dict[str, Any]:
+def _model_schema(model: Any, keep_description: bool = False) -> dict[str, Any]:
     """A pydantic model's JSON Schema without titles (pydantic derives them from the class
-    and field names, which the schema already carries); the docstring is the tool's
-    description, so it is left out too."""
-    schema = model.model_json_schema()
-    schema.pop("description", None)
+    and field names, which the schema already carries); the docstring is a tool's
+    description, so it is left out too (`keep_description`: kept)."""
+    import pydantic
+
+    try:
+        schema = model.model_json_schema()
+    except (TypeError, ValueError, pydantic.PydanticUserError) as exc:  # a type JSON lacks
+        raise ConfigurationError(f"{model.__name__} has no JSON Schema: {exc}") from None
+    if not keep_description:
+        schema.pop("description", None)
     _drop_titles(schema)
     return schema
 
@@ -142,10 +159,11 @@ def _function_tool(fn: Callable[..., Any]) -> Tool:
     summary, arg_docs = _parse_docstring(inspect.getdoc(fn))
     try:
         hints = inspect.get_annotations(fn, eval_str=True)
-    except Exception as exc:  # an unresolvable annotation
-        raise ConfigurationError(f"tool {name}: cannot read its type hints ({exc})") from None
+        parameters = inspect.signature(fn).parameters.values()
+    except Exception as exc:  # an unresolvable annotation; a callable without a signature
+        raise ConfigurationError(f"tool {name}: cannot read its signature ({exc})") from None
     fields: dict[str, Any] = {}
-    for param in inspect.signature(fn).parameters.values():
+    for param in parameters:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise ConfigurationError(f"tool {name}: *args and **kwargs cannot be tool parameters")
         if param.name not in hints:
@@ -158,7 +176,10 @@ def _function_tool(fn: Callable[..., Any]) -> Tool:
             hints[param.name],
             pydantic.Field(default, description=arg_docs.get(param.name)),
         )
-    model = pydantic.create_model(name, **fields)
+    try:
+        model = pydantic.create_model(name, **fields)
+    except (TypeError, ValueError, pydantic.PydanticUserError) as exc:
+        raise ConfigurationError(f"tool {name}: {exc}") from None
     return Tool(name, summary, _model_schema(model))
 
 
@@ -231,7 +252,9 @@ def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
         except ConfigurationError:
             name = None
     if name is None and isinstance(value, Mapping):  # {"type": "function", "function": {...}}
-        name = (value.get("function") or {}).get("name") or value.get("name")
+        function = value.get("function")
+        inner = function.get("name") if isinstance(function, Mapping) else None
+        name = inner or value.get("name")
     if name not in names:
         raise ConfigurationError(
             f"tool_choice={value!r} is not accepted; allowed: {', '.join(CHOICE_MODES)}, "
@@ -246,10 +269,10 @@ def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
 def structured_from(value: Any, via: str) -> StructuredOutput:
     """Structured output from a pydantic model class or a JSON Schema object."""
     if _is_model_class(value):
-        schema = value.model_json_schema()  # the docstring stays: it tells the model what to write
-        _drop_titles(schema)
+        schema = _model_schema(value, keep_description=True)  # it tells the model what to write
         return StructuredOutput(schema, value.__name__, value, via)
     if isinstance(value, Mapping) and value.get("type") == "object":
+        json_ready(value, "structured_output")
         schema = dict(value)
         name = str(schema.pop("title", None) or "response")
         return StructuredOutput(schema, re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64], None, via)
@@ -274,7 +297,7 @@ def parse_structured(text: str, model: Any) -> tuple[Any, str | None]:
     if model is None:
         try:
             return json.loads(text), None
-        except ValueError as exc:
+        except DECODE_ERRORS as exc:
             return None, f"not JSON: {exc}"
     try:
         return model.model_validate_json(text), None
@@ -308,9 +331,15 @@ def _walk(node: Any, strict: bool) -> None:
         return
     if node.get("type") == "object" or "properties" in node:
         props = node.get("properties") or {}
+        required = node.get("required") or []
+        if not isinstance(props, dict) or not isinstance(required, (list, tuple)):
+            raise ConfigurationError(
+                "a JSON Schema object's 'properties' is a mapping and its 'required' a list "
+                f"of names, not {props!r:.60} and {required!r:.60}"
+            )
         node.setdefault("additionalProperties", False)
         if strict:
-            required = set(node.get("required") or ())
+            required = {r for r in required if isinstance(r, str)}
             for key, prop in props.items():
                 if key not in required and isinstance(prop, dict):
                     _nullable(prop)

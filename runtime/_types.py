@@ -28,6 +28,7 @@ def _to_plain(value: Any) -> Any:
             for f in dataclasses.fields(value)
             if not f.metadata.get("hidden")
             and not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
+            and not (f.metadata.get("omit_empty") and not getattr(value, f.name))
         }
         for name in getattr(type(value), "_derived", ()):
             out[name] = _to_plain(getattr(value, name))
@@ -118,6 +119,8 @@ class UsageCharge(_Plain):
     currency: str = "USD"
     # images priced per image (by their options), not as tokens; None for text
     images: float | None = field(default=None, metadata={"omit_none": True})
+    # the pricing dimensions whose own rates priced the call, e.g. {"service_tier": "flex"}
+    dimensions: dict[str, str] = field(default_factory=dict, metadata={"omit_empty": True})
 
 
 # --- content items --------------------------------------------------------------------
@@ -392,7 +395,7 @@ def tool_call(
         return ToolCallContent(id, name, {}, arguments, signature=signature)
     try:
         return ToolCallContent(id, name, json.loads(arguments), arguments, signature=signature)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         error = f"invalid JSON arguments: {exc}"
         return ToolCallContent(id, name, None, arguments, error, signature=signature)
 
@@ -418,6 +421,8 @@ class ChatResponse(_Plain):
     usage_charge: UsageCharge | None = None
     id: str | None = None
     provider_response: Any = None
+    # the service tier that served the call, when the provider says (e.g. flex, priority)
+    service_tier: str | None = field(default=None, metadata={"omit_none": True})
 
     def _contents(self, choice: int) -> list[ContentItem]:
         return self.choices[choice].contents if choice < len(self.choices) else []
@@ -586,6 +591,7 @@ class ChatResponseChunk(_Plain):
     usage: Usage | None = None
     # the wire usage object, for protocols whose streams update usage key by key (merge)
     usage_wire: Any = field(default=None, repr=False, metadata={"hidden": True})
+    service_tier: str | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(slots=True)
@@ -609,11 +615,38 @@ class CallStatus(_Plain):
 
 @dataclass(slots=True)
 class AIModelCallResponse(_Plain):
+    """A call's result. A streamed one holds its connection until `stream_generator` is read
+    to its end, or the response is closed (`close()` / `with`, `aclose()` / `async with`)
+    or dropped; closing it early ends the stream."""
+
     status: CallStatus
     chat_response: ChatResponse | None = None
     image_response: ImageResponse | None = None
     stream_generator: StreamGenerator | None = field(default=None, repr=False)
     raw_body: bytes | None = field(default=None, repr=False)
+    _release: Any = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Give a stream's connection back now, read or not (no-op for other responses)."""
+        if self._release is not None:
+            self._release.close()
+
+    async def aclose(self) -> None:
+        """`close()` for a response of an async client, awaiting the connection's release."""
+        if self._release is not None:
+            await self._release.aclose()
+
+    def __enter__(self) -> AIModelCallResponse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AIModelCallResponse:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     @property
     def full_response(self) -> Any:

@@ -176,7 +176,75 @@ def test_compare_lists_only_what_differs() -> None:
     )
     assert "compared 4 model-provider pairs: 1 equal, 3 differ (5 figures), 2 only ours" in text
     counts = cc.as_json(report)["counts"]
-    assert counts == {"compared": 4, "equal": 1, "differ": 3, "differences": 5, "only_ours": 2}
+    assert counts == {
+        "compared": 4,
+        "equal": 1,
+        "differ": 3,
+        "differences": 5,
+        "only_ours": 2,
+        "refresh": 0,
+    }
+
+
+def test_an_image_model_priced_by_tokens_is_compared_at_their_image_rate() -> None:
+    theirs = [
+        {
+            "id": "openai",
+            "fallback": [],
+            "models": [
+                model(
+                    "gpt-image-1.5",
+                    {"equals": "gpt-image-1.5"},
+                    None,
+                    (None, {"input": 5.0, "output": 10.0}),  # 10: their text-output rate
+                )
+            ],
+        }
+    ]
+    theirs[0]["models"][0]["prices"][0]["prices"]["image_output"] = 32.0
+    image = ours("GptImage15", "openai", "gpt-image-1.5", input=5.0, output=32.0)
+    image.image = True
+    assert cc.compare([image], "9.9", theirs, TODAY).differences == []
+    text = ours("GptImage15", "openai", "gpt-image-1.5", input=5.0, output=32.0)
+    found = cc.compare([text], "9.9", theirs, TODAY).differences
+    assert [(d.field, d.ours, d.theirs) for d in found] == [("output", 32.0, 10.0)]
+
+
+def test_the_refresh_list_has_every_secondary_price_and_every_stale_one() -> None:
+    today = date(2026, 12, 6)
+    listed = {(r.constant, r.table): r for r in cc.refresh_list(today)}
+    nova = listed[("NovaMicro", "pricing")]
+    assert nova.reasons == [
+        "secondary (all figures): pydantic/genai-prices prices/providers/aws.yml "
+        "at 47df840a5ab1 of 2026-08-21"
+    ]
+    assert nova.source.startswith("https://github.com/pydantic/genai-prices/blob/47df840")
+    path, line = nova.where.rsplit(":", 1)
+    assert path == "specs/models/bedrock.yaml"
+    assert "pricing:" in (ROOT / path).read_text().splitlines()[int(line) - 1]
+    sonnet = listed[("ClaudeSonnet55", "pricing")]
+    assert sonnet.reasons[0].startswith("secondary (cached_input): pydantic/genai-prices")
+    assert ("GPT4o", "pricing") not in listed  # first-party, checked 2026-11-24
+    # every price read from a secondary source is listed, whatever its date
+    assert {c for c, _ in listed} >= {"NovaLite", "NovaPro", "NovaPremier", "GptImage2"}
+
+    # 180 days after a check a price is not yet stale; a day later it is
+    assert ("GPT4o", "pricing") not in {
+        (r.constant, r.table) for r in cc.refresh_list(date(2027, 5, 23))
+    }
+    later = {(r.constant, r.table): r for r in cc.refresh_list(date(2027, 5, 24))}
+    assert later[("GPT4o", "pricing")].reasons == ["checked 181 days ago"]
+    image = {(r.constant, r.table): r for r in cc.refresh_list(date(2027, 6, 1))}
+    assert image[("DallE2", "image_pricing")].checked == "2026-11-25"  # per-image prices too
+    assert later[("NovaMicro", "pricing")].reasons == nova.reasons  # not 181 days old yet
+
+    text = cc.render_refresh(list(listed.values()), today)
+    assert text.startswith("to refresh: ")
+    assert "more than 180 days before 2026-12-06" in text.splitlines()[0]
+    assert any(
+        row.startswith("NovaMicro ") and "secondary (all figures)" in row
+        for row in text.splitlines()
+    )
 
 
 def test_our_figures_point_at_their_yaml_lines() -> None:
@@ -205,4 +273,9 @@ def test_the_real_dataset_loads_as_plain_data() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["counts"]["compared"] > 0
+    report = json.loads(done.stdout)
+    assert report["counts"]["compared"] > 0
+    assert report["counts"]["refresh"] == len(report["refresh"]) > 0
+    assert {"constant", "table", "checked", "source", "reasons", "where"} <= set(
+        report["refresh"][0]
+    )

@@ -297,12 +297,55 @@ def test_models_filters_by_provider_and_capability() -> None:
     bedrock = cli("models", "--provider", "amazon_bedrock", "--json")
     data = json.loads(bedrock.stdout)
     nova = next(m for m in data if m["constant"] == "NovaLite")
-    assert nova["id"] == "amazon.nova-lite-v1:0" and nova["pricing"] is None
+    assert nova["id"] == "amazon.nova-lite-v1:0" and nova["pricing"]["input"] == 0.06
 
     images = cli("models", "--kind", "image")
     assert (
         "DallE3" in images.stdout and "0.04-0.12" in images.stdout and "GPT4o " not in images.stdout
     )
+
+
+def test_bedrock_models_are_listed_with_prices_and_where_each_was_read() -> None:
+    """Nova, Llama, Mistral and Claude on Bedrock, each priced and with the source of its
+    prices; the ones read from a secondary source say so, in the table and in JSON."""
+    done = cli("models", "--provider", "amazon_bedrock", "--json")
+    assert done.returncode == 0, done.stderr
+    data = {m["constant"]: m for m in json.loads(done.stdout)}
+    families = {
+        "Nova": ["NovaMicro", "NovaLite", "NovaPro", "NovaPremier"],
+        "Llama": ["Llama31_70B", "Llama4Maverick"],
+        "Mistral": ["PixtralLarge2502"],
+        "Claude": ["ClaudeSonnet45", "ClaudeHaiku45", "ClaudeOpus46", "ClaudeSonnet5"],
+    }
+    for family, constants in families.items():
+        for constant in constants:
+            pricing = data[constant]["pricing"]
+            assert pricing is not None, f"{family}: {constant} has no price on Bedrock"
+            assert pricing["input"] > 0 and pricing["output"] > 0
+            assert pricing["source"].startswith("https://") and pricing["checked"]
+    nova = data["NovaMicro"]
+    assert nova["id"] == "amazon.nova-micro-v1:0"
+    assert (nova["pricing"]["input"], nova["pricing"]["output"]) == (0.035, 0.14)
+    assert nova["pricing"]["secondary"] == {
+        "dataset": "pydantic/genai-prices",
+        "file": "prices/providers/aws.yml",
+        "version": "47df840a5ab10bbcffb8e5ac01b9899032245d1b",
+        "date": "2026-08-21",
+        "of": "AWS Price List API (AmazonBedrock, us-east-1, on-demand)",
+        "fields": [],
+    }
+    assert data["ClaudeSonnet45"]["pricing"]["secondary"] is None  # Anthropic's own page
+
+    table = cli("models", "--provider", "amazon_bedrock").stdout
+    header, *rows = table.splitlines()
+    assert header.split()[-2:] == ["PRICE", "SOURCE"]
+    by_model = {row.split()[0]: row for row in rows}
+    for constants in families.values():
+        for constant in constants:
+            assert by_model[constant].split()[4] != "-"  # IN $/M
+    assert by_model["Llama4Maverick"].endswith("pydantic/genai-prices@47df840 (secondary)")
+    assert by_model["PixtralLarge2502"].endswith("pydantic/genai-prices@47df840 (secondary)")
+    assert by_model["ClaudeOpus46"].endswith("platform.claude.com")
 
 
 def test_models_unknown_capability_names_the_allowed_ones() -> None:

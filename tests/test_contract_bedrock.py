@@ -464,7 +464,11 @@ def test_nova_answers_through_the_same_converse_shapes() -> None:
     assert (chat.provider, chat.api_provider) == ("amazon", PROVIDER)
     assert chat.text() and chat.reasoning() is None and chat.finish_reason == "end_turn"
     assert chat.usage.cache_read_tokens is None  # not reported: no cache fields on the wire
-    assert chat.usage_charge is None  # the catalog has no Bedrock price for Nova Lite yet
+    # priced at the AWS Price List rates (secondary source: genai-prices): $0.06 / $0.24 per 1M
+    charge = chat.usage_charge
+    assert charge is not None and chat.usage.prompt_tokens and chat.usage.completion_tokens
+    assert charge.input == round(chat.usage.prompt_tokens * 0.06 / 1e6, 10)
+    assert charge.output == round(chat.usage.completion_tokens * 0.24 / 1e6, 10)
 
 
 def delta_facts(delta: Any) -> tuple[str, Any]:

@@ -70,15 +70,17 @@ PER_IMAGE_USD = {
 }
 # the image output of token-priced models, in USD: output tokens at the image output rate,
 # as OpenAI's own per-size tables give them (272 tokens x $40/1M = $0.01088 for GPT Image 1 low
-# at 1024x1024; 1056 x $32/1M for GPT Image 1.5 medium); 2.6 Sunburst at its $30/1M
+# at 1024x1024; 1056 x $32/1M for GPT Image 1.5 medium); 2.6 Sunburst at its $30/1M, GPT Image 2
+# at its $30/1M (a secondary-source price: genai-prices')
 OUTPUT_USD = {
     "openai/image_gpt_image1": 0.01088,
     "openai/image_gpt_image1_mini": 0.002176,
     "openai/image_gpt_image15": 0.033792,
+    "openai/image_gpt_image2": 0.00588,
     "openai/image_gpt_image26_sunburst": 0.00588,
 }
 # catalog models without a verified price (`pricing_missing` in specs/models/): no usage_charge
-UNPRICED = {"GptImage2"}
+UNPRICED: set[str] = set()
 
 
 def sid(s: Scenario) -> str:

@@ -2,7 +2,8 @@
 
 Every protocol and framing is covered from one table (`WIRES`): OpenAI Chat Completions and
 Responses (SSE), Anthropic Messages (SSE with named events), Gemini (SSE `?alt=sse`, and the
-JSON-array form) and Bedrock ConverseStream (binary AWS event-stream). A `Wire` says how its
+JSON-array form), Bedrock ConverseStream (binary AWS event-stream) and InvokeModelWithResponseStream
+(the same frames, each `chunk` wrapping a Claude Messages event in base64). A `Wire` says how its
 API writes a finished answer, a stream of text deltas, an error body and an error inside a
 200 stream; `_common` turns that into the same scenarios for each, and a few scenarios only
 one API has are added by hand.
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import gzip
 import json
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -229,6 +233,30 @@ BEDROCK = Wire(
         + ":http://internal.amazon.com/coral/com.amazon.bedrock/"
     },
 )
+# InvokeModelWithResponseStream: Claude's Messages events, base64 in `chunk` frames
+BEDROCK_INVOKE = Wire(
+    name="bedrock_invoke",
+    endpoint=lambda url: AIModelEndpoint(
+        AIModelAPI(
+            AIModelAPIProviderEnum.AMAZON_BEDROCK,
+            base_url=url,
+            config={"region": "us-east-1"},
+            credentials={"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": SECRET},
+        ),
+        AIModel(model_name=bd.MODEL, max_output_tokens=1024),
+        protocol="bedrock_invoke",
+    ),
+    ok=bd.claude_response,
+    events=bd.claude_stream_events,
+    head=2,
+    error_body=lambda s, m: bd.error_body(m),
+    stream_error=lambda m: bd.exception("modelStreamErrorException", m),
+    stream_error_class=modelwire.ServerError,
+    bad_event=bd.chunk(b'{"type": "content_block_delta", "index": 0, "delta": {"te'),
+    request_id_header="x-amzn-RequestId",
+    content_type="application/vnd.amazon.eventstream",
+    error_headers=BEDROCK.error_headers,
+)
 RESPONSES = Wire(
     name="openai_responses",
     endpoint=lambda url: _openai_endpoint(url, "openai_responses"),
@@ -241,7 +269,7 @@ RESPONSES = Wire(
     bad_event=b'event: response.output_text.delta\ndata: {"type": "response.output_te\n\n',
     request_id_header="x-request-id",
 )
-WIRES = [OPENAI_CHAT, ANTHROPIC, GEMINI, BEDROCK, RESPONSES]
+WIRES = [OPENAI_CHAT, ANTHROPIC, GEMINI, BEDROCK, BEDROCK_INVOKE, RESPONSES]
 
 
 # --- outcomes and their checks ------------------------------------------------------------------
@@ -418,10 +446,41 @@ def _common(w: Wire) -> list[Fault]:
             lambda: [Reply(reset_before_headers=True), w.ok_reply()],
             _succeeded("Hello!", 2),
         ),
-        Fault(
-            "reset mid-body, then 200",
+        Fault(  # the answer was generated (and paid for): never asked for again
+            "200 body cut mid-way: not retried",
             lambda: [_cut_body(w, reset_after=1), w.ok_reply()],
-            _succeeded("Hello!", 2),
+            _failed(modelwire.ResponseDecodeError, 1, status=200, request_id=rid),
+        ),
+        Fault(
+            "200 body of corrupt gzip: not retried",
+            lambda: [
+                Reply(body=_corrupt_gzip(w), headers={**w.rid, "content-encoding": "gzip"}),
+                w.ok_reply(),
+            ],
+            _failed(modelwire.ResponseDecodeError, 1, status=200, request_id=rid),
+        ),
+        Fault(
+            "error body nested 100,000 levels deep: typed",
+            lambda: [Reply(status=400, body=b"[" * 100_000 + b"]" * 100_000, headers=w.rid)],
+            _failed(modelwire.BadRequestError, 1, status=400, request_id=rid),
+        ),
+        Fault(
+            "429 not retried (retries=0) still says it is retryable",
+            lambda: [w.error(429, STATUS_MESSAGE[429])],
+            _retryable_flags(),
+            config={"retries": 0},
+        ),
+        Fault(
+            "body trickled in past total_timeout: timeout",
+            lambda: [_trickle(json.dumps(w.ok("Hello!")).encode(), w)],
+            _failed(modelwire.TimeoutError, 1, within=2.0, request_id=None),
+            config={"timeout": 5, "total_timeout": 0.6, "retries": 0},
+        ),
+        Fault(
+            "no retry waits past total_timeout",
+            lambda: [w.error(503, "Busy", **{"retry-after": "5"}), w.ok_reply()],
+            _failed(modelwire.ServerError, 1, status=503, within=1.0, request_id=rid),
+            config={"total_timeout": 2, "retries": 2},
         ),
         Fault(
             "headers never come: timeout, retried once",
@@ -503,6 +562,22 @@ def _common(w: Wire) -> list[Fault]:
             stream=True,
         ),
         Fault(
+            "stream: endless trickle past total_timeout: timeout",
+            lambda: [
+                w.stream([*events[: w.head + 1], *_trickled_tail(w, events)], chunk_delay=0.1)
+            ],
+            _failed(modelwire.TimeoutError, 1, partial="Hel", request_id=rid, within=2.5),
+            stream=True,
+            config={"timeout": 5, "total_timeout": 0.8},
+        ),
+        Fault(
+            "stream: an event past max_event_bytes",
+            lambda: [w.stream([*events[: w.head + 1], _endless_event(w)], stall_after=w.head + 2)],
+            _failed(modelwire.StreamInterruptedError, 1, partial="Hel", request_id=rid, within=2.5),
+            stream=True,
+            config={"max_event_bytes": 64 * 1024, "timeout": 5},
+        ),
+        Fault(
             "stream: oversized delta (2 MB)",
             lambda: [w.stream(w.events(["Hel", big_delta, "lo"]))],
             _succeeded("Hel" + big_delta + "lo", 1, within=20.0),
@@ -512,6 +587,44 @@ def _common(w: Wire) -> list[Fault]:
     for f in faults:
         f.wire = w
     return faults
+
+
+def _corrupt_gzip(w: Wire) -> bytes:
+    """A finished answer, gzipped, its deflate data damaged (zlib: invalid code lengths)."""
+    data = bytearray(gzip.compress(json.dumps(w.ok("Hello!")).encode()))
+    data[10] ^= 0xFF
+    return bytes(data)
+
+
+def _trickle(body: bytes, w: Wire) -> Reply:
+    """A whole answer sent a few bytes at a time, each read well within `timeout`."""
+    parts = [body[i : i + 4] for i in range(0, len(body), 4)]
+    return Reply(body=parts, chunk_delay=0.1, headers=w.rid)
+
+
+def _trickled_tail(w: Wire, events: list[bytes]) -> list[bytes]:
+    """What keeps a stream alive without ending it: SSE comments, or (in other framings)
+    the next event one byte at a time."""
+    if w.content_type == "text/event-stream":
+        return [b": keep-alive\n\n"] * 100
+    return [bytes([b]) for b in events[w.head + 1]] * 2
+
+
+def _endless_event(w: Wire) -> bytes:
+    """An event that grows past 64 KiB before its end: a line that never ends, or (in the
+    AWS event-stream framing) a frame whose prelude announces 1 MB."""
+    if w.content_type == "application/vnd.amazon.eventstream":
+        prelude = struct.pack(">II", 1024 * 1024, 0)
+        return prelude + struct.pack(">I", zlib.crc32(prelude)) + b"x" * 100_000
+    return b"data: " + b"x" * 100_000
+
+
+def _retryable_flags() -> Check:
+    def check(out: Outcome, server: LoopbackServer) -> None:
+        assert isinstance(out.error, modelwire.RateLimitError) and out.error.retryable is True
+        assert len(server.requests) == 1
+
+    return check
 
 
 def _cut_body(w: Wire, **kw: Any) -> Reply:

@@ -528,7 +528,8 @@ def processor(protocol: str, framing: str) -> tuple[AIModelClient, Any]:
     client = AIModelClient(ENDPOINTS[protocol](None), AIModelCallConfig(streaming=True))
     kind = "application/json" if framing == "json_array" else "text/event-stream"
     response = httpx.Response(200, headers={"content-type": kind})
-    return client, client._processor(response, CallStatus(200), None)
+    prep = client._prepare("Hi", None, None, None)
+    return client, client._processor(response, CallStatus(200), prep)
 
 
 def run_stream(protocol: str, framing: str, pieces: list[bytes]) -> tuple[list[Any], Any, Any]:

@@ -161,6 +161,32 @@ def test_one_of_alternative_without_when(tree: Path) -> None:
     assert errs == [f"{ANTHROPIC}:{line}: each `$one_of` alternative needs a `$when`"], errs
 
 
+BEDROCK = "specs/protocols/bedrock_converse.yaml"
+
+
+def test_overridable_names_a_field_the_body_builds(tree: Path) -> None:
+    line = edit(tree, BEDROCK, "overridable: [system]", "overridable: [system, cachePoint]")
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(
+        f"{BEDROCK}:{line}: 'cachePoint' is not a field the body template builds"
+    ), errs
+
+
+def test_adapters_list_the_fields_the_body_template_builds() -> None:
+    from modelwire.generated.adapters import bedrock_converse, gemini_generate_content
+
+    gemini = gemini_generate_content
+    assert {"contents", "generationConfig.maxOutputTokens", "toolConfig"} <= gemini.BODY_FIELDS
+    # objects spelled out key by key: options merge into them
+    assert {
+        "generationConfig",
+        "generationConfig.thinkingConfig",
+        "systemInstruction",
+    } == gemini.BODY_OBJECTS
+    assert not gemini.BODY_FIELDS & gemini.BODY_OBJECTS
+    assert {"system"} == bedrock_converse.OVERRIDABLE
+
+
 def test_continuing_delta_needs_a_key(tree: Path) -> None:
     line = edit(tree, ANTHROPIC, "key: index, continues: true", "continues: true")
     errs = errors_of(tree)
@@ -184,6 +210,100 @@ def test_unknown_part_kind(tree: Path) -> None:
     )
     errs = errors_of(tree)
     assert any(e.startswith(f"{ANTHROPIC}:{line}:") and "tool_cal" in e for e in errs), errs
+
+
+INVOKE = "specs/protocols/bedrock_invoke.yaml"
+TITAN = "specs/protocols/amazon_titan_text.yaml"
+BEDROCK_PROVIDER = "specs/providers/amazon_bedrock.yaml"
+
+
+def _error_at(tree: Path, rel: str, line: int, message: str) -> None:
+    errs = errors_of(tree)
+    assert any(e.startswith(f"{rel}:{line}:") and message in e for e in errs), errs
+
+
+# (file, text, its replacement, text on the line the error is at (at or after the edit), part
+# of the message)
+DIALECT_CHECKS = [
+    # a dialect names a protocol spec, matched by a valid regular expression, and sets body
+    # keys its request schema has (null only for a key its template builds)
+    (
+        INVOKE,
+        "- protocol: meta_llama",
+        "- protocol: meta_llamas",
+        "meta_llamas",
+        "unknown protocol",
+    ),
+    (INVOKE, '"(^|\\\\.)meta', '"((^|\\\\.)meta', "((^", "bad regex"),
+    (INVOKE, "{schemaVersion:", "{schemaVersions:", "schemaVersions", "'schemaVersions'"),
+    (INVOKE, "version: bedrock-2023-05-31", "version: null", "version: null", "null removes a key"),
+    (
+        INVOKE,
+        'titan-t"\n',
+        'titan-t"\n    structured_output: tool\n',
+        "output: tool",
+        "no forced tool",
+    ),
+    # an envelope's event rule takes `when` and `error` or `payload`, nothing else
+    (
+        INVOKE,
+        "payload: chunk.bytes",
+        "payload: chunk.bytes\n      usage: chunk",
+        "usage: chunk",
+        "does not apply here",
+    ),
+    (INVOKE, "payload: chunk.bytes", "payload: chunk.bytes_x", "bytes_x", "'bytes_x'"),
+    (
+        INVOKE,
+        "\nusage:\n",
+        "\nfinish_reasons: {x: other}\nusage:\n",
+        "finish_reasons",
+        "with `dialects`",
+    ),
+    # a protocol without dialects neither wraps events nor leaves out how usage updates
+    (
+        TITAN,
+        "    - usage: .",
+        "    - payload: outputText\n      usage: .",
+        "payload:",
+        "with `dialects`",
+    ),
+    (TITAN, "  usage_update: merge", "  json_array: false", "stream:", "key 'usage_update'"),
+    # the prompt's turn writes {role} and {text} only; usage_of names a wire $def; a summed
+    # item is an integer
+    (TITAN, "{role}: {text}", "{role}: {txt}", "{txt}", "`{role}` and `{text}` only"),
+    (TITAN, "  TitanChunk:\n", "  TitanChunks:\n", "TitanChunks", "is not defined"),
+    (TITAN, "item: tokenCount", "item: outputText", "item: outputText", "expected integer"),
+    # a provider serves no dialect-only protocol, and its for_models match by regex
+    (
+        BEDROCK_PROVIDER,
+        "  bedrock_invoke:\n",
+        "  meta_llama: {path: /x}\n  bedrock_invoke:\n",
+        "meta_llama",
+        "no stream framing",
+    ),
+    (BEDROCK_PROVIDER, '{ids: "^openai', '{ids: "(^openai', "(^openai", "bad regex"),
+]
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "at", "message"), DIALECT_CHECKS)
+def test_dialects_prompts_and_model_variants_fail_at_their_line(
+    tree: Path, rel: str, old: str, new: str, at: str, message: str
+) -> None:
+    edit(tree, rel, old, new)
+    text = (tree / rel).read_text()
+    line = text[: text.index(at, max(0, text.index(new) - 40))].count("\n") + 1  # near the edit
+    _error_at(tree, rel, line, message)
+
+
+def test_a_protocol_without_dialects_needs_a_request(tree: Path) -> None:
+    text = (tree / TITAN).read_text()
+    start, end = text.index("request:\n"), text.index("# the whole answer")
+    (tree / TITAN).write_text(text[:start] + text[end:])
+    errs = errors_of(tree)
+    assert any(e.startswith(f"{TITAN}:") and "missing required key 'request'" in e for e in errs), (
+        errs
+    )
 
 
 def test_duplicate_model_constant(tree: Path) -> None:
@@ -220,6 +340,33 @@ def test_cache_price_not_below_input(tree: Path) -> None:
     errs = errors_of(tree)
     assert any(
         e.startswith(f"{CATALOG}:{line}: cached_input 2.5 is not below input 2.5") for e in errs
+    ), errs
+
+
+BEDROCK_MODELS = "specs/models/bedrock.yaml"
+
+
+def test_a_secondary_source_is_dated_no_later_than_the_price_was_checked(tree: Path) -> None:
+    line = edit(tree, BEDROCK_MODELS, "date: 2026-08-21, of:", "date: 2027-01-01, of:")
+    errs = errors_of(tree)
+    message = "date 2027-01-01 is after the price was checked (2026-12-06)"
+    assert f"{BEDROCK_MODELS}:{line}: {message}" in errs, errs
+
+
+def test_a_secondary_source_names_figures_the_price_has(tree: Path) -> None:
+    rel = "specs/models/anthropic.yaml"
+    line = edit(tree, rel, "fields: [cached_input]}", "fields: [reasoning]}")
+    errs = errors_of(tree)
+    assert f"{rel}:{line}: reasoning is not in this price table" in errs, errs
+
+
+def test_prices_all_from_a_dataset_cite_the_dataset(tree: Path) -> None:
+    old = 'source: &aws_dataset "https://github.com/pydantic/genai-prices/blob/'
+    line = edit(tree, BEDROCK_MODELS, old, 'source: &aws_dataset "https://aws.amazon.com/x/')
+    errs = errors_of(tree)
+    assert any(
+        e.startswith(f"{BEDROCK_MODELS}:{line}: every figure is from pydantic/genai-prices")
+        for e in errs
     ), errs
 
 

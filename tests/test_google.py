@@ -301,3 +301,72 @@ def test_claude_on_vertex_still_needs_a_project(monkeypatch) -> None:
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
     with pytest.raises(ConfigurationError, match="needs project_id"):
         AIModelEndpoint(AIModelAPI(VERTEX, api_key="k"), Claude37Sonnet)
+
+
+@pytest.mark.parametrize(
+    ("location", "host"),
+    [
+        ("us", "https://aiplatform.us.rep.googleapis.com/v1"),
+        ("eu", "https://aiplatform.eu.rep.googleapis.com/v1"),
+        ("global", "https://aiplatform.googleapis.com/v1"),
+        ("europe-west4", "https://europe-west4-aiplatform.googleapis.com/v1"),
+    ],
+)
+def test_vertex_hosts_by_location(monkeypatch, location: str, host: str) -> None:
+    """Regional, global and the multi-region (us, eu) endpoints, each with its own host."""
+    monkeypatch.delenv("GOOGLE_VERTEX_BASE_URL", raising=False)
+    config = {"project_id": "p", "location": location}
+    api = AIModelAPI(VERTEX, credentials={"access_token": "t"}, config=config)
+    endpoint = AIModelEndpoint(api, AIModel(model_name="gemini-2.5-flash", creator="google"))
+    assert endpoint.base_url == host
+    assert endpoint.path(False).startswith(f"/projects/p/locations/{location}/publishers/google/")
+
+
+def test_an_async_client_fetches_google_tokens_off_its_event_loop(server: LoopbackServer) -> None:
+    """The token endpoint answers slowly: the loop keeps running other tasks meanwhile."""
+    import asyncio
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    info = {
+        "type": "service_account",
+        "project_id": "proj-1",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": "tester@proj-1.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": server.url + "/token",
+    }
+    token = {"access_token": "ya29.slow", "expires_in": 3600, "token_type": "Bearer"}
+    server.queue(Reply.json(token, header_delay=0.6), Reply.json(an.message("one")))
+    api = vertex(server, credentials={"service_account_info": info})
+
+    async def main() -> tuple[str, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        async with AIModelClient(AIModelEndpoint(api, Claude37Sonnet), is_async=True) as c:
+            response = await c.generate_async(prompt="one")
+        task.cancel()
+        return response.chat_response.text(), ticks
+
+    text, ticks = asyncio.run(main())
+    assert text == "one"
+    assert ticks >= 5  # ~12 ticks in the 0.6 s the token took; a blocked loop makes none
+    assert server.requests[1].headers["authorization"] == "Bearer ya29.slow"

@@ -81,7 +81,7 @@ def test_unknown_provider_names_the_known_ones() -> None:
         ({"max_output_tokens": 0}, "at least 1"),
         ({"temperature": "hot"}, "must be a number"),
         ({"retries": -1}, "retries must be >= 0"),
-        ({"timeout": 0}, "timeout must be > 0"),
+        ({"timeout": 0}, "timeout must be a finite number of seconds > 0"),
     ],
 )
 def test_config_rejects_bad_values(kwargs: dict, message: str) -> None:

@@ -300,7 +300,8 @@ def mutations_of(f: SpecFile) -> Iterator[Mutation]:
             bogus = re.sub(
                 r"([A-Za-z0-9_]+)(?=( [!=]= \S+)?$)", r"\1_bogus", e.value.value, count=1
             )
-            yield replace_value(f, e, bogus, "bad_wire_path", "_bogus")
+            if bogus != e.value.value:  # `usage: .` (the object itself) names no field
+                yield replace_value(f, e, bogus, "bad_wire_path", "_bogus")
         if kind == "protocols" and e.loc[:2] == ("request", "body") and len(e.loc) == 3:
             key = e.key
             assert key is not None
@@ -338,6 +339,10 @@ def mutations_of(f: SpecFile) -> Iterator[Mutation]:
             )
         if in_pricing and field_ == "checked":
             yield replace_value(f, e, "2999-01-01", "checked_in_the_future", "in the future")
+        if in_pricing and e.loc[-2:-1] == ("secondary",) and field_ == "date":
+            yield replace_value(
+                f, e, "2999-01-01", "secondary_dated_after_check", "after the price was checked"
+            )
         if e.loc[-2:-1] == ("image_pricing",) and field_ == "source":
             yield replace_value(f, e, "the pricing page", "price_source_not_a_url", "https://")
         if "per_image" in e.loc and e.loc[-2] == "when" and isinstance(e.value, yaml.ScalarNode):

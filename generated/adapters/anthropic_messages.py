@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,29 @@ UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(
+    (
+        "max_tokens",
+        "messages",
+        "model",
+        "output_config.effort",
+        "output_config.format.schema",
+        "output_config.format.type",
+        "stop_sequences",
+        "stream",
+        "system",
+        "temperature",
+        "thinking.budget_tokens",
+        "thinking.type",
+        "tool_choice",
+        "tools",
+        "top_p",
+    )
+)
+BODY_OBJECTS: frozenset[str] = frozenset(("output_config", "output_config.format", "thinking"))
+OVERRIDABLE: frozenset[str] = frozenset(())
 FINISH_REASONS: dict[str, str] = {
     "end_turn": "end_turn",
     "max_tokens": "max_tokens",

@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,38 @@ UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(
+    (
+        "additionalModelRequestFields.thinking.budget_tokens",
+        "additionalModelRequestFields.thinking.type",
+        "inferenceConfig.maxTokens",
+        "inferenceConfig.stopSequences",
+        "inferenceConfig.temperature",
+        "inferenceConfig.topP",
+        "messages",
+        "outputConfig.textFormat.structure.jsonSchema.name",
+        "outputConfig.textFormat.structure.jsonSchema.schema",
+        "outputConfig.textFormat.type",
+        "system",
+        "toolConfig.toolChoice",
+        "toolConfig.tools",
+    )
+)
+BODY_OBJECTS: frozenset[str] = frozenset(
+    (
+        "additionalModelRequestFields",
+        "additionalModelRequestFields.thinking",
+        "inferenceConfig",
+        "outputConfig",
+        "outputConfig.textFormat",
+        "outputConfig.textFormat.structure",
+        "outputConfig.textFormat.structure.jsonSchema",
+        "toolConfig",
+    )
+)
+OVERRIDABLE: frozenset[str] = frozenset(("system",))
 FINISH_REASONS: dict[str, str] = {
     "end_turn": "end_turn",
     "tool_use": "tool_use",

@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,31 @@ UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(
+    (
+        "contents",
+        "generationConfig.maxOutputTokens",
+        "generationConfig.responseJsonSchema",
+        "generationConfig.responseMimeType",
+        "generationConfig.responseModalities",
+        "generationConfig.seed",
+        "generationConfig.stopSequences",
+        "generationConfig.temperature",
+        "generationConfig.thinkingConfig.includeThoughts",
+        "generationConfig.thinkingConfig.thinkingBudget",
+        "generationConfig.thinkingConfig.thinkingLevel",
+        "generationConfig.topP",
+        "systemInstruction.parts",
+        "toolConfig",
+        "tools",
+    )
+)
+BODY_OBJECTS: frozenset[str] = frozenset(
+    ("generationConfig", "generationConfig.thinkingConfig", "systemInstruction")
+)
+OVERRIDABLE: frozenset[str] = frozenset(())
 FINISH_REASONS: dict[str, str] = {
     "STOP": "end_turn",
     "MAX_TOKENS": "max_tokens",

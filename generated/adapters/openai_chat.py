@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,32 @@ UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(
+    (
+        "max_completion_tokens",
+        "messages",
+        "model",
+        "reasoning_effort",
+        "response_format.json_schema.name",
+        "response_format.json_schema.schema",
+        "response_format.json_schema.strict",
+        "response_format.type",
+        "seed",
+        "stop",
+        "stream",
+        "stream_options.include_usage",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_p",
+    )
+)
+BODY_OBJECTS: frozenset[str] = frozenset(
+    ("response_format", "response_format.json_schema", "stream_options")
+)
+OVERRIDABLE: frozenset[str] = frozenset(())
 FINISH_REASONS: dict[str, str] = {
     "stop": "end_turn",
     "length": "max_tokens",
@@ -160,6 +188,8 @@ def _own_tool_result(part: Any) -> dict[str, Any]:
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if call.system is not None:
+        if "system" not in ROLES:
+            raise unsupported_role(PROTOCOL, "system", ROLES)
         out.append(_message(ROLES["system"], [TextContent(call.system)], call.keep))
     for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
         if role is None:
@@ -359,6 +389,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         id=r.id,
         model=r.model,
         wire=r,
+        service_tier=r.service_tier,
     )
 
 
@@ -468,6 +499,7 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
                     else None
                 )
             ),
+            service_tier=e.service_tier,
         )
     return None
 

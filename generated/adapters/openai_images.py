@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,11 @@ UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
 STREAMABLE = False
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(("model", "prompt"))
+BODY_OBJECTS: frozenset[str] = frozenset(())
+OVERRIDABLE: frozenset[str] = frozenset(())
 FINISH_REASONS: dict[str, str] = {}
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id",)

@@ -19,9 +19,11 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
+    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
+    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -52,6 +54,31 @@ UNSUPPORTED: tuple[str, ...] = ("stop", "seed")
 MIN_OUTPUT_TOKENS: int | None = 16
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
+# what the request template builds: options may add keys inside BODY_OBJECTS, and may not
+# overwrite BODY_FIELDS, save the OVERRIDABLE ones
+BODY_FIELDS: frozenset[str] = frozenset(
+    (
+        "include",
+        "input",
+        "instructions",
+        "max_output_tokens",
+        "model",
+        "reasoning.effort",
+        "reasoning.summary",
+        "store",
+        "stream",
+        "temperature",
+        "text.format.name",
+        "text.format.schema",
+        "text.format.strict",
+        "text.format.type",
+        "tool_choice",
+        "tools",
+        "top_p",
+    )
+)
+BODY_OBJECTS: frozenset[str] = frozenset(("reasoning", "text", "text.format"))
+OVERRIDABLE: frozenset[str] = frozenset(())
 FINISH_REASONS: dict[str, str] = {
     "completed": "end_turn",
     "max_output_tokens": "max_tokens",
@@ -260,10 +287,10 @@ def _usage_response_usage(u: w.ResponseUsage | None) -> Usage | None:
         prompt_tokens=u.input_tokens,
         completion_tokens=u.output_tokens,
         reasoning_tokens=(
-            _v29.reasoning_tokens if (_v29 := u.output_tokens_details) is not None else None
+            _v30.reasoning_tokens if (_v30 := u.output_tokens_details) is not None else None
         ),
         cache_read_tokens=(
-            _v30.cached_tokens if (_v30 := u.input_tokens_details) is not None else None
+            _v31.cached_tokens if (_v31 := u.input_tokens_details) is not None else None
         ),
     )
 
@@ -320,6 +347,7 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
         id=r.id,
         model=r.model,
         wire=r,
+        service_tier=r.service_tier,
     )
 
 
@@ -477,12 +505,12 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
         choice_deltas: list[ChoiceDelta] = []
         raw_finish = first_present(
             (
-                _v32.reason
-                if (_v32 := (_v31.incomplete_details if (_v31 := e.response) is not None else None))
+                _v33.reason
+                if (_v33 := (_v32.incomplete_details if (_v32 := e.response) is not None else None))
                 is not None
                 else None
             ),
-            (_v33.status if (_v33 := e.response) is not None else None),
+            (_v34.status if (_v34 := e.response) is not None else None),
         )
         if raw_finish is not None:
             choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
@@ -490,26 +518,28 @@ def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError
             choice_deltas,
             id=(_v26.id if (_v26 := e.response) is not None else None),
             model=(_v27.model if (_v27 := e.response) is not None else None),
-            usage=_usage_response_usage((_v28.usage if (_v28 := e.response) is not None else None)),
+            usage=_usage_response_usage((_v29.usage if (_v29 := e.response) is not None else None)),
+            service_tier=(_v28.service_tier if (_v28 := e.response) is not None else None),
         )
     if e.type == "response.incomplete":
         choice_deltas: list[ChoiceDelta] = []
         raw_finish = first_present(
             (
-                _v38.reason
-                if (_v38 := (_v37.incomplete_details if (_v37 := e.response) is not None else None))
+                _v40.reason
+                if (_v40 := (_v39.incomplete_details if (_v39 := e.response) is not None else None))
                 is not None
                 else None
             ),
-            (_v39.status if (_v39 := e.response) is not None else None),
+            (_v41.status if (_v41 := e.response) is not None else None),
         )
         if raw_finish is not None:
             choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
         return ChatResponseChunk(
             choice_deltas,
-            id=(_v34.id if (_v34 := e.response) is not None else None),
-            model=(_v35.model if (_v35 := e.response) is not None else None),
-            usage=_usage_response_usage((_v36.usage if (_v36 := e.response) is not None else None)),
+            id=(_v35.id if (_v35 := e.response) is not None else None),
+            model=(_v36.model if (_v36 := e.response) is not None else None),
+            usage=_usage_response_usage((_v38.usage if (_v38 := e.response) is not None else None)),
+            service_tier=(_v37.service_tier if (_v37 := e.response) is not None else None),
         )
     return None
 

@@ -203,3 +203,4 @@ class ConverseRequest(BaseModel):
     additionalModelRequestFields: dict[str, Any] | None = None
     toolConfig: dict[str, Any] | None = None
     outputConfig: dict[str, Any] | None = None
+    schemaVersion: str | None = None

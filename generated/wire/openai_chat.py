@@ -278,6 +278,10 @@ class ChatCompletionChunk(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
+    service_tier: str | None = Field(
+        None,
+        description="The processing tier that served the request (default, flex, priority, scale).",
+    )
     id: str | None = None
     object: str | None = None
     created: int | None = None
@@ -294,6 +298,10 @@ class ChatCompletionChunk(BaseModel):
 class ChatCompletion(BaseModel):
     model_config = ConfigDict(
         extra="allow",
+    )
+    service_tier: str | None = Field(
+        None,
+        description="The processing tier that served the request (default, flex, priority, scale).",
     )
     id: str | None = None
     object: str | None = None

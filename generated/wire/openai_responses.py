@@ -123,6 +123,10 @@ class Response(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
+    service_tier: str | None = Field(
+        None,
+        description="The processing tier that served the request (default, flex, priority, scale).",
+    )
     id: str | None = None
     model: str | None = None
     status: str | None = None

@@ -159,6 +159,12 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     owner: LoopbackServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):  # a client that hung up is no news
+            super().handle_error(request, client_address)
+
 
 class LoopbackServer:
     """Start with `with LoopbackServer() as server:`; `server.url` is its base URL."""
@@ -240,13 +246,17 @@ class ServerProcess:
     for load tests, where a server sharing the client's interpreter (and its GIL and memory
     accounting) would measure itself. `stats()` reports its connection counts."""
 
-    def __init__(self, body: bytes, content_type: str = "application/json") -> None:
+    def __init__(
+        self, body: bytes = b"", content_type: str = "application/json", responder: str = ""
+    ) -> None:
+        """Every request answered with `body`, or by `responder` ("module:function", taking
+        a `Recorded` and returning a `Reply`; imported in the server's process)."""
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe()
         self._process = context.Process(
-            target=_serve_in_child, args=(child, body, content_type), daemon=True
+            target=_serve_in_child, args=(child, body, content_type, responder), daemon=True
         )
         self.url = ""
 
@@ -269,15 +279,24 @@ class ServerProcess:
             self._process.kill()
 
 
-def _serve_in_child(pipe: Any, body: bytes, content_type: str) -> None:
+def _serve_in_child(pipe: Any, body: bytes, content_type: str, responder: str) -> None:
     served = 0
     lock = threading.Lock()
+
+    def answer(rec: Recorded) -> Reply:
+        return Reply(body=body, content_type=content_type)
+
+    if responder:
+        import importlib
+
+        module, _, name = responder.partition(":")
+        answer = getattr(importlib.import_module(module), name)
 
     def respond(rec: Recorded) -> Reply:
         nonlocal served
         with lock:
             served += 1
-        return Reply(body=body, content_type=content_type)
+        return answer(rec)
 
     server = LoopbackServer(responder=respond)
     server.record = False
