@@ -2268,6 +2268,7 @@ Gemini3Flash = AIModel(
         default_effort="high",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (
@@ -2318,6 +2319,7 @@ Gemini31Pro = AIModel(
         default_effort="high",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (
@@ -2375,6 +2377,7 @@ Gemini31FlashLite = AIModel(
         default_effort="minimal",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (
@@ -2417,6 +2420,7 @@ Gemini35FlashLite = AIModel(
         default_effort="minimal",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (
@@ -2464,6 +2468,7 @@ Gemini36Flash = AIModel(
         default_effort="medium",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (
@@ -2511,6 +2516,7 @@ Gemini38Flash = AIModel(
         default_effort="medium",
         budget_min=None,
         budget_max=None,
+        signed_calls=True,
     ),
     capabilities=frozenset(
         (

@@ -243,6 +243,7 @@ class AdapterIR:
     kind: str
     unsupported: list[str]
     min_output_tokens: int | None
+    unsigned_call: str | None
     streamable: bool
     options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
@@ -981,6 +982,7 @@ class Lowering:
             kind=spec.kind,
             unsupported=list(spec.request.unsupported),
             min_output_tokens=spec.request.min_output_tokens,
+            unsigned_call=msgs.unsigned_call,
             streamable=stream is not None,
             framing=(stream.framing or "none") if stream is not None else "none",
             json_array=stream.json_array if stream is not None else False,

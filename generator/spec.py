@@ -121,6 +121,12 @@ class MessagesSpec(Strict):
         "`field`: it is only available as `$system` for the body template."
     )
     roles: dict[Literal["system", "user", "assistant", "tool"], str]
+    unsigned_call: str | None = Field(
+        None,
+        description="The stand-in signature sent with the first tool call of an assistant "
+        "turn whose calls carry none (built by the caller, or from another model), for models "
+        "whose catalog says `reasoning.signed_calls`.",
+    )
     message: dict[str, Any] | None = Field(
         None,
         description="Template of one message: `$role`, `$content`, and one variable per "
@@ -745,6 +751,11 @@ class ReasoningSpec(Strict):
     when_on: dict[Literal["temperature", "top_p"], ParamRule] = Field(
         default_factory=dict,
         description="Rules sampling parameters must follow while reasoning is on.",
+    )
+    signed_calls: bool = Field(
+        False,
+        description="The model refuses a replayed tool call without the signature it came "
+        "with; a turn without any gets the protocol's `messages.unsigned_call` stand-in.",
     )
     tool_choices_when_on: list[Literal["auto", "none", "required", "tool"]] | None = Field(
         None,

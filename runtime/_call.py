@@ -490,6 +490,21 @@ def _options(model: AIModel, name: str, options: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def _signed_calls(turns: list[Message], stand_in: str) -> list[Message]:
+    """Each assistant turn whose tool calls carry no signature (built by the caller, or from
+    another model) gets `stand_in` on its first call; signed turns go as they came (a model's
+    parallel calls sign only their first)."""
+    out = []
+    for m in turns:
+        calls = [i for i, c in enumerate(m.content) if isinstance(c, ToolCallContent)]
+        if m.role == "assistant" and calls and not any(m.content[i].signature for i in calls):
+            content = list(m.content)
+            content[calls[0]] = replace(content[calls[0]], signature=stand_in)  # type: ignore[arg-type]
+            m = replace(m, content=content)
+        out.append(m)
+    return out
+
+
 def build_call(
     model: AIModel,
     model_id: str,
@@ -510,6 +525,9 @@ def build_call(
     options = check(model, cfg, provider)
     check_options(options, adapter, model)
     turns, system = conversation(prompt, instructions, messages)
+    stand_in = getattr(adapter, "UNSIGNED_CALL", None)
+    if stand_in and model.reasoning is not None and model.reasoning.signed_calls:
+        turns = _signed_calls(turns, stand_in)
     _check_inputs(model, turns)
     _check_kind(model, cfg, adapter, system)
     host_via = binding.structured_output if binding is not None else None

@@ -184,6 +184,7 @@ class ReasoningControls:
     adaptive: bool = False
     when_on: Mapping[str, ParamRule] = field(default_factory=dict)
     tool_choices_when_on: tuple[str, ...] | None = None  # None: any
+    signed_calls: bool = False  # a replayed tool call needs its signature (a stand-in else)
 
 
 @dataclass(frozen=True, slots=True)

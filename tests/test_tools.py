@@ -757,3 +757,57 @@ def test_only_the_forced_tool_becomes_structured_text() -> None:
     structured_result(chat.choices[0], StructuredOutput({}, "WeatherReport", WeatherReport, "tool"))
     assert [c.name for c in chat.tools()] == ["get_weather"]
     assert chat.structured() == EXPECTED_REPORT
+
+
+# --- Gemini 3: a hand-built function-call turn carries the documented stand-in signature -----
+
+
+def _call(i: int) -> dict[str, Any]:
+    args = json.dumps({"location": f"City {i}"})
+    return {
+        "id": f"c{i}",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": args},
+    }
+
+
+def _replayed(tool_calls: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "content": None, "tool_calls": tool_calls},
+        *({"role": "tool", "tool_call_id": c["id"], "content": "sunny"} for c in tool_calls),
+    ]
+
+
+@pytest.mark.parametrize("provider", ["google_gemini_api", "google_vertex_ai"])
+def test_gemini_3_hand_built_calls_carry_the_stand_in_on_the_first_call(provider: str) -> None:
+    config = {"project_id": "p"} if provider == "google_vertex_ai" else {}
+    ep = endpoint(provider, models.Gemini3Flash, **config)
+    body = body_for(ep, prompt=None, messages=_replayed([_call(1), _call(2)]))
+    parts = body["contents"][1]["parts"]
+    assert parts[0]["thoughtSignature"] == "skip_thought_signature_validator"
+    assert "thoughtSignature" not in parts[1]  # parallel calls: the first one signs the step
+
+
+def test_gemini_3_signed_calls_go_back_as_they_came() -> None:
+    from modelwire import Message, ToolCallContent
+
+    signed = Message(
+        "assistant",
+        [
+            ToolCallContent("c1", "get_weather", {"location": "A"}, signature="c2lnbmVk"),
+            ToolCallContent("c2", "get_weather", {"location": "B"}),
+        ],
+    )
+    messages = [{"role": "user", "content": "Weather?"}, signed]
+    body = body_for(
+        endpoint("google_gemini_api", models.Gemini3Flash), prompt=None, messages=messages
+    )
+    parts = body["contents"][1]["parts"]
+    assert parts[0]["thoughtSignature"] == "c2lnbmVk" and "thoughtSignature" not in parts[1]
+
+
+def test_models_before_gemini_3_get_no_stand_in() -> None:
+    ep = endpoint("google_gemini_api", models.Gemini25Flash)
+    body = body_for(ep, prompt=None, messages=_replayed([_call(1)]))
+    assert "thoughtSignature" not in body["contents"][1]["parts"][0]

@@ -52,6 +52,7 @@ USAGE_UPDATE = "replace"
 KIND = "image"
 UNSUPPORTED: tuple[str, ...] = ()
 MIN_OUTPUT_TOKENS: int | None = None
+UNSIGNED_CALL: str | None = None
 STREAMABLE = False
 OPTIONS_PATH: str | None = "parameters"
 # what the request template builds: options may add keys inside BODY_OBJECTS, and may not

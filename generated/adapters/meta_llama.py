@@ -52,6 +52,7 @@ USAGE_UPDATE = "merge"
 KIND = "chat"
 UNSUPPORTED: tuple[str, ...] = ("stop", "seed", "reasoning_effort")
 MIN_OUTPUT_TOKENS: int | None = None
+UNSIGNED_CALL: str | None = None
 STREAMABLE = True
 OPTIONS_PATH: str | None = ""
 # what the request template builds: options may add keys inside BODY_OBJECTS, and may not
