@@ -346,10 +346,10 @@ class AIModelEndpoint:
         given, the variant whose path that URL already ends with the most of, where that is
         more than the selected one's."""
         b = self.binding
+        default = Variant(b.path, b.stream_path, b.query)
         others = [v for _, v in b.for_models]
         ids = self.model_id if b.for_models else ""
-        chosen = next((v for pattern, v in b.for_models if re.search(pattern, ids)), None)
-        chosen = chosen or Variant(b.path, b.stream_path, b.query)
+        chosen = next((v for pattern, v in b.for_models if re.search(pattern, ids)), default)
         picked = False
         for param, table in b.variants.items():
             value = self.params.get(param, "")
@@ -360,7 +360,7 @@ class AIModelEndpoint:
             return chosen
         prefix = urlsplit(self.api.base_url).path
         best = _overlap(prefix, self._fill(chosen.path))
-        for variant in [Variant(b.path, b.stream_path, b.query), *others]:
+        for variant in [default, *others]:
             try:
                 size = _overlap(prefix, self._fill(variant.path))
             except KeyError:  # a variant for params this call does not have

@@ -324,12 +324,12 @@ class AIModelClient:
     def _request(self, http: httpx.Client | httpx.AsyncClient, prep: _Prepared) -> httpx.Request:
         timeout = prep.timeout
         if prep.deadline is not None:  # no wait of this attempt may pass the call's deadline
-            timeout = httpx.Timeout(min(prep.config.timeout, self._remaining(prep, None)))
+            timeout = httpx.Timeout(min(prep.config.timeout, self._remaining(prep)))
         return http.build_request(
             "POST", prep.url, content=prep.content, headers=prep.headers, timeout=timeout
         )
 
-    def _remaining(self, prep: _Prepared, partial: Any) -> float:
+    def _remaining(self, prep: _Prepared) -> float:
         """Seconds left before the call's `total_timeout`; past it, the timeout error."""
         left = prep.deadline - time.monotonic()  # type: ignore[operator]
         if left <= 0:
@@ -338,7 +338,6 @@ class AIModelClient:
                 f"the call to {where} took longer than total_timeout "
                 f"({prep.config.total_timeout} s)",
                 provider=self._provider,
-                partial_response=partial,
             )
         return left
 
@@ -572,7 +571,7 @@ class AIModelClient:
         parts = []
         for part in response.iter_bytes():  # a body trickled in stays within the deadline
             parts.append(part)
-            self._remaining(prep, None)
+            self._remaining(prep)
         return b"".join(parts)
 
     def _stream(
@@ -603,7 +602,7 @@ class AIModelClient:
 
     def _past_deadline(self, proc: StreamProcessor, prep: _Prepared) -> None:
         try:
-            self._remaining(prep, None)
+            self._remaining(prep)
         except TimeoutError as exc:
             exc.partial_response = proc.partial()
             proc.failed = exc
@@ -667,7 +666,7 @@ class AIModelClient:
         parts = []
         async for part in response.aiter_bytes():  # a trickled body stays within the deadline
             parts.append(part)
-            self._remaining(prep, None)
+            self._remaining(prep)
         return b"".join(parts)
 
     def _gate(self) -> asyncio.Semaphore:
