@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,12 +25,12 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 MIN_PYTHON = (3, 10)
 
 
-def _run(cmd: list[str | os.PathLike[str]], **kw: object) -> int:
-    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)  # type: ignore[arg-type]
+def _run(cmd: list[str | os.PathLike[str]]) -> int:
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT)
 
 
-def _must(cmd: list[str | os.PathLike[str]], **kw: object) -> None:
-    code = _run(cmd, **kw)
+def _must(cmd: list[str | os.PathLike[str]]) -> None:
+    code = _run(cmd)
     if code:
         sys.exit(code)
 
@@ -86,11 +87,43 @@ def generate(check: bool = False) -> int:
     return code
 
 
+# a type-check suppression names its rule and says why, on its line: `pyright: ignore`, the
+# rule in brackets, then `# why`; mypy-style `type: ignore` is off (enableTypeIgnoreComments)
+_SUPPRESSION = re.compile(r"#\s*(type|pyright):\s*ignore(\[[^\]]+\])?(.*)")
+TYPED = ("runtime", "cli", "generator", "generated", "tasks.py")
+
+
+def _suppressions() -> tuple[int, list[str]]:
+    """(how many type-check suppressions the checked sources hold, the malformed ones)."""
+    count, bad = 0, list[str]()
+    for top in TYPED:
+        for path in [ROOT / top] if top.endswith(".py") else sorted((ROOT / top).rglob("*.py")):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                m = _SUPPRESSION.search(line)
+                if m is None:
+                    continue
+                count += 1
+                where = f"{path.relative_to(ROOT)}:{n}"
+                if m.group(1) == "type":
+                    bad.append(f"{where}: write `# pyright: ignore[rule]  # why`, not type: ignore")
+                elif not m.group(2) or not m.group(3).strip(" #-"):
+                    bad.append(f"{where}: a suppression names its rule and says why")
+    return count, bad
+
+
 def lint() -> int:
+    """ruff (lint + format) and pyright (strict on runtime/, cli/, generator/; standard on
+    generated/, as pyproject.toml's [tool.pyright] says)."""
     setup()
     ruff = BIN / "ruff"
     code = _run([ruff, "check", "."])
-    return _run([ruff, "format", "--check", "."]) or code
+    code = _run([ruff, "format", "--check", "."]) or code
+    count, bad = _suppressions()
+    for line in bad:
+        print(line)
+    print(f"lint: {count} type-check suppressions, each naming its rule and why", flush=True)
+    code = code or (1 if bad else 0)
+    return _run([BIN / "pyright", "--warnings"]) or code
 
 
 def fmt() -> int:

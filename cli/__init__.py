@@ -18,7 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from .._errors import ConfigurationError, ModelwireError
+from modelwire._errors import ConfigurationError, ModelwireError
+
 from ._resolve import CliError
 from ._term import Term
 
@@ -28,9 +29,39 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE), e.g. `| head`
 
 
+class Arguments(argparse.Namespace):
+    """The parsed command line; a command sets only its own options (`command` says which)."""
+
+    command: str
+    # chat
+    prompt: str | None
+    model: str
+    provider: str | None  # also models
+    system: str | None
+    max_tokens: int | None
+    temperature: float | None
+    reasoning: bool
+    effort: str | None
+    no_stream: bool
+    config: str | None
+    api_config: str | None
+    base_url: str | None
+    protocol: str | None
+    custom_model: bool
+    # models
+    capability: list[str]
+    kind: str | None
+    # replay
+    cassette: Path
+    # output: chat and replay (json also models)
+    json: bool
+    quiet: bool
+    save: Path | None
+
+
 def _parser() -> argparse.ArgumentParser:
-    from .. import __version__
-    from ..generated.providers import PROVIDERS
+    from modelwire import __version__
+    from modelwire.generated.providers import PROVIDERS
 
     keys = sorted({v for info in PROVIDERS.values() for v in info.auth.env})
     protocols = sorted({b.protocol for info in PROVIDERS.values() for b in info.protocols.values()})
@@ -136,7 +167,7 @@ def error_line(exc: ModelwireError) -> str:
     return f"{type(exc).__name__}{detail}: {_one_line(exc.message)}"
 
 
-def _run(args: argparse.Namespace, term: Term) -> int:
+def _run(args: Arguments, term: Term) -> int:
     if args.command == "models":
         from . import _models
         from ._resolve import provider_enum
@@ -157,7 +188,7 @@ def _run(args: argparse.Namespace, term: Term) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The console script `modelwire`; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv, namespace=Arguments())
     term = Term()
     try:
         return _run(args, term)

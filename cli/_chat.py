@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .._api import AIModelAPI, AIModelEndpoint
-from .._client import AIModelClient
-from .._config import AIModelCallConfig
-from . import _show
-from ._resolve import CliError, json_object, resolve
+from modelwire._api import AIModelAPI, AIModelEndpoint
+from modelwire._client import AIModelClient
+from modelwire._config import AIModelCallConfig
+
+from . import Arguments, _show
+from ._resolve import JSON, CliError, json_object, resolve
 from ._term import Term
 
 
@@ -25,9 +25,9 @@ def _prompt(given: str | None) -> str:
     return text
 
 
-def _config(args: argparse.Namespace, image_model: bool) -> AIModelCallConfig:
+def _config(args: Arguments, image_model: bool) -> AIModelCallConfig:
     values = json_object(args.config, "--config")
-    flags = {
+    flags: dict[str, JSON] = {
         "max_output_tokens": args.max_tokens,
         "temperature": args.temperature,
         "reasoning_effort": args.effort,
@@ -39,7 +39,7 @@ def _config(args: argparse.Namespace, image_model: bool) -> AIModelCallConfig:
     return AIModelCallConfig().updated(**values)
 
 
-def chat(args: argparse.Namespace, term: Term, display: _show.Display) -> int:
+def chat(args: Arguments, term: Term, display: _show.Display) -> int:
     model, provider = resolve(args.model, args.provider, args.custom_model)
     api = AIModelAPI(
         provider, config=json_object(args.api_config, "--api-config"), base_url=args.base_url

@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
-from .._catalog import AIModel, Pricing
-from ..generated.models import ALL_MODELS
-from ..generated.providers import AIModelAPIProviderEnum
+from modelwire._catalog import AIModel, Pricing
+from modelwire.generated.models import ALL_MODELS
+from modelwire.generated.providers import AIModelAPIProviderEnum
+
 from ._resolve import CliError
 from ._term import Term
 
@@ -74,13 +75,15 @@ class _Row:
     """One model as the table shows it, on one provider (None: the model's own figures)."""
 
     def __init__(self, model: AIModel, provider: str | None) -> None:
-        self.model = model
-        self.provider = provider
+        self.model: AIModel = model
+        self.provider: str | None = provider
         host = model.hosts.get(provider) if provider else None
         self.pricing: Pricing | None = model.pricing_for(provider) if provider else model.pricing
-        self.context = (host.context_window if host else None) or model.context_window
-        self.max_output = model.max_output_for(provider) if provider else model.max_output_tokens
-        self.id = model.id_for(provider) if provider else model.model_name
+        self.context: int | None = (host.context_window if host else None) or model.context_window
+        self.max_output: int | None = (
+            model.max_output_for(provider) if provider else model.max_output_tokens
+        )
+        self.id: str = model.id_for(provider) if provider else model.model_name
 
     def rate(self, name: str) -> float | None:
         return getattr(self.pricing, name) if self.pricing is not None else None
@@ -139,7 +142,37 @@ def _table(rows: Sequence[_Row], width: int | None, ellipsis: str) -> str:
     return "\n".join([line(headers), *(line(c) for c in cells)]) + "\n"
 
 
-def _as_json(row: _Row) -> dict[str, Any]:
+class _ImagePriceJSON(TypedDict):
+    per_image: float
+    when: dict[str, Any]
+
+
+class _OptionJSON(TypedDict):
+    allowed: list[Any] | None
+    default: Any
+
+
+class _ModelJSON(TypedDict):
+    """One model in `modelwire models --json`."""
+
+    constant: str | None
+    name: str
+    display_name: str | None
+    kind: str
+    creator: str | None
+    id: str
+    ids: dict[str, str]
+    context_window: int | None
+    max_output_tokens: int | None
+    capabilities: list[str]
+    pricing: dict[str, Any] | None
+    image_pricing: list[_ImagePriceJSON]
+    valid_options: dict[str, _OptionJSON]
+    release_date: str | None
+    deprecation_date: str | None
+
+
+def _as_json(row: _Row) -> _ModelJSON:
     m = row.model
     return {
         "constant": m.constant,

@@ -13,21 +13,23 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from .._api import AIModelAPI, AIModelEndpoint
-from .._catalog import AIModel
-from .._client import AIModelClient
-from .._config import AIModelCallConfig
-from .._provider import ProtocolBinding, ProviderInfo
-from ..generated.models import ALL_MODELS
-from ..generated.providers import PROVIDERS, AIModelAPIProviderEnum
+from modelwire._api import AIModelAPI, AIModelEndpoint
+from modelwire._catalog import AIModel
+from modelwire._client import AIModelClient
+from modelwire._config import AIModelCallConfig
+from modelwire._provider import ProtocolBinding, ProviderInfo
+from modelwire.generated.models import ALL_MODELS
+from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
+
 from . import _show
-from ._resolve import CliError
+from ._resolve import JSON, CliError
 from ._term import Term
 
 MATCH_ON = ["method", "scheme", "host", "port", "path"]  # as devtools/cassettes.py
@@ -55,7 +57,8 @@ class Route:
 
 def _regex(template: str, seen: set[str]) -> str:
     """A URL template as a regex: each `{name}` a group (a repeated one must be equal)."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for m in _FIELD.finditer(template):
         out.append(re.escape(template[pos : m.start()]))
         name = m.group(1)
@@ -69,6 +72,7 @@ def _regex(template: str, seen: set[str]) -> str:
 def _routes(info: ProviderInfo) -> Iterator[Route]:
     bases = [info.base_url, *(u for table in info.base_url_for.values() for u in table.values())]
     for b in info.protocols.values():
+        paths: list[tuple[str, str | None, Mapping[str, str], str | None]]
         paths = [(b.path, b.stream_path, {}, None)]
         paths += [
             (v.path, v.stream_path, {param: value}, v.base_url)
@@ -76,7 +80,8 @@ def _routes(info: ProviderInfo) -> Iterator[Route]:
             for value, v in t.items()
         ]
         for path, stream_path, implied, own_base in paths:
-            for base in [own_base or b.base_url] if own_base or b.base_url else bases:
+            where = own_base or b.base_url
+            for base in [where] if where else bases:
                 if stream_path:
                     yield Route(b, base, stream_path, True, implied)
                 yield Route(b, base, path, False, implied)
@@ -89,7 +94,7 @@ class Plan:
     endpoint: AIModelEndpoint
     stream: bool
     prompt: str | None
-    options: dict[str, Any]
+    options: dict[str, JSON]
 
 
 def _catalog_model(
@@ -105,13 +110,14 @@ def _catalog_model(
         prefixes = host.id_prefixes if (host := model.hosts.get(provider.name)) else ()
         if model_id == base:
             return model, ({param: "none"} if param and prefixes else {})
-        for prefix in prefixes if param else ():
-            if model_id == f"{prefix}.{base}":
-                return model, {param: prefix}  # type: ignore[dict-item]
+        if param:
+            for prefix in prefixes:
+                if model_id == f"{prefix}.{base}":
+                    return model, {param: prefix}
     return AIModel(model_name=model_id, kind=kind), {}
 
 
-def _texts(node: Any, key: str | None = None) -> Iterator[str]:
+def _texts(node: JSON, key: str | None = None) -> Iterator[str]:
     if isinstance(node, str):
         if key in _TEXT_KEYS:
             yield node
@@ -124,19 +130,27 @@ def _texts(node: Any, key: str | None = None) -> Iterator[str]:
             yield from _texts(v, key)
 
 
-def _options(body: Mapping[str, Any], model: AIModel, binding: ProtocolBinding) -> dict[str, Any]:
+def _options(body: dict[str, JSON], model: AIModel, binding: ProtocolBinding) -> dict[str, JSON]:
     """An image model's options as the body holds them (they decide its per-image price)."""
     if model.kind != "image" and binding.kind != "image":
         return {}
-    root = importlib.import_module(binding.adapter).OPTIONS_PATH or ""
-    found = {}
+    root: str | None = importlib.import_module(binding.adapter).OPTIONS_PATH
+    under = root.split(".") if root else []
+    found: dict[str, JSON] = {}
     for name, spec in model.valid_options.items():
-        node: Any = body
-        for step in [*(root.split(".") if root else []), *(spec.wire or name).split(".")]:
-            node = node.get(step) if isinstance(node, dict) else None
+        node = _at(body, [*under, *(spec.wire or name).split(".")])
         if node is not None:
             found[name] = node
     return found
+
+
+def _at(node: JSON, path: Sequence[str]) -> JSON:
+    """The value at `path` (keys of nested objects) in `node`; None where there is none."""
+    for step in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(step)
+    return node
 
 
 def plan(folder: str, uri: str, body: bytes | str | None) -> Plan:
@@ -144,10 +158,10 @@ def plan(folder: str, uri: str, body: bytes | str | None) -> Plan:
     parts = urlsplit(uri)
     url = f"{parts.scheme}://{parts.netloc}{parts.path}"
     try:
-        data = json.loads(body or b"{}")
+        decoded: JSON = json.loads(body or b"{}")
     except ValueError:
-        data = {}
-    data = data if isinstance(data, dict) else {}
+        decoded = {}
+    data = decoded if isinstance(decoded, dict) else {}
     candidates = [PROVIDERS[folder]] if folder in PROVIDERS else list(PROVIDERS.values())
     for info in candidates:
         for route in _routes(info):
@@ -185,15 +199,39 @@ def _origin(path: Path) -> str | None:
     return re.sub(r":?\s*https?://\S+", "", first[1:]).strip() or None
 
 
+class _Recorded(Protocol):
+    """What is read here of a request vcrpy recorded (vcrpy ships no type hints)."""
+
+    @property
+    def uri(self) -> str: ...
+    @property
+    def body(self) -> bytes | str | None: ...
+
+
+class _Cassette(Protocol):
+    @property
+    def requests(self) -> Sequence[_Recorded]: ...
+
+
+class _UseCassette(Protocol):
+    """`vcr.use_cassette` as called here."""
+
+    def __call__(
+        self, path: str, *, record_mode: str, match_on: list[str], allow_playback_repeats: bool
+    ) -> AbstractContextManager[_Cassette]: ...
+
+
 def run(path: Path, term: Term, display: _show.Display) -> int:
-    try:
-        import vcr
-        from vcr.errors import CannotOverwriteExistingCassetteException
+    try:  # vcrpy is optional, and untyped: what is used of it gets its type here
+        vcr = importlib.import_module("vcr")
+        vcr_errors = importlib.import_module("vcr.errors")
     except ImportError:
         raise CliError("modelwire replay needs vcrpy: pip install 'modelwire[replay]'") from None
+    use_cassette: _UseCassette = vcr.use_cassette
+    no_answer: type[Exception] = vcr_errors.CannotOverwriteExistingCassetteException
     if not path.is_file():
         raise CliError(f"no cassette at {path}")
-    with vcr.use_cassette(
+    with use_cassette(
         str(path), record_mode="none", match_on=MATCH_ON, allow_playback_repeats=False
     ) as cassette:
         if not cassette.requests:
@@ -214,6 +252,6 @@ def run(path: Path, term: Term, display: _show.Display) -> int:
         try:
             with AIModelClient(ep, config) as client:
                 return _show.run(client, call.prompt or "(replayed)", None, config, term, display)
-        except CannotOverwriteExistingCassetteException as exc:
+        except no_answer as exc:
             first = str(exc).splitlines()[0]
             raise CliError(f"the cassette holds no answer to this request: {first}", 1) from None

@@ -6,11 +6,14 @@ import difflib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
-from .._catalog import AIModel
-from ..generated.models import ALL_MODELS
-from ..generated.providers import PROVIDERS, AIModelAPIProviderEnum
+from modelwire._catalog import AIModel
+from modelwire.generated.models import ALL_MODELS
+from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
+
+# a value `json.loads` returns
+JSON: TypeAlias = "str | int | float | bool | list[JSON] | dict[str, JSON] | None"
 
 
 class CliError(Exception):
@@ -88,7 +91,7 @@ def resolve(
     return model, provider
 
 
-def json_argument(value: str, flag: str) -> Any:
+def json_argument(value: str, flag: str) -> JSON:
     """A JSON value given inline or as `@file.json`."""
     text = value
     if value.startswith("@"):
@@ -97,12 +100,13 @@ def json_argument(value: str, flag: str) -> Any:
         except OSError as exc:
             raise CliError(f"{flag}: cannot read {value[1:]}: {exc.strerror}") from None
     try:
-        return json.loads(text)
+        data: JSON = json.loads(text)
     except ValueError as exc:
         raise CliError(f"{flag}: not valid JSON ({exc})") from None
+    return data
 
 
-def json_object(value: str | None, flag: str) -> dict[str, Any]:
+def json_object(value: str | None, flag: str) -> dict[str, JSON]:
     if value is None:
         return {}
     data = json_argument(value, flag)

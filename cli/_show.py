@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._client import AIModelClient
-from .._config import AIModelCallConfig
-from .._cost import describe_parts, money
-from .._types import (
+from modelwire._client import AIModelClient
+from modelwire._config import AIModelCallConfig
+from modelwire._cost import describe_parts, money
+from modelwire._types import (
     AIModelCallResponse,
     ChatResponse,
     ImageResponse,
     ReasoningDelta,
-    StreamItem,
+    SyncStream,
     TextDelta,
     Usage,
 )
+
 from ._term import Term
 
 
@@ -79,7 +79,7 @@ class _Screen:
 
 
 def run(
-    client: AIModelClient,
+    client: AIModelClient[SyncStream],
     prompt: str,
     instructions: str | None,
     config: AIModelCallConfig,
@@ -90,11 +90,12 @@ def run(
     started = time.perf_counter()
     screen = _Screen(term, display)
     try:
-        response = client.generate(prompt=prompt, instructions=instructions, config=config)
-        streamed = response.stream_generator is not None
-        if response.stream_generator is not None:
+        call = client.generate(prompt=prompt, instructions=instructions, config=config)
+        streamed = call.streamed
+        response: AIModelCallResponse[Any] = call
+        if streamed:
             shown = None if display.as_json else screen
-            response = _streamed(response.stream_generator, shown)  # type: ignore[arg-type]
+            response = _streamed(call.stream_generator, shown)
     finally:
         screen.end_line()  # a failure mid-stream starts its message on a line of its own
     if display.as_json:
@@ -115,9 +116,9 @@ def run(
     return 0
 
 
-def _streamed(stream: Iterator[StreamItem], screen: _Screen | None) -> AIModelCallResponse:
+def _streamed(stream: SyncStream, screen: _Screen | None) -> AIModelCallResponse:
     """Show the stream's deltas on `screen` (None: show nothing); its final response."""
-    final = None
+    final: AIModelCallResponse | None = None
     for chunk, accumulated in stream:
         if screen is not None and chunk is not None and chunk.data.choice_deltas:
             for delta in chunk.data.choice_deltas[0].content_deltas:
@@ -156,7 +157,7 @@ def _show_images(images: ImageResponse, screen: _Screen, display: Display) -> No
         screen.line(f"revised prompt: {images.revised_prompt}")
 
 
-def _json(response: AIModelCallResponse, display: Display) -> dict[str, Any]:
+def _json(response: AIModelCallResponse[Any], display: Display) -> dict[str, Any]:
     """The response's dict (usage and usage_charge included), without the raw wire model."""
     out: dict[str, Any]
     if response.image_response is not None:
@@ -179,7 +180,7 @@ def _json(response: AIModelCallResponse, display: Display) -> dict[str, Any]:
 
 
 def _usage_line(usage: Usage) -> str:
-    parts = []
+    parts: list[str] = []
     if usage.prompt_tokens is not None:
         cache = [
             f"{n:,} {what}"
@@ -198,7 +199,7 @@ def _usage_line(usage: Usage) -> str:
     return ", ".join(parts)
 
 
-def _stats(response: AIModelCallResponse, seconds: float) -> str:
+def _stats(response: AIModelCallResponse[Any], seconds: float) -> str:
     """model, finish and timing; tokens; cost — the lines shown on stderr after an answer."""
     result: ChatResponse | ImageResponse | None = response.image_response or response.chat_response
     if result is None:

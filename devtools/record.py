@@ -67,7 +67,7 @@ def _run(scenario: Scenario, endpoint: AIModelEndpoint) -> tuple[str, str | None
         try:
             response = client.generate(**scenario.call_args())
             kind = "text"
-            if response.stream_generator is not None:
+            if response.streamed:
                 kind, final = "stream", None
                 for _chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
                     final = accumulated or final

@@ -16,7 +16,7 @@ from modelwire._catalog import (
     SecondarySource,
 )
 
-Claude35Haiku = AIModel(
+Claude35Haiku: AIModel = AIModel(
     constant="Claude35Haiku",
     model_name="claude-3-5-haiku-20241022",
     display_name="Claude 3.5 Haiku",
@@ -71,7 +71,7 @@ Claude35Haiku = AIModel(
     release_date="2024-11-04",
     deprecation_date="2025-12-19",
 )
-Claude37Sonnet = AIModel(
+Claude37Sonnet: AIModel = AIModel(
     constant="Claude37Sonnet",
     model_name="claude-3-7-sonnet-20250219",
     display_name="Claude 3.7 Sonnet",
@@ -142,7 +142,7 @@ Claude37Sonnet = AIModel(
     release_date="2025-02-24",
     deprecation_date="2025-10-28",
 )
-ClaudeSonnet4 = AIModel(
+ClaudeSonnet4: AIModel = AIModel(
     constant="ClaudeSonnet4",
     model_name="claude-sonnet-4-20250514",
     display_name="Claude Sonnet 4",
@@ -213,7 +213,7 @@ ClaudeSonnet4 = AIModel(
     release_date="2025-05-22",
     deprecation_date="2026-04-14",
 )
-ClaudeOpus4 = AIModel(
+ClaudeOpus4: AIModel = AIModel(
     constant="ClaudeOpus4",
     model_name="claude-opus-4-20250514",
     display_name="Claude Opus 4",
@@ -281,7 +281,7 @@ ClaudeOpus4 = AIModel(
     release_date="2025-05-22",
     deprecation_date="2026-04-14",
 )
-ClaudeOpus41 = AIModel(
+ClaudeOpus41: AIModel = AIModel(
     constant="ClaudeOpus41",
     model_name="claude-opus-4-1-20250805",
     display_name="Claude Opus 4.1",
@@ -349,7 +349,7 @@ ClaudeOpus41 = AIModel(
     release_date="2025-08-05",
     deprecation_date="2026-06-05",
 )
-ClaudeSonnet45 = AIModel(
+ClaudeSonnet45: AIModel = AIModel(
     constant="ClaudeSonnet45",
     model_name="claude-sonnet-4-5-20250929",
     display_name="Claude Sonnet 4.5",
@@ -461,7 +461,7 @@ ClaudeSonnet45 = AIModel(
     release_date="2025-09-29",
     deprecation_date=None,
 )
-ClaudeHaiku45 = AIModel(
+ClaudeHaiku45: AIModel = AIModel(
     constant="ClaudeHaiku45",
     model_name="claude-haiku-4-5-20251001",
     display_name="Claude Haiku 4.5",
@@ -573,7 +573,7 @@ ClaudeHaiku45 = AIModel(
     release_date="2025-10-15",
     deprecation_date=None,
 )
-ClaudeOpus45 = AIModel(
+ClaudeOpus45: AIModel = AIModel(
     constant="ClaudeOpus45",
     model_name="claude-opus-4-5-20251101",
     display_name="Claude Opus 4.5",
@@ -685,7 +685,7 @@ ClaudeOpus45 = AIModel(
     release_date="2025-11-24",
     deprecation_date=None,
 )
-ClaudeOpus46 = AIModel(
+ClaudeOpus46: AIModel = AIModel(
     constant="ClaudeOpus46",
     model_name="claude-opus-4-6",
     display_name="Claude Opus 4.6",
@@ -798,7 +798,7 @@ ClaudeOpus46 = AIModel(
     release_date="2026-02-05",
     deprecation_date=None,
 )
-ClaudeSonnet46 = AIModel(
+ClaudeSonnet46: AIModel = AIModel(
     constant="ClaudeSonnet46",
     model_name="claude-sonnet-4-6",
     display_name="Claude Sonnet 4.6",
@@ -911,7 +911,7 @@ ClaudeSonnet46 = AIModel(
     release_date="2026-02-17",
     deprecation_date=None,
 )
-ClaudeOpus47 = AIModel(
+ClaudeOpus47: AIModel = AIModel(
     constant="ClaudeOpus47",
     model_name="claude-opus-4-7",
     display_name="Claude Opus 4.7",
@@ -1011,7 +1011,7 @@ ClaudeOpus47 = AIModel(
     release_date="2026-04-16",
     deprecation_date=None,
 )
-ClaudeOpus48 = AIModel(
+ClaudeOpus48: AIModel = AIModel(
     constant="ClaudeOpus48",
     model_name="claude-opus-4-8",
     display_name="Claude Opus 4.8",
@@ -1111,7 +1111,7 @@ ClaudeOpus48 = AIModel(
     release_date="2026-05-28",
     deprecation_date=None,
 )
-ClaudeFable5 = AIModel(
+ClaudeFable5: AIModel = AIModel(
     constant="ClaudeFable5",
     model_name="claude-fable-5",
     display_name="Claude Fable 5",
@@ -1211,7 +1211,7 @@ ClaudeFable5 = AIModel(
     release_date="2026-06-09",
     deprecation_date=None,
 )
-ClaudeSonnet5 = AIModel(
+ClaudeSonnet5: AIModel = AIModel(
     constant="ClaudeSonnet5",
     model_name="claude-sonnet-5",
     display_name="Claude Sonnet 5",
@@ -1311,7 +1311,7 @@ ClaudeSonnet5 = AIModel(
     release_date="2026-06-30",
     deprecation_date=None,
 )
-ClaudeOpus5 = AIModel(
+ClaudeOpus5: AIModel = AIModel(
     constant="ClaudeOpus5",
     model_name="claude-opus-5",
     display_name="Claude Opus 5",
@@ -1411,7 +1411,7 @@ ClaudeOpus5 = AIModel(
     release_date="2026-07-24",
     deprecation_date=None,
 )
-ClaudeFable51 = AIModel(
+ClaudeFable51: AIModel = AIModel(
     constant="ClaudeFable51",
     model_name="claude-fable-5-1",
     display_name="Claude Fable 5.1",
@@ -1511,7 +1511,7 @@ ClaudeFable51 = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-ClaudeOpus55 = AIModel(
+ClaudeOpus55: AIModel = AIModel(
     constant="ClaudeOpus55",
     model_name="claude-opus-5-5",
     display_name="Claude Opus 5.5",
@@ -1607,7 +1607,7 @@ ClaudeOpus55 = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-ClaudeSonnet55 = AIModel(
+ClaudeSonnet55: AIModel = AIModel(
     constant="ClaudeSonnet55",
     model_name="claude-sonnet-5-5",
     display_name="Claude Sonnet 5.5",
@@ -1658,7 +1658,7 @@ ClaudeSonnet55 = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-ClaudeHaiku55 = AIModel(
+ClaudeHaiku55: AIModel = AIModel(
     constant="ClaudeHaiku55",
     model_name="claude-haiku-5-5",
     display_name="Claude Haiku 5.5",
@@ -1719,7 +1719,7 @@ ClaudeHaiku55 = AIModel(
     release_date="2026-10-07",
     deprecation_date=None,
 )
-NovaMicro = AIModel(
+NovaMicro: AIModel = AIModel(
     constant="NovaMicro",
     model_name="amazon.nova-micro-v1:0",
     display_name="Amazon Nova Micro",
@@ -1750,7 +1750,7 @@ NovaMicro = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-NovaLite = AIModel(
+NovaLite: AIModel = AIModel(
     constant="NovaLite",
     model_name="amazon.nova-lite-v1:0",
     display_name="Amazon Nova Lite",
@@ -1788,7 +1788,7 @@ NovaLite = AIModel(
     release_date="2024-12-05",
     deprecation_date=None,
 )
-NovaPro = AIModel(
+NovaPro: AIModel = AIModel(
     constant="NovaPro",
     model_name="amazon.nova-pro-v1:0",
     display_name="Amazon Nova Pro",
@@ -1821,7 +1821,7 @@ NovaPro = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-NovaPremier = AIModel(
+NovaPremier: AIModel = AIModel(
     constant="NovaPremier",
     model_name="amazon.nova-premier-v1:0",
     display_name="Amazon Nova Premier",
@@ -1859,7 +1859,7 @@ NovaPremier = AIModel(
     release_date="2025-10-31",
     deprecation_date="2026-09-14",
 )
-Llama31_70B = AIModel(
+Llama31_70B: AIModel = AIModel(
     constant="Llama31_70B",
     model_name="meta.llama3-1-70b-instruct-v1:0",
     display_name="Llama 3.1 70B Instruct (Bedrock)",
@@ -1890,7 +1890,7 @@ Llama31_70B = AIModel(
     release_date="2024-07-23",
     deprecation_date=None,
 )
-Llama4Maverick = AIModel(
+Llama4Maverick: AIModel = AIModel(
     constant="Llama4Maverick",
     model_name="meta.llama4-maverick-17b-instruct-v1:0",
     display_name="Llama 4 Maverick 17B Instruct (Bedrock)",
@@ -1926,7 +1926,7 @@ Llama4Maverick = AIModel(
     release_date="2025-04-05",
     deprecation_date=None,
 )
-PixtralLarge2502 = AIModel(
+PixtralLarge2502: AIModel = AIModel(
     constant="PixtralLarge2502",
     model_name="mistral.pixtral-large-2502-v1:0",
     display_name="Pixtral Large (25.02) (Bedrock)",
@@ -1962,7 +1962,7 @@ PixtralLarge2502 = AIModel(
     release_date="2024-11-19",
     deprecation_date=None,
 )
-DeepSeekR1 = AIModel(
+DeepSeekR1: AIModel = AIModel(
     constant="DeepSeekR1",
     model_name="deepseek.r1-v1:0",
     display_name="DeepSeek-R1 (Bedrock)",
@@ -1998,7 +1998,7 @@ DeepSeekR1 = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-DeepSeekFlash = AIModel(
+DeepSeekFlash: AIModel = AIModel(
     constant="DeepSeekFlash",
     model_name="deepseek-flash",
     display_name="DeepSeek Flash",
@@ -2023,7 +2023,7 @@ DeepSeekFlash = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-DeepSeekV4Pro = AIModel(
+DeepSeekV4Pro: AIModel = AIModel(
     constant="DeepSeekV4Pro",
     model_name="deepseek-v4-pro",
     display_name="DeepSeek V4 Pro",
@@ -2040,7 +2040,7 @@ DeepSeekV4Pro = AIModel(
     release_date=None,
     deprecation_date=None,
 )
-DeepSeekChat = AIModel(
+DeepSeekChat: AIModel = AIModel(
     constant="DeepSeekChat",
     model_name="deepseek-chat",
     display_name="DeepSeek Chat",
@@ -2055,7 +2055,7 @@ DeepSeekChat = AIModel(
     release_date=None,
     deprecation_date="2026-07-24",
 )
-DeepSeekReasoner = AIModel(
+DeepSeekReasoner: AIModel = AIModel(
     constant="DeepSeekReasoner",
     model_name="deepseek-reasoner",
     display_name="DeepSeek Reasoner",
@@ -2072,7 +2072,7 @@ DeepSeekReasoner = AIModel(
     release_date=None,
     deprecation_date="2026-07-24",
 )
-Gemini20Flash = AIModel(
+Gemini20Flash: AIModel = AIModel(
     constant="Gemini20Flash",
     model_name="gemini-2.0-flash",
     display_name="Gemini 2.0 Flash",
@@ -2106,7 +2106,7 @@ Gemini20Flash = AIModel(
     release_date="2025-02-05",
     deprecation_date="2026-06-01",
 )
-Gemini25Pro = AIModel(
+Gemini25Pro: AIModel = AIModel(
     constant="Gemini25Pro",
     model_name="gemini-2.5-pro",
     display_name="Gemini 2.5 Pro",
@@ -2163,7 +2163,7 @@ Gemini25Pro = AIModel(
     release_date="2025-06-17",
     deprecation_date=None,
 )
-Gemini25Flash = AIModel(
+Gemini25Flash: AIModel = AIModel(
     constant="Gemini25Flash",
     model_name="gemini-2.5-flash",
     display_name="Gemini 2.5 Flash",
@@ -2204,7 +2204,7 @@ Gemini25Flash = AIModel(
     release_date="2025-06-17",
     deprecation_date=None,
 )
-Gemini25FlashLite = AIModel(
+Gemini25FlashLite: AIModel = AIModel(
     constant="Gemini25FlashLite",
     model_name="gemini-2.5-flash-lite",
     display_name="Gemini 2.5 Flash-Lite",
@@ -2246,7 +2246,7 @@ Gemini25FlashLite = AIModel(
     release_date="2025-07-22",
     deprecation_date=None,
 )
-Gemini3Flash = AIModel(
+Gemini3Flash: AIModel = AIModel(
     constant="Gemini3Flash",
     model_name="gemini-3-flash-preview",
     display_name="Gemini 3 Flash Preview",
@@ -2297,7 +2297,7 @@ Gemini3Flash = AIModel(
     release_date="2025-12-17",
     deprecation_date=None,
 )
-Gemini31Pro = AIModel(
+Gemini31Pro: AIModel = AIModel(
     constant="Gemini31Pro",
     model_name="gemini-3.1-pro-preview",
     display_name="Gemini 3.1 Pro Preview",
@@ -2358,7 +2358,7 @@ Gemini31Pro = AIModel(
     release_date="2026-02-19",
     deprecation_date=None,
 )
-Gemini31FlashLite = AIModel(
+Gemini31FlashLite: AIModel = AIModel(
     constant="Gemini31FlashLite",
     model_name="gemini-3.1-flash-lite",
     display_name="Gemini 3.1 Flash-Lite",
@@ -2406,7 +2406,7 @@ Gemini31FlashLite = AIModel(
     release_date="2026-05-07",
     deprecation_date="2027-05-07",
 )
-Gemini35FlashLite = AIModel(
+Gemini35FlashLite: AIModel = AIModel(
     constant="Gemini35FlashLite",
     model_name="gemini-3.5-flash-lite",
     display_name="Gemini 3.5 Flash-Lite",
@@ -2449,7 +2449,7 @@ Gemini35FlashLite = AIModel(
     release_date="2026-07-21",
     deprecation_date=None,
 )
-Gemini36Flash = AIModel(
+Gemini36Flash: AIModel = AIModel(
     constant="Gemini36Flash",
     model_name="gemini-3.6-flash",
     display_name="Gemini 3.6 Flash",
@@ -2497,7 +2497,7 @@ Gemini36Flash = AIModel(
     release_date="2026-07-21",
     deprecation_date=None,
 )
-Gemini38Flash = AIModel(
+Gemini38Flash: AIModel = AIModel(
     constant="Gemini38Flash",
     model_name="gemini-3.8-flash",
     display_name="Gemini 3.8 Flash",
@@ -2545,7 +2545,7 @@ Gemini38Flash = AIModel(
     release_date="2026-09-02",
     deprecation_date=None,
 )
-Imagen4 = AIModel(
+Imagen4: AIModel = AIModel(
     constant="Imagen4",
     model_name="imagen-4.0-generate-001",
     display_name="Imagen 4",
@@ -2577,7 +2577,7 @@ Imagen4 = AIModel(
     release_date=None,
     deprecation_date="2026-08-17",
 )
-Imagen4Fast = AIModel(
+Imagen4Fast: AIModel = AIModel(
     constant="Imagen4Fast",
     model_name="imagen-4.0-fast-generate-001",
     display_name="Imagen 4 Fast",
@@ -2608,7 +2608,7 @@ Imagen4Fast = AIModel(
     release_date=None,
     deprecation_date="2026-08-17",
 )
-Imagen4Ultra = AIModel(
+Imagen4Ultra: AIModel = AIModel(
     constant="Imagen4Ultra",
     model_name="imagen-4.0-ultra-generate-001",
     display_name="Imagen 4 Ultra",
@@ -2640,7 +2640,7 @@ Imagen4Ultra = AIModel(
     release_date=None,
     deprecation_date="2026-08-17",
 )
-Gemini25FlashImage = AIModel(
+Gemini25FlashImage: AIModel = AIModel(
     constant="Gemini25FlashImage",
     model_name="gemini-2.5-flash-image",
     display_name="Gemini 2.5 Flash Image",
@@ -2675,7 +2675,7 @@ Gemini25FlashImage = AIModel(
     release_date="2025-10-02",
     deprecation_date="2026-10-02",
 )
-Gemini3ProImage = AIModel(
+Gemini3ProImage: AIModel = AIModel(
     constant="Gemini3ProImage",
     model_name="gemini-3-pro-image",
     display_name="Gemini 3 Pro Image",
@@ -2715,7 +2715,7 @@ Gemini3ProImage = AIModel(
     release_date="2026-05-28",
     deprecation_date=None,
 )
-GPT4o = AIModel(
+GPT4o: AIModel = AIModel(
     constant="GPT4o",
     model_name="gpt-4o",
     display_name="GPT-4o",
@@ -2762,7 +2762,7 @@ GPT4o = AIModel(
     release_date="2024-05-13",
     deprecation_date=None,
 )
-GPT4oMini = AIModel(
+GPT4oMini: AIModel = AIModel(
     constant="GPT4oMini",
     model_name="gpt-4o-mini",
     display_name="GPT-4o mini",
@@ -2809,7 +2809,7 @@ GPT4oMini = AIModel(
     release_date="2024-07-18",
     deprecation_date=None,
 )
-GPT41 = AIModel(
+GPT41: AIModel = AIModel(
     constant="GPT41",
     model_name="gpt-4.1",
     display_name="GPT-4.1",
@@ -2856,7 +2856,7 @@ GPT41 = AIModel(
     release_date="2025-04-14",
     deprecation_date=None,
 )
-GPT41Mini = AIModel(
+GPT41Mini: AIModel = AIModel(
     constant="GPT41Mini",
     model_name="gpt-4.1-mini",
     display_name="GPT-4.1 mini",
@@ -2903,7 +2903,7 @@ GPT41Mini = AIModel(
     release_date="2025-04-14",
     deprecation_date=None,
 )
-GPT41Nano = AIModel(
+GPT41Nano: AIModel = AIModel(
     constant="GPT41Nano",
     model_name="gpt-4.1-nano",
     display_name="GPT-4.1 nano",
@@ -2950,7 +2950,7 @@ GPT41Nano = AIModel(
     release_date="2025-04-14",
     deprecation_date=None,
 )
-O3 = AIModel(
+O3: AIModel = AIModel(
     constant="O3",
     model_name="o3",
     display_name="o3",
@@ -3004,7 +3004,7 @@ O3 = AIModel(
     release_date="2025-04-16",
     deprecation_date=None,
 )
-O3Mini = AIModel(
+O3Mini: AIModel = AIModel(
     constant="O3Mini",
     model_name="o3-mini",
     display_name="o3-mini",
@@ -3057,7 +3057,7 @@ O3Mini = AIModel(
     release_date="2025-01-31",
     deprecation_date=None,
 )
-O4Mini = AIModel(
+O4Mini: AIModel = AIModel(
     constant="O4Mini",
     model_name="o4-mini",
     display_name="o4-mini",
@@ -3111,7 +3111,7 @@ O4Mini = AIModel(
     release_date="2025-04-16",
     deprecation_date=None,
 )
-GPT5 = AIModel(
+GPT5: AIModel = AIModel(
     constant="GPT5",
     model_name="gpt-5",
     display_name="GPT-5",
@@ -3185,7 +3185,7 @@ GPT5 = AIModel(
     release_date="2025-08-07",
     deprecation_date=None,
 )
-GPT5Mini = AIModel(
+GPT5Mini: AIModel = AIModel(
     constant="GPT5Mini",
     model_name="gpt-5-mini",
     display_name="GPT-5 mini",
@@ -3259,7 +3259,7 @@ GPT5Mini = AIModel(
     release_date="2025-08-07",
     deprecation_date=None,
 )
-GPT5Nano = AIModel(
+GPT5Nano: AIModel = AIModel(
     constant="GPT5Nano",
     model_name="gpt-5-nano",
     display_name="GPT-5 nano",
@@ -3324,7 +3324,7 @@ GPT5Nano = AIModel(
     release_date="2025-08-07",
     deprecation_date=None,
 )
-GPT5Pro = AIModel(
+GPT5Pro: AIModel = AIModel(
     constant="GPT5Pro",
     model_name="gpt-5-pro",
     display_name="GPT-5 pro",
@@ -3356,7 +3356,7 @@ GPT5Pro = AIModel(
     release_date="2025-10-06",
     deprecation_date=None,
 )
-DallE2 = AIModel(
+DallE2: AIModel = AIModel(
     constant="DallE2",
     model_name="dall-e-2",
     display_name="DALL·E 2",
@@ -3381,7 +3381,7 @@ DallE2 = AIModel(
     release_date="2022-11-03",
     deprecation_date="2026-05-12",
 )
-DallE3 = AIModel(
+DallE3: AIModel = AIModel(
     constant="DallE3",
     model_name="dall-e-3",
     display_name="DALL·E 3",
@@ -3409,7 +3409,7 @@ DallE3 = AIModel(
     release_date="2023-11-06",
     deprecation_date="2026-05-12",
 )
-GptImage1 = AIModel(
+GptImage1: AIModel = AIModel(
     constant="GptImage1",
     model_name="gpt-image-1",
     display_name="GPT Image 1",
@@ -3441,7 +3441,7 @@ GptImage1 = AIModel(
     release_date="2025-04-23",
     deprecation_date="2026-10-23",
 )
-GptImage1Mini = AIModel(
+GptImage1Mini: AIModel = AIModel(
     constant="GptImage1Mini",
     model_name="gpt-image-1-mini",
     display_name="GPT Image 1 mini",
@@ -3473,7 +3473,7 @@ GptImage1Mini = AIModel(
     release_date=None,
     deprecation_date="2026-12-01",
 )
-GptImage15 = AIModel(
+GptImage15: AIModel = AIModel(
     constant="GptImage15",
     model_name="gpt-image-1.5",
     display_name="GPT Image 1.5",
@@ -3505,7 +3505,7 @@ GptImage15 = AIModel(
     release_date="2025-12-16",
     deprecation_date="2026-12-01",
 )
-GptImage2 = AIModel(
+GptImage2: AIModel = AIModel(
     constant="GptImage2",
     model_name="gpt-image-2",
     display_name="GPT Image 2",
@@ -3545,7 +3545,7 @@ GptImage2 = AIModel(
     release_date="2026-04-21",
     deprecation_date=None,
 )
-GptImage26Sunburst = AIModel(
+GptImage26Sunburst: AIModel = AIModel(
     constant="GptImage26Sunburst",
     model_name="gpt-image-2.6-sunburst",
     display_name="GPT Image 2.6 Sunburst",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def owned_files(root: Path) -> set[str]:
     """Files the generator owns today: everything in generated/ and specs/schema/."""
-    out = set()
+    out: set[str] = set()
     for folder, pattern in ((GENERATED, "*"), (SCHEMA_DIR, "*.schema.json")):
         for p in (root / folder).rglob(pattern):
             if p.is_file() and "__pycache__" not in p.parts:

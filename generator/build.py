@@ -12,9 +12,10 @@ import json
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import jinja2
 from pydantic import BaseModel, ValidationError
@@ -30,7 +31,12 @@ from .spec import (
     ProtocolSpec,
     ProviderSpec,
 )
-from .wire import WireSchema
+from .wire import WireSchema, typed_wire_models
+
+if TYPE_CHECKING:
+    from datamodel_code_generator import InputFileType, PythonVersion
+    from datamodel_code_generator.enums import DataModelType
+    from datamodel_code_generator.format import Formatter
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED = "generated"
@@ -39,17 +45,17 @@ SCHEMA_DIR = "specs/schema"
 
 @dataclass
 class Specs:
-    protocols: dict[str, tuple[ProtocolSpec, Source]] = field(default_factory=dict)
-    providers: dict[str, tuple[ProviderSpec, Source]] = field(default_factory=dict)
-    catalogs: list[tuple[CatalogSpec, Source]] = field(default_factory=list)
-    wires: dict[str, WireSchema] = field(default_factory=dict)
+    protocols: dict[str, tuple[ProtocolSpec, Source]] = field(default_factory=lambda: {})
+    providers: dict[str, tuple[ProviderSpec, Source]] = field(default_factory=lambda: {})
+    catalogs: list[tuple[CatalogSpec, Source]] = field(default_factory=lambda: [])
+    wires: dict[str, WireSchema] = field(default_factory=lambda: {})
 
 
 def _validate(model: type[BaseModel], src: Source) -> Any:
     try:
         return model.model_validate(src.data)
     except ValidationError as exc:
-        errors = []
+        errors: list[SpecError] = []
         for err in exc.errors():
             loc = tuple(err["loc"])
             # pydantic appends union-member and type names to loc; keep the real key path
@@ -99,7 +105,7 @@ def load_specs(root: Path) -> Specs:
     errors: list[SpecError] = []
 
     def each(folder: str, pattern: str = "*.yaml") -> list[Source]:
-        out = []
+        out: list[Source] = []
         for path in sorted((root / "specs" / folder).glob(pattern)):
             try:
                 out.append(load(path, root))
@@ -269,7 +275,7 @@ def _lint_rates(
 
 def _lint_variants(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
     """Each variant gives a `factor` or its own `input` and `output`, never both."""
-    errors = []
+    errors: list[SpecError] = []
     for dim, table in p.by.items():
         for value, v in table.items():
             at = (*where, "by", dim, value)
@@ -287,7 +293,7 @@ def _lint_secondary(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
     s = p.secondary
     assert s is not None
     at = (*where, "secondary")
-    errors = []
+    errors: list[SpecError] = []
     if s.date > p.checked:
         errors.append(
             src.error((*at, "date"), f"date {s.date} is after the price was checked ({p.checked})")
@@ -517,19 +523,30 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
 
 def _pyrepr(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_pyrepr(k)}: {_pyrepr(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return (
-            _pytuple(value)
-            if isinstance(value, tuple)
-            else "[" + ", ".join(map(_pyrepr, value)) + "]"
-        )
+        mapping = cast("dict[Any, Any]", value)  # a dict: its keys and values are anything
+        return "{" + ", ".join(f"{_pyrepr(k)}: {_pyrepr(v)}" for k, v in mapping.items()) + "}"
+    if isinstance(value, tuple):
+        return _pytuple(value)
+    if isinstance(value, list):
+        items = cast("list[Any]", value)  # a list: its items are anything
+        return "[" + ", ".join(map(_pyrepr, items)) + "]"
     return repr(value)
 
 
 def _pytuple(values: Any) -> str:
     items = [_pyrepr(v) for v in values]
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+class _Filtered(Protocol):
+    """A jinja2 Environment's filters, typed (jinja2 leaves them to inference from its defaults,
+    some of which are untyped)."""
+
+    filters: dict[str, Callable[..., Any]]
+
+
+def _filters(env: _Filtered) -> dict[str, Callable[..., Any]]:
+    return env.filters
 
 
 def environment() -> jinja2.Environment:
@@ -541,20 +558,52 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["pyrepr"] = _pyrepr
-    env.filters["pytuple"] = _pytuple
-    env.filters["tojson"] = json.dumps
+    filters = _filters(env)
+    filters["pyrepr"] = _pyrepr
+    filters["pytuple"] = _pytuple
+    filters["tojson"] = json.dumps
     return env
 
 
+class _CodeGenerator(Protocol):
+    """What wire_models calls of the datamodel_code_generator module. Its own `generate` types
+    `**options` with `typing.Unpack`, which pyright's Python 3.10 target lacks (so Unknown)."""
+
+    def generate(
+        self,
+        input_: str,
+        *,
+        input_file_type: InputFileType,
+        input_filename: str,
+        output: Path,
+        output_model_type: DataModelType,
+        target_python_version: PythonVersion,
+        use_standard_collections: bool,
+        use_union_operator: bool,
+        disable_timestamp: bool,
+        allow_extra_fields: bool,
+        collapse_root_models: bool,
+        use_schema_description: bool,
+        custom_file_header: str,
+        formatters: list[Formatter],
+    ) -> object: ...
+
+
+def _code_generator(module: _CodeGenerator) -> _CodeGenerator:
+    return module
+
+
 def wire_models(wire: WireSchema) -> str:
-    """datamodel-code-generator's pydantic models for one wire schema (extra fields allowed)."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    """datamodel-code-generator's pydantic models for one wire schema (extra fields allowed),
+    their declarations made explicit for type checkers (see `typed_wire_models`)."""
+    import datamodel_code_generator
+    from datamodel_code_generator import InputFileType, PythonVersion
+    from datamodel_code_generator.enums import DataModelType
 
     text = json.dumps(wire.source.data)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "wire.py"
-        generate(
+        _code_generator(datamodel_code_generator).generate(
             text,
             input_file_type=InputFileType.JsonSchema,
             input_filename=Path(wire.source.path).name,
@@ -570,7 +619,7 @@ def wire_models(wire: WireSchema) -> str:
             custom_file_header="",
             formatters=[],
         )
-        body = out.read_text()
+        body = typed_wire_models(out.read_text(), wire)
     wire.aliases = _aliases(body)
     return body
 
@@ -617,18 +666,13 @@ def compile_specs(root: Path) -> dict[str, str]:
         try:
             if spec.dialects:
                 lowering = EnvelopeLowering(spec, src, wire, specs.protocols, specs.wires)
-                envelope = lowering.lower_envelope(name)
+                template, ir = "envelope.py.jinja", lowering.lower_envelope(name)
             else:
-                ir = Lowering(spec, src, wire).lower(name)
+                template, ir = "adapter.py.jinja", Lowering(spec, src, wire).lower(name)
         except SpecError as exc:
             errors.append(exc)
             continue
-        if spec.dialects:
-            files[f"{GENERATED}/adapters/{name}.py"] = render(
-                "envelope.py.jinja", src.path, ir=envelope
-            )
-        else:
-            files[f"{GENERATED}/adapters/{name}.py"] = render("adapter.py.jinja", src.path, ir=ir)
+        files[f"{GENERATED}/adapters/{name}.py"] = render(template, src.path, ir=ir)
     if errors:
         raise SpecErrors(errors)
     providers = [spec for spec, _ in sorted(specs.providers.values(), key=lambda t: t[0].provider)]
@@ -652,7 +696,7 @@ def compile_specs(root: Path) -> dict[str, str]:
 
 def format_files(files: dict[str, str], root: Path) -> dict[str, str]:
     """ruff format (and import sorting) of the Python outputs, in one ruff run."""
-    from ruff.__main__ import find_ruff_bin
+    from ruff.__main__ import find_ruff_bin  # pyright: ignore[reportMissingTypeStubs]  # ruff ships no py.typed; its find_ruff_bin() -> str is annotated
 
     ruff = find_ruff_bin()
     config = str(root / "pyproject.toml")

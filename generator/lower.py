@@ -8,10 +8,12 @@ the wrong type, is a SpecError at the path's own line.
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .errors import SpecError
 from .source import Loc, Source
@@ -24,11 +26,12 @@ from .spec import (
     Join,
     MessagesSpec,
     ProtocolSpec,
+    RequestSpec,
     StreamEventSpec,
     Sum,
     UsageSpec,
 )
-from .wire import PathError, Resolved, WireSchema
+from .wire import PathError, Resolved, Step, WireSchema
 
 STRING = frozenset({"string"})
 INTEGER = frozenset({"integer"})
@@ -132,6 +135,1101 @@ ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+# --- code emission ---------------------------------------------------------------------------
+#
+# Generated functions are built as a small statement tree whose expressions hold `Ref`s (a
+# path read from a variable) rather than text. Rendering decides where each shared or
+# nullable path prefix is bound to a named local (once, in the innermost block holding all
+# its reads), and reads a nullable prefix's attribute behind a guard only where no enclosing
+# `if` already proved it present.
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A path read from a variable of the generated function: `root.a.b`."""
+
+    root: str
+    steps: tuple[Step, ...]
+    only: str | None = None  # "str" / "list": a value of another shape reads as None / ()
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.root, *(s.attr for s in self.steps))
+
+    def prefix(self, k: int) -> Ref:
+        return Ref(self.root, self.steps[:k])
+
+    def may_be_none(self) -> bool:
+        return any(s.nullable for s in self.steps)
+
+
+Code = tuple["str | Ref", ...]
+
+
+def code(*parts: str | Ref | Code) -> Code:
+    """Pieces and pieces of code, flattened into one."""
+    out: list[str | Ref] = []
+    for p in parts:
+        if isinstance(p, tuple):
+            out.extend(p)
+        else:
+            out.append(p)
+    return tuple(out)
+
+
+def joined(items: list[Code], sep: str = ", ") -> Code:
+    out: list[str | Ref] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(sep)
+        out.extend(item)
+    return tuple(out)
+
+
+def refs_of(c: Code) -> list[Ref]:
+    return [p for p in c if isinstance(p, Ref)]
+
+
+@dataclass(frozen=True)
+class Conj:
+    """One conjunct of a condition: `ref` tested as truthy/falsy, present, or against a
+    string literal."""
+
+    ref: Ref
+    op: str  # "truthy" / "falsy" / "==" / "!=" / "present"
+    literal: str | None = None
+    model: str | None = None  # the $defs model of the value tested, when it is one
+
+
+@dataclass
+class Stmt:
+    """A line (`head`, no body), or a compound statement: `head:` then `body`; `branches`
+    continue an `if` (`elif ...:` / `else:`)."""
+
+    head: tuple[str | Ref | Conj, ...]
+    body: list[Stmt] | None = None
+    branches: list[tuple[tuple[str | Ref | Conj, ...], list[Stmt]]] = field(
+        default_factory=lambda: []
+    )
+    binds: str | None = None  # a `for` loop: the variable bound in the body
+
+    def head_refs(self) -> list[Ref]:
+        out: list[Ref] = []
+        for head in [self.head, *(h for h, _ in self.branches)]:
+            for p in head:
+                if isinstance(p, Ref):
+                    out.append(p)
+                elif isinstance(p, Conj):
+                    out.append(p.ref)
+        return out
+
+    def bodies(self) -> list[list[Stmt]]:
+        return ([self.body] if self.body is not None else []) + [b for _, b in self.branches]
+
+    def all_refs(self) -> list[Ref]:
+        out = self.head_refs()
+        for body in self.bodies():
+            for st in body:
+                out.extend(st.all_refs())
+        return out
+
+
+def line(*parts: str | Ref | Code) -> Stmt:
+    return Stmt(code(*parts))
+
+
+def if_(test: list[Conj] | Code, body: list[Stmt], keyword: str = "if") -> Stmt:
+    return Stmt((f"{keyword} ", *test, ":"), body)
+
+
+def for_(var: str, iterable: Code, body: list[Stmt]) -> Stmt:
+    return Stmt(("for ", var, " in ", *iterable, ":"), body, binds=var)
+
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def snake(name: str) -> str:
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return re.sub(r"[^a-z0-9_]+", "_", name).strip("_") or "value"
+
+
+@dataclass
+class Scope:
+    """What the code at one point knows: the locals bound to path prefixes, and the prefixes
+    an enclosing test proved present."""
+
+    names: set[str]  # every name used in the function (shared by all its scopes)
+    bound: dict[tuple[str, ...], str] = field(default_factory=lambda: {})
+    present: set[tuple[str, ...]] = field(default_factory=lambda: set())
+    used: set[str] = field(default_factory=lambda: set())  # names the rendered code read
+    roots: set[str] = field(default_factory=lambda: set())  # the variables defined here
+
+    def child(self) -> Scope:
+        return Scope(self.names, dict(self.bound), set(self.present), self.used, set(self.roots))
+
+    def fresh(self, *candidates: str) -> str:
+        for name in candidates:
+            if name and name not in self.names and name not in BUILTIN_NAMES:
+                self.names.add(name)
+                return name
+        base = candidates[-1]
+        n = 2
+        while f"{base}_{n}" in self.names:
+            n += 1
+        self.names.add(f"{base}_{n}")
+        return f"{base}_{n}"
+
+    def maybe_none(self, ref: Ref) -> bool:
+        """The value at `ref` may be None here."""
+        for k in range(len(ref.steps), 0, -1):
+            if ref.prefix(k).key in self.present:
+                return False
+            if ref.steps[k - 1].nullable:
+                return True
+        return False
+
+    def name_of(self, ref: Ref) -> str | None:
+        if not ref.steps:
+            return ref.root
+        return self.bound.get(ref.key)
+
+    # --- rendering expressions ---
+
+    def value(self, ref: Ref) -> str:
+        """`ref` read here: None where a missing object on its way makes it absent."""
+        if ref.only is not None:
+            raw = Ref(ref.root, ref.steps)
+            name = self.name_of(raw)
+            assert name is not None, f"unbound {raw.key}"
+            self.used.add(name)
+            if ref.only == "str":
+                return f"({name} if isinstance({name}, str) else None)"
+            return f"({name} if isinstance({name}, list) else ())"
+        name = self.name_of(ref)
+        if name is not None:
+            self.used.add(name)
+            return name
+        parent = ref.prefix(len(ref.steps) - 1)
+        attr = ref.steps[-1].attr
+        if self.maybe_none(parent):
+            pname = self.name_of(parent)
+            assert pname is not None, f"unbound {parent.key}"
+            self.used.add(pname)
+            return f"({pname}.{attr} if {pname} is not None else None)"
+        return f"{self.value(parent)}.{attr}"
+
+    def guarded(self, ref: Ref) -> tuple[str | None, str]:
+        """(the local a test must find present first, or None; the read behind it)."""
+        name = self.name_of(ref)
+        if name is not None or ref.only is not None:
+            return None, self.value(ref)
+        parent = ref.prefix(len(ref.steps) - 1)
+        if len(ref.steps) > 1 and self.maybe_none(parent):
+            pname = self.name_of(parent)
+            assert pname is not None, f"unbound {parent.key}"
+            self.used.add(pname)
+            return pname, f"{pname}.{ref.steps[-1].attr}"
+        return None, self.value(ref)
+
+    def conj(self, c: Conj) -> str:
+        """One conjunct; a conjunct that needs its value present proves it for the rest."""
+        guard, v = self.guarded(c.ref)
+        op = c.op
+        if op == "present":
+            text = f"{v} is not None"
+        elif op == "truthy":
+            text = v
+        elif op == "falsy":
+            text = f"not {v}"
+        else:
+            text = f"{v} {op} {c.literal!r}"
+        positive = op in ("truthy", "==", "present")
+        if guard is not None:
+            if positive:
+                text = f"{guard} is not None and {text}"
+                self.present.add(c.ref.prefix(len(c.ref.steps) - 1).key)
+            else:
+                text = f"({guard} is None or {text})"
+        if positive:  # what a type checker narrows: the value tested (and its guard)
+            self.present.add(c.ref.key)
+        return text
+
+    def render(self, parts: tuple[str | Ref | Conj, ...]) -> str:
+        out: list[str] = []
+        conj_seen = False
+        for p in parts:
+            if isinstance(p, Conj):
+                if conj_seen:
+                    out.append(" and ")
+                out.append(self.conj(p))
+                conj_seen = True
+            elif isinstance(p, Ref):
+                out.append(self.value(p))
+            else:
+                out.append(p)
+        return "".join(out)
+
+    # --- rendering statements ---
+
+    def bind_for(self, st: Stmt, later: list[Ref]) -> list[Ref]:
+        """The prefixes to bind before `st`: read by its own line, or by it and a statement
+        after it; and nullable with a read below, read whole twice, or read by shape."""
+        here = st.head_refs() if st.body is not None else st.all_refs()
+        mine = [r for r in st.all_refs() if r.root in self.roots]
+        later = [r for r in later if r.root in self.roots]
+        children: dict[tuple[str, ...], set[str]] = {}
+        whole: dict[tuple[str, ...], int] = {}
+        shaped: set[tuple[str, ...]] = set()
+        for ref in mine + later:
+            if ref.only is not None:
+                shaped.add(ref.key)
+            for k in range(1, len(ref.steps) + 1):
+                key = ref.prefix(k).key
+                if k < len(ref.steps):
+                    children.setdefault(key, set()).add(ref.steps[k].attr)
+                else:
+                    children.setdefault(key, set()).add("")
+                    whole[key] = whole.get(key, 0) + 1
+
+        def keys(refs: list[Ref]) -> set[tuple[str, ...]]:
+            return {r.prefix(k).key for r in refs for k in range(1, len(r.steps) + 1)}
+
+        here_keys, mine_keys, later_keys = keys(here), keys(mine), keys(later)
+        wanted: dict[tuple[str, ...], Ref] = {}
+        for ref in mine:
+            for k in range(1, len(ref.steps) + 1):
+                p = ref.prefix(k)
+                if p.key in self.bound or p.key in wanted:
+                    continue
+                below = children.get(p.key, set())
+                need = (
+                    p.key in shaped
+                    or (bool(below - {""}) and self.maybe_none(p))
+                    or len(below) > 1
+                    or whole.get(p.key, 0) > 1
+                )
+                if need and (p.key in here_keys or (p.key in mine_keys and p.key in later_keys)):
+                    wanted[p.key] = p
+        return sorted(wanted.values(), key=lambda r: len(r.steps))
+
+    def block(self, stmts: list[Stmt], indent: int, out: list[str]) -> None:
+        pad = "    " * indent
+        for i, st in enumerate(stmts):
+            later = [r for s in stmts[i + 1 :] for r in s.all_refs()]
+            for p in self.bind_for(st, later):
+                if p.key in self.bound:
+                    continue
+                text = self.value(p)
+                if text.startswith("(") and text.endswith(")") and " if " in text:
+                    text = text[1:-1]
+                attr = p.steps[-1].attr
+                parent = self.name_of(p.prefix(len(p.steps) - 1)) or ""
+                parent_attr = p.steps[-2].attr if len(p.steps) > 1 else ""
+                name = self.fresh(
+                    snake(attr),
+                    f"{snake(parent_attr)}_{snake(attr)}" if parent_attr else "",
+                    f"{parent}_{snake(attr)}".lstrip("_"),
+                    snake(attr),
+                )
+                out.append(f"{pad}{name} = {text}")
+                self.bound[p.key] = name
+            if st.body is None:
+                out.append(pad + self.render(st.head))
+                if st.binds is not None:
+                    self.roots.add(st.binds)
+                continue
+            inner = self.child()
+            out.append(pad + inner.render(st.head))
+            if st.binds is not None:
+                inner.roots.update(st.binds.replace(" ", "").split(","))
+            inner.block(st.body, indent + 1, out)
+            for head, body in st.branches:
+                other = self.child()
+                out.append(pad + other.render(head))
+                other.block(body, indent + 1, out)
+
+
+# --- the adapter's functions, as statements ---------------------------------------------------
+
+# names a generated function's locals must not take (module-level names, the fixed locals)
+RESERVED = frozenset(
+    {
+        "w",
+        "tool_call",
+        "compact",
+        "dig",
+        "first_present",
+        "join_present",
+        "join_text",
+        "sum_items",
+        "sum_present",
+        "lenient",
+        "part_kind",
+        "contents",
+        "deltas",
+        "choice_deltas",
+        "choices",
+        "text",
+        "signature",
+        "data",
+        "url",
+        "raw_finish",
+        "position",
+        "raw",
+        "event",
+        "e",
+        "r",
+        "u",
+        "p",
+        "unwrap",
+    }
+)
+
+
+def loop_name(path: str) -> str:
+    """The variable of a loop over the list at `path`: its singular (`tool_calls` -> `call`,
+    `choices` -> `choice`), or `<name>_item`."""
+    name = snake(path.split(".")[-1])
+    if name.endswith("ies"):
+        name = name[:-3] + "y"
+    elif name.endswith("s") and not name.endswith("ss"):
+        name = name[:-1]
+    else:
+        name = f"{name}_item"
+    while (name in RESERVED or name in BUILTIN_NAMES) and "_" in name:
+        name = name.split("_", 1)[1]
+    return name
+
+
+def _key_prefixes(ref: Ref) -> list[Ref]:
+    """The prefixes of `ref` that may be None: where it is, each must be present."""
+    return [ref.prefix(k) for k in range(1, len(ref.steps)) if ref.prefix(k).may_be_none()]
+
+
+def _needs_all(codes: list[Code]) -> list[Ref]:
+    """The nullable prefixes every read of `codes` goes through: with one absent, each of
+    these values is None (the helpers used return None for None)."""
+    refs = [r for c in codes for r in refs_of(c)]
+    if not refs:
+        return []
+    common: dict[tuple[str, ...], Ref] = {p.key: p for p in _key_prefixes(refs[0])}
+    for r in refs[1:]:
+        keys = {p.key for p in _key_prefixes(r)}
+        common = {k: v for k, v in common.items() if k in keys}
+    return sorted(common.values(), key=lambda r: len(r.steps))
+
+
+def _requires(rule: RuleIR) -> list[Ref]:
+    """The nullable prefixes that must be present for `rule` to add anything."""
+    found: dict[tuple[str, ...], Ref] = {}
+    if rule.each is not None:
+        for r in refs_of(rule.each):
+            found.update((p.key, p) for p in _key_prefixes(r))
+    for c in rule.condition or ():
+        if c.op in ("truthy", "==", "present"):
+            found.update((p.key, p) for p in _key_prefixes(c.ref))
+    item = rule.item
+    if item is not None and item.kind != "tool_call":
+        keys = {"text": ["text"], "reasoning": ["text", "signature"], "image": ["data", "url"]}
+        codes = [item.fields[k] for k in keys[item.kind] if k in item.fields]
+        found.update((p.key, p) for p in _needs_all(codes))
+    return sorted(found.values(), key=lambda r: len(r.steps))
+
+
+class Emitter:
+    """Statements of an adapter's reading functions."""
+
+    def __init__(self, stream: bool) -> None:
+        self.stream = stream
+        self.out = "deltas" if stream else "contents"
+
+    def item(self, it: ItemIR, position: str | None) -> list[Stmt]:
+        f = it.fields
+        none: Code = ("None",)
+        key = it.key
+        if it.kind == "text":
+            extra: Code = code(", key=", key) if key is not None else ()
+            if "signature" in f:
+                made = (
+                    code("TextDelta(text or '', signature=signature", extra, ")")
+                    if self.stream
+                    else ("TextContent(text or '', signature=signature)",)
+                )
+                return [
+                    line("text, signature = ", f["text"], ", ", f["signature"]),
+                    if_(("text or signature",), [line(f"{self.out}.append(", made, ")")]),
+                ]
+            made = code("TextDelta(text", extra, ")") if self.stream else ("TextContent(text)",)
+            return [if_(code("text := ", f["text"]), [line(f"{self.out}.append(", made, ")")])]
+        if it.kind == "reasoning":
+            has_text, has_sig = "text" in f, "signature" in f
+            if not (has_text or has_sig):
+                return []
+            text = "text or None" if has_sig and has_text else ("text" if has_text else "None")
+            args: Code = (f"{text}, {'signature' if has_sig else 'None'}",)
+            if self.stream:
+                args = code(args, ", ", key if key is not None else none)
+            flags = ", redacted=True" if it.redacted else ""
+            if self.stream and it.continues:
+                flags += ", continues=True"
+            ident: Code = code(", id=", f["id"]) if "id" in f else ()
+            cls = "ReasoningDelta" if self.stream else "ReasoningContent"
+            add = line(f"{self.out}.append({cls}(", args, flags, ident, "))")
+            if has_text and has_sig:
+                return [
+                    line("text, signature = ", f["text"], ", ", f["signature"]),
+                    if_(("text or signature",), [add]),
+                ]
+            name = "text" if has_text else "signature"
+            return [if_(code(f"{name} := ", f[name]), [add])]
+        if it.kind == "image":
+            has_data, has_url = "data" in f, "url" in f
+            cls = "ImageDelta" if self.stream else "ImageContent"
+            sig: Code = code(", signature=", f["signature"]) if "signature" in f else ()
+            add = line(
+                f"{self.out}.append({cls}(",
+                "data" if has_data else "None",
+                ", ",
+                "url" if has_url else "None",
+                ", ",
+                f.get("media_type", none),
+                ", ",
+                f.get("revised_prompt", none),
+                sig,
+                "))",
+            )
+            if has_data and has_url:
+                return [
+                    line("data, url = ", f["data"], ", ", f["url"]),
+                    if_(("data or url",), [add]),
+                ]
+            name = "data" if has_data else "url"
+            return [if_(code(f"{name} := ", f[name]), [add])]
+        # tool_call
+        ident, name_, args_ = f.get("id", none), f.get("name", none), f.get("arguments", none)
+        if not self.stream:
+            sig = code(", ", f["signature"]) if "signature" in f else ()
+            made = code("tool_call(", ident, ", ", name_, ", ", args_, sig, ")")
+            return [line("contents.append(", made, ")")]
+        if key is not None and position is not None:
+            at: Code = code("first_present(", key, f", {position})")
+        elif key is not None:
+            at = key if it.key_int else code("first_present(", key, ", None)")
+        else:
+            at = (position or "None",)
+        flags = (", continues=True" if it.continues else "") + (", whole=True" if it.whole else "")
+        sig = code(", signature=", f["signature"]) if "signature" in f else ()
+        made = code("ToolCallDelta(", at, ", ", ident, ", ", name_, ", ", args_, flags, sig, ")")
+        return [line("deltas.append(", made, ")")]
+
+    def uses_position(self, rule: RuleIR) -> bool:
+        return self.stream and any(
+            c.item is not None and c.item.kind == "tool_call" for c in rule.cases
+        )
+
+    def rule(self, rule: RuleIR, position: str | None) -> list[Stmt]:
+        if rule.each is not None:
+            assert rule.var is not None
+            chain: Stmt | None = None
+            body: list[Stmt] = []
+            for case in rule.cases:
+                assert case.item is not None
+                made = self.item(case.item, rule.position)
+                if chain is None and not case.condition:
+                    body = made
+                    break
+                if chain is None:
+                    assert case.condition is not None
+                    chain = if_(case.condition, made)
+                    body = [chain]
+                elif case.condition:
+                    chain.branches.append((("elif ", *case.condition, ":"), made))
+                else:
+                    chain.branches.append((("else:",), made))
+            if self.uses_position(rule):
+                var = f"{rule.position}, {rule.var}"
+                return [for_(var, code("enumerate(", rule.each, ")"), body)]
+            return [for_(rule.var, rule.each, body)]
+        assert rule.item is not None
+        made = self.item(rule.item, position)
+        cond = rule.condition
+        if cond and len(cond) == 1 and cond[0].op == "truthy" and self.tests_itself(rule):
+            return made  # `when: x` with the item's one field x: the item's own test
+        if cond:
+            return [if_(cond, made)]
+        return made
+
+    @staticmethod
+    def tests_itself(rule: RuleIR) -> bool:
+        """The item is made only when its one field is truthy, and that field is the path
+        its rule's `when` tests."""
+        item, cond = rule.item, rule.condition
+        assert item is not None and cond is not None
+        tested = {"text": ("text",), "reasoning": ("text", "signature"), "image": ("data", "url")}
+        fields = [item.fields[k] for k in tested.get(item.kind, ()) if k in item.fields]
+        return len(fields) == 1 and fields[0] == (cond[0].ref,)
+
+    def rules(self, rules: list[RuleIR]) -> list[Stmt]:
+        """The rules in order; consecutive ones that need the same object present share one
+        test of it."""
+        pairs = [(self.rule(r, None), _requires(r), r.condition is not None) for r in rules]
+        return self._group(pairs, set())
+
+    def _group(
+        self, pairs: list[tuple[list[Stmt], list[Ref], bool]], known: set[tuple[str, ...]]
+    ) -> list[Stmt]:
+        out: list[Stmt] = []
+        i = 0
+        while i < len(pairs):
+            stmts, reqs, tested = pairs[i]
+            first = next((r for r in reqs if r.key not in known), None)
+            if first is None:
+                out.extend(stmts)
+                i += 1
+                continue
+            j = i
+            while j < len(pairs) and any(r.key == first.key for r in pairs[j][1]):
+                j += 1
+            if j - i == 1 and tested:  # its own test reads the object behind a guard
+                out.extend(stmts)
+                i += 1
+                continue
+            inner = self._group(pairs[i:j], known | {first.key})
+            out.append(if_([Conj(first, "present")], inner))
+            i = j
+        return out
+
+
+@dataclass
+class Function:
+    """A generated function: `def name(params) -> returns:`, its docstring and body."""
+
+    name: str
+    params: list[tuple[str, str]]  # (name, annotation); unread ones are left out
+    returns: str
+    body: list[Stmt]
+    doc: str | None = None
+    bound: dict[tuple[str, ...], str] = field(default_factory=lambda: {})
+    keep: tuple[str, ...] = ()  # parameters kept even when unread
+    kept: list[str] = field(default_factory=lambda: list[str]())  # after rendering
+
+    def render(self) -> str:
+        names = set(RESERVED) | {n for n, _ in self.params}
+        stack = list(self.body)
+        while stack:
+            st = stack.pop()
+            if st.binds is not None:
+                names.update(st.binds.replace(" ", "").split(","))
+            for body in st.bodies():
+                stack.extend(body)
+        roots = {n for n, _ in self.params}
+        scope = Scope(names, dict(self.bound), set(), roots=roots)
+        for key in self.bound:
+            for k in range(2, len(key) + 1):
+                scope.present.add(key[:k])
+        lines: list[str] = []
+        if self.doc:
+            lines.append(f'    """{self.doc}"""')
+        scope.block(self.body, 1, lines)
+        self.kept = [n for n, _ in self.params if n in scope.used or n in self.keep]
+        params = ", ".join(f"{n}: {t}" for n, t in self.params if n in self.kept)
+        return "\n".join([f"def {self.name}({params}) -> {self.returns}:", *lines])
+
+
+def _call(name: str, kwargs: Sequence[tuple[str, Code | None]], first: Code = ()) -> Code:
+    """`name(first, k=v, ...)` leaving out the keywords whose value is None."""
+    items: list[Code] = [first] if first else []
+    items += [code(f"{k}=", v) for k, v in kwargs if v is not None]
+    return code(f"{name}(", joined(items), ")")
+
+
+def usage_reader(u: UsageIR) -> Function:
+    fields = [(name, expr) for name, expr in u.fields.items()]
+    return Function(
+        u.function,
+        [("u", f"w.{u.model} | None")],
+        "Usage | None",
+        [if_(("u is None",), [line("return None")]), line("return ", _call("Usage", fields))],
+        keep=("u",),
+    )
+
+
+def _raw_finish(c: ChoiceIR, body: list[Stmt]) -> Code | None:
+    """The choice's raw finish reason as code: a plain read as is, else a local `body` binds."""
+    finish = c.finish_reason
+    if finish is not None and len(finish) != 1:
+        body.append(line("raw_finish = ", finish))
+        return ("raw_finish",)
+    return finish
+
+
+def _error(error: dict[str, Code]) -> Stmt:
+    return line("return ", _call("StreamError", list(error.items())))
+
+
+def unwrap_function(events: list[EventIR], model: str) -> Function:
+    """`unwrap_event` of a protocol with dialects: an error, or the wrapped event's text."""
+    body: list[Stmt] = [Stmt((f"e: w.{model} = _validate_event(data)",), binds="e")]
+    ends = False
+    for ev in events:
+        if ev.error is not None:
+            made = [_error(ev.error)]
+        else:
+            assert ev.payload is not None
+            made = [line("return unwrap(", ev.payload, f", {ev.payload_base64})")]
+        if ev.condition:
+            body.append(if_(ev.condition, made))
+        else:
+            body += made
+            ends = True
+            break
+    if not ends:
+        body.append(line("return None"))
+    doc = (
+        "One stream event's data -> the dialect's event it wraps (JSON text), an in-stream\n"
+        "    error, or None."
+    )
+    return Function(
+        "unwrap_event",
+        [("data", "str"), ("event", "str | None")],
+        "str | StreamError | None",
+        body,
+        doc,
+        keep=("data", "event"),
+    )
+
+
+def payload_function(model: str, key: str, usage: Code | None) -> Function:
+    """`payload_usage`: the usage the host adds to a wrapped event, when it has any."""
+    body = [
+        if_((f"{key!r} not in text",), [line("return None")]),
+        Stmt((f"p: w.{model} = _validate_payload(text)",), binds="p"),
+        line("return ", usage or ("None",)),
+    ]
+    doc = "The usage this host adds to a wrapped event, when it has any."
+    return Function("payload_usage", [("text", "str")], "Usage | None", body, doc, keep=("text",))
+
+
+class Reader:
+    """The response and stream functions of an adapter."""
+
+    def __init__(self, stream_model: str) -> None:
+        self.stream_model = stream_model
+        self.functions: list[Function] = []
+        self.taken: set[str] = set()
+
+    def fresh(self, name: str) -> str:
+        out, n = name, 2
+        while out in self.taken:
+            out, n = f"{name}_{n}", n + 1
+        self.taken.add(out)
+        return out
+
+    # --- responses ---
+
+    def response_choice(self, c: ChoiceIR) -> Function:
+        body: list[Stmt] = [line("contents: list[ContentItem] = []")]
+        body += Emitter(False).rules(c.rules)
+        finish = _raw_finish(c, body)
+        made: Code = (
+            code(c.index, ", _finish(", finish, "), contents, ", finish)
+            if finish is not None
+            else code(c.index, ", None, contents, None")
+        )
+        body.append(line("return ChatResponseChoice(", made, ")"))
+        return Function(
+            self.fresh("_response_choice"),
+            [(c.var, f"w.{c.def_name}")],
+            "ChatResponseChoice",
+            body,
+            keep=(c.var,),
+        )
+
+    def parse_response(
+        self,
+        model: str,
+        errors: list[EventIR],
+        c: ChoiceIR,
+        finish: Code | None,
+        kwargs: list[tuple[str, Code | None]],
+    ) -> list[Function]:
+        choice = self.response_choice(c)
+        body: list[Stmt] = [Stmt((f"r: w.{model} = _decode_response(raw)",), binds="r")]
+        for found in errors:
+            assert found.condition is not None and found.error is not None
+            body.append(if_(found.condition, [_error(found.error)]))
+        if c.source is not None:
+            body.append(
+                line(
+                    "choices = [",
+                    f"{choice.name}({c.var}) for {c.var} in ",
+                    c.source,
+                    "]",
+                )
+            )
+        else:
+            body.append(line(f"choices = [{choice.name}(r)]"))
+        if finish is not None:
+            add = "choices.append(ChatResponseChoice(0, _finish(raw_finish), [], raw_finish))"
+            body.append(
+                if_(
+                    ("not choices",),
+                    [
+                        line("raw_finish = ", finish),
+                        if_(("raw_finish is not None",), [line(add)]),
+                    ],
+                )
+            )
+        none: Code = ("None",)
+        kwargs = [
+            ("choices", ("choices",)),
+            *((k, v or none) for k, v in kwargs[:3]),  # ParsedResponse takes these three
+            ("wire", (Ref("r", ()),)),
+            *kwargs[3:],
+        ]
+        body.append(line("return ", _call("ParsedResponse", kwargs)))
+        doc = "A non-streamed response body -> choices, usage, id and model (or the error it reports)."
+        parse = Function(
+            "parse_response",
+            [("raw", "bytes | str")],
+            "ParsedResponse | StreamError",
+            body,
+            doc,
+            keep=("raw",),
+        )
+        return [choice, parse]
+
+    # --- streams ---
+
+    def chunk(self, ev: EventIR) -> list[Stmt]:
+        """Statements building the chunk of a (non-error) event, ending with its return."""
+        body: list[Stmt] = []
+        c = ev.choice
+        deltas: Code = ("[]",)
+        each: Code = ()
+        if c is not None:
+            inner: list[Stmt] = [line("deltas: list[ContentDelta] = []")]
+            inner += Emitter(True).rules(c.rules)
+            finish = _raw_finish(c, inner)
+            made: Code = (
+                code(c.index, ", deltas, _finish(", finish, "), ", finish)
+                if finish is not None
+                else code(c.index, ", deltas")
+            )
+            if c.source is not None:  # each choice read by a function of its own
+                inner.append(line("return ChoiceDelta(", made, ")"))
+                fn = Function(
+                    self.fresh("_choice_delta"),
+                    [(c.var, f"w.{c.def_name}")],
+                    "ChoiceDelta",
+                    inner,
+                    keep=(c.var,),
+                )
+                self.functions.append(fn)
+                each = code(f"{fn.name}({c.var}) for {c.var} in ", c.source)
+                body.append(line("choice_deltas = [", each, "]"))
+            else:
+                body += inner
+                body.append(line("choice_deltas: list[ChoiceDelta] = [ChoiceDelta(", made, ")]"))
+            deltas = ("choice_deltas",)
+        if ev.finish_reason is not None:
+            if c is None:
+                body.append(line("choice_deltas: list[ChoiceDelta] = []"))
+            elif c.source is not None:
+                body[-1] = line("choice_deltas: list[ChoiceDelta] = [", each, "]")
+            add = "choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))"
+            body.append(line("raw_finish = ", ev.finish_reason))
+            body.append(if_(("raw_finish is not None",), [line(add)]))
+            deltas = ("choice_deltas",)
+        kwargs: list[tuple[str, Code | None]] = [
+            ("id", ev.id),
+            ("model", ev.model),
+            ("usage", ev.usage),
+            ("usage_wire", ev.usage_wire),
+            ("service_tier", ev.service_tier),
+        ]
+        body.append(line("return ", _call("ChatResponseChunk", kwargs, deltas)))
+        return body
+
+    def handler_name(self, ev: EventIR, skip: int) -> str:
+        conds = (ev.condition or [])[skip:]
+        for c in conds:
+            if c.op == "==" and c.literal is not None:
+                return self.fresh(f"_on_{snake(c.literal)}")
+            if c.op == "truthy":
+                return self.fresh(f"_on_{snake(c.ref.steps[-1].attr)}")
+        return self.fresh("_on_chunk")
+
+    def parse_event(self, events: list[EventIR]) -> tuple[list[Function], str | None]:
+        """The handlers and `parse_event`; the dispatch table's text when events are told
+        apart by one field's value."""
+        e = f"w.{self.stream_model}"
+        firsts = [ev.condition[0] if ev.condition else None for ev in events]
+        by_value = (
+            all(f is not None and f.op == "==" and len(f.ref.steps) == 1 for f in firsts)
+            and len({f.ref.key for f in firsts if f is not None}) == 1
+        )
+        handlers: list[Function] = []
+        if by_value and events:
+            groups: dict[str, list[EventIR]] = {}
+            for ev, f in zip(events, firsts, strict=True):
+                assert f is not None and f.literal is not None
+                groups.setdefault(f.literal, []).append(ev)
+            table: list[str] = []
+            for literal, group in groups.items():
+                body: list[Stmt] = []
+                kinds: set[str] = set()
+                ends = False
+                for ev in group:
+                    rest = (ev.condition or [])[1:]
+                    made = [_error(ev.error)] if ev.error is not None else self.chunk(ev)
+                    kinds.add("StreamError" if ev.error is not None else "ChatResponseChunk")
+                    if rest:
+                        body.append(if_(rest, made))
+                    else:
+                        body += made
+                        ends = True
+                        break
+                if not ends:
+                    body.append(line("return None"))
+                    kinds.add("None")
+                order = ["ChatResponseChunk", "StreamError", "None"]
+                returns = " | ".join(k for k in order if k in kinds)
+                fn = Function(
+                    self.fresh(f"_on_{snake(literal)}"), [("e", e)], returns, body, keep=("e",)
+                )
+                handlers += self.functions
+                self.functions = []
+                handlers.append(fn)
+                table.append(f"    {literal!r}: {fn.name},")
+            attr = next(f.ref.steps[0].attr for f in firsts if f is not None)
+            body = [
+                Stmt((f"e: {e} = _validate_event(data)",), binds="e"),
+                line(f"handler = _ON_EVENT.get(e.{attr})"),
+                line("return handler(e) if handler is not None else None"),
+            ]
+            text = "\n".join(
+                [
+                    f"_ON_EVENT: dict[str | None, Callable[[{e}], ChatResponseChunk | StreamError | None]] = {{",
+                    *table,
+                    "}",
+                ]
+            )
+            return [*handlers, self._parse_event(body)], text
+        body = [Stmt((f"e: {e} = _validate_event(data)",), binds="e")]
+        ends = False
+        for ev in events:
+            if ev.error is not None:
+                made = [_error(ev.error)]
+            elif not ev.condition:  # the events no rule before took: read here, no call
+                made = self.chunk(ev)
+                handlers += self.functions
+                self.functions = []
+            else:
+                fn = self.handler(ev)
+                handlers += self.functions
+                self.functions = []
+                handlers.append(fn)
+                made = [line("return ", self.call(fn, ev))]
+            if ev.condition:
+                body.append(if_(ev.condition, made))
+            else:
+                body += made
+                ends = True
+                break
+        if not ends:
+            body.append(line("return None"))
+        return [*handlers, self._parse_event(body)], None
+
+    def _parse_event(self, body: list[Stmt]) -> Function:
+        doc = "One stream event's data -> what it contributes, an in-stream error, or None."
+        return Function(
+            "parse_event",
+            [("data", "str"), ("event", "str | None")],
+            "ChatResponseChunk | StreamError | None",
+            body,
+            doc,
+            keep=("data", "event"),
+        )
+
+    def handler(self, ev: EventIR) -> Function:
+        params: list[tuple[str, str]] = []
+        bound: dict[tuple[str, ...], str] = {}
+        g = ev.given
+        if g is not None and g.model is not None:
+            name = snake(g.ref.steps[-1].attr)
+            name = name if name not in RESERVED and name not in BUILTIN_NAMES else f"{name}_event"
+            params.append((name, f"w.{g.model}"))
+            bound[g.ref.key] = name
+        params.append(("e", f"w.{self.stream_model}"))
+        name = self.handler_name(ev, 0)
+        fn = Function(name, params, "ChatResponseChunk", self.chunk(ev), bound=bound)
+        fn.render()  # which parameters it reads
+        return fn
+
+    def call(self, fn: Function, ev: EventIR) -> Code:
+        args: list[Code] = []
+        for name, _ in fn.params:
+            if name not in fn.kept:
+                continue
+            if name == "e":
+                args.append((Ref("e", ()),))
+            else:
+                assert ev.given is not None
+                args.append((ev.given.ref,))
+        return code(f"{fn.name}(", joined(args), ")")
+
+
+# the request functions an adapter may define (a body value's function takes another name)
+HELPERS = frozenset({"_parts", "_message", "_messages", "_turn", "_tools", "_tool_choice"})
+
+IMPORTABLE: dict[str, tuple[str, ...]] = {
+    "typing": ("Any",),
+    "collections.abc": ("Callable",),
+    "modelwire._dialect": ("Dialect", "unwrap"),
+    "modelwire._protocol": (
+        "Call",
+        "ParsedResponse",
+        "StreamError",
+        "compact",
+        "compact_or_none",
+        "dig",
+        "first_present",
+        "join_present",
+        "join_text",
+        "lenient",
+        "part_kind",
+        "sum_items",
+        "sum_present",
+        "unsupported_choice",
+        "unsupported_content",
+        "unsupported_role",
+        "wire_messages",
+        "wire_turns",
+    ),
+    "modelwire._types": (
+        "ChatResponseChoice",
+        "ChatResponseChunk",
+        "ChoiceDelta",
+        "ContentDelta",
+        "ContentItem",
+        "ImageContent",
+        "ImageDelta",
+        "MediaContent",
+        "ReasoningContent",
+        "ReasoningDelta",
+        "TextContent",
+        "TextDelta",
+        "ToolCallContent",
+        "ToolCallDelta",
+        "ToolCallResult",
+        "Usage",
+        "tool_call",
+    ),
+}
+
+
+def import_lines(body: str, wire_module: str) -> str:
+    """The import lines of a generated module: what its `body` uses, and only that."""
+    code_only = re.sub(r'"""(?:.|\n)*?"""|#[^\n]*', "", body)
+    out: list[str] = []
+    if re.search(r"(?<![\w.])re\.", code_only):
+        out.append("import re")
+    for module, names in IMPORTABLE.items():
+        used = [n for n in names if re.search(rf"(?<![\w.]){n}\b", code_only)]
+        if used:
+            out.append(f"from {module} import {', '.join(used)}")
+    if re.search(r"(?<![\w.])w\.", code_only):
+        out.append(f"from modelwire.generated.wire import {wire_module} as w")
+    return "\n".join(out)
+
+
+# part kind -> (the content class a branch tests, the test that tells it from its siblings)
+PART_CLASSES: dict[str, tuple[str, str | None]] = {
+    "text": ("TextContent", None),
+    "reasoning": ("ReasoningContent", "not {v}.redacted"),
+    "redacted_reasoning": ("ReasoningContent", "{v}.redacted"),
+    "tool_call": ("ToolCallContent", None),
+    "tool_result": ("ToolCallResult", None),
+}
+MEDIA = "(MediaContent, ImageContent)"
+
+
+def kind_test(kind: str, var: str) -> str:
+    """A test of `var` (a content item) that narrows it to the class of part `kind`."""
+    if kind not in PART_CLASSES:
+        return f"isinstance({var}, {MEDIA}) and part_kind({var}) == {kind!r}"
+    cls, extra = PART_CLASSES[kind]
+    test = f"isinstance({var}, {cls})"
+    return f"{test} and {extra.format(v=var)}" if extra else test
+
+
+def kind_class(kind: str) -> str:
+    return PART_CLASSES[kind][0] if kind in PART_CLASSES else "MediaContent | ImageContent"
+
+
+def parts_function(parts: dict[str, str]) -> str:
+    """`_parts`: each content item written the way its kind's template says, dispatched on
+    its class so that each branch reads its own fields."""
+    helpers: list[str] = []
+    parts = dict(parts)
+    for kind, expr in list(parts.items()):
+        if len(expr) > 60:  # a template of several lines: a function of its own
+            helpers.append(
+                f"def _{kind}_part(part: {kind_class(kind)}) -> Any:\n    return {expr}\n\n"
+            )
+            parts[kind] = f"_{kind}_part(part)"
+    lines = [
+        *helpers,
+        "def _parts(parts: list[ContentItem]) -> list[Any]:",
+        "    out: list[Any] = []",
+        "    for part in parts:",
+    ]
+    keyword = "if"
+    reasoning = [k for k in ("reasoning", "redacted_reasoning") if k in parts]
+    media = [k for k in parts if k not in PART_CLASSES]
+    for kind, expr in parts.items():
+        if kind in ("reasoning", "redacted_reasoning") and len(reasoning) == 2:
+            if kind == "redacted_reasoning":
+                continue
+            lines += [
+                f"        {keyword} isinstance(part, ReasoningContent):",
+                "            if part.redacted:",
+                f"                out.append({parts['redacted_reasoning']})",
+                "            else:",
+                f"                out.append({expr})",
+            ]
+        elif kind in media:
+            if kind != media[0]:
+                continue
+            lines += [
+                f"        {keyword} isinstance(part, {MEDIA}):",
+                "            kind = part_kind(part)",
+            ]
+            for i, m in enumerate(media):
+                lines += [
+                    f"            {'if' if i == 0 else 'elif'} kind == {m!r}:",
+                    f"                out.append({parts[m]})",
+                ]
+            lines += [
+                "            elif part.type not in DROPPED:",
+                "                raise unsupported_content(PROTOCOL, kind)",
+            ]
+        else:
+            lines += [
+                f"        {keyword} {kind_test(kind, 'part')}:",
+                f"            out.append({expr})",
+            ]
+        keyword = "elif"
+    lines += [
+        f"        {keyword} part.type not in DROPPED:",
+        "            raise unsupported_content(PROTOCOL, part_kind(part))",
+        "    return out",
+    ]
+    return "\n".join(lines)
+
+
 @dataclass
 class BodyEntry:
     key: str
@@ -143,30 +1241,33 @@ class BodyEntry:
 @dataclass
 class ItemIR:
     kind: str
-    fields: dict[str, str]  # field -> expression
-    key: str | None = None
+    fields: dict[str, Code]  # field -> expression
+    key: Code | None = None
     redacted: bool = False
     continues: bool = False
     whole: bool = False
+    key_int: bool = False  # the key is an integer (never "")
 
 
 @dataclass
 class RuleIR:
-    condition: str | None
+    condition: list[Conj] | None
     item: ItemIR | None = None
-    each: str | None = None  # expression of the list
+    each: Code | None = None  # expression of the list
     var: str | None = None  # element variable
     position: str | None = None  # element position variable (for keys)
-    cases: list[RuleIR] = field(default_factory=list)
+    cases: list[RuleIR] = field(default_factory=lambda: list[RuleIR]())
     keyword: str | None = None  # "if" / "elif" / "else" guarding the item, None: unguarded
+    var_def: str | None = None  # the elements' model
 
 
 @dataclass
 class ChoiceIR:
-    source: str | None  # expression of the choices list, None: the scope is the one choice
+    source: Code | None  # expression of the choices list, None: the scope is the one choice
     var: str
-    index: str
-    finish_reason: str | None
+    def_name: str  # the choice's model
+    index: Code
+    finish_reason: Code | None
     rules: list[RuleIR]
 
 
@@ -174,22 +1275,23 @@ class ChoiceIR:
 class UsageIR:
     function: str
     model: str
-    fields: dict[str, str]
+    fields: dict[str, Code]
 
 
 @dataclass
 class EventIR:
-    condition: str | None
-    error: dict[str, str] | None = None
-    id: str | None = None
-    model: str | None = None
-    usage: str | None = None
-    usage_wire: str | None = None  # the wire usage object, when usage merges key by key
-    finish_reason: str | None = None
+    condition: list[Conj] | None
+    error: dict[str, Code] | None = None
+    id: Code | None = None
+    model: Code | None = None
+    usage: Code | None = None
+    usage_wire: Code | None = None  # the wire usage object, when usage merges key by key
+    finish_reason: Code | None = None
     choice: ChoiceIR | None = None
-    service_tier: str | None = None
-    payload: str | None = None  # the wrapped event's JSON text (a dialect's), its expression
+    service_tier: Code | None = None
+    payload: Code | None = None  # the wrapped event's JSON text (a dialect's), its expression
     payload_base64: bool = False  # ... base64 in the wire schema: decoded first
+    given: Conj | None = None  # the object the handler is given (its test proved it present)
 
 
 @dataclass
@@ -213,11 +1315,11 @@ class EnvelopeIR:
     framing: str
     streamable: bool
     stream_model: str
-    events: list[EventIR]
+    unwrap: str  # the text of `unwrap_event`
     payload_model: str | None
     payload_key: str | None  # the JSON key a payload holds when it has what the host adds
-    payload_usage: str | None
-    usages: list[UsageIR]
+    payload_usage: str | None  # the text of `payload_usage`
+    usages: list[str]
     dialects: list[DialectIR]
     error_message: str | None
     error_type: str | None
@@ -229,6 +1331,9 @@ class EnvelopeIR:
     error_types: dict[str, str]
     context_length_codes: list[str]
     context_length_pattern: str | None
+
+    def imports(self, body: str) -> str:
+        return import_lines(body, self.wire_module)
 
 
 @dataclass
@@ -256,6 +1361,8 @@ class AdapterIR:
     message_expr: str
     single_text_string: bool
     parts: dict[str, str]
+    parts_function: str
+    body_helpers: list[str]
     drop: list[str]
     message_fields: dict[str, list[str]]
     text_fields: dict[str, str]
@@ -269,16 +1376,11 @@ class AdapterIR:
     structured_fallback: str | None
     structured_json_mode: bool
     response_model: str
-    response_errors: list[EventIR]
-    response_id: str | None
-    response_model_name: str | None
-    response_usage: str | None
-    response_choice: ChoiceIR
-    response_finish: str | None
-    response_service_tier: str | None
     stream_model: str
-    events: list[EventIR]
-    usages: list[UsageIR]
+    usages: list[str]  # the usage functions' text
+    usage_models: list[tuple[str, str]]  # (usage function, its wire model)
+    reading: list[str]  # the response and stream functions' text
+    event_table: str | None  # the stream's dispatch table, when events are told by a value
     finish_reasons: dict[str, str]
     finish_reasons_with_tool_calls: dict[str, str]
     error_message: str | None
@@ -292,21 +1394,35 @@ class AdapterIR:
     context_length_codes: list[str]
     context_length_pattern: str | None
 
+    def imports(self, body: str) -> str:
+        return import_lines(body, self.wire_module)
+
+    @staticmethod
+    def kind_class(kind: str) -> str:
+        return kind_class(kind)
+
+    @staticmethod
+    def kind_test(kind: str, var: str) -> str:
+        return kind_test(kind, var)
+
 
 class Lowering:
     def __init__(self, spec: ProtocolSpec, src: Source, wire: WireSchema) -> None:
         self.spec = spec
         self.src = src
         self.wire = wire
-        self._tmp = 0
         self._usages: dict[str, UsageIR] = {}
+        self.body_helpers: dict[str, str] = {}  # functions building long body values
 
     def fail(self, loc: Loc, message: str) -> SpecError:
         return self.src.error(loc, message)
 
-    def tmp(self, stem: str = "v") -> str:
-        self._tmp += 1
-        return f"_{stem}{self._tmp}"
+    @property
+    def request(self) -> RequestSpec:
+        """The spec's request (`lower` fails first when there is none)."""
+        if self.spec.request is None:
+            raise self.fail((), "missing required key 'request'")
+        return self.spec.request
 
     # --- paths ---------------------------------------------------------------------------
 
@@ -318,7 +1434,7 @@ class Lowering:
 
     def path_expr(
         self, scope: str, def_name: str, path: str, loc: Loc, expect: frozenset[str] | None
-    ) -> tuple[str, Resolved]:
+    ) -> tuple[Code, Resolved]:
         resolved = self.resolve(def_name, path, loc)
         if expect is not None:
             found = resolved.types - {"null"}
@@ -329,23 +1445,14 @@ class Lowering:
                     f"{path!r} is {'/'.join(sorted(found))} in the wire schema, "
                     f"expected {'/'.join(sorted(expect))}",
                 )
-        expr = scope
-        for i, step in enumerate(resolved.steps):
-            if i > 0 and resolved.steps[i - 1].nullable:
-                t = self.tmp()
-                expr = f"({t}.{step.attr} if ({t} := {expr}) is not None else None)"
-            else:
-                expr = f"{expr}.{step.attr}"
         found = resolved.types - {"null"}
-        if expect == STRING and "string" in found and len(found) > 1:
-            # a string here, or another shape (e.g. a list of parts); inline: once per event
-            t = self.tmp()
-            expr = f"({t} if isinstance({t} := {expr}, str) else None)"
-        return expr, resolved
+        # a string here, or another shape (e.g. a list of parts): read as None
+        only = "str" if expect == STRING and "string" in found and len(found) > 1 else None
+        return (Ref(scope, resolved.steps, only),), resolved
 
     def value_expr(
         self, scope: str, def_name: str, value: Any, loc: Loc, expect: frozenset[str]
-    ) -> str:
+    ) -> Code:
         if isinstance(value, str):
             return self.path_expr(scope, def_name, value, loc, expect)[0]
         if isinstance(value, First):
@@ -353,10 +1460,10 @@ class Lowering:
                 self.path_expr(scope, def_name, p, (*loc, "first", i), expect)[0]
                 for i, p in enumerate(value.first)
             ]
-            return f"first_present({', '.join(items)})"
+            return code("first_present(", joined(items), ")")
         if isinstance(value, Join):
             paths = value.join if isinstance(value.join, list) else [value.join]
-            exprs = []
+            exprs: list[Code] = []
             for i, path in enumerate(paths):
                 ploc = (*loc, "join", i) if isinstance(value.join, list) else (*loc, "join")
                 expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
@@ -365,25 +1472,25 @@ class Lowering:
                 except PathError as exc:
                     raise self.fail(ploc, str(exc)) from None
                 attr = self.join_item(elem, value.item, path, (*loc, "item"))
-                exprs.append(f"join_text({expr}, {attr!r})")
+                exprs.append(code("join_text(", expr, f", {attr!r})"))
             if len(exprs) == 1:
                 return exprs[0]
-            return f"join_present({', '.join(exprs)})"
+            return code("join_present(", joined(exprs), ")")
         if isinstance(value, Sum):
             many = isinstance(value.sum, list)
-            items = []
+            sums: list[Code] = []
             for i, path in enumerate(value.sum if isinstance(value.sum, list) else [value.sum]):
                 ploc = (*loc, "sum", i) if many else (*loc, "sum")
                 if value.item is not None:  # an integer field summed over a list's elements
-                    items.append(self.sum_items(scope, def_name, path, value.item, ploc, loc))
+                    sums.append(self.sum_items(scope, def_name, path, value.item, ploc, loc))
                 else:
-                    items.append(self.path_expr(scope, def_name, path, ploc, expect)[0])
-            return f"sum_present({', '.join(items)})"
+                    sums.append(self.path_expr(scope, def_name, path, ploc, expect)[0])
+            return code("sum_present(", joined(sums), ")")
         raise self.fail(loc, f"unsupported value {value!r}")
 
     def sum_items(
         self, scope: str, def_name: str, path: str, item: str, ploc: Loc, loc: Loc
-    ) -> str:
+    ) -> Code:
         """`sum_items(list, attr)`: the sum of one integer field over a list's elements."""
         expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
         try:
@@ -404,7 +1511,7 @@ class Lowering:
                 (*loc, "item"),
                 f"{item!r} is {'/'.join(sorted(types))} in the wire schema, expected integer",
             )
-        return f"sum_items({expr}, {found.steps[0].attr!r})"
+        return code("sum_items(", expr, f", {found.steps[0].attr!r})")
 
     def join_item(self, elem: Resolved, item: str, path: str, loc: Loc) -> str:
         """The attribute holding a join's `item`: one string field of the list's elements
@@ -422,7 +1529,8 @@ class Lowering:
             )
         return resolved.steps[0].attr
 
-    def list_elem(self, scope: str, def_name: str, path: str, loc: Loc) -> tuple[str, str]:
+    def list_elem(self, scope: str, def_name: str, path: str, loc: Loc) -> tuple[Code, str]:
+        """(the list to iterate, () when absent; the model of its elements)."""
         expr, resolved = self.path_expr(scope, def_name, path, loc, None)
         try:
             elem = self.wire.element(resolved, path)
@@ -430,19 +1538,17 @@ class Lowering:
             raise self.fail(loc, str(exc)) from None
         if elem.def_name is None:
             raise self.fail(loc, f"elements of {path!r} are not objects")
-        if len(resolved.types - {"null"}) > 1:
-            # a list here, or another shape (e.g. a plain string); inline: once per event
-            t = self.tmp()
-            expr = f"({t} if isinstance({t} := {expr}, list) else ())"
-        return expr, elem.def_name
+        if len(resolved.types - {"null"}) > 1:  # a list here, or another shape: read as ()
+            return (Ref(scope, resolved.steps, "list"),), elem.def_name
+        return code(expr, " or ()"), elem.def_name
 
     def condition(
         self, scope: str, def_name: str, when: str | list[str] | None, loc: Loc
-    ) -> str | None:
+    ) -> list[Conj] | None:
         if when is None:
             return None
         conds = [when] if isinstance(when, str) else when
-        parts = []
+        parts: list[Conj] = []
         for i, cond in enumerate(conds):
             cloc = loc if isinstance(when, str) else (*loc, i)
             negate = cond.startswith("!")
@@ -452,12 +1558,13 @@ class Lowering:
                 path, _, literal = body.partition(" != ")
             else:
                 path, _, literal = body.partition(" == ")
-            expr, _ = self.path_expr(scope, def_name, path, cloc, None)
+            resolved = self.path_expr(scope, def_name, path, cloc, None)[1]
+            ref = Ref(scope, resolved.steps)
             if literal:
-                parts.append(f"{expr} {'!=' if negate else '=='} {literal!r}")
+                parts.append(Conj(ref, "!=" if negate else "==", literal))
             else:
-                parts.append(f"{'not ' if negate else ''}{expr}")
-        return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+                parts.append(Conj(ref, "falsy" if negate else "truthy", None, resolved.def_name))
+        return parts
 
     # --- usage ---------------------------------------------------------------------------
 
@@ -466,7 +1573,7 @@ class Lowering:
             return self._usages[def_name].function
         spec: UsageSpec = self.spec.usage_of.get(def_name, self.spec.usage)
         where: Loc = ("usage_of", def_name) if def_name in self.spec.usage_of else ("usage",)
-        fields: dict[str, str] = {}
+        fields: dict[str, Code] = {}
         for name in UsageSpec.model_fields:
             value = getattr(spec, name)
             if value is not None:
@@ -477,31 +1584,31 @@ class Lowering:
 
     def usage_expr(
         self, scope: str, def_name: str, path: str | First | None, loc: Loc
-    ) -> str | None:
+    ) -> Code | None:
         if path is None:
             return None
         if path == ".":  # the response or event itself holds the counts
-            return f"{self.usage_function(def_name, loc)}({scope})"
+            return code(f"{self.usage_function(def_name, loc)}(", Ref(scope, ()), ")")
         if isinstance(path, First):  # the first usage object present
-            out = "None"
+            out: Code = ("None",)
             for i, p in reversed(list(enumerate(path.first))):
                 one = self.usage_expr(scope, def_name, p, (*loc, "first", i))
-                t = self.tmp("u")
+                assert one is not None
                 inner, _ = self.path_expr(scope, def_name, p, (*loc, "first", i), None)
-                out = f"({one} if ({t} := {inner}) is not None else {out})"
+                out = code("(", one, " if ", inner, " is not None else ", out, ")")
             return out
         expr, resolved = self.path_expr(scope, def_name, path, loc, None)
         if resolved.def_name is None:
             raise self.fail(loc, f"{path!r} is not an object, cannot hold usage")
-        return f"{self.usage_function(resolved.def_name, loc)}({expr})"
+        return code(f"{self.usage_function(resolved.def_name, loc)}(", expr, ")")
 
     # --- content -------------------------------------------------------------------------
 
     def rule(self, rule: ContentRule, scope: str, def_name: str, loc: Loc, stream: bool) -> RuleIR:
         if rule.each is not None:
             each, elem_def = self.list_elem(scope, def_name, rule.each, (*loc, "each"))
-            var, position = self.tmp("e"), self.tmp("i")
-            out = RuleIR(None, each=each, var=var, position=position)
+            var, position = loop_name(rule.each), "position"
+            out = RuleIR(None, each=each, var=var, position=position, var_def=elem_def)
             if rule.cases:
                 self.check_cases_only(rule, loc)
                 for i, case in enumerate(rule.cases):
@@ -525,7 +1632,7 @@ class Lowering:
         if rule.kind is None or rule.cases:
             raise self.fail(loc, "a rule without `each` needs `kind` (and no `cases`)")
         cond = self.condition(scope, def_name, rule.when, (*loc, "when"))
-        fields: dict[str, str] = {}
+        fields: dict[str, Code] = {}
         allowed = ITEM_FIELDS[rule.kind]
         for name in (
             "text",
@@ -552,18 +1659,20 @@ class Lowering:
             raise self.fail(
                 (*loc, "redacted"), "`redacted` applies to reasoning rules with a `signature`"
             )
-        key = None
+        key: Code | None = None
+        key_int = False
         if rule.key is not None:
             if not stream:
                 raise self.fail((*loc, "key"), "`key` applies to stream rules only")
-            key = self.path_expr(scope, def_name, rule.key, (*loc, "key"), None)[0]
+            key, found = self.path_expr(scope, def_name, rule.key, (*loc, "key"), None)
+            key_int = found.types - {"null"} <= INTEGER
         if rule.continues and (key is None or rule.kind == "text"):
             raise self.fail(
                 (*loc, "continues"), "`continues` needs a `key` (and a reasoning or tool_call kind)"
             )
         if rule.whole and (rule.kind != "tool_call" or key is not None):
             raise self.fail((*loc, "whole"), "`whole` applies to tool_call rules without a `key`")
-        item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole)
+        item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole, key_int)
         return RuleIR(cond, item, keyword="if" if cond else None)
 
     def prompt(self, msgs: MessagesSpec) -> tuple[str, str, str] | None:
@@ -588,7 +1697,7 @@ class Lowering:
         for key in ("begin", "end"):
             if "{" in getattr(msgs.prompt, key) or "}" in getattr(msgs.prompt, key):
                 raise self.fail((*at, "prompt", key), f"`{key}` is plain text: no `{{` or `}}`")
-        pieces = []
+        pieces: list[str] = []
         for i, piece in enumerate(re.split(r"(\{role\}|\{text\})", msgs.prompt.turn)):
             if i % 2:
                 pieces.append(piece[1:-1])
@@ -639,15 +1748,16 @@ class Lowering:
         loc: Loc,
         stream: bool,
     ) -> ChoiceIR:
+        source: Code | None = None
         if choices is not None:
             source, choice_def = self.list_elem(scope, def_name, choices, (*loc[:-1], "choices"))
-            var = self.tmp("c")
+            var = loop_name(choices)
         else:
-            source, choice_def, var = None, def_name, scope
-        index = "0"
+            choice_def, var = def_name, scope
+        index: Code = ("0",)
         if spec.index is not None:
             index_expr = self.path_expr(var, choice_def, spec.index, (*loc, "index"), INTEGER)[0]
-            index = f"({index_expr} or 0)"
+            index = code(index_expr, " or 0")
         finish = None
         if spec.finish_reason is not None:
             finish = self.finish_expr(var, choice_def, spec.finish_reason, (*loc, "finish_reason"))
@@ -655,15 +1765,15 @@ class Lowering:
             self.rule(r, var, choice_def, (*loc, "content", i), stream)
             for i, r in enumerate(spec.content)
         ]
-        return ChoiceIR(source, var, index, finish, rules)
+        return ChoiceIR(source, var, choice_def, index, finish, rules)
 
-    def finish_expr(self, scope: str, def_name: str, path: str | First, loc: Loc) -> str:
+    def finish_expr(self, scope: str, def_name: str, path: str | First, loc: Loc) -> Code:
         if isinstance(path, First):  # the first present of several raw values, each checked
             items = [
                 self.finish_expr(scope, def_name, p, (*loc, "first", i))
                 for i, p in enumerate(path.first)
             ]
-            return f"first_present({', '.join(items)})"
+            return code("first_present(", joined(items), ")")
         expr, resolved = self.path_expr(scope, def_name, path, loc, STRING)
         known = self.wire.known_values(None, resolved.node)
         if known is None:
@@ -707,16 +1817,17 @@ class Lowering:
                 )
             return variables[name]
         if isinstance(value, dict):
-            if "$when" in value:
-                condition, inner = self.when(value, variables, loc)
+            mapping = cast("dict[str, Any]", value)
+            if "$when" in mapping:
+                condition, inner = self.when(mapping, variables, loc)
                 expr, _ = self.template(inner, variables, loc)
-                if "$else" in value:  # `{$when: var, $value: X, $else: Y}`: Y when var is not
-                    other, other_optional = self.template(value["$else"], variables, loc)
+                if "$else" in mapping:  # `{$when: var, $value: X, $else: Y}`: Y when var is not
+                    other, other_optional = self.template(mapping["$else"], variables, loc)
                     return f"({expr} if {condition} else {other})", other_optional
                 return f"({expr} if {condition} else None)", True
-            items = []
-            optionals = []
-            for k, v in value.items():
+            items: list[str] = []
+            optionals: list[bool] = []
+            for k, v in mapping.items():
                 expr, opt = self.template(v, variables, (*loc, k))
                 optionals.append(opt)
                 items.append(f"{json.dumps(k)}: {expr}")
@@ -725,23 +1836,29 @@ class Lowering:
                 return f"compact_or_none({body})", True
             return (f"compact({body})" if any(optionals) else body), False
         if isinstance(value, list):
-            exprs = [self.template(v, variables, (*loc, i))[0] for i, v in enumerate(value)]
+            values = cast("list[Any]", value)
+            exprs = [self.template(v, variables, (*loc, i))[0] for i, v in enumerate(values)]
             return "[" + ", ".join(exprs) + "]", False
         return repr(value), False
 
     def body(self) -> list[BodyEntry]:
-        req = self.spec.request
+        req = self.request
         if not self.wire.has_def(req.schema_):
             raise self.fail(("request", "schema"), f"{req.schema_!r} is not in the wire schema")
-        entries = []
+        entries: list[BodyEntry] = []
         for key, value in req.body.items():
             loc: Loc = ("request", "body", key)
             self.resolve(req.schema_, key, loc)
             if isinstance(value, dict) and "$one_of" in value:
-                options = value["$one_of"]
-                if set(value) != {"$one_of"} or not isinstance(options, list) or not options:
+                options: Any = cast("dict[str, Any]", value)["$one_of"]
+                if (
+                    set(cast("dict[str, Any]", value)) != {"$one_of"}
+                    or not isinstance(options, list)
+                    or not options
+                ):
                     raise self.fail(loc, "`$one_of` takes a non-empty list and nothing else")
-                for i, option in enumerate(options):
+                option: Any
+                for i, option in enumerate(cast("list[Any]", options)):
                     oloc = (*loc, "$one_of", i)
                     if not isinstance(option, dict) or "$when" not in option:
                         raise self.fail(oloc, "each `$one_of` alternative needs a `$when`")
@@ -760,37 +1877,38 @@ class Lowering:
         objects: set[str] = set()
 
         def walk(path: str, value: Any) -> None:
-            if isinstance(value, dict) and "$one_of" in value:
-                for option in value["$one_of"]:
+            mapping = cast("dict[str, Any]", value) if isinstance(value, dict) else None
+            if mapping is not None and "$one_of" in mapping:
+                for option in mapping["$one_of"]:
                     walk(path, option)
-            elif isinstance(value, dict) and "$when" in value:
-                rest = {k: v for k, v in value.items() if k not in ("$when", "$else")}
+            elif mapping is not None and "$when" in mapping:
+                rest = {k: v for k, v in mapping.items() if k not in ("$when", "$else")}
                 walk(path, rest["$value"] if set(rest) == {"$value"} else rest)
-                if "$else" in value:
-                    walk(path, value["$else"])
-            elif isinstance(value, dict):
+                if "$else" in mapping:
+                    walk(path, mapping["$else"])
+            elif mapping is not None:
                 objects.add(path)
-                for key, item in value.items():
+                for key, item in mapping.items():
                     walk(f"{path}.{key}", item)
             else:
                 fields.add(path)
 
-        for key, value in self.spec.request.body.items():
+        for key, value in self.request.body.items():
             walk(key, value)
         objects -= fields  # a field some alternative sets whole is not merged into
-        for i, path in enumerate(self.spec.request.overridable):
+        for i, path in enumerate(self.request.overridable):
             if path not in fields | objects:
                 raise self.fail(
                     ("request", "overridable", i),
                     f"{path!r} is not a field the body template builds: options may set it "
                     "without being listed here",
                 )
-        return sorted(fields), sorted(objects), sorted(self.spec.request.overridable)
+        return sorted(fields), sorted(objects), sorted(self.request.overridable)
 
     def check_tool_vars(self) -> None:
         """The body uses the tool and structured-output variables exactly when the spec's
         `tools` / `structured_output` sections say how to fill them."""
-        req = self.spec.request
+        req = self.request
         text = json.dumps(req.body)
         so = req.structured_output
         if req.tools is None and ('"$tools"' in text or '"$tool_choice"' in text):
@@ -824,10 +1942,22 @@ class Lowering:
     def body_entry(self, key: str, value: Any, loc: Loc) -> BodyEntry:
         condition = None
         if isinstance(value, dict) and "$when" in value:
-            condition, value = self.when(value, REQUEST_VARS, loc)
+            condition, value = self.when(cast("dict[str, Any]", value), REQUEST_VARS, loc)
         expr, optional = self.template(value, REQUEST_VARS, loc)
+        name = snake(key.split(".")[-1])
+        helper = None
+        if len(expr) > 80:  # a value spelled out over several lines: a function of its own
+            helper = f"_{name}_value" if f"_{name}" in HELPERS else f"_{name}"
+            n = 2
+            while helper in self.body_helpers:  # another `$one_of` alternative's
+                helper, n = f"_{name}_{n}", n + 1
+            body = "    cfg = call.config\n" if "cfg." in expr else ""
+            self.body_helpers[helper] = f"def {helper}(call: Call) -> Any:\n{body}    return {expr}"
+            expr = f"{helper}(call)"
         if optional and condition is None:
-            return BodyEntry(key, "_x", f"(_x := {expr}) is not None")
+            if name in BUILTIN_NAMES or name in ("body", "cfg", "call"):
+                name = f"{name}_value"
+            return BodyEntry(key, name, f"({name} := {expr}) is not None")
         return BodyEntry(key, expr, condition)
 
     # --- stream and errors ----------------------------------------------------------------
@@ -844,9 +1974,12 @@ class Lowering:
             tier_loc = (*loc, "service_tier")
             out.service_tier = self.path_expr(scope, def_name, ev.service_tier, tier_loc, STRING)[0]
         out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
+        first = out.condition[0] if out.condition else None
+        if first is not None and first.op == "truthy" and first.model is not None:
+            out.given = first  # an object the event's handler is given, present
         merge = self.spec.stream is not None and self.spec.stream.usage_update == "merge"
         if ev.usage == "." and merge:
-            out.usage_wire = scope
+            out.usage_wire = (Ref(scope, ()),)
         elif isinstance(ev.usage, str) and merge:
             out.usage_wire = self.path_expr(scope, def_name, ev.usage, (*loc, "usage"), None)[0]
         if ev.finish_reason is not None:
@@ -859,7 +1992,9 @@ class Lowering:
             raise self.fail((*loc, "choices"), "`choices` needs a `choice` mapping")
         return out
 
-    def error_exprs(self, scope: str, def_name: str, spec: ErrorFields, loc: Loc) -> dict[str, str]:
+    def error_exprs(
+        self, scope: str, def_name: str, spec: ErrorFields, loc: Loc
+    ) -> dict[str, Code]:
         """Expressions of an error's message/type/code/status paths (a `when` is not one)."""
         return {
             name: self.path_expr(scope, def_name, getattr(spec, name), (*loc, name), None)[0]
@@ -903,7 +2038,7 @@ class Lowering:
         response_choice = self.choice(
             resp.choice, resp.choices, "r", root, ("response", "choice"), False
         )
-        response_errors = []
+        response_errors: list[EventIR] = []
         rules = resp.error if isinstance(resp.error, list) else [resp.error] if resp.error else []
         for i, rule in enumerate(rules):
             loc = (
@@ -912,12 +2047,43 @@ class Lowering:
             found = EventIR(self.condition("r", root, rule.when, (*loc, "when")))
             found.error = self.error_exprs("r", root, rule, loc)
             response_errors.append(found)
-        events = [
-            self.event(ev, "e", stream.schema_, ("stream", "events", i))
-            for i, ev in enumerate(stream.events if stream is not None else ())
-        ]
+        events = (
+            [
+                self.event(ev, "e", stream.schema_, ("stream", "events", i))
+                for i, ev in enumerate(stream.events)
+            ]
+            if stream is not None
+            else []
+        )
+        reader = Reader(stream.schema_ if stream is not None else "")
+
+        def read(path: str | None, name: str) -> Code | None:
+            if not path:
+                return None
+            return self.path_expr("r", root, path, ("response", name), STRING)[0]
+
+        reading = reader.parse_response(
+            root,
+            response_errors,
+            response_choice,
+            self.finish_expr("r", root, resp.finish_reason, ("response", "finish_reason"))
+            if resp.finish_reason is not None
+            else None,
+            [
+                ("usage", self.usage_expr("r", root, resp.usage, ("response", "usage"))),
+                ("id", read(resp.id, "id")),
+                ("model", read(resp.model, "model")),
+                ("service_tier", read(resp.service_tier, "service_tier")),
+            ],
+        )
+        event_table = None
+        if stream is not None:
+            handlers, event_table = reader.parse_event(events)
+            reading += handlers
         # an image protocol sends `$prompt`, not messages: no part kinds, no roles
-        msgs = spec.request.messages or MessagesSpec(system="field", roles={}, message={}, parts={})
+        msgs = spec.request.messages or MessagesSpec.model_validate(
+            {"system": "field", "roles": {}, "message": {}, "parts": {}}
+        )
         prompt = self.prompt(msgs)
         unknown_roles = [r for r in msgs.roles if r == "system" and msgs.system == "field"]
         if unknown_roles:
@@ -956,7 +2122,8 @@ class Lowering:
             for kind, tpl in msgs.own_message.items()
         }
         tools = spec.request.tools
-        tool_definition, tool_choices = None, {}  # type: ignore[var-annotated]
+        tool_definition: str | None = None
+        tool_choices: dict[str, str] = {}
         if tools is not None:
             tool_definition = self.template(
                 tools.definition, TOOL_VARS, ("request", "tools", "definition")
@@ -997,10 +2164,12 @@ class Lowering:
             overridable=overridable,
             system_inline=msgs.system == "inline",
             prompt=prompt,
-            roles=dict(msgs.roles),
+            roles={str(role): name for role, name in msgs.roles.items()},
             message_expr=message_expr,
             single_text_string=msgs.single_text == "string",
             parts=parts,
+            parts_function=parts_function(parts),
+            body_helpers=list(self.body_helpers.values()),
             drop=list(msgs.drop),
             message_fields={k: list(v) for k, v in msgs.fields.items()},
             text_fields=dict(msgs.text_fields),
@@ -1014,30 +2183,11 @@ class Lowering:
             structured_fallback=so.fallback if so else None,
             structured_json_mode=bool(so and so.json_mode),
             response_model=root,
-            response_errors=response_errors,
-            response_id=self.path_expr("r", root, resp.id, ("response", "id"), STRING)[0]
-            if resp.id
-            else None,
-            response_model_name=self.path_expr(
-                "r", root, resp.model, ("response", "model"), STRING
-            )[0]
-            if resp.model
-            else None,
-            response_usage=self.usage_expr("r", root, resp.usage, ("response", "usage")),
-            response_choice=response_choice,
-            response_service_tier=self.path_expr(
-                "r", root, resp.service_tier, ("response", "service_tier"), STRING
-            )[0]
-            if resp.service_tier
-            else None,
-            response_finish=self.finish_expr(
-                "r", root, resp.finish_reason, ("response", "finish_reason")
-            )
-            if resp.finish_reason is not None
-            else None,
             stream_model=stream.schema_ if stream is not None else "",
-            events=events,
-            usages=list(self._usages.values()),
+            usages=[usage_reader(u).render() for u in self._usages.values()],
+            usage_models=[(u.function, u.model) for u in self._usages.values()],
+            reading=[fn.render() for fn in reading],
+            event_table=event_table,
             finish_reasons=dict(spec.finish_reasons),
             finish_reasons_with_tool_calls=dict(spec.finish_reasons_with_tool_calls),
             error_message=self.error_path(spec.errors.message, "message"),
@@ -1151,6 +2301,7 @@ class EnvelopeLowering(Lowering):
             )
         stream = spec.stream
         events: list[EventIR] = []
+        unwrap = ""
         payload_model = payload_key = payload_usage = None
         if stream is not None:
             if stream.framing is None:
@@ -1170,6 +2321,7 @@ class EnvelopeLowering(Lowering):
                 self.envelope_event(ev, stream.schema_, ("stream", "events", i))
                 for i, ev in enumerate(stream.events)
             ]
+            unwrap = unwrap_function(events, stream.schema_).render()
             if not any(ev.payload for ev in events):
                 raise self.fail(
                     ("stream", "events"),
@@ -1183,8 +2335,9 @@ class EnvelopeLowering(Lowering):
                         f"{payload_model!r} is not defined in specs/wire/{spec.wire}",
                     )
                 at: Loc = ("stream", "payload", "usage")
-                payload_usage = self.usage_expr("p", payload_model, stream.payload.usage, at)
+                usage = self.usage_expr("p", payload_model, stream.payload.usage, at)
                 payload_key = json.dumps(stream.payload.usage.split(".")[0])
+                payload_usage = payload_function(payload_model, payload_key, usage).render()
         if spec.errors.context_length.pattern is not None:
             try:
                 re.compile(spec.errors.context_length.pattern)
@@ -1200,11 +2353,11 @@ class EnvelopeLowering(Lowering):
             framing=(stream.framing or "none") if stream is not None else "none",
             streamable=stream is not None,
             stream_model=stream.schema_ if stream is not None else "",
-            events=events,
+            unwrap=unwrap,
             payload_model=payload_model,
             payload_key=payload_key,
             payload_usage=payload_usage,
-            usages=list(self._usages.values()),
+            usages=[usage_reader(u).render() for u in self._usages.values()],
             dialects=dialects,
             error_message=self.error_path(spec.errors.message, "message"),
             error_type=self.error_path(spec.errors.type, "type"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -25,7 +25,7 @@ class Source:
 
     path: str
     data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    lines: dict[Loc, int] = field(default_factory=lambda: {})
 
     def line(self, loc: Loc) -> int:
         """The line of `loc`, or of its nearest enclosing location that has one."""
@@ -40,7 +40,21 @@ class Source:
         return SpecError(self.path, self.line(loc), message)
 
 
-_constructor = yaml.constructor.SafeConstructor()
+class _Constructor(Protocol):
+    """What `_scalar` uses of PyYAML's SafeConstructor (whose stubs leave `node` untyped)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = ...) -> Any: ...
+
+
+class _Composer(Protocol):
+    """What `load` uses of a PyYAML loader (whose stubs leave `dispose` untyped)."""
+
+    def get_single_node(self) -> yaml.Node | None: ...
+
+    def dispose(self) -> None: ...
+
+
+_constructor: _Constructor = yaml.constructor.SafeConstructor()
 # A plain value starting with one of these is YAML syntax, not text (the usual slip: a
 # condition `!path` left unquoted, which PyYAML takes for a tag).
 _INDICATORS = {"!": "a tag", "&": "an anchor", "*": "an alias"}
@@ -89,13 +103,21 @@ def _scalar(node: yaml.Node) -> Any:
     return _constructor.construct_object(node, deep=True)
 
 
+def _safe_loader(text: str) -> _Composer:
+    return yaml.SafeLoader(text)
+
+
 def load(path: Path, root: Path) -> Source:
     rel = path.relative_to(root).as_posix()
     text = path.read_text(encoding="utf-8")
     lines: dict[Loc, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = {} if node is None else _build(node, (), lines, rel)
+        loader = _safe_loader(text)  # what yaml.compose(text, Loader=yaml.SafeLoader) does
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        data: Any = {} if node is None else _build(node, (), lines, rel)
     except yaml.YAMLError as exc:  # a tag (`!path`) fails here, when its value is built
         raise _yaml_error(rel, text, exc) from None
     return Source(rel, data, lines)

@@ -151,7 +151,7 @@ class MessagesSpec(Strict):
         "template cannot be sent."
     )
     drop: list[Literal["reasoning", "tool_call"]] = Field(
-        default_factory=list, description="Content kinds this protocol leaves out of history."
+        default_factory=lambda: [], description="Content kinds this protocol leaves out of history."
     )
     fields: dict[str, list[PartKind]] = Field(
         default_factory=dict,
@@ -165,7 +165,7 @@ class MessagesSpec(Strict):
         "then leave `$content` (e.g. `reasoning_content: reasoning`); None when there is none.",
     )
     own_message: dict[PartKind, Any] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description="Part kinds sent as messages of their own, one per part, with this "
         "template (the part's variables), e.g. tool results as `tool` messages.",
     )
@@ -245,7 +245,7 @@ class RequestSpec(Strict):
         None, description="The smallest max_output_tokens the protocol accepts."
     )
     unsupported: list[Literal["temperature", "top_p", "stop", "seed", "reasoning_effort"]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Call settings this protocol has no field for: a call that sets one fails "
         "before the request.",
     )
@@ -414,9 +414,9 @@ class ErrorsSpec(Strict):
         None, description="Header naming the error type when the body does not (before any ':')."
     )
     request_id_headers: list[str] = Field(default_factory=list)
-    retry_statuses: list[int] = Field(default_factory=list)
+    retry_statuses: list[int] = Field(default_factory=lambda: [])
     status: dict[int, Kind] = Field(
-        default_factory=dict, description="Overrides of the standard HTTP status table."
+        default_factory=lambda: {}, description="Overrides of the standard HTTP status table."
     )
     context_length: ContextLengthSpec = Field(default_factory=ContextLengthSpec)
     types: dict[str, Kind] = Field(
@@ -462,7 +462,7 @@ class ProtocolSpec(Strict):
     )
     wire: str = Field(description="File under specs/wire/ holding the wire JSON Schema.")
     dialects: list[DialectSpec] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="The protocol frames other protocols' bodies (Bedrock InvokeModel): per "
         "model, the first dialect whose `ids` matches its id, else the first listing its "
         "creator, else the first. It then has no `request` or `response` of its own.",
@@ -579,7 +579,7 @@ class ServeSpec(Strict):
         "applies when the param has none, which then is not required.",
     )
     for_models: list[ModelVariantSpec] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Per model: the first entry whose `ids` matches the model id gives the "
         "path/query (and base_url/auth) the protocol is served at for it (a host that serves "
         "some models under another path prefix); a param's variant still wins.",
@@ -595,7 +595,7 @@ class ServeSpec(Strict):
         "protocol's rule (e.g. `json_mode` on a host without the protocol's schema form).",
     )
     keep: list[Literal["reasoning"]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Content kinds the protocol leaves out of history (`drop`) that this host "
         "wants back (e.g. reasoning text on a host that needs it with tool calls).",
     )
@@ -673,7 +673,7 @@ class SecondarySourceSpec(Strict):
         None, description="Where the dataset took the figures from (e.g. AWS Price List API)."
     )
     fields: list[Literal["input", "output", "cached_input", "cache_write", "reasoning"]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="The figures taken from it (in the tiers too); all of them when empty, and "
         "then `source` is the dataset's own address.",
     )
@@ -702,7 +702,7 @@ class PriceSpec(Strict):
     cache_write: NonNegativeFloat | None = None
     reasoning: NonNegativeFloat | None = None
     tiers: list[PriceTierSpec] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Context tiers: the rates of the highest tier whose threshold the prompt "
         "exceeds apply to every token of the call (e.g. Gemini 2.5 Pro above 200k).",
     )
@@ -749,7 +749,7 @@ class ReasoningSpec(Strict):
         False, description="Reasoning is switched on in the adaptive form (no budget)."
     )
     when_on: dict[Literal["temperature", "top_p"], ParamRule] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description="Rules sampling parameters must follow while reasoning is on.",
     )
     signed_calls: bool = Field(
@@ -838,7 +838,7 @@ class ModelSpec(Strict):
         "protocol for the model's kind and creator).",
     )
     unsupported_params: list[Literal["temperature", "top_p", "stop", "seed"]] = Field(
-        default_factory=list
+        default_factory=lambda: []
     )
     release_date: dt.date | None = None
     deprecation_date: dt.date | None = None

@@ -9,6 +9,7 @@ attribute, with no lookups by name at run time.
 
 from __future__ import annotations
 
+import ast
 import keyword
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,11 @@ class Resolved:
     types: frozenset[str]  # JSON types the value may have ("null" included when nullable)
 
 
+def _properties(node: dict[str, Any]) -> dict[str, Any]:
+    """The `properties` of an object schema (none when it has no such mapping)."""
+    return node.get("properties") or {}
+
+
 class WireSchema:
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -55,8 +61,9 @@ class WireSchema:
     def _branches(self, node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
         """The alternatives of `node`, refs resolved: [(schema, def name)]."""
         if "anyOf" in node or "oneOf" in node:
-            out = []
-            for sub in node.get("anyOf") or node.get("oneOf"):
+            out: list[tuple[dict[str, Any], str | None]] = []
+            subs: list[dict[str, Any]] = node.get("anyOf") or node.get("oneOf") or []
+            for sub in subs:
                 out.extend(self._branches(sub))
             return out
         name = self._ref_name(node)
@@ -109,7 +116,7 @@ class WireSchema:
                 if isinstance(b.get("properties"), dict) and segment in b["properties"]
             ]
             if not owners:
-                known = sorted({p for b, _ in branches for p in (b.get("properties") or {})})
+                known = sorted({p for b, _ in branches for p in _properties(b)})
                 where = current_def or "this value"
                 raise PathError(
                     f"{segment!r} (in path {path!r}) does not exist in {where}"
@@ -123,7 +130,7 @@ class WireSchema:
                 types |= self._types(b)
             nullable = "null" in types or segment not in owner.get("required", [])
             steps.append(Step(self.attr(owner_name, segment), nullable))
-            models = [name for b, name in branches if name is not None]
+            models = [name for _, name in branches if name is not None]
             current_def = models[0] if models else None
             node = next(
                 (b for b, _ in branches if "array" in self._types(b)),  # for `each:`
@@ -163,3 +170,101 @@ class WireSchema:
                 if key in b:
                     return list(b[key])
         return None
+
+
+# --- the generated wire modules ------------------------------------------------------------
+
+
+def typed_wire_models(code: str, wire: WireSchema) -> str:
+    """datamodel-code-generator's module for `wire`, with what type checkers need spelled out:
+    `model_config` declared `ClassVar[ConfigDict]` as on pydantic's BaseModel (not an
+    unannotated override), and a docstring on every class that has none, naming the wire
+    object it models (the schema's `description` already is the docstring of those with one).
+    """
+    tree = ast.parse(code)
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    used_by = _used_by(classes)
+    defs = set(wire.defs)
+    root = wire.source.data.get("title")
+    where = wire.source.path
+    lines = code.splitlines(keepends=True)
+    inserts: dict[int, str] = {}  # line index -> text inserted before that line
+    for node in classes.values():
+        enum = any(isinstance(b, ast.Name) and b.id == "Enum" for b in node.bases)
+        first = node.body[0]
+        if ast.get_docstring(node) is None:
+            doc = _docstring(node.name, enum, root, defs, used_by.get(node.name, []), where)
+            indent = " " * first.col_offset
+            inserts[first.lineno - 1] = f'{indent}"""{doc}"""\n\n'
+        for stmt in node.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == "model_config"
+            ):
+                i = stmt.lineno - 1
+                line = lines[i]
+                at = stmt.col_offset + len("model_config")
+                assert line[stmt.col_offset : at] == "model_config", line
+                lines[i] = f"{line[:at]}: ClassVar[ConfigDict]{line[at:]}"
+    for i, text in inserts.items():
+        lines[i] = text + lines[i]
+    typed = "".join(lines)
+    if "ClassVar[ConfigDict]" in typed:  # ruff's import sorting merges it with the others
+        future = "from __future__ import annotations\n"
+        assert future in typed
+        typed = typed.replace(future, f"{future}\nfrom typing import ClassVar\n", 1)
+    return typed
+
+
+def _used_by(classes: dict[str, ast.ClassDef]) -> dict[str, list[tuple[str, str]]]:
+    """class -> [(class, JSON property name)] of the fields whose type names it (the name
+    followed by `[]` when it is a list's items there)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for owner in classes.values():
+        for stmt in owner.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            name = stmt.target.id
+            for sub in ast.walk(stmt.value) if stmt.value is not None else ():
+                if isinstance(sub, ast.keyword) and sub.arg == "alias":
+                    alias = ast.literal_eval(sub.value)
+                    if isinstance(alias, str):
+                        name = alias
+            items = {
+                id(item)
+                for sub in ast.walk(stmt.annotation)
+                if isinstance(sub, ast.Subscript)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id == "list"
+                for item in ast.walk(sub.slice)
+            }
+            for sub in ast.walk(stmt.annotation):
+                if isinstance(sub, ast.Name) and sub.id in classes:
+                    use = (owner.name, f"{name}[]" if id(sub) in items else name)
+                    if use not in out.setdefault(sub.id, []):
+                        out[sub.id].append(use)
+    return out
+
+
+def _docstring(
+    name: str,
+    enum: bool,
+    root: object,
+    defs: set[str],
+    used_by: list[tuple[str, str]],
+    where: str,
+) -> str:
+    """One line naming the wire object class `name` models."""
+    what = "values" if enum else "object"
+    if name == root:
+        text = f"The root of the wire schema {where} (its objects are its `$defs`)."
+    elif name in defs:
+        text = f"The `{name}` {what} of the wire schema {where} (`$defs/{name}`)."
+    elif used_by:
+        at = ", ".join(f"`{owner}.{prop}`" for owner, prop in used_by)
+        text = f"The {'values allowed' if enum else 'object'} at {at}, in the wire schema {where}."
+    else:
+        text = f"An {what} of the wire schema {where}."
+    return text.replace("\\", "\\\\").replace('"', '\\"')

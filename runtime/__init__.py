@@ -4,17 +4,22 @@ from modelwire import AIModelAPI, AIModelAPIProviderEnum, AIModelEndpoint, AIMod
 from modelwire.models import GPT4o
 """
 
+from typing import TYPE_CHECKING
+
+from modelwire.generated.providers import AIModelAPIProviderEnum
+
 from ._api import AIModelAPI, AIModelEndpoint
 from ._catalog import AIModel, OptionSpec, Pricing, ReasoningControls
 from ._client import AIModelClient
 from ._config import AIModelCallConfig
 from ._errors import (
+    APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
     ConflictError,
-    ConnectionError,
     ContentFilterError,
     ContextLengthExceededError,
     ModelwireError,
@@ -29,13 +34,13 @@ from ._errors import (
     ServerError,
     StreamInterruptedError,
     StructuredOutputError,
-    TimeoutError,
     UnprocessableEntityError,
 )
 from ._protocol import Message
 from ._types import (
     AIModelCallResponse,
     AIModelStreamChunk,
+    AsyncStream,
     CallStatus,
     ChatResponse,
     ChatResponseChoice,
@@ -47,6 +52,8 @@ from ._types import (
     MediaContent,
     ReasoningContent,
     ReasoningDelta,
+    StreamItem,
+    SyncStream,
     TextContent,
     TextDelta,
     ToolCallContent,
@@ -55,13 +62,20 @@ from ._types import (
     Usage,
     UsageCharge,
 )
-from .generated.providers import AIModelAPIProviderEnum
 
 __version__ = "0.1.0"
 
 
+if TYPE_CHECKING:  # loaded on first use at run time (optional pieces; import stays cheap)
+    from ._cost import CostTracker
+    from ._tools import Tool
+
+# the names these had until 0.1: they shadowed the built-ins under `from modelwire import *`
+_RENAMED = {"TimeoutError": "APITimeoutError", "ConnectionError": "APIConnectionError"}
+
+
 def __getattr__(name: str) -> object:
-    """`Tool` and `CostTracker` are imported on first use (optional; import stays cheap)."""
+    """`Tool` and `CostTracker` are imported on first use; the renamed errors warn."""
     if name == "Tool":
         from ._tools import Tool
 
@@ -70,6 +84,16 @@ def __getattr__(name: str) -> object:
         from ._cost import CostTracker
 
         return CostTracker
+    if name in _RENAMED:
+        import warnings
+
+        new = _RENAMED[name]
+        warnings.warn(
+            f"modelwire.{name} is now modelwire.{new} (the old name shadowed the built-in)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
     raise AttributeError(f"module 'modelwire' has no attribute {name!r}")
 
 
@@ -82,7 +106,10 @@ __all__ = [
     "AIModelClient",
     "AIModelEndpoint",
     "AIModelStreamChunk",
+    "APIConnectionError",
     "APIError",
+    "APITimeoutError",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "CallStatus",
@@ -92,7 +119,6 @@ __all__ = [
     "ChoiceDelta",
     "ConfigurationError",
     "ConflictError",
-    "ConnectionError",
     "ContentFilterError",
     "ContextLengthExceededError",
     "CostTracker",
@@ -117,10 +143,11 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "StreamInterruptedError",
+    "StreamItem",
     "StructuredOutputError",
+    "SyncStream",
     "TextContent",
     "TextDelta",
-    "TimeoutError",
     "Tool",
     "ToolCallContent",
     "ToolCallDelta",

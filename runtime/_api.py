@@ -5,27 +5,34 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote, urlsplit
 
 import httpx
+
+from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
 from ._catalog import AIModel
 from ._errors import ConfigurationError
 from ._provider import AuthScheme, ProtocolBinding, ProviderInfo, Variant
 from ._redact import watch
-from .generated.providers import PROVIDERS, AIModelAPIProviderEnum
+
+if TYPE_CHECKING:
+    from ._aws_auth import AWSSigner
+    from ._google_auth import GoogleTokenSource
 
 
 def provider_info(provider: AIModelAPIProviderEnum | str) -> ProviderInfo:
-    if not isinstance(provider, str):  # an AIModelAPIProviderEnum member is a str too
+    if not isinstance(provider, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers (an AIModelAPIProviderEnum member is a str too)
         raise ConfigurationError(
             "provider must be an AIModelAPIProviderEnum member or a provider name (a string), "
             f"not {type(provider).__name__}"
         )
     name = provider.value if isinstance(provider, AIModelAPIProviderEnum) else provider
-    info = PROVIDERS.get(name)
+    # the generated table is typed through the installed `modelwire` package and this module
+    # through its source path: to the checker two modules, at run time one class
+    info = cast("ProviderInfo | None", PROVIDERS.get(name))
     if info is None:
         raise ConfigurationError(
             f"unknown provider {name!r}; known: {', '.join(sorted(PROVIDERS))}"
@@ -55,21 +62,21 @@ class AIModelAPI:
         self,
         provider: AIModelAPIProviderEnum | str,
         api_key: str | None = None,
-        credentials: Mapping[str, Any] | None = None,
-        config: Mapping[str, Any] | None = None,
+        credentials: Mapping[str, object] | None = None,
+        config: Mapping[str, object] | None = None,
         base_url: str | None = None,
     ) -> None:
-        self.info = provider_info(provider)
-        self.provider = AIModelAPIProviderEnum(self.info.name)
-        if api_key is not None and not isinstance(api_key, str):
+        self.info: ProviderInfo = provider_info(provider)
+        self.provider: AIModelAPIProviderEnum = AIModelAPIProviderEnum(self.info.name)
+        if api_key is not None and not isinstance(api_key, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"api_key must be a string, not {type(api_key).__name__}")
         for name, value in (("credentials", credentials), ("config", config)):
-            if value is not None and not isinstance(value, Mapping):
+            if value is not None and not isinstance(value, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
                 raise ConfigurationError(f"{name} must be a mapping, not {type(value).__name__}")
         env = os.environ
         self._api_key = api_key or next((env[v] for v in self.info.auth.env if env.get(v)), None)
-        self._credentials = dict(credentials or {})
-        self.config = dict(config or {})
+        self._credentials: dict[str, object] = dict(credentials or {})
+        self.config: dict[str, object] = dict(config or {})
         var = next((v for v in self.info.base_url_env if env.get(v)), None)
         self._base_url = (
             _checked_base_url("base_url", base_url)
@@ -78,7 +85,8 @@ class AIModelAPI:
             if var
             else None
         )
-        self._tokens: Any = None  # Google token source or AWS signer, made on first use
+        # made on first use: the Google token source or the AWS signer (the provider's scheme's)
+        self._tokens: GoogleTokenSource | AWSSigner | None = None
         watch(self)
 
     @property
@@ -104,9 +112,9 @@ class AIModelAPI:
                 )
             value = value or next((env[v] for v in param.env if env.get(v)), None)
             allowed = host.locations if host is not None and param.name == "location" else ()
-            if allowed and value is not None and value not in allowed:
-                raise ConfigurationError(
-                    f"{model.constant or model.model_name} is served by "  # type: ignore[union-attr]
+            if allowed and value is not None and value not in allowed and model is not None:
+                raise ConfigurationError(  # (`allowed` comes from the model's host)
+                    f"{model.constant or model.model_name} is served by "
                     f"{self.info.display_name} only in {', '.join(allowed)}; location={value!r}"
                 )
             value = value or (allowed[0] if allowed else None) or param.default
@@ -156,21 +164,24 @@ class AIModelAPI:
         return self._api_key
 
     @property
-    def credentials(self) -> dict[str, Any]:
+    def credentials(self) -> dict[str, object]:
         return self._credentials
 
     def config_headers(self) -> dict[str, str]:
         """Headers the provider takes from `config` keys (e.g. opt-in beta features)."""
-        out = {}
+        out: dict[str, str] = {}
         for key, (header, join) in self.info.config_headers.items():
             value = self.config.get(key)
             if value is None:
                 continue
             what = f"config[{key!r}] (sent as the {header} header)"
-            values = value if isinstance(value, (list, tuple)) else [value]
-            if not all(isinstance(v, str) for v in values):
+            values = (
+                cast("Sequence[object]", value) if isinstance(value, (list, tuple)) else [value]
+            )
+            strings = [v for v in values if isinstance(v, str)]
+            if len(strings) != len(values):
                 raise ConfigurationError(f"{what} must be a string or a list of strings")
-            joined = join.join(values)
+            joined = join.join(strings)
             if joined:
                 out[header] = _sendable(joined, what, token=False)
         return out
@@ -201,7 +212,8 @@ class AIModelAPI:
         scheme = scheme or self.info.auth
         if scheme.scheme != "google_oauth" or self._credentials.get(scheme.bearer_credential or ""):
             return False
-        return self._tokens is None or self._tokens.stale()
+        # a google_oauth provider's tokens are a GoogleTokenSource
+        return self._tokens is None or cast("GoogleTokenSource", self._tokens).stale()
 
     def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """(headers, query parameters) that authenticate a request (`scheme`: a protocol's
@@ -232,16 +244,20 @@ class AIModelAPI:
             if self._tokens is None:
                 from ._google_auth import GoogleTokenSource
 
-                static = self._credentials.get("access_token")
-                if static:
-                    _sendable(static, f"credentials['access_token'] for {where}")
+                given = self._credentials.get("access_token")
+                static = (
+                    _sendable(given, f"credentials['access_token'] for {where}") if given else None
+                )
                 self._tokens = GoogleTokenSource(self._credentials, static or self._api_key)
-            return {"authorization": f"Bearer {self._tokens.token()}"}, {}
+            # a google_oauth provider's tokens are a GoogleTokenSource
+            return {
+                "authorization": f"Bearer {cast('GoogleTokenSource', self._tokens).token()}"
+            }, {}
         if scheme.scheme == "bearer":
             return {"authorization": f"Bearer {key}"}, {}
-        if scheme.scheme == "header":
+        if scheme.scheme == "header" and key is not None:  # (None: returned above)
             return {str(scheme.name): key}, {}
-        if scheme.scheme == "query":
+        if scheme.scheme == "query" and key is not None:
             return {}, {str(scheme.name): key}
         return {}, {}
 
@@ -263,7 +279,8 @@ class AIModelAPI:
 
             self._tokens = AWSSigner(self._credentials)
         region = params.get(scheme.region_param or "")
-        signed = self._tokens.sign(str(scheme.service), region, url, headers, body)
+        signer = cast("AWSSigner", self._tokens)  # an aws_sigv4 provider's tokens
+        signed = signer.sign(str(scheme.service), region, url, headers, body)
         for name, value in signed.items():  # made from the credentials (a session token)
             what = f"the {name.lower()} header that AWS signing made from the credentials"
             _sendable(value, f"{what} for {self.info.display_name}", token=False)
@@ -296,16 +313,16 @@ class AIModelEndpoint:
     )
 
     def __init__(self, api: AIModelAPI, ai_model: AIModel, protocol: str | None = None) -> None:
-        if not isinstance(api, AIModelAPI):
+        if not isinstance(api, AIModelAPI):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"api must be an AIModelAPI (AIModelAPI(provider=..., api_key=...)), "
                 f"not {type(api).__name__}"
             )
-        if protocol is not None and not isinstance(protocol, str):
+        if protocol is not None and not isinstance(protocol, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"protocol must be a protocol name (a string), not {type(protocol).__name__}"
             )
-        if not isinstance(ai_model, AIModel):
+        if not isinstance(ai_model, AIModel):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"ai_model must be an AIModel (a modelwire.models constant or AIModel(...)), "
                 f"got {ai_model!r}"
@@ -316,19 +333,19 @@ class AIModelEndpoint:
                 f"{ai_model.constant or ai_model.model_name} is not served by {provider}; "
                 f"it is on: {', '.join(sorted(ai_model.ids))}"
             )
-        self.api = api
-        self.ai_model = ai_model
-        self.binding = self._binding(api.info, ai_model, protocol)
-        self.params = api.param_values(ai_model, self.binding)
+        self.api: AIModelAPI = api
+        self.ai_model: AIModel = ai_model
+        self.binding: ProtocolBinding = self._binding(api.info, ai_model, protocol)
+        self.params: dict[str, str] = api.param_values(ai_model, self.binding)
         serve = self._serve()
         self.auth: AuthScheme | None = serve.auth or self.binding.auth
-        self.base_url = api.url_base(self.params, serve.base_url or self.binding.base_url)
+        self.base_url: str = api.url_base(self.params, serve.base_url or self.binding.base_url)
         prefix = urlsplit(self.base_url).path
-        self._paths = tuple(
+        self._paths: tuple[str | None, ...] = tuple(
             _after(prefix, self._fill(t)) if t else None for t in (serve.path, serve.stream_path)
         )
         self._query = {k: v.format(**self.params) for k, v in serve.query.items()}
-        self.dimensions = self._dimensions()
+        self.dimensions: dict[str, str] = self._dimensions()
 
     def _dimensions(self) -> dict[str, str]:
         """What prices a call here besides its tokens: the params, and the id prefix (an
@@ -382,7 +399,8 @@ class AIModelEndpoint:
         """The protocol's path on this host, with the model id and params filled in (less
         the leading segments the base URL already ends with: `.../openai` + `/openai/...`)."""
         path, stream_path = self._paths
-        return stream_path if stream and stream_path else path  # type: ignore[return-value]
+        # every protocol binding has a path, so it is never None
+        return cast(str, stream_path if stream and stream_path else path)
 
     def query(self) -> dict[str, str]:
         """Query parameters of every call on this host, params filled in."""
@@ -463,7 +481,7 @@ def _after(prefix: str, path: str) -> str:
 _NAMES = {"\t": "tab", "\n": "line feed", "\r": "carriage return", " ": "space"}
 
 
-def _header_problem(value: Any, token: bool = True) -> str | None:
+def _header_problem(value: object, token: bool = True) -> str | None:
     """What keeps `value` out of an HTTP header (None: nothing). Keys and tokens (`token`)
     are visible ASCII; other header values may also hold spaces between words. It names the
     first character at fault and where it is, never the value itself."""
@@ -484,10 +502,10 @@ def _header_problem(value: Any, token: bool = True) -> str | None:
     return None
 
 
-def _sendable(value: Any, what: str, token: bool = True) -> str:
+def _sendable(value: object, what: str, token: bool = True) -> str:
     """`value`, when an HTTP header can carry it; else a ConfigurationError about `what`."""
     problem = _header_problem(value, token)
-    if problem is not None:
+    if problem is not None or not isinstance(value, str):  # (not a string: a problem)
         raise ConfigurationError(f"{what} {problem}")
     return value
 
@@ -496,7 +514,7 @@ def _sendable(value: Any, what: str, token: bool = True) -> str:
 _USERINFO = re.compile(r"^[^/?#]*//[^/?#]*@")
 
 
-def _checked_base_url(what: str, value: Any) -> str:
+def _checked_base_url(what: str, value: object) -> str:
     """A base URL given by the user (`what` names where from), checked: a string holding an
     http(s) URL with a host, and no user info, query or fragment (paths are appended to it).
     Errors never quote it: user info would be a password."""

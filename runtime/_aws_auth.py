@@ -10,24 +10,41 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Protocol, cast
 
 from ._errors import ConfigurationError
 
 EXTRA_HINT = "pip install 'modelwire[bedrock]'"
 
 
+class _FrozenCredentials(Protocol):
+    """What is read of botocore's `ReadOnlyCredentials` (botocore ships no type stubs)."""
+
+    @property
+    def access_key(self) -> object: ...
+    @property
+    def secret_key(self) -> object: ...
+    @property
+    def token(self) -> object: ...
+
+
+class _Credentials(Protocol):
+    """What is used of botocore's `Credentials` (refreshable ones renew on this call)."""
+
+    def get_frozen_credentials(self) -> _FrozenCredentials: ...
+
+
 class AWSSigner:
-    def __init__(self, credentials: Mapping[str, Any]) -> None:
+    def __init__(self, credentials: Mapping[str, object]) -> None:
         self._spec = dict(credentials)
-        self._creds: Any = None
-        self._frozen: Any = None
+        self._creds: _Credentials | None = None
+        self._frozen: _FrozenCredentials | None = None
         self._lock = threading.Lock()
 
-    def _credentials(self) -> Any:
+    def _credentials(self) -> _Credentials:
         try:
-            import botocore.session
-            from botocore.credentials import Credentials
+            import botocore.session  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
+            from botocore.credentials import Credentials  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
         except ImportError:
             raise ConfigurationError(
                 "AWS request signing needs botocore, which is not installed: "
@@ -39,7 +56,8 @@ class AWSSigner:
                 key, self._spec.get("aws_secret_access_key"), self._spec.get("aws_session_token")
             )
         profile = self._spec.get("profile")
-        found = botocore.session.Session(profile=profile).get_credentials()
+        session = botocore.session.Session(profile=profile)
+        found = cast("_Credentials | None", session.get_credentials())  # Credentials or None
         if found is None:
             raise ConfigurationError(
                 "no AWS credentials: pass credentials={'aws_access_key_id': ..., "
@@ -66,11 +84,11 @@ class AWSSigner:
                 self._creds = self._credentials()
             frozen = self._creds.get_frozen_credentials()  # refreshes when due
             self._frozen = frozen
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
+        from botocore.auth import SigV4Auth  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
+        from botocore.awsrequest import AWSRequest  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
 
         request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
-        SigV4Auth(frozen, service, region).add_auth(request)
+        SigV4Auth(frozen, service, region).add_auth(request)  # pyright: ignore[reportUnknownMemberType]  # botocore ships no stubs
         return {k: v for k, v in request.headers.items() if k.lower() not in _SENT}
 
 

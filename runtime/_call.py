@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeGuard, cast
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
 from ._errors import ConfigurationError
-from ._protocol import Call, Message, check_options
+from ._protocol import AdapterModule, Call, Message, check_options
 from ._provider import ProtocolBinding
 from ._types import (
     AIModelCallResponse,
@@ -28,6 +28,9 @@ from ._types import (
     ToolCallResult,
     tool_call,
 )
+
+if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
+    from ._tools import StructuredOutput, Tool, ToolChoice
 
 ROLES = ("system", "user", "assistant", "tool")
 ITEMS = (TextContent, ReasoningContent, ToolCallContent, ToolCallResult, MediaContent)
@@ -53,11 +56,42 @@ ITEM_FIELDS: dict[type, dict[str, tuple[tuple[type, ...], str]]] = {
 }
 
 
-def json_ready(value: Any, where: str) -> None:
+class CallAdapter(AdapterModule, Protocol):
+    """What building a call reads of an adapter: `AdapterModule` and the tool and structured
+    output constants every generated adapter defines (the framing-and-dialect composition
+    forwards them to its dialect)."""
+
+    TOOL_SCHEMA: str
+    STRUCTURED_VIA: str | None
+    STRUCTURED_SCHEMA: str
+    STRUCTURED_FALLBACK: str | None
+    STRUCTURED_JSON_MODE: bool
+
+
+class _Tooling(TypedDict, total=False):
+    """The Call's tooling fields (none when the call has no tools or structured output)."""
+
+    tools: list[tuple[Tool, dict[str, Any]]]
+    tool_choice: ToolChoice | None
+    structured: StructuredOutput | None
+    structured_schema: dict[str, Any] | None
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
+    """`value` is a mapping (of anything: JSON or a caller's data, not yet checked)."""
+    return isinstance(value, Mapping)
+
+
+def is_array(value: object) -> TypeGuard[list[object] | tuple[object, ...]]:
+    """`value` is a list or a tuple (of anything, not yet checked)."""
+    return isinstance(value, (list, tuple))
+
+
+def json_ready(value: object, where: str) -> None:
     """Fail unless `value` is plain JSON data (strings, numbers, booleans, None, and lists
     and string-keyed mappings of them): what the request body can carry as it is, nothing
     converted. The error names where the odd value sits (`where[key][0]`)."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    stack: list[tuple[object, tuple[object, ...]]] = [(value, ())]
     while stack:
         node, path = stack.pop()
         if node is None or isinstance(node, (str, int)):  # bool is an int
@@ -66,14 +100,14 @@ def json_ready(value: Any, where: str) -> None:
         if isinstance(node, float):
             if not math.isfinite(node):
                 raise ConfigurationError(f"{at} is {node}, which JSON cannot carry")
-        elif isinstance(node, Mapping):
+        elif is_mapping(node):
             for key, item in node.items():
                 if not isinstance(key, str):
                     raise ConfigurationError(
                         f"{at} has the key {key!r:.40}: JSON object keys are strings"
                     )
                 stack.append((item, (*path, key)))
-        elif isinstance(node, (list, tuple)):
+        elif is_array(node):
             stack.extend((item, (*path, i)) for i, item in enumerate(node))
         else:
             raise ConfigurationError(
@@ -82,7 +116,7 @@ def json_ready(value: Any, where: str) -> None:
             )
 
 
-def _item(part: Any) -> ContentItem:
+def _item(part: ContentItem) -> ContentItem:
     """A content item the caller gave, its fields checked (nothing is converted on the way
     to the wire: a None or a number where text belongs is an error, not the text "None")."""
     fields = next(f for kind, f in ITEM_FIELDS.items() if isinstance(part, kind))
@@ -120,17 +154,18 @@ def _media_from_url(url: str) -> MediaContent:
     return MediaContent.from_url(url)
 
 
-def _part(value: Any) -> ContentItem:
+def _part(value: object) -> ContentItem:
     if isinstance(value, ITEMS):
         return _item(value)
     if isinstance(value, str):
         return TextContent(value)
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         kind = value.get("type", "text")
-        if kind == "text" and isinstance(value.get("text"), str):
-            return TextContent(value["text"])
+        text = value.get("text")
+        if kind == "text" and isinstance(text, str):
+            return TextContent(text)
         image = value.get("image_url") if kind == "image_url" else None
-        url = image.get("url") if isinstance(image, Mapping) else image
+        url = image.get("url") if is_mapping(image) else image
         if isinstance(url, str):
             return _media_from_url(url)
     raise ConfigurationError(
@@ -140,33 +175,35 @@ def _part(value: Any) -> ContentItem:
     )
 
 
-def _dict_tool_calls(calls: Any) -> list[ContentItem]:
+def _dict_tool_calls(calls: object) -> list[ContentItem]:
     """Assistant `tool_calls` in the common dict form ({"id", "function": {"name", "arguments"}})."""
     if calls is None:
         return []
-    if not isinstance(calls, (list, tuple)):
+    if not is_array(calls):
         raise ConfigurationError(f"tool_calls must be a list of tool calls, not {calls!r:.80}")
     out: list[ContentItem] = []
     for c in calls:
-        fn = c.get("function") if isinstance(c, Mapping) else None
-        if not isinstance(fn, Mapping):
+        fn = c.get("function") if is_mapping(c) else None
+        if not is_mapping(c) or not is_mapping(fn):
             raise ConfigurationError(
                 'a tool call is {"id": ..., "function": {"name": ..., "arguments": ...}}, '
                 f"not {c!r:.80}"
             )
-        out.append(_item(tool_call(c.get("id"), fn.get("name"), fn.get("arguments"))))
+        # the id and name as given: `_item` checks they are strings (or None)
+        call_id, name = cast("str | None", c.get("id")), cast("str | None", fn.get("name"))
+        out.append(_item(tool_call(call_id, name, fn.get("arguments"))))
     return out
 
 
-def _message(value: Any) -> Message:
+def _message(value: object) -> Message:
     if isinstance(value, Message):
-        if value.role not in ROLES or not isinstance(value.content, list):
+        if value.role not in ROLES or not isinstance(value.content, list):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"a Message has a role ({', '.join(ROLES)}) and a list of content items, "
                 f"not role={value.role!r:.40} and content={type(value.content).__name__}"
             )
         for part in value.content:
-            if not isinstance(part, (*ITEMS, ImageContent)):
+            if not isinstance(part, (*ITEMS, ImageContent)):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
                 raise ConfigurationError(
                     f"a Message's content holds content items, not {type(part).__name__}"
                 )
@@ -176,19 +213,25 @@ def _message(value: Any) -> Message:
         value = value.chat_response
     if isinstance(value, ChatResponse):
         return value.to_message_item()
-    if isinstance(value, Mapping):
-        role = value.get("role")
-        if role not in ROLES:
-            raise ConfigurationError(f"message role {role!r} is not one of {', '.join(ROLES)}")
+    if is_mapping(value):
+        given_role = value.get("role")
+        if given_role not in ROLES:
+            raise ConfigurationError(
+                f"message role {given_role!r} is not one of {', '.join(ROLES)}"
+            )
+        role = cast(str, given_role)  # equal to one of ROLES
         content = value.get("content")
         if role == "tool" and "tool_call_id" in value:  # the common dict form of a tool message
-            result = ToolCallResult(value["tool_call_id"], content, value.get("name"))
+            # the id and name as given: `_item` checks they are strings (or None)
+            call_id = cast("str | None", value["tool_call_id"])
+            result = ToolCallResult(call_id, content, cast("str | None", value.get("name")))
             return Message("tool", [_item(result)])
+        parts: list[object]
         if content is None:
             parts = []
         elif isinstance(content, str):
             parts = [content]
-        elif isinstance(content, (list, tuple)):
+        elif is_array(content):
             parts = list(content)
         else:
             raise ConfigurationError(
@@ -206,7 +249,7 @@ def _name_results(turns: list[Message]) -> list[Message]:
     """The turns with each tool result that has no name given the name of the call with its
     id (some protocols send results by name); the caller's objects are left as they are."""
     names: dict[str | None, str | None] = {}
-    out = []
+    out: list[Message] = []
     for m in turns:
         content = list(m.content)
         for i, part in enumerate(content):
@@ -225,14 +268,16 @@ def _name_results(turns: list[Message]) -> list[Message]:
 
 
 def conversation(
-    prompt: str | None, instructions: str | None, messages: Iterable[Any] | None
+    prompt: str | None, instructions: str | None, messages: Iterable[object] | None
 ) -> tuple[list[Message], str | None]:
     """(messages, system prompt): system turns are lifted out, in order, after `instructions`."""
     for name, value in (("prompt", prompt), ("instructions", instructions)):
-        if value is not None and not isinstance(value, str):
+        if value is not None and not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}")
     if messages is not None and (
-        isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Iterable)
+        isinstance(messages, (str, bytes))
+        or is_mapping(messages)
+        or not isinstance(messages, Iterable)  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
     ):
         raise ConfigurationError(
             f"messages must be a list of messages ({{'role': ..., 'content': ...}}, Message, "
@@ -244,7 +289,7 @@ def conversation(
     if not turns:
         raise ConfigurationError("nothing to send: pass prompt= or messages=")
     system = [instructions] if instructions else []
-    kept = []
+    kept: list[Message] = []
     for m in turns:
         if m.role == "system":
             for c in m.content:
@@ -259,7 +304,7 @@ def conversation(
     return kept, ("\n\n".join(system) if system else None)
 
 
-def check(model: AIModel, cfg: AIModelCallConfig, provider: str = "") -> dict[str, Any]:
+def check(model: AIModel, cfg: AIModelCallConfig, provider: str = "") -> dict[str, object]:
     """Check `cfg` against the model's catalog entry; returns the options to send."""
     name = model.constant or model.model_name
     limit = model.max_output_for(provider)
@@ -290,7 +335,9 @@ def _check_inputs(model: AIModel, turns: list[Message]) -> None:
                 _needs(model, MEDIA_CAPABILITY[part.kind], f"{part.kind} input")
 
 
-def _check_kind(model: AIModel, cfg: AIModelCallConfig, adapter: Any, system: str | None) -> None:
+def _check_kind(
+    model: AIModel, cfg: AIModelCallConfig, adapter: AdapterModule, system: str | None
+) -> None:
     """What an image model or an image protocol cannot do, and settings the protocol lacks."""
     name = model.constant or model.model_name
     low = adapter.MIN_OUTPUT_TOKENS
@@ -320,7 +367,7 @@ def _check_kind(model: AIModel, cfg: AIModelCallConfig, adapter: Any, system: st
             )
 
 
-def _structured_via(model: AIModel, adapter: Any, host_via: str | None) -> str | None:
+def _structured_via(model: AIModel, adapter: CallAdapter, host_via: str | None) -> str | None:
     """How structured output is asked for: the host's way when its provider spec says, else
     the protocol's native form for models that have it (models of your own are assumed to),
     else its fallback (None: there is none)."""
@@ -343,7 +390,10 @@ def _thinking(cfg: AIModelCallConfig) -> bool:
 
 
 def _check_choice_while_reasoning(
-    model: AIModel, cfg: AIModelCallConfig, choice: Any, structured: Any
+    model: AIModel,
+    cfg: AIModelCallConfig,
+    choice: ToolChoice | None,
+    structured: StructuredOutput | None,
 ) -> None:
     controls = model.reasoning
     thinking = _thinking(cfg)
@@ -366,8 +416,8 @@ def _check_choice_while_reasoning(
 
 
 def _tooling(
-    model: AIModel, cfg: AIModelCallConfig, adapter: Any, host_via: str | None
-) -> dict[str, Any]:
+    model: AIModel, cfg: AIModelCallConfig, adapter: CallAdapter, host_via: str | None
+) -> _Tooling:
     """The Call's tools, tool choice and structured output, checked against the model and
     the protocol (its spec's `tools` and `structured_output` sections)."""
     if not cfg.tools and cfg.tool_choice is None and cfg.structured_output is None:
@@ -378,7 +428,7 @@ def _tooling(
     choice = choice_from(cfg.tool_choice, tools)
     if tools:
         _needs(model, "tools", "tools")
-    structured = None
+    structured: StructuredOutput | None = None
     if cfg.structured_output is not None:
         via = _structured_via(model, adapter, host_via) if adapter.STRUCTURED_VIA else None
         if via is None:
@@ -463,14 +513,14 @@ def _check_reasoning(model: AIModel, name: str, cfg: AIModelCallConfig, provider
                 )
 
 
-def _options(model: AIModel, name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+def _options(model: AIModel, name: str, options: Mapping[str, object]) -> dict[str, object]:
     for key, value in options.items():
-        if not isinstance(key, str):
+        if not isinstance(key, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"option names must be strings, got {key!r:.40}")
         json_ready(value, f"options[{key!r}]")
     if not model.valid_options:
         return dict(options)
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for key in options:
         if key not in model.valid_options:
             raise ConfigurationError(
@@ -494,12 +544,13 @@ def _signed_calls(turns: list[Message], stand_in: str) -> list[Message]:
     """Each assistant turn whose tool calls carry no signature (built by the caller, or from
     another model) gets `stand_in` on its first call; signed turns go as they came (a model's
     parallel calls sign only their first)."""
-    out = []
+    out: list[Message] = []
     for m in turns:
-        calls = [i for i, c in enumerate(m.content) if isinstance(c, ToolCallContent)]
-        if m.role == "assistant" and calls and not any(m.content[i].signature for i in calls):
+        calls = [(i, c) for i, c in enumerate(m.content) if isinstance(c, ToolCallContent)]
+        if m.role == "assistant" and calls and not any(c.signature for _, c in calls):
             content = list(m.content)
-            content[calls[0]] = replace(content[calls[0]], signature=stand_in)  # type: ignore[arg-type]
+            first, call = calls[0]
+            content[first] = replace(call, signature=stand_in)
             m = replace(m, content=content)
         out.append(m)
     return out
@@ -511,13 +562,13 @@ def build_call(
     cfg: AIModelCallConfig,
     prompt: str | None,
     instructions: str | None,
-    messages: Iterable[Any] | None,
-    adapter: Any,
+    messages: Iterable[object] | None,
+    adapter: AdapterModule,
     provider: str = "",
     binding: ProtocolBinding | None = None,
-) -> tuple[Call, dict[str, Any]]:
+) -> tuple[Call, dict[str, object]]:
     """The normalized call, checked; `binding` is how this host serves the protocol."""
-    if not isinstance(cfg, AIModelCallConfig):
+    if not isinstance(cfg, AIModelCallConfig):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         raise ConfigurationError(
             f"config must be an AIModelCallConfig (AIModelCallConfig(**fields) for a dict), "
             f"not {type(cfg).__name__}"
@@ -531,7 +582,8 @@ def build_call(
     _check_inputs(model, turns)
     _check_kind(model, cfg, adapter, system)
     host_via = binding.structured_output if binding is not None else None
-    tooling = _tooling(model, cfg, adapter, host_via)
+    # every generated adapter defines the tool and structured output constants
+    tooling = _tooling(model, cfg, cast(CallAdapter, adapter), host_via)
     structured = tooling.get("structured")
     if structured is not None and structured.via == "json_mode":
         from ._tools import json_mode_instruction

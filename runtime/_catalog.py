@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import cast
 
 from ._errors import ConfigurationError
 from ._types import Usage, UsageCharge
@@ -66,7 +66,7 @@ class PriceVariant:
             )
         times = {k: _times(getattr(p, k), f) for k in _RATES}
         tiers = tuple(replace(t, **{k: _times(getattr(t, k), f) for k in _RATES}) for t in p.tiers)
-        return replace(p, **times, tiers=tiers)  # type: ignore[arg-type]
+        return replace(p, **times, tiers=tiers)
 
 
 _RATES = ("input", "output", "cached_input", "cache_write", "reasoning")
@@ -92,10 +92,12 @@ class Pricing:
     checked: str | None = None
     secondary: SecondarySource | None = None
     # dimension -> value -> the rates of calls with that value (applied in this order)
-    by: Mapping[str, Mapping[str, PriceVariant]] = field(default_factory=dict)
+    by: Mapping[str, Mapping[str, PriceVariant]] = field(
+        default_factory=dict[str, Mapping[str, PriceVariant]]
+    )
 
     def charge(
-        self, usage: Usage | None, dimensions: Mapping[str, Any] | None = None
+        self, usage: Usage | None, dimensions: Mapping[str, object] | None = None
     ) -> UsageCharge | None:
         """Price each part of `usage` at its own rate (cache reads and writes split out), at
         the rates `dimensions` choose (e.g. {"batch": "true"}, {"service_tier": "flex"},
@@ -182,7 +184,7 @@ class ReasoningControls:
     budget_default: int | None = None
     budget_within_output: bool = False
     adaptive: bool = False
-    when_on: Mapping[str, ParamRule] = field(default_factory=dict)
+    when_on: Mapping[str, ParamRule] = field(default_factory=dict[str, ParamRule])
     tool_choices_when_on: tuple[str, ...] | None = None  # None: any
     signed_calls: bool = False  # a replayed tool call needs its signature (a stand-in else)
 
@@ -191,8 +193,8 @@ class ReasoningControls:
 class OptionSpec:
     """One provider option a model accepts: its allowed values and default."""
 
-    allowed: tuple[Any, ...] | None = None
-    default: Any = None
+    allowed: tuple[object, ...] | None = None
+    default: object = None
     wire: str | None = None  # its name on the wire (a dotted path) when it differs
 
 
@@ -202,9 +204,9 @@ class ImagePrice:
     given; an option left out of `when` matches any value)."""
 
     per_image: float
-    when: Mapping[str, Any] = field(default_factory=dict)
+    when: Mapping[str, object] = field(default_factory=dict[str, object])
 
-    def matches(self, options: Mapping[str, Any]) -> bool:
+    def matches(self, options: Mapping[str, object]) -> bool:
         return all(options.get(k) == v for k, v in self.when.items())
 
 
@@ -231,14 +233,14 @@ class AIModel:
     display_name: str | None = None
     kind: str = "chat"
     creator: str | None = None
-    ids: Mapping[str, str] = field(default_factory=dict)
-    hosts: Mapping[str, Host] = field(default_factory=dict)
+    ids: Mapping[str, str] = field(default_factory=dict[str, str])
+    hosts: Mapping[str, Host] = field(default_factory=dict[str, Host])
     context_window: int | None = None
     max_output_tokens: int | None = None
     reasoning: ReasoningControls | None = None
     capabilities: frozenset[str] = frozenset()
     pricing: Pricing | None = None
-    valid_options: Mapping[str, OptionSpec] = field(default_factory=dict)
+    valid_options: Mapping[str, OptionSpec] = field(default_factory=dict[str, OptionSpec])
     unsupported_params: tuple[str, ...] = ()
     # per-image prices (the first row whose `when` matches the options); images so priced
     # are not also charged as output tokens
@@ -270,7 +272,7 @@ class AIModel:
         host = self.hosts.get(provider)
         return host.pricing if host is not None and host.pricing is not None else self.pricing
 
-    def image_price(self, options: Mapping[str, Any]) -> float | None:
+    def image_price(self, options: Mapping[str, object]) -> float | None:
         """The price of one image made with `options`, when the catalog gives one."""
         return next((p.per_image for p in self.image_pricing if p.matches(options)), None)
 
@@ -283,17 +285,18 @@ PARAMS = ("temperature", "top_p", "stop", "seed")
 
 
 def _model_problem(m: AIModel) -> str | None:
-    """What is wrong with the fields of a model made in code (None: nothing)."""
+    """What is wrong with the fields of a model made in code (None: nothing); each field is
+    checked: the caller's code may be untyped."""
     checks = (
-        ("model_name", isinstance(m.model_name, str) and m.model_name != "", "a non-empty string"),
+        ("model_name", isinstance(m.model_name, str) and m.model_name != "", "a non-empty string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ("kind", m.kind in ("chat", "image"), "'chat' or 'image'"),
-        ("display_name", isinstance(m.display_name, (str, type(None))), "a string"),
-        ("creator", isinstance(m.creator, (str, type(None))), "a string"),
+        ("display_name", isinstance(m.display_name, (str, type(None))), "a string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+        ("creator", isinstance(m.creator, (str, type(None))), "a string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ("ids", _mapping_of(m.ids, str), "a mapping of provider names to model ids"),
         ("hosts", _mapping_of(m.hosts, Host), "a mapping of provider names to Host"),
         ("valid_options", _mapping_of(m.valid_options, OptionSpec), "a mapping to OptionSpec"),
-        ("reasoning", isinstance(m.reasoning, (ReasoningControls, type(None))), "controls"),
-        ("pricing", isinstance(m.pricing, (Pricing, type(None))), "a Pricing"),
+        ("reasoning", isinstance(m.reasoning, (ReasoningControls, type(None))), "controls"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+        ("pricing", isinstance(m.pricing, (Pricing, type(None))), "a Pricing"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ("capabilities", _names(m.capabilities, None), "a set of capability names"),
         ("protocols", _names(m.protocols, None), "a tuple of protocol names"),
         ("unsupported_params", _names(m.unsupported_params, PARAMS), f"a tuple of {PARAMS}"),
@@ -308,20 +311,22 @@ def _model_problem(m: AIModel) -> str | None:
     return None
 
 
-def _mapping_of(value: Any, kind: type) -> bool:
+def _mapping_of(value: object, kind: type) -> bool:
     return isinstance(value, Mapping) and all(
-        isinstance(k, str) and isinstance(v, kind) for k, v in value.items()
+        isinstance(k, str) and isinstance(v, kind)
+        for k, v in cast("Mapping[object, object]", value).items()
     )
 
 
-def _names(value: Any, allowed: tuple[str, ...] | None) -> bool:
+def _names(value: object, allowed: tuple[str, ...] | None) -> bool:
     return isinstance(value, (tuple, list, set, frozenset)) and all(
-        isinstance(v, str) and (allowed is None or v in allowed) for v in value
+        isinstance(v, str) and (allowed is None or v in allowed)
+        for v in cast("Collection[object]", value)
     )
 
 
 def image_charge(
-    model: AIModel, provider: str, usage: Usage | None, options: Mapping[str, Any], count: int
+    model: AIModel, provider: str, usage: Usage | None, options: Mapping[str, object], count: int
 ) -> UsageCharge | None:
     """What generated images cost: per image by their options where the catalog prices them so
     (input tokens, when reported, still at the input rate, and reasoning tokens at the

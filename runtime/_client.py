@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 import httpx
+from typing_extensions import Self
 
 from ._api import AIModelEndpoint
 from ._call import build_call
 from ._config import AIModelCallConfig
 from ._errors import (
     DECODE_ERRORS,
+    APIConnectionError,
+    APITimeoutError,
     ConfigurationError,
-    ConnectionError,
     ModelwireError,
     ResponseDecodeError,
     StreamInterruptedError,
-    TimeoutError,
     http_error,
     request_id,
     stream_error,
@@ -43,11 +45,17 @@ if TYPE_CHECKING:
 from ._catalog import image_charge
 from ._types import (
     AIModelCallResponse,
+    AIModelStreamChunk,
+    AsyncStream,
     CallStatus,
     ChatResponse,
+    FinishReason,
     ImageContent,
     ImageResponse,
+    StreamGenerator,
     StreamItem,
+    StreamT,
+    SyncStream,
 )
 
 # what a streamed call accepts, by the protocol's framing
@@ -57,7 +65,8 @@ USER_AGENT = "modelwire/0.1"
 # pool scans its connections (with a poll each) several times per request, a cost quadratic in
 # their number: at 50 concurrent calls keeping 100 alive cuts throughput by more than half
 # (docs/decisions.md, "The async pool")
-POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+MAX_CONNECTIONS = 100
+POOL_LIMITS = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20)
 
 
 def _no_failed_import_per_request() -> None:
@@ -71,7 +80,7 @@ def _no_failed_import_per_request() -> None:
         import importlib.util
 
         if importlib.util.find_spec("sniffio") is None:
-            sys.modules["sniffio"] = None  # type: ignore[assignment]
+            sys.modules["sniffio"] = None  # pyright: ignore[reportArgumentType]  # None there makes the import fail, as the import system documents
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -105,22 +114,54 @@ class _Prepared:
     options: dict[str, Any] | None = None  # the call's options, defaults applied (image prices)
 
 
-class AIModelClient:
-    """Calls one model endpoint. Use as `with` (sync) or `async with` (is_async=True)."""
+class AIModelClient(Generic[StreamT]):
+    """Calls one model endpoint. Use as `with` (sync) or `async with` (is_async=True).
 
+    A type checker knows the client's kind from `is_async`: a sync client's responses have a
+    sync `stream_generator`, an async client's an async one."""
+
+    @overload
+    def __init__(
+        self: AIModelClient[SyncStream],
+        model_endpoint: AIModelEndpoint,
+        config: AIModelCallConfig | None = None,
+        is_async: Literal[False] = False,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: AIModelClient[AsyncStream],
+        model_endpoint: AIModelEndpoint,
+        config: AIModelCallConfig | None = None,
+        *,
+        is_async: Literal[True],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: AIModelClient[AsyncStream],
+        model_endpoint: AIModelEndpoint,
+        config: AIModelCallConfig | None,
+        is_async: Literal[True],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: AIModelClient[StreamGenerator],
+        model_endpoint: AIModelEndpoint,
+        config: AIModelCallConfig | None = None,
+        is_async: bool = False,
+    ) -> None: ...
     def __init__(
         self,
         model_endpoint: AIModelEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
     ) -> None:
-        if not isinstance(model_endpoint, AIModelEndpoint):
+        if not isinstance(model_endpoint, AIModelEndpoint):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"model_endpoint must be an AIModelEndpoint, got {model_endpoint!r}"
             )
         self.model_endpoint = model_endpoint
-        self.config = config or AIModelCallConfig()
-        self.is_async = is_async
+        self.config: AIModelCallConfig = config or AIModelCallConfig()
+        self.is_async: bool = is_async
         self._adapter: AdapterModule | None = None
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
@@ -129,18 +170,18 @@ class AIModelClient:
         self._gate_sem: Any = None
         self._async_loop: Any = None  # the event loop self._async belongs to
         self._lock = threading.Lock()
-        self._urls: dict[tuple[str, ...], tuple[httpx.URL, str]] = {}
+        self._urls: dict[tuple[object, ...], tuple[httpx.URL, str]] = {}
         self._timeouts: dict[float | None, httpx.Timeout] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> AIModelClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def __aenter__(self) -> AIModelClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -164,15 +205,16 @@ class AIModelClient:
 
     @property
     def adapter(self) -> AdapterModule:
-        if self._adapter is None:
+        adapter = self._adapter
+        if adapter is None:
             ep = self.model_endpoint
-            module = importlib.import_module(ep.binding.adapter)
+            module: Any = importlib.import_module(ep.binding.adapter)
             if getattr(module, "DIALECTS", None):  # it frames the model family's own API
                 from ._dialect import dialect_adapter
 
                 module = dialect_adapter(module, ep.ai_model, ep.model_id)
-            self._adapter = module  # type: ignore[assignment]
-        return self._adapter  # type: ignore[return-value]
+            adapter = self._adapter = cast("AdapterModule", module)  # a generated adapter
+        return adapter
 
     def _prepare(
         self,
@@ -248,7 +290,7 @@ class AIModelClient:
 
     def _url(self, url: str, params: dict[str, str]) -> tuple[httpx.URL, str]:
         """A call's URL, parsed once (httpx parses a string on every request), and as text."""
-        key = (url, *params.items())
+        key: tuple[object, ...] = (url, *params.items())
         found = self._urls.get(key)
         if found is None:
             parsed = httpx.URL(url, params=params) if params else httpx.URL(url)
@@ -282,19 +324,21 @@ class AIModelClient:
     def _provider(self) -> str:
         return self.model_endpoint.api.info.name  # the enum's value (without Enum's lookup)
 
-    def _transport_error(self, exc: httpx.HTTPError, partial: Any = None) -> ModelwireError:
+    def _transport_error(
+        self, exc: httpx.HTTPError | httpx.StreamError, partial: Any = None
+    ) -> ModelwireError:
         where = self.model_endpoint.api.info.display_name
         if isinstance(exc, httpx.PoolTimeout):
-            return TimeoutError(
+            return APITimeoutError(
                 f"no free connection to {where} within the timeout: all "
-                f"{POOL_LIMITS.max_connections} of this client's connections are in use (a "
+                f"{MAX_CONNECTIONS} of this client's connections are in use (a "
                 "streamed response holds its connection until it is read to its end, closed "
                 "or dropped)",
                 provider=self._provider,
                 retryable=False,
             )
         if isinstance(exc, httpx.TimeoutException):
-            return TimeoutError(
+            return APITimeoutError(
                 f"{where} did not answer within the timeout ({type(exc).__name__})",
                 provider=self._provider,
                 partial_response=partial,
@@ -306,7 +350,7 @@ class AIModelClient:
                 provider=self._provider,
                 partial_response=partial,
             )
-        return ConnectionError(
+        return APIConnectionError(
             f"could not reach {where} ({type(exc).__name__}: {exc})",
             provider=self._provider,
             retryable=True,
@@ -331,10 +375,11 @@ class AIModelClient:
 
     def _remaining(self, prep: _Prepared) -> float:
         """Seconds left before the call's `total_timeout`; past it, the timeout error."""
-        left = prep.deadline - time.monotonic()  # type: ignore[operator]
+        deadline = prep.deadline if prep.deadline is not None else math.inf
+        left = deadline - time.monotonic()
         if left <= 0:
             where = self.model_endpoint.api.info.display_name
-            raise TimeoutError(
+            raise APITimeoutError(
                 f"the call to {where} took longer than total_timeout "
                 f"({prep.config.total_timeout} s)",
                 provider=self._provider,
@@ -348,7 +393,7 @@ class AIModelClient:
         if status >= 400:
             return http_error(self.adapter, self._provider, status, b"", response.headers)
         failure = self._transport_error(exc)
-        if not isinstance(failure, TimeoutError):
+        if not isinstance(failure, APITimeoutError):
             where = self.model_endpoint.api.info.display_name
             failure = ResponseDecodeError(
                 f"the body of {where}'s HTTP {status} answer broke off or could not be "
@@ -376,7 +421,7 @@ class AIModelClient:
             processor = self._processor(response, status, prep)
             stream = streamer(response, processor, prep)
             release = _Release(stream, response, self._async_loop if self.is_async else None)
-            return AIModelCallResponse(status, stream_generator=stream, _release=release)
+            return AIModelCallResponse(status, _stream=stream, _release=release)
         result = self._complete(body, status, prep.structured, prep.options)
         if prep.config.cost_tracker is not None:
             prep.config.cost_tracker.add(result)
@@ -386,12 +431,12 @@ class AIModelClient:
         self, failure: ModelwireError, attempt: int, prep: _Prepared, response: Any
     ) -> float:
         """Seconds to wait before the next attempt; raises `failure` when there is none."""
-        headers = response.headers if response is not None else {}
+        headers: Mapping[str, str] = response.headers if response is not None else {}
         delay = None
         if attempt <= prep.config.retries and failure.retryable:
             delay = backoff(attempt, headers)
-        past = prep.deadline is not None and delay is not None
-        if past and delay >= prep.deadline - time.monotonic():  # type: ignore[operator]
+        deadline = prep.deadline
+        if delay is not None and deadline is not None and delay >= deadline - time.monotonic():
             delay = None  # never wait past total_timeout
         if delay is None:
             raise failure.redact(self.model_endpoint.api.secrets())
@@ -414,7 +459,7 @@ class AIModelClient:
         for choice in choices:
             raw = choice.finish_reason_raw
             if raw in with_tools and any(c.type == "tool_call" for c in choice.contents):
-                choice.finish_reason = with_tools[raw]  # type: ignore[assignment]
+                choice.finish_reason = cast("FinishReason", with_tools[raw])  # generated table
             if structured is not None:
                 from ._structured import structured_result
 
@@ -461,9 +506,15 @@ class AIModelClient:
             images = self._image_response(chat, parsed, options or {})
             kept = chat if self.adapter.KIND == "chat" else None  # a chat model's text too
             return AIModelCallResponse(
-                status, chat_response=kept, image_response=images, raw_body=raw
+                status,
+                chat_response=kept,
+                image_response=images,
+                raw_body=raw,
+                _is_async=self.is_async,
             )
-        return AIModelCallResponse(status, chat_response=chat, raw_body=raw)
+        return AIModelCallResponse(
+            status, chat_response=chat, raw_body=raw, _is_async=self.is_async
+        )
 
     def _image_response(
         self, chat: ChatResponse, parsed: ParsedResponse, options: dict[str, Any]
@@ -492,7 +543,8 @@ class AIModelClient:
 
         def finalize(acc: StreamAccumulator, complete: bool) -> AIModelCallResponse:
             done = status if complete else replace(status, successful=False)
-            result = AIModelCallResponse(done, chat_response=self._chat_response(acc, structured))
+            chat = self._chat_response(acc, structured)
+            result = AIModelCallResponse(done, chat_response=chat, _is_async=self.is_async)
             if complete and tracker is not None:
                 tracker.add(result)
             return result
@@ -532,7 +584,7 @@ class AIModelClient:
         instructions: str | None = None,
         messages: Iterable[Any] | None = None,
         config: AIModelCallConfig | None = None,
-    ) -> AIModelCallResponse:
+    ) -> AIModelCallResponse[StreamT]:
         """Call the model. Streaming (config.streaming) returns at once with `stream_generator`."""
         self._check_mode(False)
         prep = self._prepare(prompt, instructions, messages, config)
@@ -556,7 +608,7 @@ class AIModelClient:
                     if not reading_stream:
                         response.close()
             if isinstance(outcome, AIModelCallResponse):
-                return outcome
+                return cast("AIModelCallResponse[StreamT]", outcome)  # is_async made it so
             time.sleep(self._retry_delay(outcome, attempt, prep, response))
 
     def _sync_client(self) -> httpx.Client:
@@ -568,7 +620,7 @@ class AIModelClient:
     def _read(self, response: httpx.Response, prep: _Prepared) -> bytes:
         if prep.deadline is None:
             return response.read()
-        parts = []
+        parts: list[bytes] = []
         for part in response.iter_bytes():  # a body trickled in stays within the deadline
             parts.append(part)
             self._remaining(prep)
@@ -577,11 +629,14 @@ class AIModelClient:
     def _stream(
         self, response: httpx.Response, proc: StreamProcessor, prep: _Prepared
     ) -> Iterator[StreamItem]:
-        tail, final = [], None
+        tail: list[AIModelStreamChunk] = []
+        final = None
         try:
             for data in response.iter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                    if response.is_closed:  # closed by its caller: the stream ends here
+                        return
                 if proc.failed is None and prep.deadline is not None:
                     self._past_deadline(proc, prep)
                 if proc.failed is not None:
@@ -591,7 +646,7 @@ class AIModelClient:
         except (httpx.StreamClosed, httpx.HTTPError) as exc:
             if response.is_closed:  # closed by its caller: the stream ends here
                 return
-            proc.failed = self._transport_error(exc, proc.partial())  # type: ignore[arg-type]
+            proc.failed = self._transport_error(exc, proc.partial())
         finally:
             response.close()
         for chunk in tail:
@@ -603,7 +658,7 @@ class AIModelClient:
     def _past_deadline(self, proc: StreamProcessor, prep: _Prepared) -> None:
         try:
             self._remaining(prep)
-        except TimeoutError as exc:
+        except APITimeoutError as exc:
             exc.partial_response = proc.partial()
             proc.failed = exc
 
@@ -616,7 +671,7 @@ class AIModelClient:
         instructions: str | None = None,
         messages: Iterable[Any] | None = None,
         config: AIModelCallConfig | None = None,
-    ) -> AIModelCallResponse:
+    ) -> AIModelCallResponse[StreamT]:
         """Async `generate`: streaming returns an async `stream_generator`."""
         import asyncio  # here, not at import: asyncio costs ~15 ms to import
 
@@ -626,7 +681,9 @@ class AIModelClient:
             await asyncio.to_thread(ep.api.auth, ep.auth)
         prep = self._prepare(prompt, instructions, messages, config)
         loop = asyncio.get_running_loop()
-        http = self._async if self._async_loop is loop else self._async_client(loop)
+        http = self._async
+        if http is None or self._async_loop is not loop:
+            http = self._async_client(loop)
         gate = self._gate()
         attempt = 0
         while True:
@@ -648,7 +705,7 @@ class AIModelClient:
                 if response is not None and not reading_stream:
                     await response.aclose()
             if isinstance(outcome, AIModelCallResponse):
-                return outcome
+                return cast("AIModelCallResponse[StreamT]", outcome)  # is_async made it so
             await asyncio.sleep(self._retry_delay(outcome, attempt, prep, response))
 
     def _async_client(self, loop: Any) -> httpx.AsyncClient:
@@ -663,7 +720,7 @@ class AIModelClient:
     async def _aread(self, response: httpx.Response, prep: _Prepared) -> bytes:
         if prep.deadline is None:
             return await response.aread()
-        parts = []
+        parts: list[bytes] = []
         async for part in response.aiter_bytes():  # a trickled body stays within the deadline
             parts.append(part)
             self._remaining(prep)
@@ -677,17 +734,20 @@ class AIModelClient:
 
         loop = asyncio.get_running_loop()
         if self._gate_loop is not loop:  # a semaphore belongs to one event loop
-            self._gate_loop, self._gate_sem = loop, asyncio.Semaphore(POOL_LIMITS.max_connections)
-        return self._gate_sem  # type: ignore[return-value]
+            self._gate_loop, self._gate_sem = loop, asyncio.Semaphore(MAX_CONNECTIONS)
+        return self._gate_sem
 
     async def _astream(
         self, response: httpx.Response, proc: StreamProcessor, prep: _Prepared
     ) -> AsyncIterator[StreamItem]:
-        tail, final = [], None
+        tail: list[AIModelStreamChunk] = []
+        final = None
         try:
             async for data in response.aiter_bytes():
                 for chunk in proc.feed(data):
                     yield chunk, None
+                    if response.is_closed:  # closed by its caller: the stream ends here
+                        return
                 if proc.failed is None and prep.deadline is not None:
                     self._past_deadline(proc, prep)
                 if proc.failed is not None:
@@ -697,7 +757,7 @@ class AIModelClient:
         except (httpx.StreamClosed, httpx.HTTPError) as exc:
             if response.is_closed:  # closed by its caller: the stream ends here
                 return
-            proc.failed = self._transport_error(exc, proc.partial())  # type: ignore[arg-type]
+            proc.failed = self._transport_error(exc, proc.partial())
         finally:
             await response.aclose()
         for chunk in tail:

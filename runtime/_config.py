@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._cost import CostTracker
+    from ._tools import StructuredInput, ToolChoiceInput, ToolInput
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_RETRIES = 2
@@ -40,14 +43,14 @@ class AIModelCallConfig:
     top_p: float | None = None
     stop: str | list[str] | None = None
     seed: int | None = None
-    tools: list[Any] | None = None
-    tool_choice: Any = None
-    structured_output: Any = None
+    tools: Sequence[ToolInput] | None = None
+    tool_choice: ToolChoiceInput | None = None
+    structured_output: StructuredInput | None = None
     timeout: float = DEFAULT_TIMEOUT
     total_timeout: float | None = None
     retries: int = DEFAULT_RETRIES
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict[str, object])
     cost_tracker: CostTracker | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,13 +78,13 @@ class AIModelCallConfig:
                 raise ConfigurationError(
                     f"{name} must be True or False, got {getattr(self, name)!r}"
                 )
-        if self.reasoning_effort is not None and not isinstance(self.reasoning_effort, str):
+        if self.reasoning_effort is not None and not isinstance(self.reasoning_effort, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"reasoning_effort must be a string, got {self.reasoning_effort!r}"
             )
         stop = [self.stop] if isinstance(self.stop, str) else self.stop
         if stop is not None and not (
-            isinstance(stop, (list, tuple)) and all(isinstance(s, str) for s in stop)
+            isinstance(stop, (list, tuple)) and all(isinstance(s, str) for s in stop)  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ):
             raise ConfigurationError(
                 f"stop must be a string or a list of strings, got {stop!r:.80}"
@@ -103,10 +106,10 @@ class AIModelCallConfig:
             raise ConfigurationError(
                 f"cost_tracker must be a CostTracker (with .add), got {self.cost_tracker!r}"
             )
-        if not isinstance(self.options, Mapping):
+        if not isinstance(self.options, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"options must be a mapping, got {self.options!r}")
 
-    def updated(self, **changes: Any) -> AIModelCallConfig:
+    def updated(self, **changes: object) -> AIModelCallConfig:
         """A copy with `changes` applied (unknown names are an error)."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)

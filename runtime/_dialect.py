@@ -45,7 +45,7 @@ class Dialect:
     adapter: str  # the dialect's generated module
     ids: str | None = None  # regular expression searched in the model id
     creators: tuple[str, ...] = ()
-    body: Mapping[str, Any] = field(default_factory=dict)  # keys set in its body (None: removed)
+    body: Mapping[str, Any] = field(default_factory=dict[str, Any])  # None: key removed
     structured_output: str | None = None  # "tool": a forced tool call, not the native form
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from typing_extensions import Self
 
 from ._redact import scrub, secret_forms
 from ._retry import should_retry
@@ -30,6 +32,7 @@ class ModelwireError(Exception):
     """Base of every modelwire error."""
 
     kind = "other"
+    args: tuple[Any, ...]  # (message,), kept so when `redact` rewrites the message
 
     def __init__(
         self,
@@ -45,15 +48,15 @@ class ModelwireError(Exception):
         retryable: bool = False,
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.provider = provider
-        self.status = status
-        self.request_id = request_id
-        self.code = code
-        self.error_type = error_type
-        self.body = body
-        self.partial_response = partial_response
-        self.retryable = retryable
+        self.message: str = message
+        self.provider: str | None = provider
+        self.status: int | None = status  # the HTTP status, when a response came
+        self.request_id: str | None = request_id
+        self.code: str | None = code
+        self.error_type: str | None = error_type
+        self.body: Any = body  # the error body, decoded JSON or text
+        self.partial_response: AIModelCallResponse | None = partial_response
+        self.retryable: bool = retryable
 
     def __str__(self) -> str:
         where = ", ".join(
@@ -67,13 +70,13 @@ class ModelwireError(Exception):
         )
         return f"{self.message} ({where})" if where else self.message
 
-    def redact(self, secrets: tuple[str, ...]) -> ModelwireError:
+    def redact(self, secrets: tuple[str, ...]) -> Self:
         """Replace every occurrence of `secrets` in the message, body and the fields taken
         from the response (request id, code, type); returns self."""
         forms = secret_forms(secrets)
         if forms:
             self.message = scrub(self.message, forms)
-            self.args = (self.message,)
+            self.args = (self.message,)  # what str() and tracebacks show
             self.body = scrub(self.body, forms)
             self.request_id = scrub(self.request_id, forms)
             self.code = scrub(self.code, forms)
@@ -92,52 +95,74 @@ class APIError(ModelwireError):
 
 
 class BadRequestError(APIError):
+    """The provider refused the request as malformed (HTTP 400)."""
+
     kind = "bad_request"
 
 
 class ContextLengthExceededError(BadRequestError):
+    """The input (with the output asked for) does not fit the model's context window."""
+
     kind = "context_length"
 
 
 class AuthenticationError(APIError):
+    """The key or token was refused (HTTP 401)."""
+
     kind = "authentication"
 
 
 class PermissionDeniedError(APIError):
+    """The key may not use this model or operation (HTTP 403)."""
+
     kind = "permission"
 
 
 class NotFoundError(APIError):
+    """The model, deployment or path does not exist for this key (HTTP 404)."""
+
     kind = "not_found"
 
 
 class RequestTimeoutError(APIError):
-    """HTTP 408 from the provider (our own timeouts raise `TimeoutError`)."""
+    """HTTP 408 from the provider (our own timeouts raise `APITimeoutError`)."""
 
     kind = "timeout"
 
 
 class ConflictError(APIError):
+    """The request conflicts with the resource's state (HTTP 409)."""
+
     kind = "conflict"
 
 
 class RequestTooLargeError(APIError):
+    """The request body is larger than the provider accepts (HTTP 413)."""
+
     kind = "request_too_large"
 
 
 class UnprocessableEntityError(APIError):
+    """The request was well-formed but could not be processed (HTTP 422)."""
+
     kind = "unprocessable"
 
 
 class RateLimitError(APIError):
+    """Too many requests or tokens for the account's limits (HTTP 429); retried."""
+
     kind = "rate_limit"
 
 
 class OverloadedError(APIError):
+    """The provider is overloaded (e.g. Anthropic's 529); retried."""
+
     kind = "overloaded"
 
 
 class ServerError(APIError):
+    """The provider failed (HTTP 5xx); retried."""
+
     kind = "server"
 
 
@@ -148,17 +173,21 @@ class ContentFilterError(APIError):
 
 
 class OtherAPIError(APIError):
+    """An error response of no more specific kind."""
+
     kind = "other"
 
 
-class ConnectionError(ModelwireError, builtins.ConnectionError):
-    """The connection could not be made or broke before a response arrived."""
+class APIConnectionError(ModelwireError, builtins.ConnectionError):
+    """The connection could not be made or broke before a response arrived (also a built-in
+    `ConnectionError`)."""
 
     kind = "connection"
 
 
-class TimeoutError(ModelwireError, builtins.TimeoutError):
-    """Connecting, or waiting for the next bytes of a response, took longer than `timeout`."""
+class APITimeoutError(APIConnectionError, builtins.TimeoutError):
+    """Connecting, or waiting for the next bytes of a response, took longer than `timeout`,
+    or the whole call longer than `total_timeout` (also a built-in `TimeoutError`)."""
 
     kind = "timeout"
 
@@ -185,7 +214,7 @@ class StructuredOutputError(ModelwireError, ValueError):
         self.text = text
 
 
-ERROR_CLASSES: dict[str, type[ModelwireError]] = {
+ERROR_CLASSES: dict[str, type[APIError]] = {
     cls.kind: cls
     for cls in (
         BadRequestError,
@@ -229,22 +258,24 @@ def generic_message(body: bytes | str) -> str:
     """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        data = json.loads(text)
+        data: object = json.loads(text)
     except DECODE_ERRORS:
         return text.strip()
     if isinstance(data, list) and data:
-        data = data[0]
+        data = cast("list[object]", data)[0]
     if not isinstance(data, dict):
         return text.strip()
-    err = data.get("error")
+    fields = cast("dict[str, object]", data)
+    err = fields.get("error")
     if isinstance(err, dict):
         for key in ("message", "msg"):
-            if isinstance(err.get(key), str):
-                return err[key]
+            found = cast("dict[str, object]", err).get(key)
+            if isinstance(found, str):
+                return found
     if isinstance(err, str):
         return err
     for key in _GENERIC_MESSAGE_KEYS:
-        value = data.get(key)
+        value = fields.get(key)
         if isinstance(value, str):
             return value
         if key == "detail" and value is not None:
@@ -263,7 +294,7 @@ def kind_for_status(
     return kind
 
 
-def error_for_kind(kind: str) -> type[ModelwireError]:
+def error_for_kind(kind: str) -> type[APIError]:
     return ERROR_CLASSES.get(kind, OtherAPIError)
 
 
@@ -286,14 +317,17 @@ def http_error(
 ) -> APIError:
     """The typed error for an HTTP error response, classified by the protocol's tables."""
     data: Any = None
-    message = error_type = code = None
+    message: Any = None
+    error_type: Any = None
+    code: Any = None
     try:
         data = json.loads(body)
     except DECODE_ERRORS:
         pass
     else:
-        first = data[0] if isinstance(data, list) and data else data
-        message, error_type, code = adapter.error_fields(first)
+        if isinstance(data, list) and data:
+            data = cast("list[Any]", data)[0]
+        message, error_type, code = adapter.error_fields(data)
     if not isinstance(message, str):
         message = generic_message(body)
     if error_type is None and adapter.ERROR_TYPE_HEADER:
@@ -302,7 +336,7 @@ def http_error(
     kind = kind_for_status(status, message, adapter.STATUS_KINDS, adapter.CONTEXT_LENGTH_PATTERN)
     kind = _kind_for_code(adapter, kind, code)
     cls = error_for_kind(kind)
-    return cls(  # type: ignore[return-value]
+    return cls(
         message or f"HTTP {status}",
         provider=provider,
         status=status,
@@ -319,7 +353,7 @@ def stream_error(
     adapter: AdapterModule,
     provider: str,
     err: StreamError,
-    status: int,
+    status: int | None,
     headers: Mapping[str, str],
     partial: AIModelCallResponse | None,
 ) -> APIError:
@@ -350,7 +384,7 @@ def stream_error(
             kind = "context_length"
     kind = _kind_for_code(adapter, kind, err.code)
     cls = error_for_kind(kind)
-    return cls(  # type: ignore[return-value]
+    return cls(
         message,
         provider=provider,
         status=status,

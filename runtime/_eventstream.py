@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from typing import cast
 
 from ._errors import DECODE_ERRORS, StreamInterruptedError
 from ._sse import SSEEvent, too_large
@@ -65,8 +66,9 @@ def _read_headers(data: bytes) -> dict[str, object]:
             out[name] = raw.decode("utf-8", "replace") if kind == 7 else raw
             i += 2 + length
         elif kind == 9:  # uuid
-            out[name] = data[i : i + 16]
-            if len(out[name]) != 16:  # type: ignore[arg-type]
+            uuid = data[i : i + 16]
+            out[name] = uuid
+            if len(uuid) != 16:
                 raise IndexError
             i += 16
         else:
@@ -132,12 +134,19 @@ def _event(headers: dict[str, object], payload: bytes) -> SSEEvent:
         name = _text(headers, ":event-type") or ""
         return SSEEvent(f"{{{json.dumps(name)}: {text}}}", name)
     if kind == "exception":
+        body: object
         try:
             body = json.loads(text)
         except DECODE_ERRORS:
             body = {}
-        message = body.get("message") or body.get("Message") if isinstance(body, dict) else None
-        found = {"type": _text(headers, ":exception-type"), "message": message or text}
+        message: object = None
+        if isinstance(body, dict):
+            fields = cast("dict[object, object]", body)
+            message = fields.get("message") or fields.get("Message")
+        found: dict[str, object] = {
+            "type": _text(headers, ":exception-type"),
+            "message": message or text,
+        }
     else:  # "error"
         found = {"type": _text(headers, ":error-code"), "message": _text(headers, ":error-message")}
     return SSEEvent(json.dumps({"exception": found}), "exception")

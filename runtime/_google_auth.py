@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Protocol, cast
 
 import httpx
 
@@ -42,7 +42,7 @@ class _HttpxRequest:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-        **_: Any,
+        **_: object,
     ) -> _Response:
         from google.auth import exceptions
 
@@ -53,33 +53,47 @@ class _HttpxRequest:
             raise exceptions.TransportError(f"{type(exc).__name__}: {exc}") from None
 
 
+class _Credentials(Protocol):
+    """What is used of google-auth's credentials (`google.auth.credentials.Credentials`)."""
+
+    @property
+    def valid(self) -> bool: ...
+    @property
+    def token(self) -> object: ...
+    def refresh(self, request: _HttpxRequest) -> None: ...
+
+
 class GoogleTokenSource:
-    def __init__(self, credentials: Mapping[str, Any], static: str | None = None) -> None:
+    def __init__(self, credentials: Mapping[str, object], static: str | None = None) -> None:
         self._spec = dict(credentials)
         self._static = static
-        self._creds: Any = None
+        self._creds: _Credentials | None = None
         self._lock = threading.Lock()
 
-    def _load(self) -> Any:
+    def _load(self) -> _Credentials:
         try:
             import google.auth
+            from google.auth import exceptions
             from google.oauth2 import service_account
         except ImportError:
             raise ConfigurationError(
                 "Google Cloud credentials need google-auth, which is not installed: "
                 f"{EXTRA_HINT} (or pass credentials={{'access_token': ...}})"
             ) from None
+        # google-auth leaves these functions' parameters (and default()'s credentials) untyped
+        accounts = service_account.Credentials
         if "service_account_info" in self._spec:
-            return service_account.Credentials.from_service_account_info(
-                self._spec["service_account_info"], scopes=SCOPES
-            )
+            info = self._spec["service_account_info"]
+            return accounts.from_service_account_info(info, scopes=SCOPES)  # pyright: ignore[reportUnknownMemberType]  # untyped parameters in google-auth
         if "service_account_file" in self._spec:
-            return service_account.Credentials.from_service_account_file(
-                self._spec["service_account_file"], scopes=SCOPES
-            )
+            path = self._spec["service_account_file"]
+            return accounts.from_service_account_file(path, scopes=SCOPES)  # pyright: ignore[reportUnknownMemberType]  # untyped parameters in google-auth
         try:
-            creds, _project = google.auth.default(scopes=SCOPES)
-        except google.auth.exceptions.DefaultCredentialsError as exc:
+            creds, _project = cast(
+                "tuple[_Credentials, str | None]",
+                google.auth.default(scopes=SCOPES),  # pyright: ignore[reportUnknownMemberType]  # untyped parameters in google-auth
+            )
+        except exceptions.DefaultCredentialsError as exc:
             raise ConfigurationError(
                 "no Google Cloud credentials: pass credentials={'service_account_file': ...}, "
                 "{'service_account_info': ...} or {'access_token': ...}, or set up "

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
@@ -24,9 +24,13 @@ from ._errors import DECODE_ERRORS, ConfigurationError
 
 if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
     from ._tools import StructuredOutput, Tool, ToolChoice
-from ._types import ChatResponseChoice, ChatResponseChunk, Usage
+from ._types import ChatResponseChoice, ChatResponseChunk, ContentItem, TextContent, Usage
 from ._types import Message as Message  # re-exported: generated adapters import it from here
 from ._types import part_kind as part_kind
+
+
+def _no_tools() -> list[tuple[Tool, dict[str, Any]]]:
+    return []
 
 
 @dataclass(slots=True)
@@ -47,7 +51,7 @@ class Call:
     provider: str = ""
     # (tool, its parameters in the protocol's schema dialect), the forced structured-output
     # tool included
-    tools: list[tuple[Tool, dict[str, Any]]] = field(default_factory=list)
+    tools: list[tuple[Tool, dict[str, Any]]] = field(default_factory=lambda: _no_tools())
     tool_choice: ToolChoice | None = None
     structured: StructuredOutput | None = None
     structured_schema: dict[str, Any] | None = None  # for the native form, in its dialect
@@ -57,7 +61,7 @@ class Call:
         """The text an image protocol sends: the last user turn's text."""
         for m in reversed(self.messages):
             if m.role == "user":
-                return "\n".join(c.text for c in m.content if c.type == "text")  # type: ignore[union-attr]
+                return "\n".join(c.text for c in m.content if isinstance(c, TextContent))
         return ""
 
     def reasoning_model(self) -> bool:
@@ -221,8 +225,9 @@ def sum_items(value: Any, item: str) -> int | None:
     """The sum of the `item` integers of a list's elements; None when none has one."""
     if not isinstance(value, list):
         return None
+    elements = cast("list[Any]", value)
     return sum_present(
-        *(n if isinstance(n := getattr(e, item, None), int) else None for e in value)
+        *(n if isinstance(n := getattr(e, item, None), int) else None for e in elements)
     )
 
 
@@ -231,7 +236,7 @@ def join_text(value: Any, item: str) -> str | None:
     if isinstance(value, str) or value is None:
         return value
     if isinstance(value, list):
-        parts = [getattr(e, item, None) for e in value]
+        parts = [getattr(e, item, None) for e in cast("list[Any]", value)]
         return "".join(p for p in parts if isinstance(p, str)) or None
     return None
 
@@ -256,7 +261,7 @@ def dig(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, Mapping):
             return None
-        data = data.get(key)
+        data = cast("Mapping[str, Any]", data).get(key)
     return data
 
 
@@ -301,7 +306,8 @@ def check_options(options: Mapping[str, Any], adapter: Any, model: AIModel) -> N
             built = next((p for p in prefixes if p in adapter.BODY_FIELDS), None)
             if built is None and prefixes[-1] in adapter.BODY_OBJECTS:
                 if isinstance(value, Mapping):
-                    pending += [([*steps, str(k)], v) for k, v in value.items()]
+                    inner = cast("Mapping[Any, Any]", value)
+                    pending += [([*steps, str(k)], v) for k, v in inner.items()]
                     continue
                 built = prefixes[-1]
             if built is not None:
@@ -322,54 +328,74 @@ def place_options(
         steps = _option_steps(key, path, model)
         node = body
         for step in steps[:-1]:
-            child = node.get(step)
-            node[step] = child = dict(child) if isinstance(child, dict) else {}
-            node = child
+            child: Any = node.get(step)
+            copied: dict[str, Any] = (
+                dict(cast("dict[str, Any]", child)) if isinstance(child, dict) else {}
+            )
+            node[step] = copied
+            node = copied
         _merge(node, steps[-1], value)
 
 
 def _merge(node: dict[str, Any], key: str, value: Any) -> None:
-    current = node.get(key)
+    current: Any = node.get(key)
     if isinstance(current, dict) and isinstance(value, Mapping):
-        node[key] = current = dict(current)
-        for k, v in value.items():
-            _merge(current, k, v)
+        merged: dict[str, Any] = dict(cast("dict[str, Any]", current))
+        node[key] = merged
+        for k, v in cast("Mapping[str, Any]", value).items():
+            _merge(merged, k, v)
     else:
         node[key] = value
 
 
+Turn = tuple[str, list[ContentItem]]  # a wire role and the parts its message holds
+
+
 def wire_turns(
+    messages: list[Message], roles: Mapping[str, str], merge: bool, protocol: str
+) -> list[Turn]:
+    """The conversation as the wire's turns: (wire role, parts), in the order the parts came;
+    with `merge`, consecutive turns of the same wire role become one."""
+    return [
+        t
+        for t in wire_messages(messages, roles, frozenset(), merge, protocol)
+        if isinstance(t, tuple)
+    ]
+
+
+def wire_messages(
     messages: list[Message],
     roles: Mapping[str, str],
     own: frozenset[str],
     merge: bool,
     protocol: str,
-) -> list[tuple[str | None, list[Any]]]:
-    """The conversation as the wire's turns: (wire role, parts), or (None, [part]) for a part
+) -> list[Turn | ContentItem]:
+    """The conversation as the wire's turns: (wire role, parts), or a part alone for a part
     of a kind sent as a message of its own (`own`), in the order the parts came (a reasoning
     item stays before the answer it led to); with `merge`, consecutive turns of the same wire
     role become one."""
-    out: list[tuple[str | None, list[Any]]] = []
+    out: list[Turn | ContentItem] = []
 
-    def add(role_name: str, parts: list[Any]) -> None:
+    def add(role_name: str, parts: list[ContentItem]) -> None:
         role = roles.get(role_name)
         if role is None:
             raise unsupported_role(protocol, role_name, roles)
-        if merge and out and out[-1][0] == role:
-            out[-1][1].extend(parts)
+        last = out[-1] if out else None
+        if merge and isinstance(last, tuple) and last[0] == role:
+            last[1].extend(parts)
         else:
             out.append((role, list(parts)))
 
     for m in messages:
         if not m.content:
             add(m.role, [])
-        run: list[Any] = []
+        run: list[ContentItem] = []
         for part in m.content:
             if part_kind(part) in own:
                 if run:
                     add(m.role, run)
                     run = []
-                out.append((None, [part]))
+                out.append(part)
             else:
                 run.append(part)
         if run:
@@ -420,23 +446,28 @@ def _leave_out(data: Any, failure: ValueError) -> bool:
     points at none below the root."""
     lists: list[list[Any]] = []
     found = False
-    for error in getattr(failure, "errors", list)():
+    errors: list[Any] = getattr(failure, "errors", list)()
+    for error in errors:
         if error.get("type") == "json_invalid":
             return False
-        parent, key, node = None, None, data
+        parent: Any = None
+        key: Any = None
+        node: Any = data
         for part in error.get("loc", ()):
-            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-            if in_list or (isinstance(node, dict) and part in node):
-                parent, key, node = node, part, node[part]
+            size = len(cast("list[Any]", node)) if isinstance(node, list) else 0
+            in_list = isinstance(part, int) and 0 <= part < size
+            if in_list or (isinstance(node, dict) and part in cast("dict[Any, Any]", node)):
+                parent, key, node = cast("Any", node), part, cast("Any", node)[part]
             elif isinstance(part, int) or isinstance(node, dict):
                 break  # a key that is not there (missing): the object holding it is at fault
             # else a union branch's tag: the path goes on below it
         if isinstance(parent, dict):
-            parent.pop(key, None)
+            cast("dict[Any, Any]", parent).pop(key, None)
             found = True
         elif isinstance(parent, list):
-            parent[key] = _GONE  # type: ignore[index]
-            lists.append(parent)
+            siblings = cast("list[Any]", parent)
+            siblings[key] = _GONE
+            lists.append(siblings)
             found = True
     for items in lists:
         items[:] = [x for x in items if x is not _GONE]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,7 @@ class Variant:
 
     path: str
     stream_path: str | None = None
-    query: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict[str, str])
     base_url: str | None = None
     auth: AuthScheme | None = None
 
@@ -42,12 +41,18 @@ class ProtocolBinding:
     path: str
     kind: str = "chat"
     stream_path: str | None = None
-    stream_query: Mapping[str, str] = field(default_factory=dict)
-    body: Mapping[str, Any] = field(default_factory=dict)  # keys set (None: removed)
+    stream_query: Mapping[str, str] = field(default_factory=dict[str, str])
+    body: Mapping[str, object] = field(
+        default_factory=dict[str, object]
+    )  # keys set (None: removed)
     creators: tuple[str, ...] = ()
-    query: Mapping[str, str] = field(default_factory=dict)  # on every call; may use {param}
+    query: Mapping[str, str] = field(
+        default_factory=dict[str, str]
+    )  # on every call; may use {param}
     # param -> value -> how the protocol is served when the param has that value
-    variants: Mapping[str, Mapping[str, Variant]] = field(default_factory=dict)
+    variants: Mapping[str, Mapping[str, Variant]] = field(
+        default_factory=dict[str, Mapping[str, Variant]]
+    )
     # (regular expression searched in the model id, how the protocol is served for those)
     for_models: tuple[tuple[str, Variant], ...] = ()
     base_url: str | None = None  # when this protocol is served elsewhere than the provider's
@@ -74,13 +79,17 @@ class ProviderInfo:
     auth: AuthScheme
     protocols: Mapping[str, ProtocolBinding]
     base_url_env: tuple[str, ...] = ()
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
     docs: str | None = None
     # AIModelAPI.config key -> (header, separator for list values)
-    config_headers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    config_headers: Mapping[str, tuple[str, str]] = field(
+        default_factory=dict[str, tuple[str, str]]
+    )
     params: tuple[Param, ...] = ()
     model_id_prefix_param: str | None = None
-    base_url_for: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    base_url_for: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict[str, Mapping[str, str]]
+    )
 
     def protocol_for(self, kind: str, creator: str | None = None) -> ProtocolBinding | None:
         """The protocol for this kind of model: the first one listed for its creator, else

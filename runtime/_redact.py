@@ -17,7 +17,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Protocol, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
 MASK = "<redacted>"
@@ -40,6 +40,8 @@ SHORTEST = 8
 # a secret is masked where it stands as a whole token: not inside a longer run of these
 _TOKEN_CHARS = "A-Za-z0-9_\\-"
 
+_T = TypeVar("_T")
+
 
 class SecretHolder(Protocol):
     def secrets(self) -> tuple[str, ...]: ...
@@ -49,7 +51,7 @@ def secret_forms(secrets: Iterable[str], shortest: int = SHORTEST) -> tuple[str,
     """The secrets worth scrubbing (`shortest` characters or more) in every form they may be
     written in: as is, URL-encoded (path, query and form styles) and inside a JSON string
     (`/` escaped or not); longest first, so a secret containing another is masked whole."""
-    forms = set()
+    forms = set[str]()
     for s in secrets:
         if len(s) >= shortest:
             in_json = json.dumps(s)[1:-1]
@@ -73,19 +75,26 @@ def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"(?<![{_TOKEN_CHARS}])(?:{alternatives})(?![{_TOKEN_CHARS}])")
 
 
-def scrub(value: Any, forms: tuple[str, ...]) -> Any:
+def scrub(value: _T, forms: tuple[str, ...]) -> _T:
     """`value` (text, or a JSON-like tree of it) with each of `forms` that stands as a whole
     token (not part of a longer word or key) replaced by the mask; other text is unchanged."""
+    # the same shape comes back: text for text, a dict for a dict, a list for a list
+    return cast(_T, _scrub(value, forms))
+
+
+def _scrub(value: object, forms: tuple[str, ...]) -> object:
     if isinstance(value, str):
         return _pattern(forms).sub(MASK, value) if forms else value
     if isinstance(value, dict):
-        return {k: scrub(v, forms) for k, v in value.items()}
+        tree = cast("dict[object, object]", value)
+        return {k: _scrub(v, forms) for k, v in tree.items()}
     if isinstance(value, list):
-        return [scrub(v, forms) for v in value]
+        items = cast("list[object]", value)
+        return [_scrub(v, forms) for v in items]
     return value
 
 
-_holders: weakref.WeakSet[Any] = weakref.WeakSet()
+_holders: weakref.WeakSet[SecretHolder] = weakref.WeakSet()
 _installed = False
 _install_lock = threading.Lock()
 

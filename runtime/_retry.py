@@ -32,8 +32,6 @@ def server_delay(headers: Mapping[str, str]) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when is None:
-        return None
     return max(when.timestamp() - time.time(), 0.0)
 
 

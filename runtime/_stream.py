@@ -19,6 +19,7 @@ from ._types import (
     AIModelStreamChunk,
     ChatResponseChoice,
     ChatResponseChunk,
+    ContentDelta,
     ContentItem,
     ImageContent,
     ImageDelta,
@@ -26,7 +27,6 @@ from ._types import (
     ReasoningDelta,
     TextContent,
     TextDelta,
-    ToolCallDelta,
     Usage,
     tool_call,
 )
@@ -131,13 +131,18 @@ class StreamAccumulator:
                     slot.signatures.append(d.signature)
                 content = True
                 continue
-            kept = []
+            kept: list[ContentDelta] = []
             for d in deltas:
                 if isinstance(d, TextDelta):
                     slot = choice.slot("text", d.key)
                     slot.parts.append(d.text)
                     if d.signature:
                         slot.signatures.append(d.signature)
+                elif isinstance(d, ImageDelta):  # whole: an item of its own
+                    slot = choice.slot("image", len(choice.slots))
+                    slot.whole = ImageContent(
+                        d.b64, d.url, d.media_type, d.revised_prompt, signature=d.signature
+                    )
                 elif d.continues and (d.type, d.key) not in choice.slots:
                     continue  # extends an item no earlier event opened (e.g. a server tool)
                 elif isinstance(d, ReasoningDelta):
@@ -148,12 +153,7 @@ class StreamAccumulator:
                         slot.parts.append(d.text)
                     if d.signature:
                         slot.signatures.append(d.signature)
-                elif isinstance(d, ImageDelta):  # whole: an item of its own
-                    slot = choice.slot("image", len(choice.slots))
-                    slot.whole = ImageContent(
-                        d.b64, d.url, d.media_type, d.revised_prompt, signature=d.signature
-                    )
-                elif isinstance(d, ToolCallDelta):
+                else:  # a ToolCallDelta
                     key = ("whole", len(choice.slots)) if d.whole else d.key
                     slot = choice.slot("tool_call", key)
                     if d.signature:
@@ -177,7 +177,7 @@ class StreamAccumulator:
         return any(c.finish_raw is not None for c in self.choices.values())
 
     def build_choices(self) -> list[ChatResponseChoice]:
-        out = []
+        out: list[ChatResponseChoice] = []
         for index in sorted(self.choices):
             choice = self.choices[index]
             contents = [item for s in choice.slots.values() if (item := s.build()) is not None]

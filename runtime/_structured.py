@@ -10,12 +10,13 @@ the JSON text as a `TextContent`, its validated value on `parsed` (or the reason
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ._tools import STRUCTURED_TOOL, StructuredOutput, parse_structured
 from ._types import (
     ChatResponseChoice,
     ChatResponseChunk,
+    ContentDelta,
+    ContentItem,
     TextContent,
     TextDelta,
     ToolCallContent,
@@ -30,11 +31,11 @@ class StructuredStream:
     A call is known by its name on its first delta, then by its key."""
 
     def __init__(self) -> None:
-        self._keys: set[tuple[int, Any]] = set()
+        self._keys: set[tuple[int, object]] = set()
 
     def __call__(self, chunk: ChatResponseChunk) -> None:
         for cd in chunk.choice_deltas:
-            out = []
+            out: list[ContentDelta] = []
             for d in cd.content_deltas:
                 if not isinstance(d, ToolCallDelta):
                     out.append(d)
@@ -57,7 +58,7 @@ def structured_result(choice: ChatResponseChoice, structured: StructuredOutput) 
     """Validate a choice's structured output, in place: the last text item gets `parsed` or
     `parse_error` (the forced tool's call, when that is how it came, becomes that text)."""
     if structured.via == "tool":
-        contents = []
+        contents: list[ContentItem] = []
         for item in choice.contents:
             if isinstance(item, ToolCallContent) and item.name == STRUCTURED_TOOL:
                 item = TextContent(item.arguments_json())

@@ -13,16 +13,35 @@ import copy
 import inspect
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard, Union, cast
 
-from ._call import json_ready
+from ._call import is_array, is_mapping, json_ready
 from ._errors import DECODE_ERRORS, ConfigurationError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 CHOICE_MODES = ("auto", "none", "required")
 STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
+
+# what a tool may be given as: a Tool, a pydantic model class, a typed function, or a JSON
+# Schema tool definition (a mapping)
+ToolInput: TypeAlias = Union["Tool", "type[BaseModel]", Callable[..., object], Mapping[str, object]]
+# a tool choice: a mode ("auto", "none", "required"), a tool's name, or the tool itself
+ToolChoiceInput: TypeAlias = str | ToolInput
+# structured output: a pydantic model class, or a JSON Schema object
+StructuredInput: TypeAlias = Union["type[BaseModel]", Mapping[str, object]]
+
+
+def _is_dict(value: object) -> TypeGuard[dict[object, object]]:
+    return isinstance(value, dict)
+
+
+def _is_list(value: object) -> TypeGuard[list[object]]:
+    return isinstance(value, list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +50,27 @@ class Tool:
 
     name: str
     description: str | None
-    parameters: Mapping[str, Any]
+    parameters: Mapping[str, object]
     strict: bool | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
+        # each field is checked: callers (and tool definitions read from JSON) may be untyped
+        if not isinstance(self.name, str) or not _NAME.match(self.name):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"tool name {self.name!r} must start with a letter or underscore and hold only "
                 "letters, digits, '_', '.', ':' or '-' (at most 64 characters)"
             )
-        if not isinstance(self.parameters, Mapping) or self.parameters.get("type") != "object":
+        if (
+            not isinstance(self.parameters, Mapping)  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+            or self.parameters.get("type") != "object"
+        ):
             raise ConfigurationError(
                 f"tool {self.name!r}: parameters must be a JSON Schema with type 'object'"
             )
         json_ready(self.parameters, f"tool {self.name!r}: parameters")
-        if self.description is not None and not isinstance(self.description, str):
+        if self.description is not None and not isinstance(self.description, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"tool {self.name!r}: description must be a string")
-        if self.strict is not None and not isinstance(self.strict, bool):
+        if self.strict is not None and not isinstance(self.strict, bool):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(f"tool {self.name!r}: strict must be True, False or None")
 
 
@@ -64,9 +87,9 @@ class StructuredOutput:
     """Structured output asked for: the JSON Schema, its name, the type to validate with,
     and how the protocol gets it (`native`: the body's own form; `tool`: a forced tool)."""
 
-    schema: Mapping[str, Any]
+    schema: Mapping[str, object]
     name: str
-    model: Any  # a pydantic model class, or None for a raw JSON Schema
+    model: type[BaseModel] | None  # a pydantic model class, or None for a raw JSON Schema
     via: str  # "native" | "tool"
 
     def tool(self) -> Tool:
@@ -82,11 +105,11 @@ class StructuredOutput:
 # --- tools from Python objects --------------------------------------------------------------
 
 
-def _is_model_class(obj: Any) -> bool:
+def _is_model_class(obj: object) -> TypeGuard[type[BaseModel]]:
     return isinstance(obj, type) and hasattr(obj, "model_json_schema")
 
 
-def tool_from(obj: Any) -> Tool:
+def tool_from(obj: object) -> Tool:
     """A `Tool` from a Tool, a pydantic model class, a typed function, or a JSON Schema tool
     definition ({"name", "description", "parameters"}, or the wrapped form {"type": "function",
     "function": {...}})."""
@@ -94,9 +117,9 @@ def tool_from(obj: Any) -> Tool:
         return obj
     if _is_model_class(obj):
         return Tool(obj.__name__, _doc_summary(obj.__doc__), _model_schema(obj))
-    if isinstance(obj, Mapping):
+    if is_mapping(obj):
         spec = obj.get("function", obj) if obj.get("type") == "function" else obj
-        if not isinstance(spec, Mapping):
+        if not is_mapping(spec):
             raise ConfigurationError(
                 f"a tool's 'function' is a mapping ({{'name': ..., 'parameters': ...}}), "
                 f"not {type(spec).__name__}"
@@ -108,10 +131,16 @@ def tool_from(obj: Any) -> Tool:
                 f"a tool given as a mapping needs 'name' and takes 'description', 'parameters' "
                 f"(a JSON Schema object){'; unknown: ' + ', '.join(unknown) if unknown else ''}"
             )
-        params = spec.get("parameters", spec.get("input_schema"))
+        params: object = spec.get("parameters", spec.get("input_schema"))
         if params is None:
             params = {"type": "object", "properties": {}}
-        return Tool(spec["name"], spec.get("description"), params, spec.get("strict"))
+        # the fields as given: Tool checks each one
+        return Tool(
+            cast(str, spec["name"]),
+            cast("str | None", spec.get("description")),
+            cast("Mapping[str, object]", params),
+            cast("bool | None", spec.get("strict")),
+        )
     if callable(obj):
         return _function_tool(obj)
     raise ConfigurationError(
@@ -120,7 +149,7 @@ def tool_from(obj: Any) -> Tool:
     )
 
 
-def _model_schema(model: Any, keep_description: bool = False) -> dict[str, Any]:
+def _model_schema(model: type[BaseModel], keep_description: bool = False) -> dict[str, Any]:
     """A pydantic model's JSON Schema without titles (pydantic derives them from the class
     and field names, which the schema already carries); the docstring is a tool's
     description, so it is left out too (`keep_description`: kept)."""
@@ -136,21 +165,21 @@ def _model_schema(model: Any, keep_description: bool = False) -> dict[str, Any]:
     return schema
 
 
-def _drop_titles(node: Any) -> None:
-    if isinstance(node, dict):
+def _drop_titles(node: object) -> None:
+    if _is_dict(node):
         node.pop("title", None)
         for key, value in node.items():
-            if key in ("properties", "$defs"):
-                for sub in value.values():
+            if key in ("properties", "$defs"):  # pydantic writes these as dicts
+                for sub in cast("dict[object, object]", value).values():
                     _drop_titles(sub)
             elif key not in ("enum", "const", "default", "examples"):
                 _drop_titles(value)
-    elif isinstance(node, list):
+    elif _is_list(node):
         for item in node:
             _drop_titles(item)
 
 
-def _function_tool(fn: Callable[..., Any]) -> Tool:
+def _function_tool(fn: Callable[..., object]) -> Tool:
     import pydantic
 
     name = getattr(fn, "__name__", None)
@@ -222,7 +251,7 @@ def _parse_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
     return text or None, args
 
 
-def tools_from(values: Any) -> list[Tool]:
+def tools_from(values: Iterable[object] | None) -> list[Tool]:
     """The call's tools, each checked; names must be unique."""
     if values is None:
         return []
@@ -236,7 +265,7 @@ def tools_from(values: Any) -> list[Tool]:
     return tools
 
 
-def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
+def choice_from(value: object, tools: list[Tool]) -> ToolChoice | None:
     """The tool choice: "auto", "none", "required", a tool's name, or the tool object itself."""
     if value is None:
         return None
@@ -245,35 +274,35 @@ def choice_from(value: Any, tools: list[Tool]) -> ToolChoice | None:
         raise ConfigurationError("tool_choice is set but no tools are given (tools=[...])")
     if isinstance(value, str) and value in CHOICE_MODES:
         return ToolChoice(value)
-    name = value if isinstance(value, str) else None
-    if name is None and not isinstance(value, Mapping):
+    name: object = value if isinstance(value, str) else None
+    if name is None and not is_mapping(value):
         try:
             name = tool_from(value).name
         except ConfigurationError:
             name = None
-    if name is None and isinstance(value, Mapping):  # {"type": "function", "function": {...}}
+    if name is None and is_mapping(value):  # {"type": "function", "function": {...}}
         function = value.get("function")
-        inner = function.get("name") if isinstance(function, Mapping) else None
+        inner = function.get("name") if is_mapping(function) else None
         name = inner or value.get("name")
     if name not in names:
         raise ConfigurationError(
             f"tool_choice={value!r} is not accepted; allowed: {', '.join(CHOICE_MODES)}, "
             f"or one of the tools: {', '.join(names)}"
         )
-    return ToolChoice("tool", name)
+    return ToolChoice("tool", cast(str, name))  # equal to one of the tools' names
 
 
 # --- structured output ----------------------------------------------------------------------
 
 
-def structured_from(value: Any, via: str) -> StructuredOutput:
+def structured_from(value: object, via: str) -> StructuredOutput:
     """Structured output from a pydantic model class or a JSON Schema object."""
     if _is_model_class(value):
         schema = _model_schema(value, keep_description=True)  # it tells the model what to write
         return StructuredOutput(schema, value.__name__, value, via)
-    if isinstance(value, Mapping) and value.get("type") == "object":
+    if is_mapping(value) and value.get("type") == "object":
         json_ready(value, "structured_output")
-        schema = dict(value)
+        schema = cast("dict[str, object]", dict(value))  # json_ready: its keys are strings
         name = str(schema.pop("title", None) or "response")
         return StructuredOutput(schema, re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64], None, via)
     raise ConfigurationError(
@@ -292,7 +321,7 @@ def json_mode_instruction(structured: StructuredOutput) -> str:
     )
 
 
-def parse_structured(text: str, model: Any) -> tuple[Any, str | None]:
+def parse_structured(text: str, model: type[BaseModel] | None) -> tuple[object, str | None]:
     """(value, error): the text as JSON validated by `model` (a pydantic class, or None)."""
     if model is None:
         try:
@@ -308,7 +337,7 @@ def parse_structured(text: str, model: Any) -> tuple[Any, str | None]:
 # JSON Schema dialects a protocol may ask for (its spec's `schema:`)
 
 
-def schema_for(schema: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+def schema_for(schema: Mapping[str, object], dialect: str) -> dict[str, Any]:
     """`schema` written in `dialect`:
     - `json_schema`: as is;
     - `closed`: every object says `additionalProperties: false`;
@@ -322,43 +351,43 @@ def schema_for(schema: Mapping[str, Any], dialect: str) -> dict[str, Any]:
     return out
 
 
-def _walk(node: Any, strict: bool) -> None:
-    if isinstance(node, list):
+def _walk(node: object, strict: bool) -> None:
+    if _is_list(node):
         for item in node:
             _walk(item, strict)
         return
-    if not isinstance(node, dict):
+    if not _is_dict(node):
         return
     if node.get("type") == "object" or "properties" in node:
-        props = node.get("properties") or {}
-        required = node.get("required") or []
-        if not isinstance(props, dict) or not isinstance(required, (list, tuple)):
+        props = node.get("properties") or dict[object, object]()
+        required = node.get("required") or list[object]()
+        if not _is_dict(props) or not is_array(required):
             raise ConfigurationError(
                 "a JSON Schema object's 'properties' is a mapping and its 'required' a list "
                 f"of names, not {props!r:.60} and {required!r:.60}"
             )
         node.setdefault("additionalProperties", False)
         if strict:
-            required = {r for r in required if isinstance(r, str)}
+            names = {r for r in required if isinstance(r, str)}
             for key, prop in props.items():
-                if key not in required and isinstance(prop, dict):
+                if key not in names and _is_dict(prop):
                     _nullable(prop)
             node["required"] = list(props)
     if strict:
         node.pop("default", None)
     for key, value in node.items():
-        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+        if key in ("properties", "$defs", "definitions") and _is_dict(value):
             for sub in value.values():
                 _walk(sub, strict)
-        elif isinstance(value, (dict, list)) and key not in ("enum", "const", "required"):
+        elif (_is_dict(value) or _is_list(value)) and key not in ("enum", "const", "required"):
             _walk(value, strict)
 
 
-def _nullable(prop: dict[str, Any]) -> None:
+def _nullable(prop: dict[object, object]) -> None:
     """Let an optional property also be null (strict mode requires every property)."""
     options = prop.get("anyOf")
-    if isinstance(options, list):
-        if not any(o.get("type") == "null" for o in options if isinstance(o, dict)):
+    if _is_list(options):
+        if not any(o.get("type") == "null" for o in options if _is_dict(o)):
             options.append({"type": "null"})
         return
     kind = prop.get("type")

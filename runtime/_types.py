@@ -8,11 +8,16 @@ JSON-ready form.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, cast, overload
+
+from typing_extensions import Self, TypeVar
+
+_T = TypeVar("_T")
 
 FinishReason = Literal[
     "end_turn", "max_tokens", "tool_use", "stop_sequence", "content_filter", "other"
@@ -34,10 +39,10 @@ def _to_plain(value: Any) -> Any:
             out[name] = _to_plain(getattr(value, name))
         return out
     if isinstance(value, (list, tuple)):
-        return [_to_plain(v) for v in value]
+        return [_to_plain(v) for v in cast("list[Any]", value)]
     if isinstance(value, dict):
-        return {k: _to_plain(v) for k, v in value.items()}
-    if hasattr(value, "value") and hasattr(type(value), "__members__"):  # Enum
+        return {k: _to_plain(v) for k, v in cast("dict[Any, Any]", value).items()}
+    if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
@@ -120,7 +125,9 @@ class UsageCharge(_Plain):
     # images priced per image (by their options), not as tokens; None for text
     images: float | None = field(default=None, metadata={"omit_none": True})
     # the pricing dimensions whose own rates priced the call, e.g. {"service_tier": "flex"}
-    dimensions: dict[str, str] = field(default_factory=dict, metadata={"omit_empty": True})
+    dimensions: dict[str, str] = field(
+        default_factory=dict[str, str], metadata={"omit_empty": True}
+    )
 
 
 # --- content items --------------------------------------------------------------------
@@ -190,16 +197,18 @@ class ToolCallResult(_Plain):
 
     def output_text(self) -> str:
         """The output as text (JSON for a non-string value)."""
-        if isinstance(self.output, str):
-            return self.output
-        return json.dumps(self.output, ensure_ascii=False, default=str)
+        output: object = self.output
+        if isinstance(output, str):
+            return output
+        return json.dumps(output, ensure_ascii=False, default=str)
 
     def output_object(self) -> dict[str, Any]:
         """The output as a JSON object: a mapping as is, anything else under "output" (or
         "error" for a failed call), the form Gemini's functionResponse takes."""
-        if isinstance(self.output, dict) and not self.is_error:
-            return self.output
-        return {"error" if self.is_error else "output": self.output}
+        output: object = self.output
+        if isinstance(output, dict) and not self.is_error:
+            return cast("dict[str, Any]", output)
+        return {"error" if self.is_error else "output": output}
 
 
 _MEDIA_TYPES = {
@@ -278,8 +287,7 @@ class MediaContent(_Plain):
 
     def format(self) -> str:
         """The short format name some protocols want: png, jpeg, gif, webp, pdf, mp3, wav..."""
-        subtype = (self.media_type or "application/octet-stream").split("/")[-1]
-        return _FORMATS.get(subtype, subtype)
+        return _format(self.media_type)
 
     def file_name(self) -> str:
         """The file name given, else one made from the kind and format ("document.pdf")."""
@@ -288,8 +296,17 @@ class MediaContent(_Plain):
     def document_name(self) -> str:
         """The file name without its extension, reduced to letters, digits, spaces and
         hyphens (names some protocols restrict, e.g. Bedrock's document `name`)."""
-        stem = self.file_name().rsplit(".", 1)[0]
-        return re.sub(r"[^A-Za-z0-9 -]+", "-", stem).strip(" -") or self.kind
+        return _document_name(self.file_name(), self.kind)
+
+
+def _format(media_type: str | None) -> str:
+    subtype = (media_type or "application/octet-stream").split("/")[-1]
+    return _FORMATS.get(subtype, subtype)
+
+
+def _document_name(file_name: str, kind: str) -> str:
+    stem = file_name.rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9 -]+", "-", stem).strip(" -") or kind
 
 
 _FORMATS = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav", "jpg": "jpeg"}
@@ -332,13 +349,13 @@ class ImageContent(_Plain):
         return f"data:{self.media_type};base64,{self.b64}" if self.b64 is not None else None
 
     def format(self) -> str:
-        return MediaContent.format(self)  # type: ignore[arg-type]
+        return _format(self.media_type)
 
     def file_name(self) -> str:
-        return MediaContent.file_name(self)  # type: ignore[arg-type]
+        return self.filename or f"{self.kind}.{self.format()}"
 
     def document_name(self) -> str:
-        return MediaContent.document_name(self)  # type: ignore[arg-type]
+        return _document_name(self.file_name(), self.kind)
 
     def get_content_as_bytes(self) -> bytes:
         """The image's bytes (base64-decoded; an image given by URL is not fetched)."""
@@ -381,7 +398,7 @@ class Message(_Plain):
     """One turn of a conversation in unified form."""
 
     role: str  # "user" | "assistant" | "system" | "tool"
-    content: list[ContentItem] = field(default_factory=list)
+    content: list[ContentItem] = field(default_factory=list[ContentItem])
 
 
 def tool_call(
@@ -389,7 +406,7 @@ def tool_call(
 ) -> ToolCallContent:
     """Build a tool call from arguments given as JSON text (OpenAI) or as a value (Anthropic)."""
     if not isinstance(arguments, str):
-        value = {} if arguments is None else arguments
+        value: Any = {} if arguments is None else arguments
         return ToolCallContent(id=id, name=name, arguments=value, signature=signature)
     if not arguments.strip():
         return ToolCallContent(id, name, {}, arguments, signature=signature)
@@ -407,7 +424,7 @@ def tool_call(
 class ChatResponseChoice(_Plain):
     index: int
     finish_reason: FinishReason | None
-    contents: list[ContentItem] = field(default_factory=list)
+    contents: list[ContentItem] = field(default_factory=list[ContentItem])
     finish_reason_raw: str | None = None
 
 
@@ -441,10 +458,21 @@ class ChatResponse(_Plain):
     def tools(self, choice: int = 0) -> list[ToolCallContent]:
         return [c for c in self._contents(choice) if isinstance(c, ToolCallContent)]
 
-    def structured(self, choice: int = 0) -> Any:
+    @overload
+    def structured(self, choice: int = 0, /) -> Any: ...
+    @overload
+    def structured(self, *, choice: int) -> Any: ...
+    @overload
+    def structured(self, output_type: type[_T], choice: int = 0) -> _T: ...
+    def structured(self, output_type: type[Any] | int | None = None, choice: int = 0) -> Any:
         """The structured output of a choice, validated (an instance of the pydantic model
         given as `structured_output`); None when none was asked for. Raises
-        StructuredOutputError (the text kept on it) when the output did not validate."""
+        StructuredOutputError (the text kept on it) when the output did not validate.
+
+        `structured(Report)` types the result as a `Report` (a type checker sees it), and
+        raises StructuredOutputError if the output is something else."""
+        if isinstance(output_type, int):  # structured(1): the choice, as before
+            output_type, choice = None, output_type
         for item in reversed(self._contents(choice)):
             if isinstance(item, TextContent) and (item.parsed is not None or item.parse_error):
                 if item.parse_error is not None:
@@ -454,7 +482,19 @@ class ChatResponse(_Plain):
                         f"the structured output did not validate: {item.parse_error}",
                         text=item.text,
                     )
+                if output_type is not None and not isinstance(item.parsed, output_type):
+                    from ._errors import StructuredOutputError
+
+                    raise StructuredOutputError(
+                        f"the structured output is a {type(item.parsed).__name__}, "
+                        f"not a {output_type.__name__}",
+                        text=item.text,
+                    )
                 return item.parsed
+        if output_type is not None:
+            from ._errors import StructuredOutputError
+
+            raise StructuredOutputError("the response holds no structured output")
         return None
 
     @property
@@ -478,10 +518,10 @@ class ImageResponse(_Plain):
     model: str | None
     provider: str
     api_provider: str
-    images: list[ImageContent] = field(default_factory=list)
+    images: list[ImageContent] = field(default_factory=list[ImageContent])
     usage: Usage | None = None
     usage_charge: UsageCharge | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict[str, Any])
     text: str | None = None  # text a model gave with its images (Gemini)
     id: str | None = None
     provider_response: Any = field(default=None, repr=False, metadata={"hidden": True})
@@ -576,7 +616,7 @@ ContentDelta = TextDelta | ReasoningDelta | ToolCallDelta | ImageDelta
 @dataclass(slots=True)
 class ChoiceDelta(_Plain):
     index: int
-    content_deltas: list[ContentDelta] = field(default_factory=list)
+    content_deltas: list[ContentDelta] = field(default_factory=list[ContentDelta])
     finish_reason: FinishReason | None = None
     finish_reason_raw: str | None = None
 
@@ -613,8 +653,19 @@ class CallStatus(_Plain):
     successful: bool = True
 
 
+# what a stream yields: a chunk, or (last) the finished response
+StreamItem = tuple["AIModelStreamChunk | None", "AIModelCallResponse | None"]
+SyncStream = Iterator[StreamItem]
+AsyncStream = AsyncIterator[StreamItem]
+StreamGenerator = SyncStream | AsyncStream
+
+# the kind of stream a response gives: a sync client's responses a SyncStream, an async
+# client's an AsyncStream (AIModelClient's overloads on is_async pick it)
+StreamT = TypeVar("StreamT", bound=StreamGenerator, default=StreamGenerator, covariant=True)
+
+
 @dataclass(slots=True)
-class AIModelCallResponse(_Plain):
+class AIModelCallResponse(_Plain, Generic[StreamT]):
     """A call's result. A streamed one holds its connection until `stream_generator` is read
     to its end, or the response is closed (`close()` / `with`, `aclose()` / `async with`)
     or dropped; closing it early ends the stream."""
@@ -622,9 +673,24 @@ class AIModelCallResponse(_Plain):
     status: CallStatus
     chat_response: ChatResponse | None = None
     image_response: ImageResponse | None = None
-    stream_generator: StreamGenerator | None = field(default=None, repr=False)
     raw_body: bytes | None = field(default=None, repr=False)
+    _stream: Any = field(default=None, repr=False, compare=False)
     _release: Any = field(default=None, repr=False, compare=False)
+    _is_async: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def streamed(self) -> bool:
+        """Whether this is a streamed call's response (read it through `stream_generator`)."""
+        return self._stream is not None
+
+    @property
+    def stream_generator(self) -> StreamT:
+        """`(chunk, None)` pairs as the stream arrives, then `(None, final_response)`; an
+        async iterator for an async client's call. A call that was not streamed yields its
+        one final pair, so the same loop reads either."""
+        if self._stream is not None:
+            return self._stream
+        return cast(StreamT, _once_async(self) if self._is_async else _once(self))
 
     def close(self) -> None:
         """Give a stream's connection back now, read or not (no-op for other responses)."""
@@ -636,13 +702,13 @@ class AIModelCallResponse(_Plain):
         if self._release is not None:
             await self._release.aclose()
 
-    def __enter__(self) -> AIModelCallResponse:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def __aenter__(self) -> AIModelCallResponse:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -661,5 +727,9 @@ class AIModelCallResponse(_Plain):
         }
 
 
-StreamItem = tuple[AIModelStreamChunk | None, AIModelCallResponse | None]
-StreamGenerator = Iterator[StreamItem] | AsyncIterator[StreamItem]
+def _once(response: AIModelCallResponse[Any]) -> SyncStream:
+    yield None, response
+
+
+async def _once_async(response: AIModelCallResponse[Any]) -> AsyncStream:
+    yield None, response

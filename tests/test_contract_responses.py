@@ -539,7 +539,7 @@ def one_code_path(s: Scenario) -> Any:
 
     with replay(s.path), AIModelClient(s.endpoint(API_KEY), s.call_config()) as client:
         response = client.generate(**s.call_args())
-        if response.stream_generator is not None:
+        if response.streamed:
             for _chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
                 response = accumulated or response
     return response

@@ -145,7 +145,7 @@ def test_unpriced_calls_are_counted_not_charged() -> None:
 
 def test_what_cannot_be_added() -> None:
     tracker = CostTracker()
-    streaming = AIModelCallResponse(CallStatus(200), stream_generator=iter(()))
+    streaming = AIModelCallResponse(CallStatus(200), _stream=iter(()))
     with pytest.raises(ValueError, match="accumulated response"):
         tracker.add(streaming)
     with pytest.raises(TypeError, match="not dict"):

@@ -437,7 +437,7 @@ def _common(w: Wire) -> list[Fault]:
         Fault(
             "connection refused, retried then raised",
             lambda: [],
-            _failed(modelwire.ConnectionError, 0, within=5.0),
+            _failed(modelwire.APIConnectionError, 0, within=5.0),
             config={"retries": 1},
             refused=True,
         ),
@@ -473,7 +473,7 @@ def _common(w: Wire) -> list[Fault]:
         Fault(
             "body trickled in past total_timeout: timeout",
             lambda: [_trickle(json.dumps(w.ok("Hello!")).encode(), w)],
-            _failed(modelwire.TimeoutError, 1, within=2.0, request_id=None),
+            _failed(modelwire.APITimeoutError, 1, within=2.0, request_id=None),
             config={"timeout": 5, "total_timeout": 0.6, "retries": 0},
         ),
         Fault(
@@ -485,13 +485,13 @@ def _common(w: Wire) -> list[Fault]:
         Fault(
             "headers never come: timeout, retried once",
             lambda: [Reply(header_delay=3.0, body=b"{}")] * 2,
-            _failed(modelwire.TimeoutError, 2, within=2.5),
+            _failed(modelwire.APITimeoutError, 2, within=2.5),
             config={"timeout": 0.4, "retries": 1},
         ),
         Fault(
             "body stops mid-way: timeout",
             lambda: [_cut_body(w, stall_after=1)],
-            _failed(modelwire.TimeoutError, 1, within=2.5),
+            _failed(modelwire.APITimeoutError, 1, within=2.5),
             config={"timeout": 0.4, "retries": 0},
         ),
         Fault(
@@ -526,7 +526,7 @@ def _common(w: Wire) -> list[Fault]:
         Fault(
             "stream: server stops sending: timeout",
             lambda: [w.stream(stall_after=w.head + 1)],
-            _failed(modelwire.TimeoutError, 1, partial="Hel", request_id=rid, within=2.5),
+            _failed(modelwire.APITimeoutError, 1, partial="Hel", request_id=rid, within=2.5),
             stream=True,
             config={"timeout": 0.4},
         ),
@@ -566,7 +566,7 @@ def _common(w: Wire) -> list[Fault]:
             lambda: [
                 w.stream([*events[: w.head + 1], *_trickled_tail(w, events)], chunk_delay=0.1)
             ],
-            _failed(modelwire.TimeoutError, 1, partial="Hel", request_id=rid, within=2.5),
+            _failed(modelwire.APITimeoutError, 1, partial="Hel", request_id=rid, within=2.5),
             stream=True,
             config={"timeout": 5, "total_timeout": 0.8},
         ),
@@ -782,7 +782,7 @@ def _run_sync(endpoint: AIModelEndpoint, config: AIModelCallConfig) -> Outcome:
     try:
         try:
             response = client.generate(prompt="Hello")
-            if response.stream_generator is not None:
+            if response.streamed:
                 for chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
                     if chunk is not None:
                         out.deltas.append(_text(chunk))
@@ -805,7 +805,7 @@ async def _run_async(endpoint: AIModelEndpoint, config: AIModelCallConfig) -> Ou
     try:
         try:
             response = await client.generate_async(prompt="Hello")
-            if response.stream_generator is not None:
+            if response.streamed:
                 async for chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
                     if chunk is not None:
                         out.deltas.append(_text(chunk))

@@ -16,8 +16,8 @@ from modelwire import (
     AIModelCallConfig,
     AIModelClient,
     AIModelEndpoint,
+    APITimeoutError,
     ModelwireError,
-    TimeoutError,
 )
 from modelwire._client import POOL_LIMITS
 from modelwire.models import GPT4o
@@ -108,7 +108,7 @@ def test_an_exhausted_pool_says_so(server: LoopbackServer) -> None:
     config = STREAM.updated(timeout=0.5)
     with client(server) as c:
         held = [c.generate(prompt="Hi") for _ in range(POOL)]  # kept, never read
-        with pytest.raises(TimeoutError, match="connections are in use") as info:
+        with pytest.raises(APITimeoutError, match="connections are in use") as info:
             c.generate(prompt="Hi", config=config)
         assert info.value.retryable is False
         for response in held:

@@ -39,7 +39,7 @@ def _call(server: LoopbackServer, endpoint: AIModelEndpoint, reply: Reply, **con
     cfg = AIModelCallConfig(max_output_tokens=100, retries=0, **config)
     with AIModelClient(endpoint, cfg, is_async=False) as client:
         response = client.generate(prompt="Hi")
-        if response.stream_generator is None:
+        if not response.streamed:
             return response.chat_response
         return list(response.stream_generator)[-1][1].chat_response
 

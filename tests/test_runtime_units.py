@@ -125,3 +125,24 @@ def test_public_names() -> None:
     ):
         assert name in modelwire.__all__
     assert modelwire.AIModelAPIProviderEnum.OPEN_AI.value == "openai"
+
+
+def test_a_streamed_image_next_to_text_becomes_an_image_item() -> None:
+    """An event holding an image delta beside other content (Gemini image models stream
+    text and images together) folds into an image item; it used to raise AttributeError."""
+    from modelwire._stream import StreamAccumulator
+    from modelwire._types import (
+        ChatResponseChunk,
+        ChoiceDelta,
+        ImageContent,
+        ImageDelta,
+        TextContent,
+        TextDelta,
+    )
+
+    acc = StreamAccumulator("replace")
+    image = ImageDelta(b64="iVBORw0KGgo=", media_type="image/png")
+    assert acc.add(ChatResponseChunk([ChoiceDelta(0, [TextDelta("Here:"), image])]))
+    (choice,) = acc.build_choices()
+    assert [type(c) for c in choice.contents] == [TextContent, ImageContent]
+    assert choice.contents[1].media_type == "image/png"  # type: ignore[union-attr]

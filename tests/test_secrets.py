@@ -498,7 +498,7 @@ def _run(
     async def go_async() -> Any:
         async with client:
             response = await client.generate_async(prompt=prompt)
-            if response.stream_generator is not None:
+            if response.streamed:
                 final = None
                 async for _, accumulated in response.stream_generator:
                     final = accumulated or final
@@ -508,7 +508,7 @@ def _run(
     def go() -> Any:
         with client:
             response = client.generate(prompt=prompt)
-            if response.stream_generator is not None:
+            if response.streamed:
                 final = None
                 for _, accumulated in response.stream_generator:
                     final = accumulated or final

@@ -178,7 +178,7 @@ class Modelwire(Contender):
 
     def stream(self) -> int:
         response = self.client.generate(prompt=PROMPT, config=self.stream_config)
-        assert response.stream_generator is not None
+        assert response.streamed
         parts: list[str] = []
         for chunk, accumulated in response.stream_generator:
             if chunk:

@@ -27,7 +27,7 @@ FIGURES = (
         "paced_cpu_us",
         "CPU per streamed chunk ({chunks:,} chunks, paced: one event per write)",
         "µs",
-        target=2.0,
+        target=1.25,
     ),
     Figure(
         "async_calls_s",

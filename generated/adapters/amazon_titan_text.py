@@ -11,17 +11,12 @@ from modelwire._protocol import (
     Call,
     ParsedResponse,
     StreamError,
-    compact,
     compact_or_none,
     dig,
-    first_present,
-    join_present,
-    join_text,
     lenient,
     part_kind,
     sum_items,
     sum_present,
-    unsupported_choice,
     unsupported_content,
     unsupported_role,
     wire_turns,
@@ -32,15 +27,9 @@ from modelwire._types import (
     ChoiceDelta,
     ContentDelta,
     ContentItem,
-    ImageContent,
-    ImageDelta,
-    ReasoningContent,
-    ReasoningDelta,
     TextContent,
     TextDelta,
-    ToolCallDelta,
     Usage,
-    tool_call,
 )
 from modelwire.generated.wire import amazon_titan_text as w
 
@@ -98,11 +87,10 @@ OWN_MESSAGE: frozenset[str] = frozenset(())
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append(part.text)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -122,28 +110,30 @@ def _messages(call: Call) -> str:
         if "system" not in ROLES:
             raise unsupported_role(PROTOCOL, "system", ROLES)
         out.append(_turn(ROLES["system"], [TextContent(call.system)], call.keep))
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_turn(role, parts, call.keep))  # type: ignore[arg-type]
+    for role, parts in wire_turns(call.messages, ROLES, True, PROTOCOL):
+        out.append(_turn(role, parts, call.keep))
     out.append(PROMPT_END)
     return "".join(out)
 
 
+def _text_generation_config(call: Call) -> Any:
+    cfg = call.config
+    return compact_or_none(
+        {
+            "maxTokenCount": cfg.max_output_tokens,
+            "temperature": cfg.temperature,
+            "topP": cfg.top_p,
+            "stopSequences": call.stop_list(),
+        }
+    )
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
-    cfg = call.config
     body: dict[str, Any] = {}
     body["inputText"] = _messages(call)
-    if (
-        _x := compact_or_none(
-            {
-                "maxTokenCount": cfg.max_output_tokens,
-                "temperature": cfg.temperature,
-                "topP": cfg.top_p,
-                "stopSequences": call.stop_list(),
-            }
-        )
-    ) is not None:
-        body["textGenerationConfig"] = _x
+    if (text_generation_config := _text_generation_config(call)) is not None:
+        body["textGenerationConfig"] = text_generation_config
     return body
 
 
@@ -154,10 +144,7 @@ def _finish(raw: str | None) -> Any:
 def _usage_titan_chunk(u: w.TitanChunk | None) -> Usage | None:
     if u is None:
         return None
-    return Usage(
-        prompt_tokens=u.inputTextTokenCount,
-        completion_tokens=u.totalOutputTextTokenCount,
-    )
+    return Usage(prompt_tokens=u.inputTextTokenCount, completion_tokens=u.totalOutputTextTokenCount)
 
 
 def _usage_titan_response(u: w.TitanResponse | None) -> Usage | None:
@@ -181,23 +168,20 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.TitanResponse.__pydantic_validator__)
 
 
+def _response_choice(result: w.TitanResult) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    if text := result.outputText:
+        contents.append(TextContent(text))
+    completion_reason = result.completionReason
+    return ChatResponseChoice(0, _finish(completion_reason), contents, completion_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.TitanResponse = _decode_response(raw)
-    choices: list[ChatResponseChoice] = []
-    for _c1 in r.results or ():
-        contents: list[ContentItem] = []
-        if _t := _c1.outputText:
-            contents.append(TextContent(_t))
-
-        raw_finish = _c1.completionReason
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    choices = [_response_choice(result) for result in r.results or ()]
     return ParsedResponse(
-        choices=choices,
-        usage=_usage_titan_response(r),
-        id=None,
-        model=None,
-        wire=r,
+        choices=choices, usage=_usage_titan_response(r), id=None, model=None, wire=r
     )
 
 
@@ -208,23 +192,14 @@ _validate_event = lenient(w.TitanChunk.__pydantic_validator__)
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.TitanChunk = _validate_event(data)
-    if True:
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if _t := e.outputText:
-                deltas.append(TextDelta(_t))
-
-            raw_finish = e.completionReason
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=_usage_titan_chunk(e),
-            usage_wire=e,
-        )
-    return None
+    deltas: list[ContentDelta] = []
+    if text := e.outputText:
+        deltas.append(TextDelta(text))
+    completion_reason = e.completionReason
+    choice_deltas: list[ChoiceDelta] = [
+        ChoiceDelta(0, deltas, _finish(completion_reason), completion_reason)
+    ]
+    return ChatResponseChunk(choice_deltas, usage=_usage_titan_chunk(e), usage_wire=e)
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

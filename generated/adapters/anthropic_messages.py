@@ -5,6 +5,7 @@ decoding and error mapping, compiled from specs/protocols/anthropic_messages.yam
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from modelwire._protocol import (
@@ -14,16 +15,11 @@ from modelwire._protocol import (
     compact,
     compact_or_none,
     dig,
-    first_present,
-    join_present,
-    join_text,
     lenient,
     part_kind,
-    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
-    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -33,12 +29,14 @@ from modelwire._types import (
     ContentDelta,
     ContentItem,
     ImageContent,
-    ImageDelta,
+    MediaContent,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
     TextDelta,
+    ToolCallContent,
     ToolCallDelta,
+    ToolCallResult,
     Usage,
     tool_call,
 )
@@ -119,68 +117,77 @@ DROPPED: frozenset[str] = frozenset(())
 OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
+def _reasoning_part(part: ReasoningContent) -> Any:
+    return compact({"type": "thinking", "thinking": part.text, "signature": part.signature})
+
+
+def _tool_call_part(part: ToolCallContent) -> Any:
+    return compact(
+        {"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments_object()}
+    )
+
+
+def _tool_result_part(part: ToolCallResult) -> Any:
+    return compact(
+        {
+            "type": "tool_result",
+            "tool_use_id": part.id,
+            "content": part.output_text(),
+            "is_error": (True if part.is_error else None),
+        }
+    )
+
+
+def _image_part(part: MediaContent | ImageContent) -> Any:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": part.media_type, "data": part.base64()},
+    }
+
+
+def _image_url_part(part: MediaContent | ImageContent) -> Any:
+    return {"type": "image", "source": {"type": "url", "url": part.url}}
+
+
+def _document_part(part: MediaContent | ImageContent) -> Any:
+    return {
+        "type": "document",
+        "source": {"type": "base64", "media_type": part.media_type, "data": part.base64()},
+    }
+
+
+def _document_url_part(part: MediaContent | ImageContent) -> Any:
+    return {"type": "document", "source": {"type": "url", "url": part.url}}
+
+
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append({"type": "text", "text": part.text})
-        elif kind == "reasoning":
-            out.append(
-                compact({"type": "thinking", "thinking": part.text, "signature": part.signature})
-            )
-        elif kind == "redacted_reasoning":
-            out.append({"type": "redacted_thinking", "data": part.signature})
-        elif kind == "tool_call":
-            out.append(
-                compact(
-                    {
-                        "type": "tool_use",
-                        "id": part.id,
-                        "name": part.name,
-                        "input": part.arguments_object(),
-                    }
-                )
-            )
-        elif kind == "tool_result":
-            out.append(
-                compact(
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": part.id,
-                        "content": part.output_text(),
-                        "is_error": (True if part.is_error else None),
-                    }
-                )
-            )
-        elif kind == "image":
-            out.append(
-                {
-                    "type": "image",
-                    "source": {
-                        "type": "base64",
-                        "media_type": part.media_type,
-                        "data": part.base64(),
-                    },
-                }
-            )
-        elif kind == "image_url":
-            out.append({"type": "image", "source": {"type": "url", "url": part.url}})
-        elif kind == "document":
-            out.append(
-                {
-                    "type": "document",
-                    "source": {
-                        "type": "base64",
-                        "media_type": part.media_type,
-                        "data": part.base64(),
-                    },
-                }
-            )
-        elif kind == "document_url":
-            out.append({"type": "document", "source": {"type": "url", "url": part.url}})
+        elif isinstance(part, ReasoningContent):
+            if part.redacted:
+                out.append({"type": "redacted_thinking", "data": part.signature})
+            else:
+                out.append(_reasoning_part(part))
+        elif isinstance(part, ToolCallContent):
+            out.append(_tool_call_part(part))
+        elif isinstance(part, ToolCallResult):
+            out.append(_tool_result_part(part))
+        elif isinstance(part, (MediaContent, ImageContent)):
+            kind = part_kind(part)
+            if kind == "image":
+                out.append(_image_part(part))
+            elif kind == "image_url":
+                out.append(_image_url_part(part))
+            elif kind == "document":
+                out.append(_document_part(part))
+            elif kind == "document_url":
+                out.append(_document_url_part(part))
+            elif part.type not in DROPPED:
+                raise unsupported_content(PROTOCOL, kind)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -194,8 +201,8 @@ def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
+    for role, parts in wire_turns(call.messages, ROLES, True, PROTOCOL):
+        out.append(_message(role, parts, call.keep))
     return out
 
 
@@ -228,21 +235,35 @@ def _tool_choice(call: Call) -> Any:
     raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
+def _output_config(call: Call) -> Any:
+    cfg = call.config
+    return compact_or_none(
+        {
+            "effort": cfg.reasoning_effort,
+            "format": (
+                compact({"type": "json_schema", "schema": call.structured_schema})
+                if call.structured_native()
+                else None
+            ),
+        }
+    )
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
     cfg = call.config
     body: dict[str, Any] = {}
     body["model"] = call.model
-    if (_x := call.system) is not None:
-        body["system"] = _x
+    if (system := call.system) is not None:
+        body["system"] = system
     body["messages"] = _messages(call)
     body["max_tokens"] = call.output_limit()
-    if (_x := cfg.temperature) is not None:
-        body["temperature"] = _x
-    if (_x := cfg.top_p) is not None:
-        body["top_p"] = _x
-    if (_x := call.stop_list()) is not None:
-        body["stop_sequences"] = _x
+    if (temperature := cfg.temperature) is not None:
+        body["temperature"] = temperature
+    if (top_p := cfg.top_p) is not None:
+        body["top_p"] = top_p
+    if (stop_sequences := call.stop_list()) is not None:
+        body["stop_sequences"] = stop_sequences
     if call.stream:
         body["stream"] = True
     if call.reasoning_adaptive():
@@ -251,23 +272,12 @@ def build_body(call: Call) -> dict[str, Any]:
         body["thinking"] = compact(
             {"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()}
         )
-    if (
-        _x := compact_or_none(
-            {
-                "effort": cfg.reasoning_effort,
-                "format": (
-                    compact({"type": "json_schema", "schema": call.structured_schema})
-                    if call.structured_native()
-                    else None
-                ),
-            }
-        )
-    ) is not None:
-        body["output_config"] = _x
-    if (_x := _tools(call)) is not None:
-        body["tools"] = _x
-    if (_x := _tool_choice(call)) is not None:
-        body["tool_choice"] = _x
+    if (output_config := _output_config(call)) is not None:
+        body["output_config"] = output_config
+    if (tools := _tools(call)) is not None:
+        body["tools"] = tools
+    if (tool_choice := _tool_choice(call)) is not None:
+        body["tool_choice"] = tool_choice
     return body
 
 
@@ -278,13 +288,15 @@ def _finish(raw: str | None) -> Any:
 def _usage_usage(u: w.Usage | None) -> Usage | None:
     if u is None:
         return None
+    cache_read_input_tokens = u.cache_read_input_tokens
+    cache_creation_input_tokens = u.cache_creation_input_tokens
     return Usage(
         prompt_tokens=sum_present(
-            u.input_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens
+            u.input_tokens, cache_read_input_tokens, cache_creation_input_tokens
         ),
         completion_tokens=u.output_tokens,
-        cache_read_tokens=u.cache_read_input_tokens,
-        cache_write_tokens=u.cache_creation_input_tokens,
+        cache_read_tokens=cache_read_input_tokens,
+        cache_write_tokens=cache_creation_input_tokens,
     )
 
 
@@ -298,43 +310,38 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.Message.__pydantic_validator__)
 
 
+def _response_choice(r: w.Message) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    for content_item in r.content or ():
+        content_item_type = content_item.type
+        if content_item_type == "text":
+            if text := content_item.text:
+                contents.append(TextContent(text))
+        elif content_item_type == "thinking":
+            text, signature = content_item.thinking, content_item.signature
+            if text or signature:
+                contents.append(ReasoningContent(text or None, signature))
+        elif content_item_type == "redacted_thinking":
+            if signature := content_item.data:
+                contents.append(ReasoningContent(None, signature, redacted=True))
+        elif content_item_type == "tool_use":
+            contents.append(tool_call(content_item.id, content_item.name, content_item.input))
+    stop_reason = r.stop_reason
+    return ChatResponseChoice(0, _finish(stop_reason), contents, stop_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.Message = _decode_response(raw)
     if r.type == "error":
+        error = r.error
         return StreamError(
-            message=(_v3.message if (_v3 := r.error) is not None else None),
-            type=(_v4.type if (_v4 := r.error) is not None else None),
+            message=(error.message if error is not None else None),
+            type=(error.type if error is not None else None),
         )
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        for _i2, _e1 in enumerate(r.content or ()):
-            if _e1.type == "text":
-                if _t := _e1.text:
-                    contents.append(TextContent(_t))
-
-            elif _e1.type == "thinking":
-                _t, _s = _e1.thinking, _e1.signature
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s))
-
-            elif _e1.type == "redacted_thinking":
-                _t, _s = None, _e1.data
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s, redacted=True))
-
-            elif _e1.type == "tool_use":
-                contents.append(tool_call(_e1.id, _e1.name, _e1.input))
-
-        raw_finish = r.stop_reason
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    choices = [_response_choice(r)]
     return ParsedResponse(
-        choices=choices,
-        usage=_usage_usage(r.usage),
-        id=r.id,
-        model=r.model,
-        wire=r,
+        choices=choices, usage=_usage_usage(r.usage), id=r.id, model=r.model, wire=r
     )
 
 
@@ -342,114 +349,95 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 _validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
+def _on_error(e: w.StreamEvent) -> StreamError:
+    error = e.error
+    return StreamError(
+        message=(error.message if error is not None else None),
+        type=(error.type if error is not None else None),
+    )
+
+
+def _on_message_start(e: w.StreamEvent) -> ChatResponseChunk:
+    message = e.message
+    usage = message.usage if message is not None else None
+    return ChatResponseChunk(
+        [],
+        id=(message.id if message is not None else None),
+        model=(message.model if message is not None else None),
+        usage=_usage_usage(usage),
+        usage_wire=usage,
+    )
+
+
+def _on_content_block_start(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    content_block = e.content_block
+    if content_block is not None:
+        index = e.index
+        content_block_type = content_block.type
+        if content_block_type == "text":
+            if text := content_block.text:
+                deltas.append(TextDelta(text, key=index))
+        if content_block_type == "thinking":
+            text, signature = content_block.thinking, content_block.signature
+            if text or signature:
+                deltas.append(ReasoningDelta(text or None, signature, index))
+        if content_block_type == "redacted_thinking":
+            if signature := content_block.data:
+                deltas.append(ReasoningDelta(None, signature, index, redacted=True))
+        if content_block_type == "tool_use":
+            deltas.append(
+                ToolCallDelta(index, content_block.id, content_block.name, content_block.input)
+            )
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_content_block_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    delta = e.delta
+    if delta is not None:
+        index = e.index
+        delta_type = delta.type
+        if delta_type == "text_delta":
+            if text := delta.text:
+                deltas.append(TextDelta(text, key=index))
+        if delta_type == "thinking_delta":
+            if text := delta.thinking:
+                deltas.append(ReasoningDelta(text, None, index))
+        if delta_type == "signature_delta":
+            if signature := delta.signature:
+                deltas.append(ReasoningDelta(None, signature, index))
+        if delta_type == "input_json_delta":
+            deltas.append(ToolCallDelta(index, None, None, delta.partial_json, continues=True))
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_message_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    choice_deltas: list[ChoiceDelta] = []
+    delta = e.delta
+    raw_finish = delta.stop_reason if delta is not None else None
+    if raw_finish is not None:
+        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+    usage = e.usage
+    return ChatResponseChunk(choice_deltas, usage=_usage_usage(usage), usage_wire=usage)
+
+
+_ON_EVENT: dict[str | None, Callable[[w.StreamEvent], ChatResponseChunk | StreamError | None]] = {
+    "error": _on_error,
+    "message_start": _on_message_start,
+    "content_block_start": _on_content_block_start,
+    "content_block_delta": _on_content_block_delta,
+    "message_delta": _on_message_delta,
+}
+
+
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.StreamEvent = _validate_event(data)
-    if e.type == "error":
-        return StreamError(
-            message=(_v5.message if (_v5 := e.error) is not None else None),
-            type=(_v6.type if (_v6 := e.error) is not None else None),
-        )
-    if e.type == "message_start":
-        choice_deltas: list[ChoiceDelta] = []
-        return ChatResponseChunk(
-            choice_deltas,
-            id=(_v7.id if (_v7 := e.message) is not None else None),
-            model=(_v8.model if (_v8 := e.message) is not None else None),
-            usage=_usage_usage((_v9.usage if (_v9 := e.message) is not None else None)),
-            usage_wire=(_v10.usage if (_v10 := e.message) is not None else None),
-        )
-    if e.type == "content_block_start":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if (_v11.type if (_v11 := e.content_block) is not None else None) == "text":
-                if _t := (_v12.text if (_v12 := e.content_block) is not None else None):
-                    deltas.append(TextDelta(_t, key=e.index))
-
-            if (_v13.type if (_v13 := e.content_block) is not None else None) == "thinking":
-                _t, _s = (
-                    (_v14.thinking if (_v14 := e.content_block) is not None else None),
-                    (_v15.signature if (_v15 := e.content_block) is not None else None),
-                )
-                if _t or _s:
-                    deltas.append(ReasoningDelta(_t or None, _s, e.index))
-
-            if (
-                _v16.type if (_v16 := e.content_block) is not None else None
-            ) == "redacted_thinking":
-                _t, _s = None, (_v17.data if (_v17 := e.content_block) is not None else None)
-                if _t or _s:
-                    deltas.append(ReasoningDelta(_t or None, _s, e.index, redacted=True))
-
-            if (_v18.type if (_v18 := e.content_block) is not None else None) == "tool_use":
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(e.index, None),
-                        (_v19.id if (_v19 := e.content_block) is not None else None),
-                        (_v20.name if (_v20 := e.content_block) is not None else None),
-                        (_v21.input if (_v21 := e.content_block) is not None else None),
-                    )
-                )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "content_block_delta":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if (_v22.type if (_v22 := e.delta) is not None else None) == "text_delta":
-                if _t := (_v23.text if (_v23 := e.delta) is not None else None):
-                    deltas.append(TextDelta(_t, key=e.index))
-
-            if (_v24.type if (_v24 := e.delta) is not None else None) == "thinking_delta":
-                _t, _s = (_v25.thinking if (_v25 := e.delta) is not None else None), None
-                if _t or _s:
-                    deltas.append(ReasoningDelta(_t or None, _s, e.index))
-
-            if (_v26.type if (_v26 := e.delta) is not None else None) == "signature_delta":
-                _t, _s = None, (_v27.signature if (_v27 := e.delta) is not None else None)
-                if _t or _s:
-                    deltas.append(ReasoningDelta(_t or None, _s, e.index))
-
-            if (_v28.type if (_v28 := e.delta) is not None else None) == "input_json_delta":
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(e.index, None),
-                        None,
-                        None,
-                        (_v29.partial_json if (_v29 := e.delta) is not None else None),
-                        continues=True,
-                    )
-                )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "message_delta":
-        choice_deltas: list[ChoiceDelta] = []
-        raw_finish = _v30.stop_reason if (_v30 := e.delta) is not None else None
-        if raw_finish is not None:
-            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=_usage_usage(e.usage),
-            usage_wire=e.usage,
-        )
-    return None
+    handler = _ON_EVENT.get(e.type)
+    return handler(e) if handler is not None else None
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

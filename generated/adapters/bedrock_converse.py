@@ -14,16 +14,11 @@ from modelwire._protocol import (
     compact,
     compact_or_none,
     dig,
-    first_present,
-    join_present,
-    join_text,
     lenient,
     part_kind,
-    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
-    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -33,12 +28,14 @@ from modelwire._types import (
     ContentDelta,
     ContentItem,
     ImageContent,
-    ImageDelta,
+    MediaContent,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
     TextDelta,
+    ToolCallContent,
     ToolCallDelta,
+    ToolCallResult,
     Usage,
     tool_call,
 )
@@ -125,62 +122,74 @@ DROPPED: frozenset[str] = frozenset(())
 OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
+def _reasoning_part(part: ReasoningContent) -> Any:
+    return compact_or_none(
+        {
+            "reasoningContent": compact_or_none(
+                {"reasoningText": compact_or_none({"text": part.text, "signature": part.signature})}
+            )
+        }
+    )
+
+
+def _tool_call_part(part: ToolCallContent) -> Any:
+    return {
+        "toolUse": compact(
+            {"toolUseId": part.id, "name": part.name, "input": part.arguments_object()}
+        )
+    }
+
+
+def _tool_result_part(part: ToolCallResult) -> Any:
+    return {
+        "toolResult": compact(
+            {
+                "toolUseId": part.id,
+                "content": [{"text": part.output_text()}],
+                "status": ("error" if part.is_error else None),
+            }
+        )
+    }
+
+
+def _image_part(part: MediaContent | ImageContent) -> Any:
+    return {"image": {"format": part.format(), "source": {"bytes": part.base64()}}}
+
+
+def _document_part(part: MediaContent | ImageContent) -> Any:
+    return {
+        "document": {
+            "format": part.format(),
+            "name": part.document_name(),
+            "source": {"bytes": part.base64()},
+        }
+    }
+
+
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append({"text": part.text})
-        elif kind == "reasoning":
-            out.append(
-                compact_or_none(
-                    {
-                        "reasoningContent": compact_or_none(
-                            {
-                                "reasoningText": compact_or_none(
-                                    {"text": part.text, "signature": part.signature}
-                                )
-                            }
-                        )
-                    }
-                )
-            )
-        elif kind == "redacted_reasoning":
-            out.append({"reasoningContent": {"redactedContent": part.signature}})
-        elif kind == "tool_call":
-            out.append(
-                {
-                    "toolUse": compact(
-                        {"toolUseId": part.id, "name": part.name, "input": part.arguments_object()}
-                    )
-                }
-            )
-        elif kind == "tool_result":
-            out.append(
-                {
-                    "toolResult": compact(
-                        {
-                            "toolUseId": part.id,
-                            "content": [{"text": part.output_text()}],
-                            "status": ("error" if part.is_error else None),
-                        }
-                    )
-                }
-            )
-        elif kind == "image":
-            out.append({"image": {"format": part.format(), "source": {"bytes": part.base64()}}})
-        elif kind == "document":
-            out.append(
-                {
-                    "document": {
-                        "format": part.format(),
-                        "name": part.document_name(),
-                        "source": {"bytes": part.base64()},
-                    }
-                }
-            )
+        elif isinstance(part, ReasoningContent):
+            if part.redacted:
+                out.append({"reasoningContent": {"redactedContent": part.signature}})
+            else:
+                out.append(_reasoning_part(part))
+        elif isinstance(part, ToolCallContent):
+            out.append(_tool_call_part(part))
+        elif isinstance(part, ToolCallResult):
+            out.append(_tool_result_part(part))
+        elif isinstance(part, (MediaContent, ImageContent)):
+            kind = part_kind(part)
+            if kind == "image":
+                out.append(_image_part(part))
+            elif kind == "document":
+                out.append(_document_part(part))
+            elif part.type not in DROPPED:
+                raise unsupported_content(PROTOCOL, kind)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -192,8 +201,8 @@ def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
+    for role, parts in wire_turns(call.messages, ROLES, True, PROTOCOL):
+        out.append(_message(role, parts, call.keep))
     return out
 
 
@@ -225,66 +234,72 @@ def _tool_choice(call: Call) -> Any:
     raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "required", "tool"))
 
 
+def _inference_config(call: Call) -> Any:
+    cfg = call.config
+    return compact_or_none(
+        {
+            "maxTokens": cfg.max_output_tokens,
+            "temperature": cfg.temperature,
+            "topP": cfg.top_p,
+            "stopSequences": call.stop_list(),
+        }
+    )
+
+
+def _additional_model_request_fields(call: Call) -> Any:
+    return compact_or_none(
+        {
+            "thinking": (
+                compact({"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()})
+                if call.reasoning_budget_or_min()
+                else None
+            )
+        }
+    )
+
+
+def _output_config(call: Call) -> Any:
+    return compact_or_none(
+        {
+            "textFormat": (
+                compact(
+                    {
+                        "type": "json_schema",
+                        "structure": compact_or_none(
+                            {
+                                "jsonSchema": compact_or_none(
+                                    {
+                                        "schema": call.structured_schema_json(),
+                                        "name": call.structured_name(),
+                                    }
+                                )
+                            }
+                        ),
+                    }
+                )
+                if call.structured_native()
+                else None
+            )
+        }
+    )
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
-    cfg = call.config
     body: dict[str, Any] = {}
     body["messages"] = _messages(call)
     if call.system:
         body["system"] = [compact_or_none({"text": call.system})]
+    if (inference_config := _inference_config(call)) is not None:
+        body["inferenceConfig"] = inference_config
+    if (additional_model_request_fields := _additional_model_request_fields(call)) is not None:
+        body["additionalModelRequestFields"] = additional_model_request_fields
     if (
-        _x := compact_or_none(
-            {
-                "maxTokens": cfg.max_output_tokens,
-                "temperature": cfg.temperature,
-                "topP": cfg.top_p,
-                "stopSequences": call.stop_list(),
-            }
-        )
+        tool_config := compact_or_none({"tools": _tools(call), "toolChoice": _tool_choice(call)})
     ) is not None:
-        body["inferenceConfig"] = _x
-    if (
-        _x := compact_or_none(
-            {
-                "thinking": (
-                    compact({"type": "enabled", "budget_tokens": call.reasoning_budget_or_min()})
-                    if call.reasoning_budget_or_min()
-                    else None
-                )
-            }
-        )
-    ) is not None:
-        body["additionalModelRequestFields"] = _x
-    if (
-        _x := compact_or_none({"tools": _tools(call), "toolChoice": _tool_choice(call)})
-    ) is not None:
-        body["toolConfig"] = _x
-    if (
-        _x := compact_or_none(
-            {
-                "textFormat": (
-                    compact(
-                        {
-                            "type": "json_schema",
-                            "structure": compact_or_none(
-                                {
-                                    "jsonSchema": compact_or_none(
-                                        {
-                                            "schema": call.structured_schema_json(),
-                                            "name": call.structured_name(),
-                                        }
-                                    )
-                                }
-                            ),
-                        }
-                    )
-                    if call.structured_native()
-                    else None
-                )
-            }
-        )
-    ) is not None:
-        body["outputConfig"] = _x
+        body["toolConfig"] = tool_config
+    if (output_config := _output_config(call)) is not None:
+        body["outputConfig"] = output_config
     return body
 
 
@@ -295,11 +310,13 @@ def _finish(raw: str | None) -> Any:
 def _usage_token_usage(u: w.TokenUsage | None) -> Usage | None:
     if u is None:
         return None
+    cache_read_input_tokens = u.cacheReadInputTokens
+    cache_write_input_tokens = u.cacheWriteInputTokens
     return Usage(
-        prompt_tokens=sum_present(u.inputTokens, u.cacheReadInputTokens, u.cacheWriteInputTokens),
+        prompt_tokens=sum_present(u.inputTokens, cache_read_input_tokens, cache_write_input_tokens),
         completion_tokens=u.outputTokens,
-        cache_read_tokens=u.cacheReadInputTokens,
-        cache_write_tokens=u.cacheWriteInputTokens,
+        cache_read_tokens=cache_read_input_tokens,
+        cache_write_tokens=cache_write_input_tokens,
     )
 
 
@@ -313,81 +330,45 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.ConverseResponse.__pydantic_validator__)
 
 
+def _response_choice(r: w.ConverseResponse) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    output = r.output
+    if output is not None:
+        message = output.message
+        if message is not None:
+            for content_item in message.content or ():
+                reasoning_content = content_item.reasoningContent
+                tool_use = content_item.toolUse
+                content_item_text = content_item.text
+                redacted_content = (
+                    reasoning_content.redactedContent if reasoning_content is not None else None
+                )
+                if redacted_content:
+                    if signature := redacted_content:
+                        contents.append(ReasoningContent(None, signature, redacted=True))
+                elif reasoning_content:
+                    reasoning_text = reasoning_content.reasoningText
+                    text, signature = (
+                        (reasoning_text.text if reasoning_text is not None else None),
+                        (reasoning_text.signature if reasoning_text is not None else None),
+                    )
+                    if text or signature:
+                        contents.append(ReasoningContent(text or None, signature))
+                elif tool_use and tool_use.type != "server_tool_use":
+                    contents.append(tool_call(tool_use.toolUseId, tool_use.name, tool_use.input))
+                elif content_item_text:
+                    if text := content_item_text:
+                        contents.append(TextContent(text))
+    stop_reason = r.stopReason
+    return ChatResponseChoice(0, _finish(stop_reason), contents, stop_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.ConverseResponse = _decode_response(raw)
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        for _i4, _e3 in enumerate(
-            (
-                _v2.content
-                if (_v2 := (_v1.message if (_v1 := r.output) is not None else None)) is not None
-                else None
-            )
-            or ()
-        ):
-            if _v5.redactedContent if (_v5 := _e3.reasoningContent) is not None else None:
-                _t, _s = (
-                    None,
-                    (_v6.redactedContent if (_v6 := _e3.reasoningContent) is not None else None),
-                )
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s, redacted=True))
-
-            elif _e3.reasoningContent:
-                _t, _s = (
-                    (
-                        _v8.text
-                        if (
-                            _v8 := (
-                                _v7.reasoningText
-                                if (_v7 := _e3.reasoningContent) is not None
-                                else None
-                            )
-                        )
-                        is not None
-                        else None
-                    ),
-                    (
-                        _v10.signature
-                        if (
-                            _v10 := (
-                                _v9.reasoningText
-                                if (_v9 := _e3.reasoningContent) is not None
-                                else None
-                            )
-                        )
-                        is not None
-                        else None
-                    ),
-                )
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s))
-
-            elif (_e3.toolUse) and (
-                (_v11.type if (_v11 := _e3.toolUse) is not None else None) != "server_tool_use"
-            ):
-                contents.append(
-                    tool_call(
-                        (_v12.toolUseId if (_v12 := _e3.toolUse) is not None else None),
-                        (_v13.name if (_v13 := _e3.toolUse) is not None else None),
-                        (_v14.input if (_v14 := _e3.toolUse) is not None else None),
-                    )
-                )
-
-            elif _e3.text:
-                if _t := _e3.text:
-                    contents.append(TextContent(_t))
-
-        raw_finish = r.stopReason
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    choices = [_response_choice(r)]
     return ParsedResponse(
-        choices=choices,
-        usage=_usage_token_usage(r.usage),
-        id=None,
-        model=None,
-        wire=r,
+        choices=choices, usage=_usage_token_usage(r.usage), id=None, model=None, wire=r
     )
 
 
@@ -395,300 +376,85 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 _validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
+def _on_content_block_start(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    content_block_start = e.contentBlockStart
+    start = content_block_start.start if content_block_start is not None else None
+    tool_use = start.toolUse if start is not None else None
+    if tool_use and tool_use.type != "server_tool_use":
+        deltas.append(
+            ToolCallDelta(
+                (
+                    content_block_start.contentBlockIndex
+                    if content_block_start is not None
+                    else None
+                ),
+                tool_use.toolUseId,
+                tool_use.name,
+                None,
+            )
+        )
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_content_block_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    content_block_delta = e.contentBlockDelta
+    if content_block_delta is not None:
+        delta = content_block_delta.delta
+        if delta is not None:
+            content_block_index = content_block_delta.contentBlockIndex
+            if text := delta.text:
+                deltas.append(TextDelta(text, key=content_block_index))
+            reasoning_content = delta.reasoningContent
+            if reasoning_content is not None:
+                text, signature = reasoning_content.text, reasoning_content.signature
+                if text or signature:
+                    deltas.append(ReasoningDelta(text or None, signature, content_block_index))
+                if signature := reasoning_content.redactedContent:
+                    deltas.append(
+                        ReasoningDelta(None, signature, content_block_index, redacted=True)
+                    )
+            tool_use = delta.toolUse
+            if tool_use:
+                deltas.append(
+                    ToolCallDelta(content_block_index, None, None, tool_use.input, continues=True)
+                )
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_message_stop(e: w.StreamEvent) -> ChatResponseChunk:
+    choice_deltas: list[ChoiceDelta] = []
+    message_stop = e.messageStop
+    raw_finish = message_stop.stopReason if message_stop is not None else None
+    if raw_finish is not None:
+        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_metadata(e: w.StreamEvent) -> ChatResponseChunk:
+    metadata = e.metadata
+    return ChatResponseChunk(
+        [], usage=_usage_token_usage((metadata.usage if metadata is not None else None))
+    )
+
+
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.StreamEvent = _validate_event(data)
-    if e.exception:
-        return StreamError(
-            message=(_v15.message if (_v15 := e.exception) is not None else None),
-            type=(_v16.type if (_v16 := e.exception) is not None else None),
-        )
+    exception = e.exception
+    if exception:
+        return StreamError(message=exception.message, type=exception.type)
     if e.contentBlockStart:
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if (
-                _v18.toolUse
-                if (_v18 := (_v17.start if (_v17 := e.contentBlockStart) is not None else None))
-                is not None
-                else None
-            ) and (
-                (
-                    _v21.type
-                    if (
-                        _v21 := (
-                            _v20.toolUse
-                            if (
-                                _v20 := (
-                                    _v19.start
-                                    if (_v19 := e.contentBlockStart) is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        )
-                    )
-                    is not None
-                    else None
-                )
-                != "server_tool_use"
-            ):
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(
-                            (
-                                _v28.contentBlockIndex
-                                if (_v28 := e.contentBlockStart) is not None
-                                else None
-                            ),
-                            None,
-                        ),
-                        (
-                            _v24.toolUseId
-                            if (
-                                _v24 := (
-                                    _v23.toolUse
-                                    if (
-                                        _v23 := (
-                                            _v22.start
-                                            if (_v22 := e.contentBlockStart) is not None
-                                            else None
-                                        )
-                                    )
-                                    is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        ),
-                        (
-                            _v27.name
-                            if (
-                                _v27 := (
-                                    _v26.toolUse
-                                    if (
-                                        _v26 := (
-                                            _v25.start
-                                            if (_v25 := e.contentBlockStart) is not None
-                                            else None
-                                        )
-                                    )
-                                    is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        ),
-                        None,
-                    )
-                )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
+        return _on_content_block_start(e)
     if e.contentBlockDelta:
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if _t := (
-                _v30.text
-                if (_v30 := (_v29.delta if (_v29 := e.contentBlockDelta) is not None else None))
-                is not None
-                else None
-            ):
-                deltas.append(
-                    TextDelta(
-                        _t,
-                        key=(
-                            _v31.contentBlockIndex
-                            if (_v31 := e.contentBlockDelta) is not None
-                            else None
-                        ),
-                    )
-                )
-
-            _t, _s = (
-                (
-                    _v34.text
-                    if (
-                        _v34 := (
-                            _v33.reasoningContent
-                            if (
-                                _v33 := (
-                                    _v32.delta
-                                    if (_v32 := e.contentBlockDelta) is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        )
-                    )
-                    is not None
-                    else None
-                ),
-                (
-                    _v37.signature
-                    if (
-                        _v37 := (
-                            _v36.reasoningContent
-                            if (
-                                _v36 := (
-                                    _v35.delta
-                                    if (_v35 := e.contentBlockDelta) is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        )
-                    )
-                    is not None
-                    else None
-                ),
-            )
-            if _t or _s:
-                deltas.append(
-                    ReasoningDelta(
-                        _t or None,
-                        _s,
-                        (
-                            _v38.contentBlockIndex
-                            if (_v38 := e.contentBlockDelta) is not None
-                            else None
-                        ),
-                    )
-                )
-
-            if (
-                _v41.redactedContent
-                if (
-                    _v41 := (
-                        _v40.reasoningContent
-                        if (
-                            _v40 := (
-                                _v39.delta if (_v39 := e.contentBlockDelta) is not None else None
-                            )
-                        )
-                        is not None
-                        else None
-                    )
-                )
-                is not None
-                else None
-            ):
-                _t, _s = (
-                    None,
-                    (
-                        _v44.redactedContent
-                        if (
-                            _v44 := (
-                                _v43.reasoningContent
-                                if (
-                                    _v43 := (
-                                        _v42.delta
-                                        if (_v42 := e.contentBlockDelta) is not None
-                                        else None
-                                    )
-                                )
-                                is not None
-                                else None
-                            )
-                        )
-                        is not None
-                        else None
-                    ),
-                )
-                if _t or _s:
-                    deltas.append(
-                        ReasoningDelta(
-                            _t or None,
-                            _s,
-                            (
-                                _v45.contentBlockIndex
-                                if (_v45 := e.contentBlockDelta) is not None
-                                else None
-                            ),
-                            redacted=True,
-                        )
-                    )
-
-            if (
-                _v47.toolUse
-                if (_v47 := (_v46.delta if (_v46 := e.contentBlockDelta) is not None else None))
-                is not None
-                else None
-            ):
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(
-                            (
-                                _v51.contentBlockIndex
-                                if (_v51 := e.contentBlockDelta) is not None
-                                else None
-                            ),
-                            None,
-                        ),
-                        None,
-                        None,
-                        (
-                            _v50.input
-                            if (
-                                _v50 := (
-                                    _v49.toolUse
-                                    if (
-                                        _v49 := (
-                                            _v48.delta
-                                            if (_v48 := e.contentBlockDelta) is not None
-                                            else None
-                                        )
-                                    )
-                                    is not None
-                                    else None
-                                )
-                            )
-                            is not None
-                            else None
-                        ),
-                        continues=True,
-                    )
-                )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
+        return _on_content_block_delta(e)
     if e.messageStop:
-        choice_deltas: list[ChoiceDelta] = []
-        raw_finish = _v52.stopReason if (_v52 := e.messageStop) is not None else None
-        if raw_finish is not None:
-            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
+        return _on_message_stop(e)
     if e.metadata:
-        choice_deltas: list[ChoiceDelta] = []
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=_usage_token_usage((_v53.usage if (_v53 := e.metadata) is not None else None)),
-        )
+        return _on_metadata(e)
     return None
 
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from modelwire._dialect import Dialect, unwrap
-from modelwire._protocol import StreamError, dig, first_present, lenient, sum_items, sum_present
+from modelwire._protocol import StreamError, dig, lenient
 from modelwire._types import Usage
 from modelwire.generated.wire import bedrock_invoke as w
 
@@ -80,10 +80,7 @@ DIALECTS: tuple[Dialect, ...] = (
 def _usage_invocation_metrics(u: w.InvocationMetrics | None) -> Usage | None:
     if u is None:
         return None
-    return Usage(
-        prompt_tokens=u.inputTokenCount,
-        completion_tokens=u.outputTokenCount,
-    )
+    return Usage(prompt_tokens=u.inputTokenCount, completion_tokens=u.outputTokenCount)
 
 
 _validate_event = lenient(w.ResponseStream.__pydantic_validator__)
@@ -93,13 +90,12 @@ def unwrap_event(data: str, event: str | None) -> str | StreamError | None:
     """One stream event's data -> the dialect's event it wraps (JSON text), an in-stream
     error, or None."""
     e: w.ResponseStream = _validate_event(data)
-    if e.exception:
-        return StreamError(
-            message=(_v1.message if (_v1 := e.exception) is not None else None),
-            type=(_v2.type if (_v2 := e.exception) is not None else None),
-        )
-    if e.chunk:
-        return unwrap((_v3.bytes if (_v3 := e.chunk) is not None else None), True)
+    exception = e.exception
+    if exception:
+        return StreamError(message=exception.message, type=exception.type)
+    chunk = e.chunk
+    if chunk:
+        return unwrap(chunk.bytes, True)
     return None
 
 

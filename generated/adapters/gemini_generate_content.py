@@ -14,16 +14,11 @@ from modelwire._protocol import (
     compact,
     compact_or_none,
     dig,
-    first_present,
-    join_present,
-    join_text,
     lenient,
     part_kind,
-    sum_items,
     sum_present,
     unsupported_choice,
     unsupported_content,
-    unsupported_role,
     wire_turns,
 )
 from modelwire._types import (
@@ -34,11 +29,14 @@ from modelwire._types import (
     ContentItem,
     ImageContent,
     ImageDelta,
+    MediaContent,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
     TextDelta,
+    ToolCallContent,
     ToolCallDelta,
+    ToolCallResult,
     Usage,
     tool_call,
 )
@@ -133,70 +131,101 @@ DROPPED: frozenset[str] = frozenset(())
 OWN_MESSAGE: frozenset[str] = frozenset(())
 
 
+def _text_part(part: TextContent) -> Any:
+    return compact({"text": part.text, "thoughtSignature": part.signature})
+
+
+def _reasoning_part(part: ReasoningContent) -> Any:
+    return compact({"text": part.text, "thought": True, "thoughtSignature": part.signature})
+
+
+def _tool_call_part(part: ToolCallContent) -> Any:
+    return compact(
+        {
+            "functionCall": compact(
+                {"id": part.id, "name": part.name, "args": part.arguments_object()}
+            ),
+            "thoughtSignature": part.signature,
+        }
+    )
+
+
+def _tool_result_part(part: ToolCallResult) -> Any:
+    return {
+        "functionResponse": compact(
+            {"id": part.id, "name": part.name, "response": part.output_object()}
+        )
+    }
+
+
+def _image_part(part: MediaContent | ImageContent) -> Any:
+    return compact(
+        {
+            "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+            "thoughtSignature": part.signature,
+        }
+    )
+
+
+def _document_part(part: MediaContent | ImageContent) -> Any:
+    return compact(
+        {
+            "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+            "thoughtSignature": part.signature,
+        }
+    )
+
+
+def _audio_part(part: MediaContent | ImageContent) -> Any:
+    return compact(
+        {
+            "inlineData": {"mimeType": part.media_type, "data": part.base64()},
+            "thoughtSignature": part.signature,
+        }
+    )
+
+
+def _image_url_part(part: MediaContent | ImageContent) -> Any:
+    return {"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})}
+
+
+def _document_url_part(part: MediaContent | ImageContent) -> Any:
+    return {"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})}
+
+
+def _audio_url_part(part: MediaContent | ImageContent) -> Any:
+    return {"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})}
+
+
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
-            out.append(compact({"text": part.text, "thoughtSignature": part.signature}))
-        elif kind == "reasoning":
-            out.append(
-                compact({"text": part.text, "thought": True, "thoughtSignature": part.signature})
-            )
-        elif kind == "tool_call":
-            out.append(
-                compact(
-                    {
-                        "functionCall": compact(
-                            {"id": part.id, "name": part.name, "args": part.arguments_object()}
-                        ),
-                        "thoughtSignature": part.signature,
-                    }
-                )
-            )
-        elif kind == "tool_result":
-            out.append(
-                {
-                    "functionResponse": compact(
-                        {"id": part.id, "name": part.name, "response": part.output_object()}
-                    )
-                }
-            )
-        elif kind == "image":
-            out.append(
-                compact(
-                    {
-                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
-                        "thoughtSignature": part.signature,
-                    }
-                )
-            )
-        elif kind == "document":
-            out.append(
-                compact(
-                    {
-                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
-                        "thoughtSignature": part.signature,
-                    }
-                )
-            )
-        elif kind == "audio":
-            out.append(
-                compact(
-                    {
-                        "inlineData": {"mimeType": part.media_type, "data": part.base64()},
-                        "thoughtSignature": part.signature,
-                    }
-                )
-            )
-        elif kind == "image_url":
-            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
-        elif kind == "document_url":
-            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
-        elif kind == "audio_url":
-            out.append({"fileData": compact({"mimeType": part.media_type, "fileUri": part.url})})
+        if isinstance(part, TextContent):
+            out.append(_text_part(part))
+        elif isinstance(part, ReasoningContent) and not part.redacted:
+            out.append(_reasoning_part(part))
+        elif isinstance(part, ToolCallContent):
+            out.append(_tool_call_part(part))
+        elif isinstance(part, ToolCallResult):
+            out.append(_tool_result_part(part))
+        elif isinstance(part, (MediaContent, ImageContent)):
+            kind = part_kind(part)
+            if kind == "image":
+                out.append(_image_part(part))
+            elif kind == "document":
+                out.append(_document_part(part))
+            elif kind == "audio":
+                out.append(_audio_part(part))
+            elif kind == "image_url":
+                out.append(_image_url_part(part))
+            elif kind == "document_url":
+                out.append(_document_url_part(part))
+            elif kind == "audio_url":
+                out.append(_audio_url_part(part))
+            elif part.type not in DROPPED:
+                raise unsupported_content(PROTOCOL, kind)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -208,8 +237,8 @@ def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
+    for role, parts in wire_turns(call.messages, ROLES, True, PROTOCOL):
+        out.append(_message(role, parts, call.keep))
     return out
 
 
@@ -237,39 +266,41 @@ def _tool_choice(call: Call) -> Any:
     raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
+def _generation_config(call: Call) -> Any:
+    cfg = call.config
+    return compact_or_none(
+        {
+            "maxOutputTokens": cfg.max_output_tokens,
+            "temperature": cfg.temperature,
+            "topP": cfg.top_p,
+            "stopSequences": call.stop_list(),
+            "seed": cfg.seed,
+            "thinkingConfig": compact_or_none(
+                {
+                    "thinkingBudget": call.reasoning_budget(),
+                    "thinkingLevel": cfg.reasoning_effort,
+                    "includeThoughts": (True if cfg.reasoning else None),
+                }
+            ),
+            "responseModalities": (["TEXT", "IMAGE"] if call.image_output() else None),
+            "responseMimeType": ("application/json" if call.structured_native() else None),
+            "responseJsonSchema": call.structured_schema,
+        }
+    )
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
-    cfg = call.config
     body: dict[str, Any] = {}
     body["contents"] = _messages(call)
     if call.system:
         body["systemInstruction"] = {"parts": [compact_or_none({"text": call.system})]}
-    if (
-        _x := compact_or_none(
-            {
-                "maxOutputTokens": cfg.max_output_tokens,
-                "temperature": cfg.temperature,
-                "topP": cfg.top_p,
-                "stopSequences": call.stop_list(),
-                "seed": cfg.seed,
-                "thinkingConfig": compact_or_none(
-                    {
-                        "thinkingBudget": call.reasoning_budget(),
-                        "thinkingLevel": cfg.reasoning_effort,
-                        "includeThoughts": (True if cfg.reasoning else None),
-                    }
-                ),
-                "responseModalities": (["TEXT", "IMAGE"] if call.image_output() else None),
-                "responseMimeType": ("application/json" if call.structured_native() else None),
-                "responseJsonSchema": call.structured_schema,
-            }
-        )
-    ) is not None:
-        body["generationConfig"] = _x
+    if (generation_config := _generation_config(call)) is not None:
+        body["generationConfig"] = generation_config
     if call.tools:
         body["tools"] = [compact_or_none({"functionDeclarations": _tools(call)})]
-    if (_x := _tool_choice(call)) is not None:
-        body["toolConfig"] = _x
+    if (tool_config := _tool_choice(call)) is not None:
+        body["toolConfig"] = tool_config
     return body
 
 
@@ -280,10 +311,11 @@ def _finish(raw: str | None) -> Any:
 def _usage_usage_metadata(u: w.UsageMetadata | None) -> Usage | None:
     if u is None:
         return None
+    thoughts_token_count = u.thoughtsTokenCount
     return Usage(
         prompt_tokens=u.promptTokenCount,
-        completion_tokens=sum_present(u.candidatesTokenCount, u.thoughtsTokenCount),
-        reasoning_tokens=u.thoughtsTokenCount,
+        completion_tokens=sum_present(u.candidatesTokenCount, thoughts_token_count),
+        reasoning_tokens=thoughts_token_count,
         cache_read_tokens=u.cachedContentTokenCount,
     )
 
@@ -298,62 +330,54 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.GenerateContentResponse.__pydantic_validator__)
 
 
+def _response_choice(candidate: w.Candidate) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    content = candidate.content
+    if content is not None:
+        for part in content.parts or ():
+            function_call = part.functionCall
+            inline_data = part.inlineData
+            if part.thought:
+                text, signature = part.text, part.thoughtSignature
+                if text or signature:
+                    contents.append(ReasoningContent(text or None, signature))
+            elif function_call:
+                contents.append(
+                    tool_call(
+                        function_call.id,
+                        function_call.name,
+                        function_call.args,
+                        part.thoughtSignature,
+                    )
+                )
+            elif inline_data:
+                if data := inline_data.data:
+                    contents.append(
+                        ImageContent(
+                            data, None, inline_data.mimeType, None, signature=part.thoughtSignature
+                        )
+                    )
+            else:
+                text, signature = part.text, part.thoughtSignature
+                if text or signature:
+                    contents.append(TextContent(text or "", signature=signature))
+    finish_reason = candidate.finishReason
+    return ChatResponseChoice(candidate.index or 0, _finish(finish_reason), contents, finish_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.GenerateContentResponse = _decode_response(raw)
-    if (r.error) and (not r.candidates):
-        return StreamError(
-            message=(_v10.message if (_v10 := r.error) is not None else None),
-            type=(_v11.status if (_v11 := r.error) is not None else None),
-            status=(_v12.code if (_v12 := r.error) is not None else None),
-        )
-    choices: list[ChatResponseChoice] = []
-    for _c1 in r.candidates or ():
-        contents: list[ContentItem] = []
-        for _i4, _e3 in enumerate((_v2.parts if (_v2 := _c1.content) is not None else None) or ()):
-            if _e3.thought:
-                _t, _s = _e3.text, _e3.thoughtSignature
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s))
-
-            elif _e3.functionCall:
-                contents.append(
-                    tool_call(
-                        (_v5.id if (_v5 := _e3.functionCall) is not None else None),
-                        (_v6.name if (_v6 := _e3.functionCall) is not None else None),
-                        (_v7.args if (_v7 := _e3.functionCall) is not None else None),
-                        _e3.thoughtSignature,
-                    )
-                )
-
-            elif _e3.inlineData:
-                _d, _u = (_v8.data if (_v8 := _e3.inlineData) is not None else None), None
-                if _d or _u:
-                    contents.append(
-                        ImageContent(
-                            _d,
-                            _u,
-                            (_v9.mimeType if (_v9 := _e3.inlineData) is not None else None),
-                            None,
-                            signature=_e3.thoughtSignature,
-                        )
-                    )
-
-            else:
-                _t, _s = _e3.text, _e3.thoughtSignature
-                if _t or _s:
-                    contents.append(TextContent(_t or "", signature=_s))
-
-        raw_finish = _c1.finishReason
-        choices.append(
-            ChatResponseChoice((_c1.index or 0), _finish(raw_finish), contents, raw_finish)
-        )
-    if (
-        not choices
-        and (raw_finish := (_v27.blockReason if (_v27 := r.promptFeedback) is not None else None))
-        is not None
-    ):
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), [], raw_finish))
+    error = r.error
+    candidates = r.candidates
+    if error and not candidates:
+        return StreamError(message=error.message, type=error.status, status=error.code)
+    choices = [_response_choice(candidate) for candidate in candidates or ()]
+    if not choices:
+        prompt_feedback = r.promptFeedback
+        raw_finish = prompt_feedback.blockReason if prompt_feedback is not None else None
+        if raw_finish is not None:
+            choices.append(ChatResponseChoice(0, _finish(raw_finish), [], raw_finish))
     return ParsedResponse(
         choices=choices,
         usage=_usage_usage_metadata(r.usageMetadata),
@@ -367,81 +391,74 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 _validate_event = lenient(w.GenerateContentResponse.__pydantic_validator__)
 
 
+def _on_block_reason(e: w.GenerateContentResponse) -> ChatResponseChunk:
+    choice_deltas: list[ChoiceDelta] = []
+    prompt_feedback = e.promptFeedback
+    raw_finish = prompt_feedback.blockReason if prompt_feedback is not None else None
+    if raw_finish is not None:
+        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+    return ChatResponseChunk(
+        choice_deltas,
+        id=e.responseId,
+        model=e.modelVersion,
+        usage=_usage_usage_metadata(e.usageMetadata),
+    )
+
+
+def _choice_delta(candidate: w.Candidate) -> ChoiceDelta:
+    deltas: list[ContentDelta] = []
+    content = candidate.content
+    if content is not None:
+        for position, part in enumerate(content.parts or ()):
+            function_call = part.functionCall
+            inline_data = part.inlineData
+            if part.thought:
+                text, signature = part.text, part.thoughtSignature
+                if text or signature:
+                    deltas.append(ReasoningDelta(text or None, signature, None))
+            elif function_call:
+                deltas.append(
+                    ToolCallDelta(
+                        position,
+                        function_call.id,
+                        function_call.name,
+                        function_call.args,
+                        whole=True,
+                        signature=part.thoughtSignature,
+                    )
+                )
+            elif inline_data:
+                if data := inline_data.data:
+                    deltas.append(
+                        ImageDelta(
+                            data, None, inline_data.mimeType, None, signature=part.thoughtSignature
+                        )
+                    )
+            else:
+                text, signature = part.text, part.thoughtSignature
+                if text or signature:
+                    deltas.append(TextDelta(text or "", signature=signature))
+    finish_reason = candidate.finishReason
+    return ChoiceDelta(candidate.index or 0, deltas, _finish(finish_reason), finish_reason)
+
+
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.GenerateContentResponse = _validate_event(data)
-    if (e.error) and (not e.candidates):
-        return StreamError(
-            message=(_v13.message if (_v13 := e.error) is not None else None),
-            type=(_v14.status if (_v14 := e.error) is not None else None),
-            status=(_v15.code if (_v15 := e.error) is not None else None),
-        )
-    if (not e.candidates) and (
-        _v16.blockReason if (_v16 := e.promptFeedback) is not None else None
-    ):
-        choice_deltas: list[ChoiceDelta] = []
-        raw_finish = _v17.blockReason if (_v17 := e.promptFeedback) is not None else None
-        if raw_finish is not None:
-            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=e.responseId,
-            model=e.modelVersion,
-            usage=_usage_usage_metadata(e.usageMetadata),
-        )
-    if True:
-        choice_deltas: list[ChoiceDelta] = []
-        for _c18 in e.candidates or ():
-            deltas: list[ContentDelta] = []
-            for _i21, _e20 in enumerate(
-                (_v19.parts if (_v19 := _c18.content) is not None else None) or ()
-            ):
-                if _e20.thought:
-                    _t, _s = _e20.text, _e20.thoughtSignature
-                    if _t or _s:
-                        deltas.append(ReasoningDelta(_t or None, _s, None))
-
-                elif _e20.functionCall:
-                    deltas.append(
-                        ToolCallDelta(
-                            _i21,
-                            (_v22.id if (_v22 := _e20.functionCall) is not None else None),
-                            (_v23.name if (_v23 := _e20.functionCall) is not None else None),
-                            (_v24.args if (_v24 := _e20.functionCall) is not None else None),
-                            whole=True,
-                            signature=_e20.thoughtSignature,
-                        )
-                    )
-
-                elif _e20.inlineData:
-                    _d, _u = (_v25.data if (_v25 := _e20.inlineData) is not None else None), None
-                    if _d or _u:
-                        deltas.append(
-                            ImageDelta(
-                                _d,
-                                _u,
-                                (_v26.mimeType if (_v26 := _e20.inlineData) is not None else None),
-                                None,
-                                signature=_e20.thoughtSignature,
-                            )
-                        )
-
-                else:
-                    _t, _s = _e20.text, _e20.thoughtSignature
-                    if _t or _s:
-                        deltas.append(TextDelta(_t or "", signature=_s))
-
-            raw_finish = _c18.finishReason
-            choice_deltas.append(
-                ChoiceDelta((_c18.index or 0), deltas, _finish(raw_finish), raw_finish)
-            )
-        return ChatResponseChunk(
-            choice_deltas,
-            id=e.responseId,
-            model=e.modelVersion,
-            usage=_usage_usage_metadata(e.usageMetadata),
-        )
-    return None
+    error = e.error
+    candidates = e.candidates
+    if error and not candidates:
+        return StreamError(message=error.message, type=error.status, status=error.code)
+    prompt_feedback = e.promptFeedback
+    if not candidates and prompt_feedback is not None and prompt_feedback.blockReason:
+        return _on_block_reason(e)
+    choice_deltas = [_choice_delta(candidate) for candidate in candidates or ()]
+    return ChatResponseChunk(
+        choice_deltas,
+        id=e.responseId,
+        model=e.modelVersion,
+        usage=_usage_usage_metadata(e.usageMetadata),
+    )
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

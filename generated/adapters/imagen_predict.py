@@ -7,41 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from modelwire._protocol import (
-    Call,
-    ParsedResponse,
-    StreamError,
-    compact,
-    compact_or_none,
-    dig,
-    first_present,
-    join_present,
-    join_text,
-    lenient,
-    part_kind,
-    sum_items,
-    sum_present,
-    unsupported_choice,
-    unsupported_content,
-    unsupported_role,
-    wire_turns,
-)
-from modelwire._types import (
-    ChatResponseChoice,
-    ChatResponseChunk,
-    ChoiceDelta,
-    ContentDelta,
-    ContentItem,
-    ImageContent,
-    ImageDelta,
-    ReasoningContent,
-    ReasoningDelta,
-    TextContent,
-    TextDelta,
-    ToolCallDelta,
-    Usage,
-    tool_call,
-)
+from modelwire._protocol import Call, ParsedResponse, StreamError, dig, lenient
+from modelwire._types import ChatResponseChoice, ContentItem, ImageContent, Usage
 from modelwire.generated.wire import imagen_predict as w
 
 PROTOCOL = "imagen_predict"
@@ -105,26 +72,19 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.PredictResponse.__pydantic_validator__)
 
 
+def _response_choice(r: w.PredictResponse) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    for prediction in r.predictions or ():
+        if data := prediction.bytesBase64Encoded:
+            contents.append(ImageContent(data, None, prediction.mimeType, prediction.prompt))
+    return ChatResponseChoice(0, None, contents, None)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.PredictResponse = _decode_response(raw)
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        for _i2, _e1 in enumerate(r.predictions or ()):
-            _d, _u = _e1.bytesBase64Encoded, None
-            if _d or _u:
-                contents.append(ImageContent(_d, _u, _e1.mimeType, _e1.prompt))
-
-        raw_finish = None
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
-    return ParsedResponse(
-        choices=choices,
-        usage=None,
-        id=None,
-        model=None,
-        wire=r,
-    )
+    choices = [_response_choice(r)]
+    return ParsedResponse(choices=choices, usage=None, id=None, model=None, wire=r)
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

@@ -11,17 +11,9 @@ from modelwire._protocol import (
     Call,
     ParsedResponse,
     StreamError,
-    compact,
-    compact_or_none,
     dig,
-    first_present,
-    join_present,
-    join_text,
     lenient,
     part_kind,
-    sum_items,
-    sum_present,
-    unsupported_choice,
     unsupported_content,
     unsupported_role,
     wire_turns,
@@ -32,15 +24,9 @@ from modelwire._types import (
     ChoiceDelta,
     ContentDelta,
     ContentItem,
-    ImageContent,
-    ImageDelta,
-    ReasoningContent,
-    ReasoningDelta,
     TextContent,
     TextDelta,
-    ToolCallDelta,
     Usage,
-    tool_call,
 )
 from modelwire.generated.wire import meta_llama as w
 
@@ -83,11 +69,10 @@ OWN_MESSAGE: frozenset[str] = frozenset(())
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append(part.text)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -107,8 +92,8 @@ def _messages(call: Call) -> str:
         if "system" not in ROLES:
             raise unsupported_role(PROTOCOL, "system", ROLES)
         out.append(_turn(ROLES["system"], [TextContent(call.system)], call.keep))
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, True, PROTOCOL):
-        out.append(_turn(role, parts, call.keep))  # type: ignore[arg-type]
+    for role, parts in wire_turns(call.messages, ROLES, True, PROTOCOL):
+        out.append(_turn(role, parts, call.keep))
     out.append(PROMPT_END)
     return "".join(out)
 
@@ -118,12 +103,12 @@ def build_body(call: Call) -> dict[str, Any]:
     cfg = call.config
     body: dict[str, Any] = {}
     body["prompt"] = _messages(call)
-    if (_x := cfg.max_output_tokens) is not None:
-        body["max_gen_len"] = _x
-    if (_x := cfg.temperature) is not None:
-        body["temperature"] = _x
-    if (_x := cfg.top_p) is not None:
-        body["top_p"] = _x
+    if (max_gen_len := cfg.max_output_tokens) is not None:
+        body["max_gen_len"] = max_gen_len
+    if (temperature := cfg.temperature) is not None:
+        body["temperature"] = temperature
+    if (top_p := cfg.top_p) is not None:
+        body["top_p"] = top_p
     return body
 
 
@@ -134,10 +119,7 @@ def _finish(raw: str | None) -> Any:
 def _usage_llama_response(u: w.LlamaResponse | None) -> Usage | None:
     if u is None:
         return None
-    return Usage(
-        prompt_tokens=u.prompt_token_count,
-        completion_tokens=u.generation_token_count,
-    )
+    return Usage(prompt_tokens=u.prompt_token_count, completion_tokens=u.generation_token_count)
 
 
 def usage_from_wire(u: Any) -> Usage | None:
@@ -150,23 +132,20 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.LlamaResponse.__pydantic_validator__)
 
 
+def _response_choice(r: w.LlamaResponse) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    if text := r.generation:
+        contents.append(TextContent(text))
+    stop_reason = r.stop_reason
+    return ChatResponseChoice(0, _finish(stop_reason), contents, stop_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.LlamaResponse = _decode_response(raw)
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        if _t := r.generation:
-            contents.append(TextContent(_t))
-
-        raw_finish = r.stop_reason
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    choices = [_response_choice(r)]
     return ParsedResponse(
-        choices=choices,
-        usage=_usage_llama_response(r),
-        id=None,
-        model=None,
-        wire=r,
+        choices=choices, usage=_usage_llama_response(r), id=None, model=None, wire=r
     )
 
 
@@ -177,23 +156,12 @@ _validate_event = lenient(w.LlamaResponse.__pydantic_validator__)
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.LlamaResponse = _validate_event(data)
-    if True:
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if _t := e.generation:
-                deltas.append(TextDelta(_t))
-
-            raw_finish = e.stop_reason
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=_usage_llama_response(e),
-            usage_wire=e,
-        )
-    return None
+    deltas: list[ContentDelta] = []
+    if text := e.generation:
+        deltas.append(TextDelta(text))
+    stop_reason = e.stop_reason
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas, _finish(stop_reason), stop_reason)]
+    return ChatResponseChunk(choice_deltas, usage=_usage_llama_response(e), usage_wire=e)
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

@@ -12,19 +12,15 @@ from modelwire._protocol import (
     ParsedResponse,
     StreamError,
     compact,
-    compact_or_none,
     dig,
     first_present,
-    join_present,
     join_text,
     lenient,
     part_kind,
-    sum_items,
-    sum_present,
     unsupported_choice,
     unsupported_content,
     unsupported_role,
-    wire_turns,
+    wire_messages,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -33,12 +29,14 @@ from modelwire._types import (
     ContentDelta,
     ContentItem,
     ImageContent,
-    ImageDelta,
+    MediaContent,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
     TextDelta,
+    ToolCallContent,
     ToolCallDelta,
+    ToolCallResult,
     Usage,
     tool_call,
 )
@@ -124,48 +122,53 @@ OWN_MESSAGE: frozenset[str] = frozenset(("tool_result",))
 COLLECTED: frozenset[str] = frozenset(("tool_call", "reasoning"))
 
 
+def _tool_call_part(part: ToolCallContent) -> Any:
+    return compact(
+        {
+            "id": part.id,
+            "type": "function",
+            "function": {"name": part.name, "arguments": part.arguments_json()},
+        }
+    )
+
+
+def _document_part(part: MediaContent | ImageContent) -> Any:
+    return {"type": "file", "file": {"filename": part.file_name(), "file_data": part.data_url()}}
+
+
+def _audio_part(part: MediaContent | ImageContent) -> Any:
+    return {"type": "input_audio", "input_audio": {"data": part.base64(), "format": part.format()}}
+
+
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append({"type": "text", "text": part.text})
-        elif kind == "tool_call":
-            out.append(
-                compact(
-                    {
-                        "id": part.id,
-                        "type": "function",
-                        "function": {"name": part.name, "arguments": part.arguments_json()},
-                    }
-                )
-            )
-        elif kind == "image":
-            out.append({"type": "image_url", "image_url": {"url": part.data_url()}})
-        elif kind == "image_url":
-            out.append({"type": "image_url", "image_url": {"url": part.url}})
-        elif kind == "document":
-            out.append(
-                {
-                    "type": "file",
-                    "file": {"filename": part.file_name(), "file_data": part.data_url()},
-                }
-            )
-        elif kind == "audio":
-            out.append(
-                {
-                    "type": "input_audio",
-                    "input_audio": {"data": part.base64(), "format": part.format()},
-                }
-            )
+        elif isinstance(part, ToolCallContent):
+            out.append(_tool_call_part(part))
+        elif isinstance(part, (MediaContent, ImageContent)):
+            kind = part_kind(part)
+            if kind == "image":
+                out.append({"type": "image_url", "image_url": {"url": part.data_url()}})
+            elif kind == "image_url":
+                out.append({"type": "image_url", "image_url": {"url": part.url}})
+            elif kind == "document":
+                out.append(_document_part(part))
+            elif kind == "audio":
+                out.append(_audio_part(part))
+            elif part.type not in DROPPED:
+                raise unsupported_content(PROTOCOL, kind)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
 def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[str, Any]:
     parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
-    _reasoning_content = "".join(p.text or "" for p in parts if p.type == "reasoning") or None  # type: ignore[union-attr]
+    _reasoning_content = (
+        "".join(p.text or "" for p in parts if isinstance(p, ReasoningContent)) or None
+    )
     _tool_calls = _parts([p for p in parts if part_kind(p) in ("tool_call",)]) or None
     parts = [p for p in parts if part_kind(p) not in COLLECTED and p.type not in COLLECTED]
     content: Any = (
@@ -182,7 +185,7 @@ def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[
     )
 
 
-def _own_tool_result(part: Any) -> dict[str, Any]:
+def _own_tool_result(part: ToolCallResult) -> dict[str, Any]:
     return compact({"role": "tool", "tool_call_id": part.id, "content": part.output_text()})
 
 
@@ -192,13 +195,11 @@ def _messages(call: Call) -> list[dict[str, Any]]:
         if "system" not in ROLES:
             raise unsupported_role(PROTOCOL, "system", ROLES)
         out.append(_message(ROLES["system"], [TextContent(call.system)], call.keep))
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
-        if role is None:
-            (part,) = parts
-            if part_kind(part) == "tool_result":
-                out.append(_own_tool_result(part))
-            continue
-        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
+    for turn in wire_messages(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
+        if isinstance(turn, tuple):
+            out.append(_message(*turn, call.keep))
+        elif isinstance(turn, ToolCallResult):
+            out.append(_own_tool_result(turn))
     return out
 
 
@@ -234,39 +235,43 @@ def _tool_choice(call: Call) -> Any:
     raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
+def _response_format(call: Call) -> Any:
+    return {
+        "type": "json_schema",
+        "json_schema": compact(
+            {"name": call.structured_name(), "schema": call.structured_schema, "strict": True}
+        ),
+    }
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
     cfg = call.config
     body: dict[str, Any] = {}
     body["model"] = call.model
     body["messages"] = _messages(call)
-    if (_x := cfg.max_output_tokens) is not None:
-        body["max_completion_tokens"] = _x
-    if (_x := cfg.temperature) is not None:
-        body["temperature"] = _x
-    if (_x := cfg.top_p) is not None:
-        body["top_p"] = _x
-    if (_x := cfg.stop) is not None:
-        body["stop"] = _x
-    if (_x := cfg.seed) is not None:
-        body["seed"] = _x
-    if (_x := cfg.reasoning_effort) is not None:
-        body["reasoning_effort"] = _x
+    if (max_completion_tokens := cfg.max_output_tokens) is not None:
+        body["max_completion_tokens"] = max_completion_tokens
+    if (temperature := cfg.temperature) is not None:
+        body["temperature"] = temperature
+    if (top_p := cfg.top_p) is not None:
+        body["top_p"] = top_p
+    if (stop := cfg.stop) is not None:
+        body["stop"] = stop
+    if (seed := cfg.seed) is not None:
+        body["seed"] = seed
+    if (reasoning_effort := cfg.reasoning_effort) is not None:
+        body["reasoning_effort"] = reasoning_effort
     if call.stream:
         body["stream"] = True
     if call.stream:
         body["stream_options"] = {"include_usage": True}
-    if (_x := _tools(call)) is not None:
-        body["tools"] = _x
-    if (_x := _tool_choice(call)) is not None:
-        body["tool_choice"] = _x
+    if (tools := _tools(call)) is not None:
+        body["tools"] = tools
+    if (tool_choice := _tool_choice(call)) is not None:
+        body["tool_choice"] = tool_choice
     if call.structured_native():
-        body["response_format"] = {
-            "type": "json_schema",
-            "json_schema": compact(
-                {"name": call.structured_name(), "schema": call.structured_schema, "strict": True}
-            ),
-        }
+        body["response_format"] = _response_format(call)
     elif call.structured_json_mode():
         body["response_format"] = {"type": "json_object"}
     return body
@@ -279,15 +284,19 @@ def _finish(raw: str | None) -> Any:
 def _usage_completion_usage(u: w.CompletionUsage | None) -> Usage | None:
     if u is None:
         return None
+    completion_tokens_details = u.completion_tokens_details
+    prompt_tokens_details = u.prompt_tokens_details
     return Usage(
         prompt_tokens=u.prompt_tokens,
         completion_tokens=u.completion_tokens,
         reasoning_tokens=(
-            _v27.reasoning_tokens if (_v27 := u.completion_tokens_details) is not None else None
+            completion_tokens_details.reasoning_tokens
+            if completion_tokens_details is not None
+            else None
         ),
         cache_read_tokens=first_present(
             u.prompt_cache_hit_tokens,
-            (_v28.cached_tokens if (_v28 := u.prompt_tokens_details) is not None else None),
+            (prompt_tokens_details.cached_tokens if prompt_tokens_details is not None else None),
         ),
     )
 
@@ -302,88 +311,59 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.ChatCompletion.__pydantic_validator__)
 
 
+def _response_choice(choice: w.Choice) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    message = choice.message
+    if message is not None:
+        if text := first_present(message.reasoning_content, message.reasoning):
+            contents.append(ReasoningContent(text, None))
+        content = message.content
+        if text := (content if isinstance(content, str) else None):
+            contents.append(TextContent(text))
+        for content_item in content if isinstance(content, list) else ():
+            content_item_type = content_item.type
+            if content_item_type == "thinking":
+                text, signature = join_text(content_item.thinking, "text"), content_item.signature
+                if text or signature:
+                    contents.append(ReasoningContent(text or None, signature))
+            elif content_item_type == "text":
+                if text := content_item.text:
+                    contents.append(TextContent(text))
+            elif content_item_type == "output_text":
+                if text := content_item.text:
+                    contents.append(TextContent(text))
+        for reasoning_detail in message.reasoning_details or ():
+            reasoning_detail_signature = reasoning_detail.signature
+            if reasoning_detail.type == "reasoning.encrypted":
+                if signature := reasoning_detail.data:
+                    contents.append(ReasoningContent(None, signature, redacted=True))
+            elif reasoning_detail_signature:
+                if signature := reasoning_detail_signature:
+                    contents.append(ReasoningContent(None, signature))
+        for call in message.tool_calls or ():
+            if not call.custom:
+                function = call.function
+                contents.append(
+                    tool_call(
+                        call.id,
+                        (function.name if function is not None else None),
+                        (function.arguments if function is not None else None),
+                    )
+                )
+    finish_reason = choice.finish_reason
+    return ChatResponseChoice(choice.index or 0, _finish(finish_reason), contents, finish_reason)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.ChatCompletion = _decode_response(raw)
-    if (r.error) and (not r.choices):
+    error = r.error
+    r_choices = r.choices
+    if error and not r_choices:
         return StreamError(
-            message=(_v18.message if (_v18 := r.error) is not None else None),
-            type=(_v19.type if (_v19 := r.error) is not None else None),
-            code=(_v20.code if (_v20 := r.error) is not None else None),
-            status=(_v21.status if (_v21 := r.error) is not None else None),
+            message=error.message, type=error.type, code=error.code, status=error.status
         )
-    choices: list[ChatResponseChoice] = []
-    for _c1 in r.choices or ():
-        contents: list[ContentItem] = []
-        _t, _s = (
-            first_present(
-                (_v2.reasoning_content if (_v2 := _c1.message) is not None else None),
-                (_v3.reasoning if (_v3 := _c1.message) is not None else None),
-            ),
-            None,
-        )
-        if _t or _s:
-            contents.append(ReasoningContent(_t or None, _s))
-
-        if _t := (
-            _v5
-            if isinstance(_v5 := (_v4.content if (_v4 := _c1.message) is not None else None), str)
-            else None
-        ):
-            contents.append(TextContent(_t))
-
-        for _i9, _e8 in enumerate(
-            (
-                _v7
-                if isinstance(
-                    _v7 := (_v6.content if (_v6 := _c1.message) is not None else None), list
-                )
-                else ()
-            )
-            or ()
-        ):
-            if _e8.type == "thinking":
-                _t, _s = join_text(_e8.thinking, "text"), _e8.signature
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s))
-
-            elif _e8.type == "text":
-                if _t := _e8.text:
-                    contents.append(TextContent(_t))
-
-            elif _e8.type == "output_text":
-                if _t := _e8.text:
-                    contents.append(TextContent(_t))
-
-        for _i12, _e11 in enumerate(
-            (_v10.reasoning_details if (_v10 := _c1.message) is not None else None) or ()
-        ):
-            if _e11.type == "reasoning.encrypted":
-                _t, _s = None, _e11.data
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s, redacted=True))
-
-            elif _e11.signature:
-                _t, _s = None, _e11.signature
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s))
-
-        for _i15, _e14 in enumerate(
-            (_v13.tool_calls if (_v13 := _c1.message) is not None else None) or ()
-        ):
-            if not _e14.custom:
-                contents.append(
-                    tool_call(
-                        _e14.id,
-                        (_v16.name if (_v16 := _e14.function) is not None else None),
-                        (_v17.arguments if (_v17 := _e14.function) is not None else None),
-                    )
-                )
-
-        raw_finish = _c1.finish_reason
-        choices.append(
-            ChatResponseChoice((_c1.index or 0), _finish(raw_finish), contents, raw_finish)
-        )
+    choices = [_response_choice(choice) for choice in r_choices or ()]
     return ParsedResponse(
         choices=choices,
         usage=_usage_completion_usage(r.usage),
@@ -398,111 +378,74 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 _validate_event = lenient(w.ChatCompletionChunk.__pydantic_validator__)
 
 
+def _choice_delta(choice: w.ChunkChoice) -> ChoiceDelta:
+    deltas: list[ContentDelta] = []
+    delta = choice.delta
+    if delta is not None:
+        if text := first_present(delta.reasoning_content, delta.reasoning):
+            deltas.append(ReasoningDelta(text, None, None))
+        content = delta.content
+        if text := (content if isinstance(content, str) else None):
+            deltas.append(TextDelta(text))
+        for content_item in content if isinstance(content, list) else ():
+            content_item_type = content_item.type
+            if content_item_type == "thinking":
+                text, signature = join_text(content_item.thinking, "text"), content_item.signature
+                if text or signature:
+                    deltas.append(ReasoningDelta(text or None, signature, None))
+            elif content_item_type == "text":
+                if text := content_item.text:
+                    deltas.append(TextDelta(text))
+            elif content_item_type == "output_text":
+                if text := content_item.text:
+                    deltas.append(TextDelta(text))
+        for reasoning_detail in delta.reasoning_details or ():
+            reasoning_detail_signature = reasoning_detail.signature
+            if reasoning_detail.type == "reasoning.encrypted":
+                if signature := reasoning_detail.data:
+                    deltas.append(ReasoningDelta(None, signature, None, redacted=True))
+            elif reasoning_detail_signature:
+                if signature := reasoning_detail_signature:
+                    deltas.append(ReasoningDelta(None, signature, None))
+        for position, call in enumerate(delta.tool_calls or ()):
+            if not call.custom:
+                function = call.function
+                deltas.append(
+                    ToolCallDelta(
+                        first_present(call.index, position),
+                        call.id,
+                        (function.name if function is not None else None),
+                        (function.arguments if function is not None else None),
+                    )
+                )
+    finish_reason = choice.finish_reason
+    return ChoiceDelta(choice.index or 0, deltas, _finish(finish_reason), finish_reason)
+
+
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.ChatCompletionChunk = _validate_event(data)
-    if (e.error) and (not e.choices):
+    error = e.error
+    e_choices = e.choices
+    if error and not e_choices:
         return StreamError(
-            message=(_v22.message if (_v22 := e.error) is not None else None),
-            type=(_v23.type if (_v23 := e.error) is not None else None),
-            code=(_v24.code if (_v24 := e.error) is not None else None),
-            status=(_v25.status if (_v25 := e.error) is not None else None),
+            message=error.message, type=error.type, code=error.code, status=error.status
         )
-    if True:
-        choice_deltas: list[ChoiceDelta] = []
-        for _c32 in e.choices or ():
-            deltas: list[ContentDelta] = []
-            _t, _s = (
-                first_present(
-                    (_v33.reasoning_content if (_v33 := _c32.delta) is not None else None),
-                    (_v34.reasoning if (_v34 := _c32.delta) is not None else None),
-                ),
-                None,
-            )
-            if _t or _s:
-                deltas.append(ReasoningDelta(_t or None, _s, None))
-
-            if _t := (
-                _v36
-                if isinstance(
-                    _v36 := (_v35.content if (_v35 := _c32.delta) is not None else None), str
-                )
-                else None
-            ):
-                deltas.append(TextDelta(_t))
-
-            for _i40, _e39 in enumerate(
-                (
-                    _v38
-                    if isinstance(
-                        _v38 := (_v37.content if (_v37 := _c32.delta) is not None else None), list
-                    )
-                    else ()
-                )
-                or ()
-            ):
-                if _e39.type == "thinking":
-                    _t, _s = join_text(_e39.thinking, "text"), _e39.signature
-                    if _t or _s:
-                        deltas.append(ReasoningDelta(_t or None, _s, None))
-
-                elif _e39.type == "text":
-                    if _t := _e39.text:
-                        deltas.append(TextDelta(_t))
-
-                elif _e39.type == "output_text":
-                    if _t := _e39.text:
-                        deltas.append(TextDelta(_t))
-
-            for _i43, _e42 in enumerate(
-                (_v41.reasoning_details if (_v41 := _c32.delta) is not None else None) or ()
-            ):
-                if _e42.type == "reasoning.encrypted":
-                    _t, _s = None, _e42.data
-                    if _t or _s:
-                        deltas.append(ReasoningDelta(_t or None, _s, None, redacted=True))
-
-                elif _e42.signature:
-                    _t, _s = None, _e42.signature
-                    if _t or _s:
-                        deltas.append(ReasoningDelta(_t or None, _s, None))
-
-            for _i46, _e45 in enumerate(
-                (_v44.tool_calls if (_v44 := _c32.delta) is not None else None) or ()
-            ):
-                if not _e45.custom:
-                    deltas.append(
-                        ToolCallDelta(
-                            first_present(_e45.index, _i46),
-                            _e45.id,
-                            (_v47.name if (_v47 := _e45.function) is not None else None),
-                            (_v48.arguments if (_v48 := _e45.function) is not None else None),
-                        )
-                    )
-
-            raw_finish = _c32.finish_reason
-            choice_deltas.append(
-                ChoiceDelta((_c32.index or 0), deltas, _finish(raw_finish), raw_finish)
-            )
-        return ChatResponseChunk(
-            choice_deltas,
-            id=e.id,
-            model=e.model,
-            usage=(
-                _usage_completion_usage(e.usage)
-                if (_u31 := e.usage) is not None
-                else (
-                    _usage_completion_usage(
-                        (_v26.usage if (_v26 := e.x_groq) is not None else None)
-                    )
-                    if (_u29 := (_v30.usage if (_v30 := e.x_groq) is not None else None))
-                    is not None
-                    else None
-                )
-            ),
-            service_tier=e.service_tier,
-        )
-    return None
+    choice_deltas = [_choice_delta(choice) for choice in e_choices or ()]
+    usage = e.usage
+    x_groq = e.x_groq
+    x_groq_usage = x_groq.usage if x_groq is not None else None
+    return ChatResponseChunk(
+        choice_deltas,
+        id=e.id,
+        model=e.model,
+        usage=(
+            _usage_completion_usage(usage)
+            if usage is not None
+            else (_usage_completion_usage(x_groq_usage) if x_groq_usage is not None else None)
+        ),
+        service_tier=e.service_tier,
+    )
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

@@ -7,41 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from modelwire._protocol import (
-    Call,
-    ParsedResponse,
-    StreamError,
-    compact,
-    compact_or_none,
-    dig,
-    first_present,
-    join_present,
-    join_text,
-    lenient,
-    part_kind,
-    sum_items,
-    sum_present,
-    unsupported_choice,
-    unsupported_content,
-    unsupported_role,
-    wire_turns,
-)
-from modelwire._types import (
-    ChatResponseChoice,
-    ChatResponseChunk,
-    ChoiceDelta,
-    ContentDelta,
-    ContentItem,
-    ImageContent,
-    ImageDelta,
-    ReasoningContent,
-    ReasoningDelta,
-    TextContent,
-    TextDelta,
-    ToolCallDelta,
-    Usage,
-    tool_call,
-)
+from modelwire._protocol import Call, ParsedResponse, StreamError, dig, lenient
+from modelwire._types import ChatResponseChoice, ContentItem, ImageContent, Usage
 from modelwire.generated.wire import openai_images as w
 
 PROTOCOL = "openai_images"
@@ -97,10 +64,7 @@ def _finish(raw: str | None) -> Any:
 def _usage_images_usage(u: w.ImagesUsage | None) -> Usage | None:
     if u is None:
         return None
-    return Usage(
-        prompt_tokens=u.input_tokens,
-        completion_tokens=u.output_tokens,
-    )
+    return Usage(prompt_tokens=u.input_tokens, completion_tokens=u.output_tokens)
 
 
 def usage_from_wire(u: Any) -> Usage | None:
@@ -113,25 +77,21 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.ImagesResponse.__pydantic_validator__)
 
 
+def _response_choice(r: w.ImagesResponse) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    for data_item in r.data or ():
+        data, url = data_item.b64_json, data_item.url
+        if data or url:
+            contents.append(ImageContent(data, url, None, data_item.revised_prompt))
+    return ChatResponseChoice(0, None, contents, None)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.ImagesResponse = _decode_response(raw)
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        for _i2, _e1 in enumerate(r.data or ()):
-            _d, _u = _e1.b64_json, _e1.url
-            if _d or _u:
-                contents.append(ImageContent(_d, _u, None, _e1.revised_prompt))
-
-        raw_finish = None
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+    choices = [_response_choice(r)]
     return ParsedResponse(
-        choices=choices,
-        usage=_usage_images_usage(r.usage),
-        id=None,
-        model=None,
-        wire=r,
+        choices=choices, usage=_usage_images_usage(r.usage), id=None, model=None, wire=r
     )
 
 

@@ -5,6 +5,7 @@ decoding and error mapping, compiled from specs/protocols/openai_responses.yaml.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from modelwire._protocol import (
@@ -19,12 +20,9 @@ from modelwire._protocol import (
     join_text,
     lenient,
     part_kind,
-    sum_items,
-    sum_present,
     unsupported_choice,
     unsupported_content,
-    unsupported_role,
-    wire_turns,
+    wire_messages,
 )
 from modelwire._types import (
     ChatResponseChoice,
@@ -33,12 +31,14 @@ from modelwire._types import (
     ContentDelta,
     ContentItem,
     ImageContent,
-    ImageDelta,
+    MediaContent,
     ReasoningContent,
     ReasoningDelta,
     TextContent,
     TextDelta,
+    ToolCallContent,
     ToolCallDelta,
+    ToolCallResult,
     Usage,
     tool_call,
 )
@@ -121,24 +121,29 @@ DROPPED: frozenset[str] = frozenset(())
 OWN_MESSAGE: frozenset[str] = frozenset(("tool_call", "tool_result", "reasoning"))
 
 
+def _document_part(part: MediaContent | ImageContent) -> Any:
+    return {"type": "input_file", "filename": part.file_name(), "file_data": part.data_url()}
+
+
 def _parts(parts: list[ContentItem]) -> list[Any]:
     out: list[Any] = []
     for part in parts:
-        kind = part_kind(part)
-        if kind == "text":
+        if isinstance(part, TextContent):
             out.append({"type": "input_text", "text": part.text})
-        elif kind == "image":
-            out.append({"type": "input_image", "image_url": part.data_url()})
-        elif kind == "image_url":
-            out.append({"type": "input_image", "image_url": part.url})
-        elif kind == "document":
-            out.append(
-                {"type": "input_file", "filename": part.file_name(), "file_data": part.data_url()}
-            )
-        elif kind == "document_url":
-            out.append({"type": "input_file", "file_url": part.url})
+        elif isinstance(part, (MediaContent, ImageContent)):
+            kind = part_kind(part)
+            if kind == "image":
+                out.append({"type": "input_image", "image_url": part.data_url()})
+            elif kind == "image_url":
+                out.append({"type": "input_image", "image_url": part.url})
+            elif kind == "document":
+                out.append(_document_part(part))
+            elif kind == "document_url":
+                out.append({"type": "input_file", "file_url": part.url})
+            elif part.type not in DROPPED:
+                raise unsupported_content(PROTOCOL, kind)
         elif part.type not in DROPPED:
-            raise unsupported_content(PROTOCOL, kind)
+            raise unsupported_content(PROTOCOL, part_kind(part))
     return out
 
 
@@ -150,7 +155,7 @@ def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[
     return {"role": role, "content": content}
 
 
-def _own_tool_call(part: Any) -> dict[str, Any]:
+def _own_tool_call(part: ToolCallContent) -> dict[str, Any]:
     return compact(
         {
             "type": "function_call",
@@ -161,13 +166,13 @@ def _own_tool_call(part: Any) -> dict[str, Any]:
     )
 
 
-def _own_tool_result(part: Any) -> dict[str, Any]:
+def _own_tool_result(part: ToolCallResult) -> dict[str, Any]:
     return compact(
         {"type": "function_call_output", "call_id": part.id, "output": part.output_text()}
     )
 
 
-def _own_reasoning(part: Any) -> dict[str, Any]:
+def _own_reasoning(part: ReasoningContent) -> dict[str, Any]:
     return compact(
         {
             "type": "reasoning",
@@ -182,17 +187,15 @@ def _own_reasoning(part: Any) -> dict[str, Any]:
 
 def _messages(call: Call) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for role, parts in wire_turns(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
-        if role is None:
-            (part,) = parts
-            if part_kind(part) == "tool_call":
-                out.append(_own_tool_call(part))
-            elif part_kind(part) == "tool_result":
-                out.append(_own_tool_result(part))
-            elif part_kind(part) == "reasoning":
-                out.append(_own_reasoning(part))
-            continue
-        out.append(_message(role, parts, call.keep))  # type: ignore[arg-type]
+    for turn in wire_messages(call.messages, ROLES, OWN_MESSAGE, False, PROTOCOL):
+        if isinstance(turn, tuple):
+            out.append(_message(*turn, call.keep))
+        elif isinstance(turn, ToolCallContent):
+            out.append(_own_tool_call(turn))
+        elif isinstance(turn, ToolCallResult):
+            out.append(_own_tool_result(turn))
+        elif isinstance(turn, ReasoningContent) and not turn.redacted:
+            out.append(_own_reasoning(turn))
     return out
 
 
@@ -226,49 +229,54 @@ def _tool_choice(call: Call) -> Any:
     raise unsupported_choice(PROTOCOL, choice.mode, ("auto", "none", "required", "tool"))
 
 
+def _reasoning(call: Call) -> Any:
+    cfg = call.config
+    return compact_or_none(
+        {"effort": cfg.reasoning_effort, "summary": ("auto" if cfg.reasoning else None)}
+    )
+
+
+def _text(call: Call) -> Any:
+    return compact_or_none(
+        {
+            "format": (
+                compact(
+                    {
+                        "type": "json_schema",
+                        "name": call.structured_name(),
+                        "schema": call.structured_schema,
+                        "strict": True,
+                    }
+                )
+                if call.structured_native()
+                else None
+            )
+        }
+    )
+
+
 def build_body(call: Call) -> dict[str, Any]:
     """The request body for `call` (AIModelCallConfig.options are merged by the runtime)."""
     cfg = call.config
     body: dict[str, Any] = {}
     body["model"] = call.model
     body["input"] = _messages(call)
-    if (_x := call.system) is not None:
-        body["instructions"] = _x
-    if (_x := cfg.max_output_tokens) is not None:
-        body["max_output_tokens"] = _x
-    if (_x := cfg.temperature) is not None:
-        body["temperature"] = _x
-    if (_x := cfg.top_p) is not None:
-        body["top_p"] = _x
-    if (
-        _x := compact_or_none(
-            {"effort": cfg.reasoning_effort, "summary": ("auto" if cfg.reasoning else None)}
-        )
-    ) is not None:
-        body["reasoning"] = _x
-    if (_x := _tools(call)) is not None:
-        body["tools"] = _x
-    if (_x := _tool_choice(call)) is not None:
-        body["tool_choice"] = _x
-    if (
-        _x := compact_or_none(
-            {
-                "format": (
-                    compact(
-                        {
-                            "type": "json_schema",
-                            "name": call.structured_name(),
-                            "schema": call.structured_schema,
-                            "strict": True,
-                        }
-                    )
-                    if call.structured_native()
-                    else None
-                )
-            }
-        )
-    ) is not None:
-        body["text"] = _x
+    if (instructions := call.system) is not None:
+        body["instructions"] = instructions
+    if (max_output_tokens := cfg.max_output_tokens) is not None:
+        body["max_output_tokens"] = max_output_tokens
+    if (temperature := cfg.temperature) is not None:
+        body["temperature"] = temperature
+    if (top_p := cfg.top_p) is not None:
+        body["top_p"] = top_p
+    if (reasoning := _reasoning(call)) is not None:
+        body["reasoning"] = reasoning
+    if (tools := _tools(call)) is not None:
+        body["tools"] = tools
+    if (tool_choice := _tool_choice(call)) is not None:
+        body["tool_choice"] = tool_choice
+    if (text := _text(call)) is not None:
+        body["text"] = text
     body["store"] = False
     if call.reasoning_model():
         body["include"] = ["reasoning.encrypted_content"]
@@ -284,14 +292,16 @@ def _finish(raw: str | None) -> Any:
 def _usage_response_usage(u: w.ResponseUsage | None) -> Usage | None:
     if u is None:
         return None
+    output_tokens_details = u.output_tokens_details
+    input_tokens_details = u.input_tokens_details
     return Usage(
         prompt_tokens=u.input_tokens,
         completion_tokens=u.output_tokens,
         reasoning_tokens=(
-            _v30.reasoning_tokens if (_v30 := u.output_tokens_details) is not None else None
+            output_tokens_details.reasoning_tokens if output_tokens_details is not None else None
         ),
         cache_read_tokens=(
-            _v31.cached_tokens if (_v31 := u.input_tokens_details) is not None else None
+            input_tokens_details.cached_tokens if input_tokens_details is not None else None
         ),
     )
 
@@ -306,42 +316,42 @@ def usage_from_wire(u: Any) -> Usage | None:
 _decode_response = lenient(w.Response.__pydantic_validator__)
 
 
+def _response_choice(r: w.Response) -> ChatResponseChoice:
+    contents: list[ContentItem] = []
+    for output_item in r.output or ():
+        output_item_type = output_item.type
+        if output_item_type == "reasoning":
+            text, signature = (
+                join_present(
+                    join_text(output_item.summary, "text"), join_text(output_item.content, "text")
+                ),
+                output_item.encrypted_content,
+            )
+            if text or signature:
+                contents.append(ReasoningContent(text or None, signature, id=output_item.id))
+        elif output_item_type == "function_call":
+            contents.append(tool_call(output_item.call_id, output_item.name, output_item.arguments))
+        elif output_item_type == "message":
+            if text := join_text(output_item.content, "text"):
+                contents.append(TextContent(text))
+    incomplete_details = r.incomplete_details
+    raw_finish = first_present(
+        (incomplete_details.reason if incomplete_details is not None else None), r.status
+    )
+    return ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish)
+
+
 def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
     """A non-streamed response body -> choices, usage, id and model (or the error it reports)."""
     r: w.Response = _decode_response(raw)
+    error = r.error
+    message = error.message if error is not None else None
+    code = error.code if error is not None else None
     if r.status == "failed":
-        return StreamError(
-            message=(_v4.message if (_v4 := r.error) is not None else None),
-            code=(_v5.code if (_v5 := r.error) is not None else None),
-        )
-    if (r.error) and (not r.output):
-        return StreamError(
-            message=(_v6.message if (_v6 := r.error) is not None else None),
-            code=(_v7.code if (_v7 := r.error) is not None else None),
-        )
-    choices: list[ChatResponseChoice] = []
-    if True:
-        contents: list[ContentItem] = []
-        for _i3, _e2 in enumerate(r.output or ()):
-            if _e2.type == "reasoning":
-                _t, _s = (
-                    join_present(join_text(_e2.summary, "text"), join_text(_e2.content, "text")),
-                    _e2.encrypted_content,
-                )
-                if _t or _s:
-                    contents.append(ReasoningContent(_t or None, _s, id=_e2.id))
-
-            elif _e2.type == "function_call":
-                contents.append(tool_call(_e2.call_id, _e2.name, _e2.arguments))
-
-            elif _e2.type == "message":
-                if _t := join_text(_e2.content, "text"):
-                    contents.append(TextContent(_t))
-
-        raw_finish = first_present(
-            (_v1.reason if (_v1 := r.incomplete_details) is not None else None), r.status
-        )
-        choices.append(ChatResponseChoice(0, _finish(raw_finish), contents, raw_finish))
+        return StreamError(message=message, code=code)
+    if error and not r.output:
+        return StreamError(message=message, code=code)
+    choices = [_response_choice(r)]
     return ParsedResponse(
         choices=choices,
         usage=_usage_response_usage(r.usage),
@@ -356,193 +366,149 @@ def parse_response(raw: bytes | str) -> ParsedResponse | StreamError:
 _validate_event = lenient(w.StreamEvent.__pydantic_validator__)
 
 
+def _on_error(e: w.StreamEvent) -> StreamError:
+    error = e.error
+    if error:
+        return StreamError(message=error.message, type=error.type, code=error.code)
+    return StreamError(message=e.message, code=e.code)
+
+
+def _on_response_failed(e: w.StreamEvent) -> StreamError:
+    response = e.response
+    error = response.error if response is not None else None
+    return StreamError(
+        message=(error.message if error is not None else None),
+        code=(error.code if error is not None else None),
+    )
+
+
+def _on_response_output_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    if text := e.delta:
+        deltas.append(TextDelta(text, key=e.item_id))
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_response_reasoning_summary_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    if text := e.delta:
+        item_id = e.item_id
+        deltas.append(ReasoningDelta(text, None, item_id, id=item_id))
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_response_reasoning_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    if text := e.delta:
+        item_id = e.item_id
+        deltas.append(ReasoningDelta(text, None, item_id, id=item_id))
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_response_output_item_added(e: w.StreamEvent) -> ChatResponseChunk | None:
+    item = e.item
+    if item is not None and item.type == "function_call":
+        deltas: list[ContentDelta] = []
+        deltas.append(
+            ToolCallDelta(first_present(item.id, None), item.call_id, item.name, item.arguments)
+        )
+        choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+        return ChatResponseChunk(choice_deltas)
+    return None
+
+
+def _on_response_function_call_arguments_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    deltas.append(
+        ToolCallDelta(first_present(e.item_id, None), None, None, e.delta, continues=True)
+    )
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_response_output_item_done(e: w.StreamEvent) -> ChatResponseChunk | None:
+    item = e.item
+    if item is not None and item.type == "reasoning":
+        deltas: list[ContentDelta] = []
+        if item is not None:
+            if signature := item.encrypted_content:
+                item_id = item.id
+                deltas.append(ReasoningDelta(None, signature, item_id, id=item_id))
+        choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+        return ChatResponseChunk(choice_deltas)
+    return None
+
+
+def _on_response_created(e: w.StreamEvent) -> ChatResponseChunk:
+    response = e.response
+    return ChatResponseChunk(
+        [],
+        id=(response.id if response is not None else None),
+        model=(response.model if response is not None else None),
+    )
+
+
+def _on_response_completed(e: w.StreamEvent) -> ChatResponseChunk:
+    choice_deltas: list[ChoiceDelta] = []
+    response = e.response
+    incomplete_details = response.incomplete_details if response is not None else None
+    raw_finish = first_present(
+        (incomplete_details.reason if incomplete_details is not None else None),
+        (response.status if response is not None else None),
+    )
+    if raw_finish is not None:
+        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+    return ChatResponseChunk(
+        choice_deltas,
+        id=(response.id if response is not None else None),
+        model=(response.model if response is not None else None),
+        usage=_usage_response_usage((response.usage if response is not None else None)),
+        service_tier=(response.service_tier if response is not None else None),
+    )
+
+
+def _on_response_incomplete(e: w.StreamEvent) -> ChatResponseChunk:
+    choice_deltas: list[ChoiceDelta] = []
+    response = e.response
+    incomplete_details = response.incomplete_details if response is not None else None
+    raw_finish = first_present(
+        (incomplete_details.reason if incomplete_details is not None else None),
+        (response.status if response is not None else None),
+    )
+    if raw_finish is not None:
+        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
+    return ChatResponseChunk(
+        choice_deltas,
+        id=(response.id if response is not None else None),
+        model=(response.model if response is not None else None),
+        usage=_usage_response_usage((response.usage if response is not None else None)),
+        service_tier=(response.service_tier if response is not None else None),
+    )
+
+
+_ON_EVENT: dict[str | None, Callable[[w.StreamEvent], ChatResponseChunk | StreamError | None]] = {
+    "error": _on_error,
+    "response.failed": _on_response_failed,
+    "response.output_text.delta": _on_response_output_text_delta,
+    "response.reasoning_summary_text.delta": _on_response_reasoning_summary_text_delta,
+    "response.reasoning_text.delta": _on_response_reasoning_text_delta,
+    "response.output_item.added": _on_response_output_item_added,
+    "response.function_call_arguments.delta": _on_response_function_call_arguments_delta,
+    "response.output_item.done": _on_response_output_item_done,
+    "response.created": _on_response_created,
+    "response.completed": _on_response_completed,
+    "response.incomplete": _on_response_incomplete,
+}
+
+
 def parse_event(data: str, event: str | None) -> ChatResponseChunk | StreamError | None:
     """One stream event's data -> what it contributes, an in-stream error, or None."""
     e: w.StreamEvent = _validate_event(data)
-    if (e.type == "error") and (e.error):
-        return StreamError(
-            message=(_v8.message if (_v8 := e.error) is not None else None),
-            type=(_v9.type if (_v9 := e.error) is not None else None),
-            code=(_v10.code if (_v10 := e.error) is not None else None),
-        )
-    if e.type == "error":
-        return StreamError(
-            message=e.message,
-            code=e.code,
-        )
-    if e.type == "response.failed":
-        return StreamError(
-            message=(
-                _v12.message
-                if (_v12 := (_v11.error if (_v11 := e.response) is not None else None)) is not None
-                else None
-            ),
-            code=(
-                _v14.code
-                if (_v14 := (_v13.error if (_v13 := e.response) is not None else None)) is not None
-                else None
-            ),
-        )
-    if e.type == "response.output_text.delta":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            if _t := e.delta:
-                deltas.append(TextDelta(_t, key=e.item_id))
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "response.reasoning_summary_text.delta":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            _t, _s = e.delta, None
-            if _t or _s:
-                deltas.append(ReasoningDelta(_t or None, _s, e.item_id, id=e.item_id))
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "response.reasoning_text.delta":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            _t, _s = e.delta, None
-            if _t or _s:
-                deltas.append(ReasoningDelta(_t or None, _s, e.item_id, id=e.item_id))
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if (e.type == "response.output_item.added") and (
-        (_v15.type if (_v15 := e.item) is not None else None) == "function_call"
-    ):
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            deltas.append(
-                ToolCallDelta(
-                    first_present((_v19.id if (_v19 := e.item) is not None else None), None),
-                    (_v16.call_id if (_v16 := e.item) is not None else None),
-                    (_v17.name if (_v17 := e.item) is not None else None),
-                    (_v18.arguments if (_v18 := e.item) is not None else None),
-                )
-            )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "response.function_call_arguments.delta":
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            deltas.append(
-                ToolCallDelta(first_present(e.item_id, None), None, None, e.delta, continues=True)
-            )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if (e.type == "response.output_item.done") and (
-        (_v20.type if (_v20 := e.item) is not None else None) == "reasoning"
-    ):
-        choice_deltas: list[ChoiceDelta] = []
-        if True:
-            deltas: list[ContentDelta] = []
-            _t, _s = None, (_v21.encrypted_content if (_v21 := e.item) is not None else None)
-            if _t or _s:
-                deltas.append(
-                    ReasoningDelta(
-                        _t or None,
-                        _s,
-                        (_v23.id if (_v23 := e.item) is not None else None),
-                        id=(_v22.id if (_v22 := e.item) is not None else None),
-                    )
-                )
-
-            raw_finish = None
-            choice_deltas.append(ChoiceDelta(0, deltas, _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=None,
-            model=None,
-            usage=None,
-        )
-    if e.type == "response.created":
-        choice_deltas: list[ChoiceDelta] = []
-        return ChatResponseChunk(
-            choice_deltas,
-            id=(_v24.id if (_v24 := e.response) is not None else None),
-            model=(_v25.model if (_v25 := e.response) is not None else None),
-            usage=None,
-        )
-    if e.type == "response.completed":
-        choice_deltas: list[ChoiceDelta] = []
-        raw_finish = first_present(
-            (
-                _v33.reason
-                if (_v33 := (_v32.incomplete_details if (_v32 := e.response) is not None else None))
-                is not None
-                else None
-            ),
-            (_v34.status if (_v34 := e.response) is not None else None),
-        )
-        if raw_finish is not None:
-            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=(_v26.id if (_v26 := e.response) is not None else None),
-            model=(_v27.model if (_v27 := e.response) is not None else None),
-            usage=_usage_response_usage((_v29.usage if (_v29 := e.response) is not None else None)),
-            service_tier=(_v28.service_tier if (_v28 := e.response) is not None else None),
-        )
-    if e.type == "response.incomplete":
-        choice_deltas: list[ChoiceDelta] = []
-        raw_finish = first_present(
-            (
-                _v40.reason
-                if (_v40 := (_v39.incomplete_details if (_v39 := e.response) is not None else None))
-                is not None
-                else None
-            ),
-            (_v41.status if (_v41 := e.response) is not None else None),
-        )
-        if raw_finish is not None:
-            choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-        return ChatResponseChunk(
-            choice_deltas,
-            id=(_v35.id if (_v35 := e.response) is not None else None),
-            model=(_v36.model if (_v36 := e.response) is not None else None),
-            usage=_usage_response_usage((_v38.usage if (_v38 := e.response) is not None else None)),
-            service_tier=(_v37.service_tier if (_v37 := e.response) is not None else None),
-        )
-    return None
+    handler = _ON_EVENT.get(e.type)
+    return handler(e) if handler is not None else None
 
 
 def error_fields(data: Any) -> tuple[Any, Any, Any]:

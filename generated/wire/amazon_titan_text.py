@@ -4,17 +4,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict
 
 
 class AmazonTitanTextWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/amazon_titan_text.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class TextGenerationConfig(BaseModel):
-    model_config = ConfigDict(
+    """The object at `TitanRequest.textGenerationConfig`, in the wire schema specs/wire/amazon_titan_text.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     temperature: float | None = None
@@ -24,7 +30,9 @@ class TextGenerationConfig(BaseModel):
 
 
 class TitanRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `TitanRequest` object of the wire schema specs/wire/amazon_titan_text.schema.yaml (`$defs/TitanRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     inputText: str
@@ -32,7 +40,9 @@ class TitanRequest(BaseModel):
 
 
 class TitanResult(BaseModel):
-    model_config = ConfigDict(
+    """The `TitanResult` object of the wire schema specs/wire/amazon_titan_text.schema.yaml (`$defs/TitanResult`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     tokenCount: int | None = None
@@ -41,7 +51,9 @@ class TitanResult(BaseModel):
 
 
 class TitanChunk(BaseModel):
-    model_config = ConfigDict(
+    """The `TitanChunk` object of the wire schema specs/wire/amazon_titan_text.schema.yaml (`$defs/TitanChunk`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     outputText: str | None = None
@@ -52,14 +64,18 @@ class TitanChunk(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/amazon_titan_text.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
 
 
 class TitanResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `TitanResponse` object of the wire schema specs/wire/amazon_titan_text.schema.yaml (`$defs/TitanResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     inputTextTokenCount: int | None = None

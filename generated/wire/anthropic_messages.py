@@ -5,19 +5,23 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 
 class AnthropicMessagesWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/anthropic_messages.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class OutputConfig(BaseModel):
-    model_config = ConfigDict(
+    """The object at `MessagesRequest.output_config`, in the wire schema specs/wire/anthropic_messages.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     effort: str | None = None
@@ -25,20 +29,26 @@ class OutputConfig(BaseModel):
 
 
 class Metadata(BaseModel):
-    model_config = ConfigDict(
+    """The object at `MessagesRequest.metadata`, in the wire schema specs/wire/anthropic_messages.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     user_id: str | None = None
 
 
 class Type(Enum):
+    """The values allowed at `ThinkingConfig.type`, in the wire schema specs/wire/anthropic_messages.schema.yaml."""
+
     enabled = "enabled"
     disabled = "disabled"
     adaptive = "adaptive"
 
 
 class ThinkingConfig(BaseModel):
-    model_config = ConfigDict(
+    """The `ThinkingConfig` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/ThinkingConfig`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: Type
@@ -46,12 +56,16 @@ class ThinkingConfig(BaseModel):
 
 
 class Role(Enum):
+    """The values allowed at `RequestMessage.role`, in the wire schema specs/wire/anthropic_messages.schema.yaml."""
+
     user = "user"
     assistant = "assistant"
 
 
 class RequestBlock(BaseModel):
-    model_config = ConfigDict(
+    """The `RequestBlock` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/RequestBlock`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str
@@ -65,7 +79,9 @@ class RequestBlock(BaseModel):
 
 
 class ContentBlock(BaseModel):
-    model_config = ConfigDict(
+    """The `ContentBlock` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/ContentBlock`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -79,7 +95,9 @@ class ContentBlock(BaseModel):
 
 
 class Usage(BaseModel):
-    model_config = ConfigDict(
+    """The `Usage` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/Usage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     input_tokens: int | None = None
@@ -89,7 +107,9 @@ class Usage(BaseModel):
 
 
 class StreamDelta(BaseModel):
-    model_config = ConfigDict(
+    """The `StreamDelta` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/StreamDelta`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -102,7 +122,9 @@ class StreamDelta(BaseModel):
 
 
 class ErrorObject(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorObject` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/ErrorObject`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -110,7 +132,9 @@ class ErrorObject(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -119,7 +143,9 @@ class ErrorResponse(BaseModel):
 
 
 class RequestMessage(BaseModel):
-    model_config = ConfigDict(
+    """The `RequestMessage` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/RequestMessage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: Role
@@ -127,7 +153,9 @@ class RequestMessage(BaseModel):
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(
+    """The `Message` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/Message`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     id: str | None = None
@@ -142,7 +170,9 @@ class Message(BaseModel):
 
 
 class StreamEvent(BaseModel):
-    model_config = ConfigDict(
+    """The `StreamEvent` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/StreamEvent`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -155,7 +185,9 @@ class StreamEvent(BaseModel):
 
 
 class MessagesRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `MessagesRequest` object of the wire schema specs/wire/anthropic_messages.schema.yaml (`$defs/MessagesRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     model: str

@@ -4,26 +4,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 
 class BedrockConverseWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/bedrock_converse.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class SystemItem(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ConverseRequest.system[]`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
 
 
 class InferenceConfig(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ConverseRequest.inferenceConfig`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     maxTokens: int | None = None
@@ -33,7 +39,9 @@ class InferenceConfig(BaseModel):
 
 
 class ReasoningText(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ReasoningContentBlock.reasoningText`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
@@ -41,7 +49,9 @@ class ReasoningText(BaseModel):
 
 
 class ReasoningContentBlock(BaseModel):
-    model_config = ConfigDict(
+    """The `ReasoningContentBlock` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ReasoningContentBlock`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reasoningText: ReasoningText | None = None
@@ -49,7 +59,9 @@ class ReasoningContentBlock(BaseModel):
 
 
 class ToolUseBlock(BaseModel):
-    model_config = ConfigDict(
+    """The `ToolUseBlock` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ToolUseBlock`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     toolUseId: str | None = None
@@ -59,7 +71,9 @@ class ToolUseBlock(BaseModel):
 
 
 class TokenUsage(BaseModel):
-    model_config = ConfigDict(
+    """The `TokenUsage` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/TokenUsage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     inputTokens: int | None = None
@@ -70,14 +84,18 @@ class TokenUsage(BaseModel):
 
 
 class Start(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ContentBlockStart.start`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     toolUse: ToolUseBlock | None = None
 
 
 class ContentBlockStart(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamEvent.contentBlockStart`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     contentBlockIndex: int | None = None
@@ -85,21 +103,27 @@ class ContentBlockStart(BaseModel):
 
 
 class MessageStop(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamEvent.messageStop`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     stopReason: str | None = None
 
 
 class Metadata(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamEvent.metadata`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     usage: TokenUsage | None = None
 
 
 class Exception(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamEvent.exception`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -107,7 +131,9 @@ class Exception(BaseModel):
 
 
 class ReasoningContent(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamDelta.reasoningContent`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
@@ -116,14 +142,18 @@ class ReasoningContent(BaseModel):
 
 
 class ToolUse(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamDelta.toolUse`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     input: str | None = None
 
 
 class StreamDelta(BaseModel):
-    model_config = ConfigDict(
+    """The `StreamDelta` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/StreamDelta`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
@@ -132,7 +162,9 @@ class StreamDelta(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
@@ -140,7 +172,9 @@ class ErrorResponse(BaseModel):
 
 
 class ContentBlock(BaseModel):
-    model_config = ConfigDict(
+    """The `ContentBlock` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ContentBlock`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
@@ -149,7 +183,9 @@ class ContentBlock(BaseModel):
 
 
 class ContentBlockDelta(BaseModel):
-    model_config = ConfigDict(
+    """The object at `StreamEvent.contentBlockDelta`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     contentBlockIndex: int | None = None
@@ -157,7 +193,9 @@ class ContentBlockDelta(BaseModel):
 
 
 class StreamEvent(BaseModel):
-    model_config = ConfigDict(
+    """The `StreamEvent` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/StreamEvent`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     messageStart: dict[str, Any] | None = None
@@ -170,7 +208,9 @@ class StreamEvent(BaseModel):
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(
+    """The `Message` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/Message`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: str | None = None
@@ -178,14 +218,18 @@ class Message(BaseModel):
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ConverseResponse.output`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: Message | None = None
 
 
 class ConverseResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ConverseResponse` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ConverseResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     output: Output | None = None
@@ -194,7 +238,9 @@ class ConverseResponse(BaseModel):
 
 
 class ConverseRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `ConverseRequest` object of the wire schema specs/wire/bedrock_converse.schema.yaml (`$defs/ConverseRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     messages: list[Message]

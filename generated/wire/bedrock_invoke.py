@@ -4,17 +4,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class BedrockInvokeWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/bedrock_invoke.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class Exception(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ResponseStream.exception`, in the wire schema specs/wire/bedrock_invoke.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -22,14 +28,18 @@ class Exception(BaseModel):
 
 
 class PayloadPart(BaseModel):
-    model_config = ConfigDict(
+    """The `PayloadPart` object of the wire schema specs/wire/bedrock_invoke.schema.yaml (`$defs/PayloadPart`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     bytes: str | None = Field(None, json_schema_extra={"contentEncoding": "base64"})
 
 
 class InvocationMetrics(BaseModel):
-    model_config = ConfigDict(
+    """The `InvocationMetrics` object of the wire schema specs/wire/bedrock_invoke.schema.yaml (`$defs/InvocationMetrics`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     inputTokenCount: int | None = None
@@ -39,7 +49,9 @@ class InvocationMetrics(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/bedrock_invoke.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
@@ -47,7 +59,9 @@ class ErrorResponse(BaseModel):
 
 
 class ResponseStream(BaseModel):
-    model_config = ConfigDict(
+    """The `ResponseStream` object of the wire schema specs/wire/bedrock_invoke.schema.yaml (`$defs/ResponseStream`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     chunk: PayloadPart | None = None
@@ -55,7 +69,9 @@ class ResponseStream(BaseModel):
 
 
 class PayloadExtras(BaseModel):
-    model_config = ConfigDict(
+    """The `PayloadExtras` object of the wire schema specs/wire/bedrock_invoke.schema.yaml (`$defs/PayloadExtras`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     amazon_bedrock_invocationMetrics: InvocationMetrics | None = Field(

@@ -4,19 +4,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 
 class GeminiGenerateContentWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/gemini_generate_content.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class ThinkingConfig(BaseModel):
-    model_config = ConfigDict(
+    """The `ThinkingConfig` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/ThinkingConfig`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     includeThoughts: bool | None = None
@@ -25,7 +29,9 @@ class ThinkingConfig(BaseModel):
 
 
 class Blob(BaseModel):
-    model_config = ConfigDict(
+    """The `Blob` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/Blob`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     mimeType: str | None = None
@@ -33,7 +39,9 @@ class Blob(BaseModel):
 
 
 class FunctionCall(BaseModel):
-    model_config = ConfigDict(
+    """The `FunctionCall` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/FunctionCall`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     id: str | None = None
@@ -42,14 +50,18 @@ class FunctionCall(BaseModel):
 
 
 class PromptFeedback(BaseModel):
-    model_config = ConfigDict(
+    """The `PromptFeedback` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/PromptFeedback`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     blockReason: str | None = None
 
 
 class UsageMetadata(BaseModel):
-    model_config = ConfigDict(
+    """The `UsageMetadata` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/UsageMetadata`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     promptTokenCount: int | None = None
@@ -61,7 +73,9 @@ class UsageMetadata(BaseModel):
 
 
 class Status(BaseModel):
-    model_config = ConfigDict(
+    """The `Status` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/Status`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     code: int | None = None
@@ -70,14 +84,18 @@ class Status(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     error: Status | None = None
 
 
 class GenerationConfig(BaseModel):
-    model_config = ConfigDict(
+    """The `GenerationConfig` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/GenerationConfig`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     stopSequences: list[str] | None = None
@@ -95,7 +113,9 @@ class GenerationConfig(BaseModel):
 
 
 class Part(BaseModel):
-    model_config = ConfigDict(
+    """The `Part` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/Part`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text: str | None = None
@@ -108,7 +128,9 @@ class Part(BaseModel):
 
 
 class Content(BaseModel):
-    model_config = ConfigDict(
+    """The `Content` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/Content`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: str | None = None
@@ -116,7 +138,9 @@ class Content(BaseModel):
 
 
 class Candidate(BaseModel):
-    model_config = ConfigDict(
+    """The `Candidate` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/Candidate`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     index: int | None = None
@@ -126,7 +150,9 @@ class Candidate(BaseModel):
 
 
 class GenerateContentRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `GenerateContentRequest` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/GenerateContentRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     contents: list[Content]
@@ -139,7 +165,9 @@ class GenerateContentRequest(BaseModel):
 
 
 class GenerateContentResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `GenerateContentResponse` object of the wire schema specs/wire/gemini_generate_content.schema.yaml (`$defs/GenerateContentResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     candidates: list[Candidate] | None = None

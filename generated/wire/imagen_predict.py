@@ -4,26 +4,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 
 class ImagenPredictWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/imagen_predict.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class Instance(BaseModel):
-    model_config = ConfigDict(
+    """The object at `PredictRequest.instances[]`, in the wire schema specs/wire/imagen_predict.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     prompt: str | None = None
 
 
 class PredictRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `PredictRequest` object of the wire schema specs/wire/imagen_predict.schema.yaml (`$defs/PredictRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     instances: list[Instance]
@@ -31,7 +37,9 @@ class PredictRequest(BaseModel):
 
 
 class Prediction(BaseModel):
-    model_config = ConfigDict(
+    """The `Prediction` object of the wire schema specs/wire/imagen_predict.schema.yaml (`$defs/Prediction`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     bytesBase64Encoded: str | None = None
@@ -41,7 +49,9 @@ class Prediction(BaseModel):
 
 
 class Status(BaseModel):
-    model_config = ConfigDict(
+    """The `Status` object of the wire schema specs/wire/imagen_predict.schema.yaml (`$defs/Status`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     code: int | None = None
@@ -50,14 +60,18 @@ class Status(BaseModel):
 
 
 class PredictResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `PredictResponse` object of the wire schema specs/wire/imagen_predict.schema.yaml (`$defs/PredictResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     predictions: list[Prediction] | None = None
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/imagen_predict.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     error: Status | None = None

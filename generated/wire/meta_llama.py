@@ -4,17 +4,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict
 
 
 class MetaLlamaWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/meta_llama.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class LlamaRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `LlamaRequest` object of the wire schema specs/wire/meta_llama.schema.yaml (`$defs/LlamaRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     prompt: str
@@ -24,7 +30,9 @@ class LlamaRequest(BaseModel):
 
 
 class LlamaResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `LlamaResponse` object of the wire schema specs/wire/meta_llama.schema.yaml (`$defs/LlamaResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     generation: str | None = None
@@ -34,7 +42,9 @@ class LlamaResponse(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/meta_llama.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None

@@ -5,31 +5,39 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class OpenAIChatWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/openai_chat.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ChatCompletionRequest.stream_options`, in the wire schema specs/wire/openai_chat.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     include_usage: bool | None = None
 
 
 class ToolChoice(Enum):
+    """The values allowed at `ChatCompletionRequest.tool_choice`, in the wire schema specs/wire/openai_chat.schema.yaml."""
+
     auto = "auto"
     none = "none"
     required = "required"
 
 
 class Role(Enum):
+    """The values allowed at `RequestMessage.role`, in the wire schema specs/wire/openai_chat.schema.yaml."""
+
     system = "system"
     developer = "developer"
     user = "user"
@@ -38,7 +46,9 @@ class Role(Enum):
 
 
 class RequestContentPart(BaseModel):
-    model_config = ConfigDict(
+    """The `RequestContentPart` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/RequestContentPart`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str
@@ -50,7 +60,7 @@ class Custom(BaseModel):
     A call of a custom (free-form input) tool, in place of `function` (https://platform.openai.com/docs/api-reference/chat/object).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     name: str | None = None
@@ -58,7 +68,9 @@ class Custom(BaseModel):
 
 
 class FunctionCall(BaseModel):
-    model_config = ConfigDict(
+    """The `FunctionCall` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/FunctionCall`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     name: str | None = None
@@ -66,7 +78,9 @@ class FunctionCall(BaseModel):
 
 
 class ThinkingItem(BaseModel):
-    model_config = ConfigDict(
+    """The object at `ContentPart.thinking[]`, in the wire schema specs/wire/openai_chat.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -74,7 +88,9 @@ class ThinkingItem(BaseModel):
 
 
 class ContentPart(BaseModel):
-    model_config = ConfigDict(
+    """The `ContentPart` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ContentPart`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -84,7 +100,9 @@ class ContentPart(BaseModel):
 
 
 class ReasoningDetail(BaseModel):
-    model_config = ConfigDict(
+    """The `ReasoningDetail` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ReasoningDetail`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -95,7 +113,9 @@ class ReasoningDetail(BaseModel):
 
 
 class PromptTokensDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `PromptTokensDetails` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/PromptTokensDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     cached_tokens: int | None = None
@@ -103,7 +123,9 @@ class PromptTokensDetails(BaseModel):
 
 
 class CompletionTokensDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `CompletionTokensDetails` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/CompletionTokensDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reasoning_tokens: int | None = None
@@ -113,7 +135,9 @@ class CompletionTokensDetails(BaseModel):
 
 
 class ToolCallDelta(BaseModel):
-    model_config = ConfigDict(
+    """The `ToolCallDelta` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ToolCallDelta`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     index: int | None = None
@@ -127,7 +151,9 @@ class ToolCallDelta(BaseModel):
 
 
 class ErrorObject(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorObject` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ErrorObject`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
@@ -140,7 +166,9 @@ class ErrorObject(BaseModel):
 
 
 class ToolCall(BaseModel):
-    model_config = ConfigDict(
+    """The `ToolCall` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ToolCall`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     id: str | None = None
@@ -153,7 +181,9 @@ class ToolCall(BaseModel):
 
 
 class CompletionUsage(BaseModel):
-    model_config = ConfigDict(
+    """The `CompletionUsage` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/CompletionUsage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     prompt_tokens: int | None = None
@@ -172,14 +202,16 @@ class XGroq(BaseModel):
     Groq puts usage here in streams (https://console.groq.com/docs/api-reference).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     usage: CompletionUsage | None = None
 
 
 class Delta(BaseModel):
-    model_config = ConfigDict(
+    """The `Delta` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/Delta`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: str | None = None
@@ -199,14 +231,18 @@ class Delta(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     error: ErrorObject | str | None = None
 
 
 class RequestMessage(BaseModel):
-    model_config = ConfigDict(
+    """The `RequestMessage` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/RequestMessage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: Role
@@ -216,7 +252,9 @@ class RequestMessage(BaseModel):
 
 
 class ResponseMessage(BaseModel):
-    model_config = ConfigDict(
+    """The `ResponseMessage` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ResponseMessage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     role: str | None = None
@@ -237,7 +275,9 @@ class ResponseMessage(BaseModel):
 
 
 class ChunkChoice(BaseModel):
-    model_config = ConfigDict(
+    """The `ChunkChoice` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ChunkChoice`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     index: int | None = None
@@ -246,7 +286,9 @@ class ChunkChoice(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `ChatCompletionRequest` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ChatCompletionRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     model: str
@@ -266,7 +308,9 @@ class ChatCompletionRequest(BaseModel):
 
 
 class Choice(BaseModel):
-    model_config = ConfigDict(
+    """The `Choice` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/Choice`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     index: int | None = None
@@ -275,7 +319,9 @@ class Choice(BaseModel):
 
 
 class ChatCompletionChunk(BaseModel):
-    model_config = ConfigDict(
+    """The `ChatCompletionChunk` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ChatCompletionChunk`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     service_tier: str | None = Field(
@@ -296,7 +342,9 @@ class ChatCompletionChunk(BaseModel):
 
 
 class ChatCompletion(BaseModel):
-    model_config = ConfigDict(
+    """The `ChatCompletion` object of the wire schema specs/wire/openai_chat.schema.yaml (`$defs/ChatCompletion`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     service_tier: str | None = Field(

@@ -4,17 +4,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict
 
 
 class OpenAIImagesWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/openai_images.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class ImageGenerationRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `ImageGenerationRequest` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ImageGenerationRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     model: str | None = None
@@ -32,7 +38,9 @@ class ImageGenerationRequest(BaseModel):
 
 
 class Image(BaseModel):
-    model_config = ConfigDict(
+    """The `Image` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/Image`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     b64_json: str | None = None
@@ -41,7 +49,9 @@ class Image(BaseModel):
 
 
 class ImagesInputTokensDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `ImagesInputTokensDetails` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ImagesInputTokensDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     text_tokens: int | None = None
@@ -49,7 +59,9 @@ class ImagesInputTokensDetails(BaseModel):
 
 
 class ErrorObject(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorObject` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ErrorObject`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
@@ -59,7 +71,9 @@ class ErrorObject(BaseModel):
 
 
 class ImagesUsage(BaseModel):
-    model_config = ConfigDict(
+    """The `ImagesUsage` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ImagesUsage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     total_tokens: int | None = None
@@ -69,14 +83,18 @@ class ImagesUsage(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     error: ErrorObject | None = None
 
 
 class ImagesResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ImagesResponse` object of the wire schema specs/wire/openai_images.schema.yaml (`$defs/ImagesResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     created: int | None = None

@@ -4,19 +4,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class OpenAIResponsesWire(BaseModel):
-    model_config = ConfigDict(
+    """The root of the wire schema specs/wire/openai_responses.schema.yaml (its objects are its `$defs`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
 
 class ResponseCreateRequest(BaseModel):
-    model_config = ConfigDict(
+    """The `ResponseCreateRequest` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ResponseCreateRequest`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     model: str
@@ -35,14 +39,18 @@ class ResponseCreateRequest(BaseModel):
 
 
 class IncompleteDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `IncompleteDetails` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/IncompleteDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reason: str | None = None
 
 
 class ResponseError(BaseModel):
-    model_config = ConfigDict(
+    """The `ResponseError` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ResponseError`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     code: str | int | None = Field(
@@ -53,7 +61,9 @@ class ResponseError(BaseModel):
 
 
 class ContentPart(BaseModel):
-    model_config = ConfigDict(
+    """The `ContentPart` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ContentPart`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -62,21 +72,27 @@ class ContentPart(BaseModel):
 
 
 class InputTokensDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `InputTokensDetails` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/InputTokensDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     cached_tokens: int | None = None
 
 
 class OutputTokensDetails(BaseModel):
-    model_config = ConfigDict(
+    """The `OutputTokensDetails` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/OutputTokensDetails`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reasoning_tokens: int | None = None
 
 
 class ErrorObject(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorObject` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ErrorObject`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     message: str | None = None
@@ -86,7 +102,9 @@ class ErrorObject(BaseModel):
 
 
 class OutputItem(BaseModel):
-    model_config = ConfigDict(
+    """The `OutputItem` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/OutputItem`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None
@@ -102,7 +120,9 @@ class OutputItem(BaseModel):
 
 
 class ResponseUsage(BaseModel):
-    model_config = ConfigDict(
+    """The `ResponseUsage` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ResponseUsage`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     input_tokens: int | None = None
@@ -113,14 +133,18 @@ class ResponseUsage(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
+    """The `ErrorResponse` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/ErrorResponse`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     error: ErrorObject | None = None
 
 
 class Response(BaseModel):
-    model_config = ConfigDict(
+    """The `Response` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/Response`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     service_tier: str | None = Field(
@@ -137,7 +161,9 @@ class Response(BaseModel):
 
 
 class StreamEvent(BaseModel):
-    model_config = ConfigDict(
+    """The `StreamEvent` object of the wire schema specs/wire/openai_responses.schema.yaml (`$defs/StreamEvent`)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: str | None = None

@@ -144,14 +144,14 @@ async def _call(case: Case, is_async: bool) -> AIModelCallResponse:
     try:
         if is_async:
             response = await client.generate_async(prompt="conformance")
-            if response.stream_generator is None:
+            if not response.streamed:
                 return response
             final = None
             async for _chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]
                 final = accumulated or final
             return final  # type: ignore[return-value]
         response = client.generate(prompt="conformance")
-        if response.stream_generator is None:
+        if not response.streamed:
             return response
         final = None
         for _chunk, accumulated in response.stream_generator:  # type: ignore[union-attr]

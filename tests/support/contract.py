@@ -160,7 +160,7 @@ def stream_sync(s: Scenario, api_key: Key) -> dict[str, Any]:
     """Replay a streamed scenario (sync): every delta, the text deltas and the final response."""
     with replay(s.path) as cassette, client_for(s, api_key) as client:
         response = client.generate(**s.call_args())
-        assert response.stream_generator is not None and response.chat_response is None
+        assert response.streamed and response.chat_response is None
         items = list(response.stream_generator)  # type: ignore[arg-type]
     assert cassette.play_count == 1
     return _stream_items(items)
@@ -171,7 +171,7 @@ async def stream_async(s: Scenario, api_key: Key) -> dict[str, Any]:
     with replay(s.path) as cassette:
         async with client_for(s, api_key, is_async=True) as client:
             response = await client.generate_async(**s.call_args())
-            assert response.stream_generator is not None
+            assert response.streamed
             items = [item async for item in response.stream_generator]  # type: ignore[union-attr]
     assert cassette.play_count == 1
     return _stream_items(items)

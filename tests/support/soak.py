@@ -94,7 +94,7 @@ def _config(kind: str) -> AIModelCallConfig:
 def _sync_call(client: AIModelClient, n: int, kind: str, mode: str) -> str:
     try:
         response = client.generate(prompt=f"{kind} {n}", config=_config(kind))
-        if response.stream_generator is None:
+        if not response.streamed:
             return "result"
         items = iter(response.stream_generator)
         if mode in ("read", "cancel"):  # a sync caller cannot be cancelled: it reads
@@ -113,7 +113,7 @@ def _sync_call(client: AIModelClient, n: int, kind: str, mode: str) -> str:
 async def _async_call(client: AIModelClient, n: int, kind: str, mode: str) -> str:
     try:
         response = await client.generate_async(prompt=f"{kind} {n}", config=_config(kind))
-        if response.stream_generator is None:
+        if not response.streamed:
             return "result"
         items = response.stream_generator.__aiter__()  # type: ignore[union-attr]
         if mode == "read":
