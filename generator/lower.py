@@ -647,10 +647,15 @@ class Emitter:
                     chain.branches.append((("elif ", *case.condition, ":"), made))
                 else:
                     chain.branches.append((("else:",), made))
+            each = rule.each
+            guard: Ref | None = None
+            if len(each) == 2 and isinstance(each[0], Ref) and each[1] == " or ()":
+                guard, each = each[0], (each[0],)  # `if xs:` then `for x in xs:`
             if self.uses_position(rule):
-                var = f"{rule.position}, {rule.var}"
-                return [for_(var, code("enumerate(", rule.each, ")"), body)]
-            return [for_(rule.var, rule.each, body)]
+                loop = for_(f"{rule.position}, {rule.var}", code("enumerate(", each, ")"), body)
+            else:
+                loop = for_(rule.var, each, body)
+            return [if_([Conj(guard, "truthy")], [loop])] if guard is not None else [loop]
         assert rule.item is not None
         made = self.item(rule.item, position)
         cond = rule.condition
@@ -698,7 +703,36 @@ class Emitter:
             inner = self._group(pairs[i:j], known | {first.key})
             out.append(if_([Conj(first, "present")], inner))
             i = j
-        return out
+        return _exclusive_chains(out)
+
+
+def _literal_test(st: Stmt) -> tuple[tuple[str, ...], str | None] | None:
+    """(the path, the literal) of an `if path == "literal":` with no branches, else None."""
+    head = st.head
+    if st.body is None or st.branches or len(head) != 3 or head[0] != "if ":
+        return None
+    test = head[1]
+    if not isinstance(test, Conj) or test.op != "==":
+        return None
+    return test.ref.key, test.literal
+
+
+def _exclusive_chains(stmts: list[Stmt]) -> list[Stmt]:
+    """Consecutive `if x == "a":` / `if x == "b":` tests of one path against different
+    literals become one `if` / `elif` chain: at most one holds, and the rest go untested."""
+    out: list[Stmt] = []
+    path: tuple[str, ...] | None = None
+    seen: set[str | None] = set()
+    for st in stmts:
+        test = _literal_test(st)
+        if test is not None and out and test[0] == path and test[1] not in seen:
+            assert st.body is not None
+            out[-1].branches.append((("elif ", *st.head[1:]), st.body))
+            seen.add(test[1])
+            continue
+        out.append(st)
+        path, seen = (test[0], {test[1]}) if test is not None else (None, set())
+    return out
 
 
 @dataclass

@@ -312,20 +312,22 @@ _decode_response = lenient(w.Message.__pydantic_validator__)
 
 def _response_choice(r: w.Message) -> ChatResponseChoice:
     contents: list[ContentItem] = []
-    for content_item in r.content or ():
-        content_item_type = content_item.type
-        if content_item_type == "text":
-            if text := content_item.text:
-                contents.append(TextContent(text))
-        elif content_item_type == "thinking":
-            text, signature = content_item.thinking, content_item.signature
-            if text or signature:
-                contents.append(ReasoningContent(text or None, signature))
-        elif content_item_type == "redacted_thinking":
-            if signature := content_item.data:
-                contents.append(ReasoningContent(None, signature, redacted=True))
-        elif content_item_type == "tool_use":
-            contents.append(tool_call(content_item.id, content_item.name, content_item.input))
+    content = r.content
+    if content:
+        for content_item in content:
+            content_item_type = content_item.type
+            if content_item_type == "text":
+                if text := content_item.text:
+                    contents.append(TextContent(text))
+            elif content_item_type == "thinking":
+                text, signature = content_item.thinking, content_item.signature
+                if text or signature:
+                    contents.append(ReasoningContent(text or None, signature))
+            elif content_item_type == "redacted_thinking":
+                if signature := content_item.data:
+                    contents.append(ReasoningContent(None, signature, redacted=True))
+            elif content_item_type == "tool_use":
+                contents.append(tool_call(content_item.id, content_item.name, content_item.input))
     stop_reason = r.stop_reason
     return ChatResponseChoice(0, _finish(stop_reason), contents, stop_reason)
 
@@ -373,21 +375,20 @@ def _on_content_block_start(e: w.StreamEvent) -> ChatResponseChunk:
     deltas: list[ContentDelta] = []
     content_block = e.content_block
     if content_block is not None:
-        index = e.index
         content_block_type = content_block.type
         if content_block_type == "text":
             if text := content_block.text:
-                deltas.append(TextDelta(text, key=index))
-        if content_block_type == "thinking":
+                deltas.append(TextDelta(text, key=e.index))
+        elif content_block_type == "thinking":
             text, signature = content_block.thinking, content_block.signature
             if text or signature:
-                deltas.append(ReasoningDelta(text or None, signature, index))
-        if content_block_type == "redacted_thinking":
+                deltas.append(ReasoningDelta(text or None, signature, e.index))
+        elif content_block_type == "redacted_thinking":
             if signature := content_block.data:
-                deltas.append(ReasoningDelta(None, signature, index, redacted=True))
-        if content_block_type == "tool_use":
+                deltas.append(ReasoningDelta(None, signature, e.index, redacted=True))
+        elif content_block_type == "tool_use":
             deltas.append(
-                ToolCallDelta(index, content_block.id, content_block.name, content_block.input)
+                ToolCallDelta(e.index, content_block.id, content_block.name, content_block.input)
             )
     choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
     return ChatResponseChunk(choice_deltas)
@@ -397,19 +398,18 @@ def _on_content_block_delta(e: w.StreamEvent) -> ChatResponseChunk:
     deltas: list[ContentDelta] = []
     delta = e.delta
     if delta is not None:
-        index = e.index
         delta_type = delta.type
         if delta_type == "text_delta":
             if text := delta.text:
-                deltas.append(TextDelta(text, key=index))
-        if delta_type == "thinking_delta":
+                deltas.append(TextDelta(text, key=e.index))
+        elif delta_type == "thinking_delta":
             if text := delta.thinking:
-                deltas.append(ReasoningDelta(text, None, index))
-        if delta_type == "signature_delta":
+                deltas.append(ReasoningDelta(text, None, e.index))
+        elif delta_type == "signature_delta":
             if signature := delta.signature:
-                deltas.append(ReasoningDelta(None, signature, index))
-        if delta_type == "input_json_delta":
-            deltas.append(ToolCallDelta(index, None, None, delta.partial_json, continues=True))
+                deltas.append(ReasoningDelta(None, signature, e.index))
+        elif delta_type == "input_json_delta":
+            deltas.append(ToolCallDelta(e.index, None, None, delta.partial_json, continues=True))
     choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
     return ChatResponseChunk(choice_deltas)
 

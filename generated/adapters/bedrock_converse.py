@@ -336,29 +336,33 @@ def _response_choice(r: w.ConverseResponse) -> ChatResponseChoice:
     if output is not None:
         message = output.message
         if message is not None:
-            for content_item in message.content or ():
-                reasoning_content = content_item.reasoningContent
-                tool_use = content_item.toolUse
-                content_item_text = content_item.text
-                redacted_content = (
-                    reasoning_content.redactedContent if reasoning_content is not None else None
-                )
-                if redacted_content:
-                    if signature := redacted_content:
-                        contents.append(ReasoningContent(None, signature, redacted=True))
-                elif reasoning_content:
-                    reasoning_text = reasoning_content.reasoningText
-                    text, signature = (
-                        (reasoning_text.text if reasoning_text is not None else None),
-                        (reasoning_text.signature if reasoning_text is not None else None),
+            content = message.content
+            if content:
+                for content_item in content:
+                    reasoning_content = content_item.reasoningContent
+                    tool_use = content_item.toolUse
+                    content_item_text = content_item.text
+                    redacted_content = (
+                        reasoning_content.redactedContent if reasoning_content is not None else None
                     )
-                    if text or signature:
-                        contents.append(ReasoningContent(text or None, signature))
-                elif tool_use and tool_use.type != "server_tool_use":
-                    contents.append(tool_call(tool_use.toolUseId, tool_use.name, tool_use.input))
-                elif content_item_text:
-                    if text := content_item_text:
-                        contents.append(TextContent(text))
+                    if redacted_content:
+                        if signature := redacted_content:
+                            contents.append(ReasoningContent(None, signature, redacted=True))
+                    elif reasoning_content:
+                        reasoning_text = reasoning_content.reasoningText
+                        text, signature = (
+                            (reasoning_text.text if reasoning_text is not None else None),
+                            (reasoning_text.signature if reasoning_text is not None else None),
+                        )
+                        if text or signature:
+                            contents.append(ReasoningContent(text or None, signature))
+                    elif tool_use and tool_use.type != "server_tool_use":
+                        contents.append(
+                            tool_call(tool_use.toolUseId, tool_use.name, tool_use.input)
+                        )
+                    elif content_item_text:
+                        if text := content_item_text:
+                            contents.append(TextContent(text))
     stop_reason = r.stopReason
     return ChatResponseChoice(0, _finish(stop_reason), contents, stop_reason)
 

@@ -334,33 +334,39 @@ def _response_choice(candidate: w.Candidate) -> ChatResponseChoice:
     contents: list[ContentItem] = []
     content = candidate.content
     if content is not None:
-        for part in content.parts or ():
-            function_call = part.functionCall
-            inline_data = part.inlineData
-            if part.thought:
-                text, signature = part.text, part.thoughtSignature
-                if text or signature:
-                    contents.append(ReasoningContent(text or None, signature))
-            elif function_call:
-                contents.append(
-                    tool_call(
-                        function_call.id,
-                        function_call.name,
-                        function_call.args,
-                        part.thoughtSignature,
-                    )
-                )
-            elif inline_data:
-                if data := inline_data.data:
+        parts = content.parts
+        if parts:
+            for part in parts:
+                function_call = part.functionCall
+                inline_data = part.inlineData
+                if part.thought:
+                    text, signature = part.text, part.thoughtSignature
+                    if text or signature:
+                        contents.append(ReasoningContent(text or None, signature))
+                elif function_call:
                     contents.append(
-                        ImageContent(
-                            data, None, inline_data.mimeType, None, signature=part.thoughtSignature
+                        tool_call(
+                            function_call.id,
+                            function_call.name,
+                            function_call.args,
+                            part.thoughtSignature,
                         )
                     )
-            else:
-                text, signature = part.text, part.thoughtSignature
-                if text or signature:
-                    contents.append(TextContent(text or "", signature=signature))
+                elif inline_data:
+                    if data := inline_data.data:
+                        contents.append(
+                            ImageContent(
+                                data,
+                                None,
+                                inline_data.mimeType,
+                                None,
+                                signature=part.thoughtSignature,
+                            )
+                        )
+                else:
+                    text, signature = part.text, part.thoughtSignature
+                    if text or signature:
+                        contents.append(TextContent(text or "", signature=signature))
     finish_reason = candidate.finishReason
     return ChatResponseChoice(candidate.index or 0, _finish(finish_reason), contents, finish_reason)
 
@@ -409,35 +415,41 @@ def _choice_delta(candidate: w.Candidate) -> ChoiceDelta:
     deltas: list[ContentDelta] = []
     content = candidate.content
     if content is not None:
-        for position, part in enumerate(content.parts or ()):
-            function_call = part.functionCall
-            inline_data = part.inlineData
-            if part.thought:
-                text, signature = part.text, part.thoughtSignature
-                if text or signature:
-                    deltas.append(ReasoningDelta(text or None, signature, None))
-            elif function_call:
-                deltas.append(
-                    ToolCallDelta(
-                        position,
-                        function_call.id,
-                        function_call.name,
-                        function_call.args,
-                        whole=True,
-                        signature=part.thoughtSignature,
-                    )
-                )
-            elif inline_data:
-                if data := inline_data.data:
+        parts = content.parts
+        if parts:
+            for position, part in enumerate(parts):
+                function_call = part.functionCall
+                inline_data = part.inlineData
+                if part.thought:
+                    text, signature = part.text, part.thoughtSignature
+                    if text or signature:
+                        deltas.append(ReasoningDelta(text or None, signature, None))
+                elif function_call:
                     deltas.append(
-                        ImageDelta(
-                            data, None, inline_data.mimeType, None, signature=part.thoughtSignature
+                        ToolCallDelta(
+                            position,
+                            function_call.id,
+                            function_call.name,
+                            function_call.args,
+                            whole=True,
+                            signature=part.thoughtSignature,
                         )
                     )
-            else:
-                text, signature = part.text, part.thoughtSignature
-                if text or signature:
-                    deltas.append(TextDelta(text or "", signature=signature))
+                elif inline_data:
+                    if data := inline_data.data:
+                        deltas.append(
+                            ImageDelta(
+                                data,
+                                None,
+                                inline_data.mimeType,
+                                None,
+                                signature=part.thoughtSignature,
+                            )
+                        )
+                else:
+                    text, signature = part.text, part.thoughtSignature
+                    if text or signature:
+                        deltas.append(TextDelta(text or "", signature=signature))
     finish_reason = candidate.finishReason
     return ChoiceDelta(candidate.index or 0, deltas, _finish(finish_reason), finish_reason)
 

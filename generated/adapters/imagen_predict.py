@@ -74,9 +74,11 @@ _decode_response = lenient(w.PredictResponse.__pydantic_validator__)
 
 def _response_choice(r: w.PredictResponse) -> ChatResponseChoice:
     contents: list[ContentItem] = []
-    for prediction in r.predictions or ():
-        if data := prediction.bytesBase64Encoded:
-            contents.append(ImageContent(data, None, prediction.mimeType, prediction.prompt))
+    predictions = r.predictions
+    if predictions:
+        for prediction in predictions:
+            if data := prediction.bytesBase64Encoded:
+                contents.append(ImageContent(data, None, prediction.mimeType, prediction.prompt))
     return ChatResponseChoice(0, None, contents, None)
 
 

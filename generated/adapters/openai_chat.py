@@ -332,24 +332,28 @@ def _response_choice(choice: w.Choice) -> ChatResponseChoice:
             elif content_item_type == "output_text":
                 if text := content_item.text:
                     contents.append(TextContent(text))
-        for reasoning_detail in message.reasoning_details or ():
-            reasoning_detail_signature = reasoning_detail.signature
-            if reasoning_detail.type == "reasoning.encrypted":
-                if signature := reasoning_detail.data:
-                    contents.append(ReasoningContent(None, signature, redacted=True))
-            elif reasoning_detail_signature:
-                if signature := reasoning_detail_signature:
-                    contents.append(ReasoningContent(None, signature))
-        for call in message.tool_calls or ():
-            if not call.custom:
-                function = call.function
-                contents.append(
-                    tool_call(
-                        call.id,
-                        (function.name if function is not None else None),
-                        (function.arguments if function is not None else None),
+        reasoning_details = message.reasoning_details
+        if reasoning_details:
+            for reasoning_detail in reasoning_details:
+                reasoning_detail_signature = reasoning_detail.signature
+                if reasoning_detail.type == "reasoning.encrypted":
+                    if signature := reasoning_detail.data:
+                        contents.append(ReasoningContent(None, signature, redacted=True))
+                elif reasoning_detail_signature:
+                    if signature := reasoning_detail_signature:
+                        contents.append(ReasoningContent(None, signature))
+        tool_calls = message.tool_calls
+        if tool_calls:
+            for call in tool_calls:
+                if not call.custom:
+                    function = call.function
+                    contents.append(
+                        tool_call(
+                            call.id,
+                            (function.name if function is not None else None),
+                            (function.arguments if function is not None else None),
+                        )
                     )
-                )
     finish_reason = choice.finish_reason
     return ChatResponseChoice(choice.index or 0, _finish(finish_reason), contents, finish_reason)
 
@@ -399,25 +403,29 @@ def _choice_delta(choice: w.ChunkChoice) -> ChoiceDelta:
             elif content_item_type == "output_text":
                 if text := content_item.text:
                     deltas.append(TextDelta(text))
-        for reasoning_detail in delta.reasoning_details or ():
-            reasoning_detail_signature = reasoning_detail.signature
-            if reasoning_detail.type == "reasoning.encrypted":
-                if signature := reasoning_detail.data:
-                    deltas.append(ReasoningDelta(None, signature, None, redacted=True))
-            elif reasoning_detail_signature:
-                if signature := reasoning_detail_signature:
-                    deltas.append(ReasoningDelta(None, signature, None))
-        for position, call in enumerate(delta.tool_calls or ()):
-            if not call.custom:
-                function = call.function
-                deltas.append(
-                    ToolCallDelta(
-                        first_present(call.index, position),
-                        call.id,
-                        (function.name if function is not None else None),
-                        (function.arguments if function is not None else None),
+        reasoning_details = delta.reasoning_details
+        if reasoning_details:
+            for reasoning_detail in reasoning_details:
+                reasoning_detail_signature = reasoning_detail.signature
+                if reasoning_detail.type == "reasoning.encrypted":
+                    if signature := reasoning_detail.data:
+                        deltas.append(ReasoningDelta(None, signature, None, redacted=True))
+                elif reasoning_detail_signature:
+                    if signature := reasoning_detail_signature:
+                        deltas.append(ReasoningDelta(None, signature, None))
+        tool_calls = delta.tool_calls
+        if tool_calls:
+            for position, call in enumerate(tool_calls):
+                if not call.custom:
+                    function = call.function
+                    deltas.append(
+                        ToolCallDelta(
+                            first_present(call.index, position),
+                            call.id,
+                            (function.name if function is not None else None),
+                            (function.arguments if function is not None else None),
+                        )
                     )
-                )
     finish_reason = choice.finish_reason
     return ChoiceDelta(choice.index or 0, deltas, _finish(finish_reason), finish_reason)
 

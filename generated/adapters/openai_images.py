@@ -79,10 +79,12 @@ _decode_response = lenient(w.ImagesResponse.__pydantic_validator__)
 
 def _response_choice(r: w.ImagesResponse) -> ChatResponseChoice:
     contents: list[ContentItem] = []
-    for data_item in r.data or ():
-        data, url = data_item.b64_json, data_item.url
-        if data or url:
-            contents.append(ImageContent(data, url, None, data_item.revised_prompt))
+    r_data = r.data
+    if r_data:
+        for data_item in r_data:
+            data, url = data_item.b64_json, data_item.url
+            if data or url:
+                contents.append(ImageContent(data, url, None, data_item.revised_prompt))
     return ChatResponseChoice(0, None, contents, None)
 
 

@@ -318,22 +318,27 @@ _decode_response = lenient(w.Response.__pydantic_validator__)
 
 def _response_choice(r: w.Response) -> ChatResponseChoice:
     contents: list[ContentItem] = []
-    for output_item in r.output or ():
-        output_item_type = output_item.type
-        if output_item_type == "reasoning":
-            text, signature = (
-                join_present(
-                    join_text(output_item.summary, "text"), join_text(output_item.content, "text")
-                ),
-                output_item.encrypted_content,
-            )
-            if text or signature:
-                contents.append(ReasoningContent(text or None, signature, id=output_item.id))
-        elif output_item_type == "function_call":
-            contents.append(tool_call(output_item.call_id, output_item.name, output_item.arguments))
-        elif output_item_type == "message":
-            if text := join_text(output_item.content, "text"):
-                contents.append(TextContent(text))
+    output = r.output
+    if output:
+        for output_item in output:
+            output_item_type = output_item.type
+            if output_item_type == "reasoning":
+                text, signature = (
+                    join_present(
+                        join_text(output_item.summary, "text"),
+                        join_text(output_item.content, "text"),
+                    ),
+                    output_item.encrypted_content,
+                )
+                if text or signature:
+                    contents.append(ReasoningContent(text or None, signature, id=output_item.id))
+            elif output_item_type == "function_call":
+                contents.append(
+                    tool_call(output_item.call_id, output_item.name, output_item.arguments)
+                )
+            elif output_item_type == "message":
+                if text := join_text(output_item.content, "text"):
+                    contents.append(TextContent(text))
     incomplete_details = r.incomplete_details
     raw_finish = first_present(
         (incomplete_details.reason if incomplete_details is not None else None), r.status
