@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard, cast
 
 from ._catalog import AIModel
 from ._config import AIModelCallConfig
@@ -54,18 +54,6 @@ ITEM_FIELDS: dict[type, dict[str, tuple[tuple[type, ...], str]]] = {
     },
     ImageContent: {"b64": _OPT_STR, "url": _OPT_STR, "media_type": _OPT_STR},
 }
-
-
-class CallAdapter(AdapterModule, Protocol):
-    """What building a call reads of an adapter: `AdapterModule` and the tool and structured
-    output constants every generated adapter defines (the framing-and-dialect composition
-    forwards them to its dialect)."""
-
-    TOOL_SCHEMA: str
-    STRUCTURED_VIA: str | None
-    STRUCTURED_SCHEMA: str
-    STRUCTURED_FALLBACK: str | None
-    STRUCTURED_JSON_MODE: bool
 
 
 class _Tooling(TypedDict, total=False):
@@ -367,7 +355,7 @@ def _check_kind(
             )
 
 
-def _structured_via(model: AIModel, adapter: CallAdapter, host_via: str | None) -> str | None:
+def _structured_via(model: AIModel, adapter: AdapterModule, host_via: str | None) -> str | None:
     """How structured output is asked for: the host's way when its provider spec says, else
     the protocol's native form for models that have it (models of your own are assumed to),
     else its fallback (None: there is none)."""
@@ -416,7 +404,7 @@ def _check_choice_while_reasoning(
 
 
 def _tooling(
-    model: AIModel, cfg: AIModelCallConfig, adapter: CallAdapter, host_via: str | None
+    model: AIModel, cfg: AIModelCallConfig, adapter: AdapterModule, host_via: str | None
 ) -> _Tooling:
     """The Call's tools, tool choice and structured output, checked against the model and
     the protocol (its spec's `tools` and `structured_output` sections)."""
@@ -576,14 +564,14 @@ def build_call(
     options = check(model, cfg, provider)
     check_options(options, adapter, model)
     turns, system = conversation(prompt, instructions, messages)
-    stand_in = getattr(adapter, "UNSIGNED_CALL", None)
+    stand_in = adapter.UNSIGNED_CALL
     if stand_in and model.reasoning is not None and model.reasoning.signed_calls:
         turns = _signed_calls(turns, stand_in)
     _check_inputs(model, turns)
     _check_kind(model, cfg, adapter, system)
     host_via = binding.structured_output if binding is not None else None
     # every generated adapter defines the tool and structured output constants
-    tooling = _tooling(model, cfg, cast(CallAdapter, adapter), host_via)
+    tooling = _tooling(model, cfg, adapter, host_via)
     structured = tooling.get("structured")
     if structured is not None and structured.via == "json_mode":
         from ._tools import json_mode_instruction

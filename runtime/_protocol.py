@@ -194,6 +194,12 @@ class AdapterModule(Protocol):
     ERROR_TYPES: dict[str, str]
     CONTEXT_LENGTH_CODES: frozenset[str]
     CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None
+    TOOL_SCHEMA: str
+    STRUCTURED_VIA: str | None
+    STRUCTURED_SCHEMA: str
+    STRUCTURED_FALLBACK: str | None
+    STRUCTURED_JSON_MODE: bool
+    UNSIGNED_CALL: str | None
 
     def build_body(self, call: Call) -> dict[str, Any]: ...
     def parse_response(self, raw: bytes | str) -> ParsedResponse | StreamError: ...

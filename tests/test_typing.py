@@ -8,6 +8,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -166,3 +167,35 @@ def test_readme_block_runs(index: int, tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         assert server.requests, "the block made no request"
     assert proc.stdout.strip()
+
+
+def test_the_package_types_are_complete(tmp_path: Path) -> None:
+    """pyright --verifytypes on the package as installed (runtime/ as modelwire, with its
+    generated and cli subpackages): every public symbol's type is known, none ambiguous."""
+    exe = BIN / "pyright"
+    if not exe.exists():
+        pytest.skip("pyright is not installed")
+    package = tmp_path / "site" / "modelwire"
+    shutil.copytree(ROOT / "runtime", package, ignore=shutil.ignore_patterns("__pycache__"))
+    for sub in ("generated", "cli"):
+        shutil.copytree(ROOT / sub, package / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    proc = subprocess.run(
+        [
+            exe,
+            "--pythonpath",
+            sys.executable,
+            "--verifytypes",
+            "modelwire",
+            "--ignoreexternal",
+            "--outputjson",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(package.parent)},
+    )
+    report = json.loads(proc.stdout)["typeCompleteness"]
+    assert report["packageRootDirectory"] == str(package)
+    unknown = [s["name"] for s in report["symbols"] if s["isExported"] and not s["isTypeKnown"]]
+    assert report["completenessScore"] >= 0.98, unknown[:20]
+    assert not unknown, unknown[:20]
