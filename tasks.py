@@ -123,7 +123,8 @@ def lint() -> int:
         print(line)
     print(f"lint: {count} type-check suppressions, each naming its rule and why", flush=True)
     code = code or (1 if bad else 0)
-    return _run([BIN / "pyright", "--warnings"]) or code
+    # --project: this tree's pyproject.toml, not a pyrightconfig.json in a parent folder
+    return _run([BIN / "pyright", "--project", ROOT, "--warnings"]) or code
 
 
 def fmt() -> int:
