@@ -172,6 +172,16 @@ def clean() -> int:
     return 0
 
 
+# commands whose arguments go to another program as given: argparse would reorder them
+# (`test -q -p X` became `-p X -q`, and `-p` took `-q` as its value)
+PASSED_THROUGH = ("test", "record", "bench")
+
+
+def passthrough(argv: list[str], command: str) -> list[str]:
+    """The arguments after `command` in `argv`, in their order."""
+    return argv[argv.index(command) + 1 :]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tasks.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -179,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="reinstall even when up to date")
     p = sub.add_parser("generate", help="compile specs/ into generated/ (then ruff format)")
     p.add_argument("--check", action="store_true", help="exit 1 and list files that differ")
-    sub.add_parser("lint", help="ruff check + ruff format --check")
+    sub.add_parser("lint", help="ruff check + ruff format --check + pyright")
     sub.add_parser("format", help="ruff check --fix + ruff format")
     p = sub.add_parser("test", help="setup, generate --check, lint, pytest [PYTEST_ARGS]")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
@@ -196,9 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     sub.add_parser("clean", help="remove .venv and build/")
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in ("test", "record", "bench"):
+    raw = sys.argv[1:] if argv is None else argv
+    args, extra = parser.parse_known_args(raw)
+    if extra and args.command not in PASSED_THROUGH:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # everything after the command, in order
+    passed = passthrough(raw, args.command) if args.command in PASSED_THROUGH else []
 
     if args.command == "setup":
         setup(force=args.force)
@@ -210,16 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "format":
         return fmt()
     if args.command == "test":
-        return test([*args.pytest_args, *extra])
+        return test(passed)
     if args.command == "demo":
         return demo(args.live)
     if args.command == "record":
-        return record([*args.record_args, *extra])
+        return record(passed)
     if args.command == "catalog-check":
         return catalog_check(args.json)
-    if args.command == "bench":  # everything after `bench`, in order (argparse reorders it)
-        raw = sys.argv[1:] if argv is None else argv
-        return bench(raw[raw.index("bench") + 1 :])
+    if args.command == "bench":
+        return bench(passed)
     return clean()
 
 

@@ -6,6 +6,7 @@ It checks that every figure is measured and the report written; it never asserts
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,16 @@ def test_quick_bench_measures_every_figure_and_writes_the_report(tmp_path: Path)
     assert set(data["imports"]) == {"floor", "modelwire", "modelwire+models"}
     assert set(data["scale"]["openai"]["modelwire"]) == {"1000", "10000"}
     assert data["generator"]["wall_s"]["median"] > 0
-    assert all(c["ok"] in (True, False) for c in data["checks"])
+    checks = data["checks"]
+    assert checks and all(isinstance(c["ok"], bool) for c in checks)
+    for c in checks:  # a ratio target ("≤ 2×") is met exactly when the ratio is within it
+        bound = re.fullmatch(r"≤ ([0-9.]+)×", str(c["target"]))
+        if bound and isinstance(c["ratio"], (int, float)):
+            assert c["ok"] == (c["ratio"] <= float(bound.group(1))), c
+    assert any(re.fullmatch(r"≤ ([0-9.]+)×", str(c["target"])) for c in checks)
     markdown = (tmp_path / "latest.md").read_text()
+    met = sum(c["ok"] for c in checks)
+    assert f"**Targets: {met} of {len(checks)} met.**" in markdown
     assert proc.stdout == markdown
     assert "| client CPU per non-streamed call (sync) |" in markdown
     assert len(list(tmp_path.glob("*Z.json"))) == 1
