@@ -15,12 +15,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Union, cast, get_args, get_origin
 
 import jinja2
 from pydantic import BaseModel, ValidationError
 
-from .errors import SpecError, SpecErrors
+from .errors import SpecError, SpecErrors, did_you_mean
 from .lower import EnvelopeLowering, Lowering
 from .source import Loc, Source, load
 from .spec import (
@@ -49,6 +50,15 @@ class Specs:
     providers: dict[str, tuple[ProviderSpec, Source]] = field(default_factory=lambda: {})
     catalogs: list[tuple[CatalogSpec, Source]] = field(default_factory=lambda: [])
     wires: dict[str, WireSchema] = field(default_factory=lambda: {})
+    # names (file stems) of spec files that failed to load or validate, by kind: a reference
+    # to one of them is not reported again as unknown
+    broken: dict[str, set[str]] = field(default_factory=lambda: {})
+    # when each spec file last changed: of two entries that clash, the newer file's introduced it
+    mtimes: dict[str, float] = field(default_factory=lambda: {})
+
+    def known(self, kind: str, name: str) -> bool:
+        names = self.protocols if kind == "protocol" else self.providers
+        return name in names or name in self.broken.get(kind, set())
 
 
 def _validate(model: type[BaseModel], src: Source) -> Any:
@@ -64,12 +74,56 @@ def _validate(model: type[BaseModel], src: Source) -> Any:
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
                 msg = f"unknown key {clean[-1]!r}" if clean else "unknown key"
+                if clean:
+                    msg += did_you_mean(clean[-1], _keys_at(model, clean[:-1]))
+            elif err["type"] == "literal_error" and isinstance(err["input"], str):
+                expected = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected")))
+                msg = f"{where}: {msg}{did_you_mean(err['input'], expected)}"
             elif err["type"] == "missing":
                 msg = f"missing required key {clean[-1]!r}" if clean else msg
             else:
                 msg = f"{where}: {msg}"
             errors.append(src.error(clean, msg))
         raise SpecErrors(_dedupe(errors)) from None
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """The keys the grammar allows in the mapping at `loc` (of every model it may be)."""
+    types: list[Any] = [model]
+    for part in loc:
+        types = [t for a in types for t in _step(a, part)]
+    return {
+        f.alias or name
+        for a in types
+        for t in _members(a)
+        if isinstance(t, type) and issubclass(t, BaseModel)
+        for name, f in t.model_fields.items()
+    }
+
+
+def _step(ann: Any, part: Any) -> list[Any]:
+    """The types a value of type `ann` may hold at key or index `part`."""
+    out: list[Any] = []
+    for t in _members(ann):
+        origin = get_origin(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            fields = {f.alias or n: f for n, f in t.model_fields.items()}
+            if part in fields:
+                out.append(fields[part].annotation)
+        elif origin is dict and isinstance(part, str):
+            out.append(get_args(t)[1])
+        elif origin is list and isinstance(part, int):
+            out.append(get_args(t)[0])
+    return out
+
+
+def _members(ann: Any) -> list[Any]:
+    """The alternatives of a (possibly Annotated, Optional or union) type."""
+    while get_origin(ann) is Annotated:
+        ann = get_args(ann)[0]
+    if get_origin(ann) in (Union, UnionType):
+        return [m for a in get_args(ann) for m in _members(a)]
+    return [ann]
 
 
 def _key_path(src: Source, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -101,19 +155,32 @@ def _dedupe(errors: list[SpecError]) -> list[SpecError]:
 
 
 def load_specs(root: Path) -> Specs:
+    """The specs, checked; every error found raised together (SpecErrors)."""
+    specs, errors = check_specs(root)
+    if errors:
+        raise SpecErrors(errors)
+    return specs
+
+
+def check_specs(root: Path) -> tuple[Specs, list[SpecError]]:
+    """The specs that load and validate, and every error found in them. A file that does not
+    parse or validate is left out of the checks across files, and a reference to it is not
+    reported as unknown (its own errors say what is wrong)."""
     specs = Specs()
     errors: list[SpecError] = []
 
-    def each(folder: str, pattern: str = "*.yaml") -> list[Source]:
+    def each(kind: str, folder: str, pattern: str = "*.yaml") -> list[Source]:
         out: list[Source] = []
         for path in sorted((root / "specs" / folder).glob(pattern)):
+            specs.mtimes[path.relative_to(root).as_posix()] = path.stat().st_mtime
             try:
                 out.append(load(path, root))
             except SpecError as exc:
                 errors.append(exc)
+                specs.broken.setdefault(kind, set()).add(path.name if kind == "wire" else path.stem)
         return out
 
-    for src in each("wire", "*.schema.yaml"):
+    for src in each("wire", "wire", "*.schema.yaml"):
         specs.wires[Path(src.path).name] = WireSchema(src)
     loaded: dict[str, list[tuple[Any, Source]]] = {"protocol": [], "provider": [], "catalog": []}
     for kind, folder in (
@@ -121,19 +188,23 @@ def load_specs(root: Path) -> Specs:
         ("provider", "providers"),
         ("catalog", "models"),
     ):
-        for src in each(folder):
+        for src in each(kind, folder):
             try:
                 loaded[kind].append((_validate(SPEC_KINDS[kind], src), src))
             except SpecErrors as exc:
                 errors.extend(exc.errors)
-    if errors:  # the checks across files would only repeat them ("unknown protocol" ...)
-        raise SpecErrors(errors)
+                specs.broken.setdefault(kind, set()).add(Path(src.path).stem)
     for spec, src in loaded["protocol"]:
         expected = Path(src.path).stem
         if spec.protocol != expected:
             errors.append(src.error(("protocol",), f"protocol must be {expected!r} (file name)"))
-        if spec.wire not in specs.wires:
-            errors.append(src.error(("wire",), f"specs/wire/{spec.wire} does not exist"))
+        if spec.wire not in specs.wires and spec.wire not in specs.broken.get("wire", set()):
+            errors.append(
+                src.error(
+                    ("wire",),
+                    f"specs/wire/{spec.wire} does not exist" + did_you_mean(spec.wire, specs.wires),
+                )
+            )
         specs.protocols[spec.protocol] = (spec, src)
     enums: dict[str, Source] = {}
     for spec, src in loaded["provider"]:
@@ -208,12 +279,14 @@ def load_specs(root: Path) -> Specs:
                     )
         for name, serve in spec.serves.items():
             if name not in specs.protocols:
-                errors.append(
-                    src.error(
-                        ("serves", name),
-                        f"unknown protocol {name!r}; known: {', '.join(sorted(specs.protocols))}",
+                if not specs.known("protocol", name):
+                    errors.append(
+                        src.error(
+                            ("serves", name),
+                            f"unknown protocol {name!r}{did_you_mean(name, specs.protocols)}; "
+                            f"known: {', '.join(sorted(specs.protocols))}",
+                        )
                     )
-                )
                 continue
             stream = specs.protocols[name][0].stream
             if stream is not None and stream.framing is None:
@@ -234,9 +307,7 @@ def load_specs(root: Path) -> Specs:
         specs.providers[spec.provider] = (spec, src)
     specs.catalogs = loaded["catalog"]
     errors.extend(lint_catalog(specs))
-    if errors:
-        raise SpecErrors(errors)
-    return specs
+    return specs, errors
 
 
 def _lint_rates(
@@ -317,23 +388,56 @@ def _latest_checked() -> dt.date:
     return dt.date.today() + dt.timedelta(days=1)
 
 
+def _duplicate_entries(specs: Specs) -> list[SpecError]:
+    """A model constant (a member of the generated enum) defined twice, and a model `name`
+    given twice on one provider (`-m` would find only the first). Each is reported at the entry
+    that introduced it, naming the other's file and line: of two entries, the one in the file
+    changed last (modification time), or in the same file the later one."""
+    constants: dict[str, list[tuple[Source, Loc]]] = {}
+    names: dict[tuple[str, str], list[tuple[Source, Loc]]] = {}
+    for catalog, src in specs.catalogs:
+        for i, m in enumerate(catalog.models):
+            constants.setdefault(m.constant, []).append((src, ("models", i, "constant")))
+            for provider in m.ids:
+                names.setdefault((provider, m.name.lower()), []).append(
+                    (src, ("models", i, "name"))
+                )
+
+    def in_order(entries: list[tuple[Source, Loc]]) -> list[tuple[Source, Loc]]:
+        return sorted(
+            entries, key=lambda e: (specs.mtimes.get(e[0].path, 0.0), e[0].path, e[0].line(e[1]))
+        )
+
+    def at(entry: tuple[Source, Loc]) -> str:
+        return f"{entry[0].path}:{entry[0].line(entry[1])}"
+
+    errors: list[SpecError] = []
+    for constant, entries in constants.items():
+        first, *rest = in_order(entries)
+        for src, loc in rest:
+            errors.append(src.error(loc, f"duplicate constant {constant} (also in {at(first)})"))
+    # an entry repeating a name -> (the entry it repeats, the providers both are on)
+    clashes: dict[tuple[str, Loc], tuple[Source, str, list[str]]] = {}
+    for (provider, name), entries in sorted(names.items()):
+        first, *rest = in_order(entries)
+        for src, loc in rest:
+            clash = clashes.setdefault(
+                (src.path, loc), (src, f"{name!r} (also at {at(first)})", [])
+            )
+            clash[2].append(provider)
+    for (_, loc), (src, what, providers) in clashes.items():
+        errors.append(src.error(loc, f"duplicate model name on {', '.join(providers)}: {what}"))
+    return errors
+
+
 def lint_catalog(specs: Specs) -> list[SpecError]:
     """Cross-file catalog checks: unique constants and ids, known providers, sane limits,
     prices with a source and a date (model, host and per-image prices alike)."""
-    errors: list[SpecError] = []
-    constants: dict[str, Source] = {}
+    errors = _duplicate_entries(specs)
     ids: dict[tuple[str, str], str] = {}
     for catalog, src in specs.catalogs:
         for i, m in enumerate(catalog.models):
             loc = ("models", i)
-            if m.constant in constants:
-                errors.append(
-                    src.error(
-                        (*loc, "constant"),
-                        f"duplicate constant {m.constant} (also in {constants[m.constant].path})",
-                    )
-                )
-            constants[m.constant] = src
             for provider in m.hosts:
                 if provider not in m.ids:
                     errors.append(
@@ -343,11 +447,13 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                         )
                     )
             for provider, model_id in m.ids.items():
-                if provider not in specs.providers:
+                if not specs.known("provider", provider):
                     errors.append(
                         src.error(
                             (*loc, "ids", provider),
-                            f"unknown provider {provider!r}; known: {', '.join(sorted(specs.providers))}",
+                            f"unknown provider {provider!r}"
+                            f"{did_you_mean(provider, specs.providers)}; "
+                            f"known: {', '.join(sorted(specs.providers))}",
                         )
                     )
                 key = (provider, model_id)
@@ -366,11 +472,12 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                 continue
             known = set(specs.protocols)
             for i, name in enumerate(m.protocols):
-                if name not in known:
+                if not specs.known("protocol", name):
                     errors.append(
                         src.error(
                             (*loc, "protocols", i),
-                            f"unknown protocol {name!r}; known: {', '.join(sorted(known))}",
+                            f"unknown protocol {name!r}{did_you_mean(name, known)}; "
+                            f"known: {', '.join(sorted(known))}",
                         )
                     )
             rows = m.image_pricing.per_image if m.image_pricing is not None else []
@@ -641,11 +748,11 @@ def _aliases(code: str) -> dict[str, dict[str, str]]:
 
 
 def compile_specs(root: Path) -> dict[str, str]:
-    """Every output file, relative path -> text (before formatting)."""
-    specs = load_specs(root)
+    """Every output file, relative path -> text (before formatting). Every error found is
+    raised together (SpecErrors) before anything is rendered."""
+    specs, errors = check_specs(root)
     env = environment()
     files: dict[str, str] = {}
-    errors: list[SpecError] = []
 
     def render(template: str, source: str, **ctx: Any) -> str:
         return env.get_template(template).render(source=source, **ctx)
@@ -659,18 +766,33 @@ def compile_specs(root: Path) -> dict[str, str]:
     files[f"{GENERATED}/adapters/__init__.py"] = render(
         "package_init.py.jinja", "specs/protocols/", doc="Adapters, one module per protocol."
     )
+    broken = specs.broken.get("protocol", set())
     for name, (spec, src) in sorted(specs.protocols.items()):
+        inner = [specs.protocols.get(d.protocol) for d in spec.dialects]
+        if (
+            spec.wire not in specs.wires
+            or any(d.protocol in broken for d in spec.dialects)
+            or any(i is not None and i[0].wire not in specs.wires for i in inner)
+        ):
+            continue  # what it depends on is already reported
         wire = specs.wires[spec.wire]
         body = wire_models(wire)
         files[f"{GENERATED}/wire/{name}.py"] = render("wire.py.jinja", wire.source.path, body=body)
+        lowering = (
+            EnvelopeLowering(spec, src, wire, specs.protocols, specs.wires)
+            if spec.dialects
+            else Lowering(spec, src, wire)
+        )
         try:
-            if spec.dialects:
-                lowering = EnvelopeLowering(spec, src, wire, specs.protocols, specs.wires)
+            if isinstance(lowering, EnvelopeLowering):
                 template, ir = "envelope.py.jinja", lowering.lower_envelope(name)
             else:
-                template, ir = "adapter.py.jinja", Lowering(spec, src, wire).lower(name)
+                template, ir = "adapter.py.jinja", lowering.lower(name)
         except SpecError as exc:
-            errors.append(exc)
+            errors.extend([*lowering.errors, exc])
+            continue
+        if lowering.errors:  # paths that do not exist, each reported where it is
+            errors.extend(lowering.errors)
             continue
         files[f"{GENERATED}/adapters/{name}.py"] = render(template, src.path, ir=ir)
     if errors:

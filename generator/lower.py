@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 from .source import Loc, Source
 from .spec import (
     ChoiceSpec,
@@ -1440,11 +1440,19 @@ class AdapterIR:
         return kind_test(kind, var)
 
 
+# The model a path that does not exist lands on: its error is recorded and lowering goes on,
+# so that every such path of a spec is reported in one run; whatever is read below it is not
+# checked again (the adapter is not rendered).
+UNKNOWN = "<unknown>"
+_UNKNOWN = Resolved((Step("_", True),), {}, UNKNOWN, frozenset({"any"}))
+
+
 class Lowering:
     def __init__(self, spec: ProtocolSpec, src: Source, wire: WireSchema) -> None:
         self.spec = spec
         self.src = src
         self.wire = wire
+        self.errors: list[SpecError] = []  # errors found that do not stop the lowering
         self._usages: dict[str, UsageIR] = {}
         self.body_helpers: dict[str, str] = {}  # functions building long body values
 
@@ -1461,10 +1469,15 @@ class Lowering:
     # --- paths ---------------------------------------------------------------------------
 
     def resolve(self, def_name: str, path: str, loc: Loc) -> Resolved:
+        """The path's schema; a path that does not exist is recorded (`errors`) and lands on
+        `UNKNOWN`, below which nothing is checked."""
+        if def_name == UNKNOWN:
+            return _UNKNOWN
         try:
             return self.wire.resolve(def_name, path)
         except PathError as exc:
-            raise self.fail(loc, str(exc)) from None
+            self.errors.append(self.fail(loc, str(exc)))
+            return _UNKNOWN
 
     def path_expr(
         self, scope: str, def_name: str, path: str, loc: Loc, expect: frozenset[str] | None
@@ -1501,6 +1514,9 @@ class Lowering:
             for i, path in enumerate(paths):
                 ploc = (*loc, "join", i) if isinstance(value.join, list) else (*loc, "join")
                 expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
+                if resolved.def_name == UNKNOWN:
+                    exprs.append(expr)
+                    continue
                 try:
                     elem = self.wire.element(resolved, path)
                 except PathError as exc:
@@ -1527,6 +1543,8 @@ class Lowering:
     ) -> Code:
         """`sum_items(list, attr)`: the sum of one integer field over a list's elements."""
         expr, resolved = self.path_expr(scope, def_name, path, ploc, None)
+        if resolved.def_name == UNKNOWN:
+            return expr
         try:
             elem = self.wire.element(resolved, path)
         except PathError as exc:
@@ -1566,6 +1584,8 @@ class Lowering:
     def list_elem(self, scope: str, def_name: str, path: str, loc: Loc) -> tuple[Code, str]:
         """(the list to iterate, () when absent; the model of its elements)."""
         expr, resolved = self.path_expr(scope, def_name, path, loc, None)
+        if resolved.def_name == UNKNOWN:
+            return expr, UNKNOWN
         try:
             elem = self.wire.element(resolved, path)
         except PathError as exc:
@@ -1809,6 +1829,8 @@ class Lowering:
             ]
             return code("first_present(", joined(items), ")")
         expr, resolved = self.path_expr(scope, def_name, path, loc, STRING)
+        if resolved.def_name == UNKNOWN:
+            return expr
         known = self.wire.known_values(None, resolved.node)
         if known is None:
             raise self.fail(
@@ -2056,7 +2078,9 @@ class Lowering:
         for name in spec.usage_of:
             if not self.wire.has_def(name):
                 raise self.fail(
-                    ("usage_of", name), f"{name!r} is not defined in specs/wire/{spec.wire}"
+                    ("usage_of", name),
+                    f"{name!r} is not defined in specs/wire/{spec.wire}"
+                    + did_you_mean(name, self.wire.defs),
                 )
         if spec.kind == "chat" and (stream is None or spec.request.messages is None):
             raise self.fail(("kind",), "a chat protocol needs `stream` and `request.messages`")
@@ -2066,7 +2090,11 @@ class Lowering:
             schemas.append((("stream", "schema"), stream.schema_))
         for loc, name in schemas:
             if not self.wire.has_def(name):
-                raise self.fail(loc, f"{name!r} is not defined in specs/wire/{spec.wire}")
+                raise self.fail(
+                    loc,
+                    f"{name!r} is not defined in specs/wire/{spec.wire}"
+                    + did_you_mean(name, self.wire.defs),
+                )
         resp = spec.response
         root = resp.schema_
         response_choice = self.choice(
@@ -2257,7 +2285,10 @@ class EnvelopeLowering(Lowering):
         found = self.protocols.get(d.protocol)
         if found is None:
             known = ", ".join(sorted(self.protocols))
-            raise self.fail((*loc, "protocol"), f"unknown protocol {d.protocol!r}; known: {known}")
+            hint = did_you_mean(d.protocol, self.protocols)
+            raise self.fail(
+                (*loc, "protocol"), f"unknown protocol {d.protocol!r}{hint}; known: {known}"
+            )
         inner, _ = found
         if inner.dialects:
             raise self.fail(
@@ -2280,7 +2311,10 @@ class EnvelopeLowering(Lowering):
             try:
                 wire.resolve(inner.request.schema_, key)
             except PathError as exc:
-                raise self.fail((*loc, "body", key), f"{exc} (the {d.protocol} request)") from None
+                self.errors.append(
+                    self.fail((*loc, "body", key), f"{exc} (the {d.protocol} request)")
+                )
+                continue
             if value is None and key not in inner.request.body:
                 raise self.fail(
                     (*loc, "body", key),

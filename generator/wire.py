@@ -14,6 +14,7 @@ import keyword
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import did_you_mean
 from .source import Source
 
 
@@ -94,7 +95,10 @@ class WireSchema:
     def resolve(self, def_name: str, path: str) -> Resolved:
         """Walk `path` from the model `def_name`; raise PathError naming what exists."""
         if def_name not in self.defs:
-            raise PathError(f"{def_name!r} is not defined in {self.source.path}")
+            raise PathError(
+                f"{def_name!r} is not defined in {self.source.path}"
+                + did_you_mean(def_name, self.defs)
+            )
         return self._walk(self._branches_of_def(def_name), def_name, self.defs[def_name], path)
 
     def resolve_in(self, value: Resolved, path: str) -> Resolved:
@@ -120,6 +124,7 @@ class WireSchema:
                 where = current_def or "this value"
                 raise PathError(
                     f"{segment!r} (in path {path!r}) does not exist in {where}"
+                    + did_you_mean(segment, known)
                     + (f"; it has: {', '.join(known)}" if known else "; it is not an object")
                 )
             owner, owner_name = owners[0]

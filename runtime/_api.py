@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import cast
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
-from ._catalog import AIModel
+from ._auth import Account, CredentialSource, auth_scheme, header_problem, sendable
+from ._catalog import AIModel, Host
 from ._errors import ConfigurationError
 from ._provider import AuthScheme, ProtocolBinding, ProviderInfo, Variant
 from ._redact import watch
-
-if TYPE_CHECKING:
-    from ._aws_auth import AWSSigner
-    from ._google_auth import GoogleTokenSource
 
 
 def provider_info(provider: AIModelAPIProviderEnum | str) -> ProviderInfo:
@@ -49,10 +45,10 @@ class AIModelAPI:
 
     __slots__ = (
         "__weakref__",
+        "_account",
         "_api_key",
         "_base_url",
         "_credentials",
-        "_tokens",
         "config",
         "info",
         "provider",
@@ -85,8 +81,8 @@ class AIModelAPI:
             if var
             else None
         )
-        # made on first use: the Google token source or the AWS signer (the provider's scheme's)
-        self._tokens: GoogleTokenSource | AWSSigner | None = None
+        # what the auth schemes read, and keep (a Google token source, an AWS signer)
+        self._account = Account(self._api_key, self._credentials, self.info.display_name)
         watch(self)
 
     @property
@@ -98,8 +94,8 @@ class AIModelAPI:
     def param_values(
         self, model: AIModel | None = None, binding: ProtocolBinding | None = None
     ) -> dict[str, str]:
-        """The provider's URL params: from `config`, else env, else the model's host (a
-        `location` it is served in), else the default. A missing required one fails here,
+        """The provider's URL params: from `config`, else env, else the model's host (the
+        first of its list for the param, e.g. a location it is served in), else the default. A missing required one fails here,
         unless `binding` has a variant for its absence (`""`)."""
         env = os.environ
         host = model.hosts.get(self.info.name) if model is not None else None
@@ -111,11 +107,12 @@ class AIModelAPI:
                     f"config[{param.name!r}] must be a string, not {type(value).__name__}"
                 )
             value = value or next((env[v] for v in param.env if env.get(v)), None)
-            allowed = host.locations if host is not None and param.name == "location" else ()
+            allowed = _host_values(host, param.name)
             if allowed and value is not None and value not in allowed and model is not None:
                 raise ConfigurationError(  # (`allowed` comes from the model's host)
                     f"{model.constant or model.model_name} is served by "
-                    f"{self.info.display_name} only in {', '.join(allowed)}; location={value!r}"
+                    f"{self.info.display_name} only in {', '.join(allowed)}; "
+                    f"{param.name}={value!r}"
                 )
             value = value or (allowed[0] if allowed else None) or param.default
             if value is None:
@@ -125,7 +122,8 @@ class AIModelAPI:
                 if param.required and self._needs(param.name):
                     where = " or set " + " or ".join(param.env) if param.env else ""
                     if absent is not None and absent.auth is not None:
-                        where += f"; or, without it, an API key ({_key_hint(absent.auth)})"
+                        hint = auth_scheme(absent.auth).hint(absent.auth)
+                        where += f"; or, without it, an API key ({hint})"
                     raise ConfigurationError(
                         f"{self.info.display_name} needs {param.name}: pass "
                         f"AIModelAPI(config={{{param.name!r}: ...}}){where}"
@@ -183,7 +181,7 @@ class AIModelAPI:
                 raise ConfigurationError(f"{what} must be a string or a list of strings")
             joined = join.join(strings)
             if joined:
-                out[header] = _sendable(joined, what, token=False)
+                out[header] = sendable(joined, what, token=False)
         return out
 
     def secrets(self) -> tuple[str, ...]:
@@ -191,9 +189,14 @@ class AIModelAPI:
         found = [self._api_key] if self._api_key else []
         found += [os.environ[v] for v in self._key_env() if os.environ.get(v)]
         found += [v for v in self._credentials.values() if isinstance(v, str) and v]
-        if self._tokens is not None:  # tokens fetched or credentials resolved since
-            found += self._tokens.secrets()
+        for source in self._account.sources.values():  # tokens fetched, credentials resolved
+            found += source.secrets()
         return tuple(found)
+
+    @property
+    def _tokens(self) -> CredentialSource | None:
+        """What an auth scheme made on first use (a Google token source, an AWS signer)."""
+        return next(iter(self._account.sources.values()), None)
 
     def _key(self, scheme: AuthScheme) -> str | None:
         """The key for `scheme`: `api_key`, else the first of its env variables set."""
@@ -210,10 +213,9 @@ class AIModelAPI:
         """Whether authenticating now may wait on the network (a Google token to fetch or
         refresh): an async client then does it off its event loop."""
         scheme = scheme or self.info.auth
-        if scheme.scheme != "google_oauth" or self._credentials.get(scheme.bearer_credential or ""):
+        if self._credentials.get(scheme.bearer_credential or ""):
             return False
-        # a google_oauth provider's tokens are a GoogleTokenSource
-        return self._tokens is None or cast("GoogleTokenSource", self._tokens).stale()
+        return auth_scheme(scheme).blocks(scheme, self._account)
 
     def auth(self, scheme: AuthScheme | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """(headers, query parameters) that authenticate a request (`scheme`: a protocol's
@@ -222,44 +224,17 @@ class AIModelAPI:
         where = self.info.display_name
         token = self._credentials.get(scheme.bearer_credential or "")
         if token:
-            token = _sendable(token, f"credentials[{scheme.bearer_credential!r}] for {where}")
+            token = sendable(token, f"credentials[{scheme.bearer_credential!r}] for {where}")
             return {"authorization": f"Bearer {token}"}, {}
         key = self._key(scheme)
-        problem = None if key is None else _header_problem(key)
+        problem = None if key is None else header_problem(key)
         if problem is not None:
             env = (*scheme.env, *self.info.auth.env)
             var = next((v for v in env if os.environ.get(v) == key), None)
             raise ConfigurationError(
                 f"the API key for {where}{f' (from {var})' if var else ''} {problem}"
             )
-        if scheme.scheme == "aws_sigv4":  # a Bedrock API key, else signed in `sign`
-            return ({"authorization": f"Bearer {key}"} if key else {}), {}
-        if key is None and scheme.scheme != "google_oauth":
-            if scheme.optional or scheme.scheme == "none":
-                return {}, {}
-            raise ConfigurationError(
-                f"no API key for {self.info.display_name}: {_key_hint(scheme)}"
-            )
-        if scheme.scheme == "google_oauth":
-            if self._tokens is None:
-                from ._google_auth import GoogleTokenSource
-
-                given = self._credentials.get("access_token")
-                static = (
-                    _sendable(given, f"credentials['access_token'] for {where}") if given else None
-                )
-                self._tokens = GoogleTokenSource(self._credentials, static or self._api_key)
-            # a google_oauth provider's tokens are a GoogleTokenSource
-            return {
-                "authorization": f"Bearer {cast('GoogleTokenSource', self._tokens).token()}"
-            }, {}
-        if scheme.scheme == "bearer":
-            return {"authorization": f"Bearer {key}"}, {}
-        if scheme.scheme == "header" and key is not None:  # (None: returned above)
-            return {str(scheme.name): key}, {}
-        if scheme.scheme == "query" and key is not None:
-            return {}, {str(scheme.name): key}
-        return {}, {}
+        return auth_scheme(scheme).authenticate(scheme, key, self._account)
 
     def sign(
         self,
@@ -272,19 +247,7 @@ class AIModelAPI:
         """Headers that sign the request (AWS Signature V4 when the scheme asks for it and no
         key is set); empty for every other scheme."""
         scheme = scheme or self.info.auth
-        if scheme.scheme != "aws_sigv4" or self._api_key:
-            return {}
-        if self._tokens is None:
-            from ._aws_auth import AWSSigner
-
-            self._tokens = AWSSigner(self._credentials)
-        region = params.get(scheme.region_param or "")
-        signer = cast("AWSSigner", self._tokens)  # an aws_sigv4 provider's tokens
-        signed = signer.sign(str(scheme.service), region, url, headers, body)
-        for name, value in signed.items():  # made from the credentials (a session token)
-            what = f"the {name.lower()} header that AWS signing made from the credentials"
-            _sendable(value, f"{what} for {self.info.display_name}", token=False)
-        return signed
+        return auth_scheme(scheme).sign(scheme, self._account, url, headers, body, params)
 
     def __repr__(self) -> str:
         key = "<set>" if self._api_key else None
@@ -456,9 +419,13 @@ class AIModelEndpoint:
         )
 
 
-def _key_hint(scheme: AuthScheme) -> str:
-    how = "pass api_key="
-    return f"set {' or '.join(scheme.env)} (or {how})" if scheme.env else how
+def _host_values(host: Host | None, param: str) -> tuple[str, ...]:
+    """The values the model's host allows for a provider param: the host's list named for
+    it in the plural (its `locations` for a `location`), first the default; none: any."""
+    values: object = getattr(host, param + "s", ()) if host is not None else ()
+    if not isinstance(values, tuple):
+        return ()
+    return tuple(v for v in cast("tuple[object, ...]", values) if isinstance(v, str))
 
 
 def _segments(path: str) -> list[str]:
@@ -476,38 +443,6 @@ def _after(prefix: str, path: str) -> str:
     k = _overlap(prefix, path)
     rest = path.lstrip("/").split("/", k)
     return path if not k else "/" + rest[k] if len(rest) > k else ""
-
-
-_NAMES = {"\t": "tab", "\n": "line feed", "\r": "carriage return", " ": "space"}
-
-
-def _header_problem(value: object, token: bool = True) -> str | None:
-    """What keeps `value` out of an HTTP header (None: nothing). Keys and tokens (`token`)
-    are visible ASCII; other header values may also hold spaces between words. It names the
-    first character at fault and where it is, never the value itself."""
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    spaced = " " in value if token else value != value.strip()
-    if value.isascii() and value.isprintable() and not spaced:
-        return None
-    for i, ch in enumerate(value):
-        inner = not token and ch == " " and 0 < i < len(value) - 1
-        if not (inner or "!" <= ch <= "~"):
-            name = _NAMES.get(ch) or unicodedata.name(ch, "").lower() or "control character"
-            return (
-                "contains a character that cannot be sent in an HTTP header "
-                f"(U+{ord(ch):04X} {name} at position {i + 1} of {len(value)})"
-                + ("; was a space or line break pasted with it?" if token else "")
-            )
-    return None
-
-
-def _sendable(value: object, what: str, token: bool = True) -> str:
-    """`value`, when an HTTP header can carry it; else a ConfigurationError about `what`."""
-    problem = _header_problem(value, token)
-    if problem is not None or not isinstance(value, str):  # (not a string: a problem)
-        raise ConfigurationError(f"{what} {problem}")
-    return value
 
 
 # `scheme://` and an authority holding `@`: user info (the part after `//` up to `@`)
@@ -537,10 +472,10 @@ def _checked_base_url(what: str, value: object) -> str:
         shown = scheme is not None and re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme)
         got = f"not {scheme}://" if shown else "it has no scheme"
         raise ConfigurationError(f"{what} must start with http:// or https:// ({got})")
-    for mark, part in (("?", "query"), ("#", "fragment")):
+    for mark, part in (("?", "a query"), ("#", "a fragment")):
         if mark in value:
             raise ConfigurationError(
-                f"{what} must not have a {part} ({mark}...): request paths are appended to it"
+                f"{what} must not have {part} ({mark}...): request paths are appended to it"
             )
     try:
         url = httpx.URL(value)

@@ -35,8 +35,10 @@ class _Credentials(Protocol):
 
 
 class AWSSigner:
-    def __init__(self, credentials: Mapping[str, object]) -> None:
+    def __init__(self, credentials: Mapping[str, object], instead: str) -> None:
+        """`instead`: how to use a key instead of credentials (named in their errors)."""
         self._spec = dict(credentials)
+        self._instead = instead
         self._creds: _Credentials | None = None
         self._frozen: _FrozenCredentials | None = None
         self._lock = threading.Lock()
@@ -48,7 +50,7 @@ class AWSSigner:
         except ImportError:
             raise ConfigurationError(
                 "AWS request signing needs botocore, which is not installed: "
-                f"{EXTRA_HINT} (or use a Bedrock API key: api_key= or AWS_BEARER_TOKEN_BEDROCK)"
+                f"{EXTRA_HINT}; or {self._instead}"
             ) from None
         key = self._spec.get("aws_access_key_id")
         if key:
@@ -62,7 +64,7 @@ class AWSSigner:
             raise ConfigurationError(
                 "no AWS credentials: pass credentials={'aws_access_key_id': ..., "
                 "'aws_secret_access_key': ...}, configure the AWS credential chain "
-                "(env, profile, SSO, role), or use a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)"
+                f"(env, profile, SSO, role), or {self._instead}"
             )
         return found
 

@@ -34,6 +34,7 @@ from ._errors import (
     request_id,
     stream_error,
 )
+from ._framing import framing, response_framing
 from ._protocol import AdapterModule, ParsedResponse, StreamError, place_options
 from ._retry import backoff
 
@@ -58,8 +59,6 @@ from ._types import (
     SyncStream,
 )
 
-# what a streamed call accepts, by the protocol's framing
-STREAM_ACCEPT = {"aws_eventstream": "application/vnd.amazon.eventstream"}
 USER_AGENT = "modelwire/0.1"
 # httpx's defaults. More connections kept alive would spare reconnecting, but httpcore 1.0.9's
 # pool scans its connections (with a poll each) several times per request, a cost quadratic in
@@ -247,9 +246,7 @@ class AIModelClient(Generic[StreamT]):
             place_options(body, options, adapter.OPTIONS_PATH, ep.ai_model)
         auth_headers, params = ep.api.auth(ep.auth)
         headers = {
-            "accept": STREAM_ACCEPT.get(adapter.FRAMING, "text/event-stream")
-            if call.stream
-            else "application/json",
+            "accept": framing(adapter.FRAMING).accept if call.stream else "application/json",
             **auth_headers,
         }
         params = {**ep.query(), **params}
@@ -554,9 +551,8 @@ class AIModelClient(Generic[StreamT]):
                 self.adapter, self._provider, err, response.status_code, response.headers, partial
             ).redact(self.model_endpoint.api.secrets())
 
-        json_array = self.adapter.JSON_ARRAY and response.headers.get(
-            "content-type", ""
-        ).startswith("application/json")
+        content_type = response.headers.get("content-type", "")
+        framed = response_framing(self.adapter.FRAMING, self.adapter.JSON_ARRAY, content_type)
         rewrite = None
         if structured is not None and structured.via == "tool":
             from ._structured import StructuredStream
@@ -565,7 +561,7 @@ class AIModelClient(Generic[StreamT]):
         from ._stream import StreamProcessor  # here: only streams need it (import time)
 
         limit = prep.config.max_event_bytes
-        return StreamProcessor(self.adapter, finalize, on_error, json_array, rewrite, limit)
+        return StreamProcessor(self.adapter, finalize, on_error, framed, rewrite, limit)
 
     def _check_mode(self, want_async: bool) -> None:
         if want_async != self.is_async:

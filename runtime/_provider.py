@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class AuthScheme:
-    """How a key is sent: `bearer`, `header` (named), `query` (named parameter) or `none`."""
+    """How a request authenticates: `scheme` names the registered class that does it
+    (`modelwire._auth`: a key as `bearer`, in a named `header` or `query` parameter, `none`,
+    a Google Cloud token, AWS Signature V4); the other fields are its settings."""
 
     scheme: str
     name: str | None = None

@@ -6,15 +6,12 @@ matter. The accumulated response is built once, at the end (no re-accumulation p
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 from typing import Any
 
 from ._errors import DECODE_ERRORS, ModelwireError, ResponseDecodeError, StreamInterruptedError
-from ._eventstream import EventStreamDecoder
-from ._jsonarray import JSONArrayDecoder
+from ._framing import Framing, framing
 from ._protocol import AdapterModule, StreamError
-from ._sse import SSEDecoder, SSEEvent
 from ._types import (
     AIModelStreamChunk,
     ChatResponseChoice,
@@ -193,14 +190,15 @@ ErrorBuilder = Callable[[StreamError, Any], ModelwireError]
 
 
 class StreamProcessor:
-    """Framing: SSE, or (`json_array`) one JSON array whose elements are the events."""
+    """Framing: the adapter's (`FRAMING`), or the one given (`framing_class`: e.g. one JSON
+    array whose elements are the events)."""
 
     def __init__(
         self,
         adapter: AdapterModule,
         finalize: Finalizer,
         on_error: ErrorBuilder,
-        json_array: bool = False,
+        framing_class: type[Framing] | None = None,
         rewrite: Callable[[ChatResponseChunk], None] | None = None,
         max_event_bytes: int | None = None,
     ) -> None:
@@ -212,11 +210,7 @@ class StreamProcessor:
         self._finalize = finalize
         self._on_error = on_error
         limit = max_event_bytes
-        self._framing: EventStreamDecoder | _TextFraming = (
-            EventStreamDecoder(limit)
-            if adapter.FRAMING == "aws_eventstream"
-            else _TextFraming(JSONArrayDecoder(limit) if json_array else SSEDecoder(limit))
-        )
+        self._framing: Framing = (framing_class or framing(adapter.FRAMING))(limit)
         self.done = False
         self.delivered = 0
         # a failure met while decoding: raised by the caller once the chunks decoded before
@@ -296,34 +290,6 @@ class StreamProcessor:
             self._fail(exc)
             return chunks, None
         return chunks, self._finalize(self.acc, True)
-
-
-class _TextFraming:
-    """A text framing (SSE, JSON array) fed bytes: incremental UTF-8 decoding in front."""
-
-    __slots__ = ("_decoder", "_utf8")
-
-    def __init__(self, decoder: SSEDecoder | JSONArrayDecoder) -> None:
-        self._decoder = decoder
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-
-    @property
-    def closed(self) -> bool:
-        return self._decoder.closed
-
-    def feed(self, data: bytes) -> list[SSEEvent]:
-        try:
-            text = self._utf8.decode(data)
-        except UnicodeDecodeError as exc:
-            raise StreamInterruptedError(f"stream is not valid UTF-8: {exc}") from None
-        return self._decoder.feed(text)
-
-    def flush(self) -> list[SSEEvent]:
-        try:
-            tail = self._utf8.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise StreamInterruptedError(f"stream ends inside a UTF-8 sequence: {exc}") from None
-        return [*self._decoder.feed(tail), *self._decoder.flush()]
 
 
 def has_counts(usage: Usage | None) -> bool:
