@@ -58,9 +58,9 @@ from modelwire import (
     models,
 )
 from modelwire._eventstream import EventStreamDecoder, EventStreamError, encode_frame
+from modelwire._framing import JSONArrayFraming, SSEFraming
 from modelwire._jsonarray import JSONArrayDecoder
 from modelwire._sse import SSEDecoder, SSEEvent
-from modelwire._stream import _TextFraming
 from modelwire._types import tool_call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +194,7 @@ def test_sse_line_ends_are_interchangeable(data: st.DataObject, text: str, end: 
     through the processor's framing, gives the same events."""
     normalized = re.sub(r"\r\n|\r|\n", "\n", text)
     rewritten = normalized.replace("\n", end).encode()
-    framing = _TextFraming(SSEDecoder())
+    framing = SSEFraming()
     events = [e for piece in data.draw(chunked(rewritten)) for e in framing.feed(piece)]
     events += framing.flush()
     assert [(e.data, e.event, e.id) for e in events] == reference_sse(normalized)
@@ -215,7 +215,7 @@ def test_sse_multi_line_data_and_comments(lines: list[str], comments: list[str],
 @fuzz(150)
 @given(st.lists(st.binary(max_size=24), max_size=8))
 def test_sse_arbitrary_bytes_give_events_or_the_typed_error(pieces: list[bytes]) -> None:
-    framing = _TextFraming(SSEDecoder())
+    framing = SSEFraming()
     try:
         for piece in pieces:
             for e in framing.feed(piece):
@@ -267,7 +267,7 @@ def test_json_array_any_chunking_gives_the_elements(
     assert found == elements and decoder.closed
     # and as UTF-8 bytes cut anywhere (inside a multi-byte character too)
     raw = text.encode()
-    framing = _TextFraming(JSONArrayDecoder())
+    framing = JSONArrayFraming()
     found = [json.loads(e.data) for p in data.draw(chunked(raw)) for e in framing.feed(p)]
     assert found + [json.loads(e.data) for e in framing.flush()] == elements
 
