@@ -1011,6 +1011,8 @@ class Reader:
                 assert f is not None and f.literal is not None
                 groups.setdefault(f.literal, []).append(ev)
             table: list[str] = []
+            shapes: dict[str, Function] = {}  # a handler's text after its name -> the handler
+            also: dict[str, list[str]] = {}  # a handler -> the other events it reads
             for literal, group in groups.items():
                 body: list[Stmt] = []
                 kinds: set[str] = set()
@@ -1033,9 +1035,16 @@ class Reader:
                 fn = Function(
                     self.fresh(f"_on_{snake(literal)}"), [("e", e)], returns, body, keep=("e",)
                 )
+                same = shapes.get(fn.render().split("(", 1)[1]) if not self.functions else None
+                if same is not None:  # events read alike share one handler
+                    also.setdefault(same.name, []).append(repr(literal))
+                    same.doc = f"Also the {', '.join(also[same.name])} events, read alike."
+                    table.append(f"    {literal!r}: {same.name},")
+                    continue
                 handlers += self.functions
                 self.functions = []
                 handlers.append(fn)
+                shapes[fn.render().split("(", 1)[1]] = fn
                 table.append(f"    {literal!r}: {fn.name},")
             attr = next(f.ref.steps[0].attr for f in firsts if f is not None)
             body = [

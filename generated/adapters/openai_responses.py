@@ -396,15 +396,7 @@ def _on_response_output_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
 
 
 def _on_response_reasoning_summary_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
-    deltas: list[ContentDelta] = []
-    if text := e.delta:
-        item_id = e.item_id
-        deltas.append(ReasoningDelta(text, None, item_id, id=item_id))
-    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
-    return ChatResponseChunk(choice_deltas)
-
-
-def _on_response_reasoning_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    """Also the 'response.reasoning_text.delta' events, read alike."""
     deltas: list[ContentDelta] = []
     if text := e.delta:
         item_id = e.item_id
@@ -457,25 +449,7 @@ def _on_response_created(e: w.StreamEvent) -> ChatResponseChunk:
 
 
 def _on_response_completed(e: w.StreamEvent) -> ChatResponseChunk:
-    choice_deltas: list[ChoiceDelta] = []
-    response = e.response
-    incomplete_details = response.incomplete_details if response is not None else None
-    raw_finish = first_present(
-        (incomplete_details.reason if incomplete_details is not None else None),
-        (response.status if response is not None else None),
-    )
-    if raw_finish is not None:
-        choice_deltas.append(ChoiceDelta(0, [], _finish(raw_finish), raw_finish))
-    return ChatResponseChunk(
-        choice_deltas,
-        id=(response.id if response is not None else None),
-        model=(response.model if response is not None else None),
-        usage=_usage_response_usage((response.usage if response is not None else None)),
-        service_tier=(response.service_tier if response is not None else None),
-    )
-
-
-def _on_response_incomplete(e: w.StreamEvent) -> ChatResponseChunk:
+    """Also the 'response.incomplete' events, read alike."""
     choice_deltas: list[ChoiceDelta] = []
     response = e.response
     incomplete_details = response.incomplete_details if response is not None else None
@@ -499,13 +473,13 @@ _ON_EVENT: dict[str | None, Callable[[w.StreamEvent], ChatResponseChunk | Stream
     "response.failed": _on_response_failed,
     "response.output_text.delta": _on_response_output_text_delta,
     "response.reasoning_summary_text.delta": _on_response_reasoning_summary_text_delta,
-    "response.reasoning_text.delta": _on_response_reasoning_text_delta,
+    "response.reasoning_text.delta": _on_response_reasoning_summary_text_delta,
     "response.output_item.added": _on_response_output_item_added,
     "response.function_call_arguments.delta": _on_response_function_call_arguments_delta,
     "response.output_item.done": _on_response_output_item_done,
     "response.created": _on_response_created,
     "response.completed": _on_response_completed,
-    "response.incomplete": _on_response_incomplete,
+    "response.incomplete": _on_response_completed,
 }
 
 
