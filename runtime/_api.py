@@ -12,7 +12,7 @@ import httpx
 
 from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
-from ._auth import Account, CredentialSource, auth_scheme, header_problem, sendable
+from ._auth import Account, auth_scheme, header_problem, sendable
 from ._catalog import AIModel, Host
 from ._errors import ConfigurationError
 from ._provider import AuthScheme, ProtocolBinding, ProviderInfo, Variant
@@ -192,11 +192,6 @@ class AIModelAPI:
         for source in self._account.sources.values():  # tokens fetched, credentials resolved
             found += source.secrets()
         return tuple(found)
-
-    @property
-    def _tokens(self) -> CredentialSource | None:
-        """What an auth scheme made on first use (a Google token source, an AWS signer)."""
-        return next(iter(self._account.sources.values()), None)
 
     def _key(self, scheme: AuthScheme) -> str | None:
         """The key for `scheme`: `api_key`, else the first of its env variables set."""

@@ -176,7 +176,8 @@ def test_service_account_token_is_fetched_and_refreshed_before_expiry(
     with AIModelClient(AIModelEndpoint(api, Claude37Sonnet), is_async=False) as c:
         c.generate(prompt="one")
         # about to expire: google-auth's threshold makes the next call refresh first
-        api._tokens._creds.expiry = dt.datetime.utcnow() + dt.timedelta(seconds=30)
+        (source,) = api._account.sources.values()  # the token source the scheme made
+        source._creds.expiry = dt.datetime.utcnow() + dt.timedelta(seconds=30)
         c.generate(prompt="two")
     paths = [r.path for r in server.requests]
     assert paths[0] == "/token" and paths[2] == "/token"
