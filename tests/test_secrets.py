@@ -565,7 +565,8 @@ def _objects(client: AIModelClient, config: AIModelCallConfig) -> dict[str, str]
         "repr(AIModelEndpoint)": repr(endpoint),
         "repr(AIModelClient)": repr(client),
         "repr(AIModelCallConfig)": repr(config),
-        "repr(token source / signer)": repr(endpoint.api._tokens),  # type: ignore[attr-defined]
+        # every token source / signer an auth scheme made on first use
+        "repr(token source / signer)": repr(list(endpoint.api._account.sources.values())),
     }
 
 
