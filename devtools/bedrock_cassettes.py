@@ -2,7 +2,7 @@
 
 ConverseStream answers with binary AWS event-stream frames (`application/vnd.amazon.eventstream`:
 prelude, headers, JSON payload, CRC32s), which cannot be typed into a YAML file by hand. This
-script builds them with `modelwire._eventstream.encode_frame` and writes the `stream_*` cassettes
+script builds them with `encode_frame` below and writes the `stream_*` cassettes
 of cassettes/amazon_bedrock/ (vcrpy format 1; the body is `!!binary` base64, as vcrpy stores
 bytes). It writes exactly the committed bytes: `--check` compares instead of writing and exits 1
 on a difference. A cassette recorded live (`python tasks.py record amazon_bedrock ...`) is left
@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import struct
 import sys
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,8 +127,6 @@ class StreamCassette:
         return get(PROVIDER, self.name)
 
     def body(self) -> bytes:
-        from modelwire._eventstream import encode_frame
-
         out = b""
         for message_type, kind, payload in self.frames:
             name = ":event-type" if message_type == "event" else ":exception-type"
@@ -382,3 +382,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def encode_frame(headers: dict[str, str], payload: bytes) -> bytes:
+    """One frame with string headers (the AWS event-stream encoding: prelude, headers of type string, payload, CRCs)."""
+    head = b"".join(
+        bytes([len(k)]) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v.encode()
+        for k, v in headers.items()
+    )
+    total = 12 + len(head) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(head))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + head + payload
+    return body + struct.pack(">I", zlib.crc32(body))

@@ -18,6 +18,8 @@ from ._errors import ConfigurationError
 from ._provider import AuthScheme, ProtocolBinding, ProviderInfo, Variant
 from ._redact import watch
 
+__all__ = ["AIModelAPI", "AIModelEndpoint", "provider_info"]
+
 
 def provider_info(provider: AIModelAPIProviderEnum | str) -> ProviderInfo:
     if not isinstance(provider, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers (an AIModelAPIProviderEnum member is a str too)

@@ -21,6 +21,23 @@ if TYPE_CHECKING:
     from ._aws_auth import AWSSigner
     from ._google_auth import GoogleTokenSource
 
+__all__ = [
+    "AUTH_SCHEMES",
+    "AWSSigV4",
+    "Account",
+    "Authenticator",
+    "BearerAuth",
+    "CredentialSource",
+    "GoogleOAuth",
+    "HeaderAuth",
+    "NoAuth",
+    "QueryAuth",
+    "auth_scheme",
+    "bearer",
+    "header_problem",
+    "sendable",
+]
+
 
 class CredentialSource(Protocol):
     """What a scheme makes on first use and keeps for the account (a token source, a signer)."""

@@ -14,6 +14,8 @@ from typing import Protocol, cast
 
 from ._errors import ConfigurationError
 
+__all__ = ["EXTRA_HINT", "AWSSigner"]
+
 EXTRA_HINT = "pip install 'modelwire[bedrock]'"
 
 

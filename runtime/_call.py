@@ -32,6 +32,19 @@ from ._types import (
 if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
     from ._tools import StructuredOutput, Tool, ToolChoice
 
+__all__ = [
+    "ITEMS",
+    "ITEM_FIELDS",
+    "MEDIA_CAPABILITY",
+    "ROLES",
+    "build_call",
+    "check",
+    "conversation",
+    "is_array",
+    "is_mapping",
+    "json_ready",
+]
+
 ROLES = ("system", "user", "assistant", "tool")
 ITEMS = (TextContent, ReasoningContent, ToolCallContent, ToolCallResult, MediaContent)
 # the catalog capability a kind of input needs

@@ -9,6 +9,21 @@ from typing import cast
 from ._errors import ConfigurationError
 from ._types import Usage, UsageCharge
 
+__all__ = [
+    "PARAMS",
+    "AIModel",
+    "Host",
+    "ImagePrice",
+    "OptionSpec",
+    "ParamRule",
+    "PriceTier",
+    "PriceVariant",
+    "Pricing",
+    "ReasoningControls",
+    "SecondarySource",
+    "image_charge",
+]
+
 _PER_MILLION = 1_000_000
 
 

@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from ._cost import CostTracker
     from ._tools import StructuredInput, ToolChoiceInput, ToolInput
 
+__all__ = [
+    "DEFAULT_MAX_EVENT_BYTES",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
+    "AIModelCallConfig",
+]
+
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024  # one stream event (an SSE event, a frame)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields, replace
 
 from ._types import AIModelCallResponse, ChatResponse, ImageResponse, UsageCharge
 
+__all__ = ["PARTS", "CostTracker", "describe_parts", "money"]
+
 # the parts of a charge that add up to its total, in display order
 PARTS = ("input", "cached_input", "cache_write", "output", "reasoning", "images")
 _AMOUNTS = tuple(f.name for f in fields(UsageCharge) if f.name not in ("currency", "dimensions"))

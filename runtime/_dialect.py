@@ -22,6 +22,8 @@ from ._protocol import Call, StreamError
 from ._stream import has_counts
 from ._types import ChatResponseChunk
 
+__all__ = ["Dialect", "DialectAdapter", "choose", "dialect_adapter", "unwrap"]
+
 # what the frame gives (its framing, and how errors are read); the dialect gives the rest
 _FROM_FRAME = (
     "FRAMING",

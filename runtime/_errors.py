@@ -18,6 +18,40 @@ from typing_extensions import Self
 from ._redact import scrub, secret_forms
 from ._retry import should_retry
 
+__all__ = [
+    "DECODE_ERRORS",
+    "ERROR_CLASSES",
+    "STATUS_KINDS",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContentFilterError",
+    "ContextLengthExceededError",
+    "ModelwireError",
+    "NotFoundError",
+    "OtherAPIError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RequestTooLargeError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StreamInterruptedError",
+    "StructuredOutputError",
+    "UnprocessableEntityError",
+    "error_for_kind",
+    "generic_message",
+    "http_error",
+    "kind_for_status",
+    "request_id",
+    "stream_error",
+]
+
 # what decoding a body may raise: bad JSON, or JSON nested deeper than Python's recursion limit
 DECODE_ERRORS = (ValueError, RecursionError)
 

@@ -20,6 +20,8 @@ from typing import cast
 from ._errors import DECODE_ERRORS, StreamInterruptedError
 from ._sse import SSEEvent, too_large
 
+__all__ = ["EventStreamDecoder", "EventStreamError"]
+
 _PRELUDE = struct.Struct(">III")
 _MAX_FRAME = 16 * 1024 * 1024  # the format allows 16 MiB messages
 
@@ -150,16 +152,3 @@ def _event(headers: dict[str, object], payload: bytes) -> SSEEvent:
     else:  # "error"
         found = {"type": _text(headers, ":error-code"), "message": _text(headers, ":error-message")}
     return SSEEvent(json.dumps({"exception": found}), "exception")
-
-
-def encode_frame(headers: dict[str, str], payload: bytes) -> bytes:
-    """One frame with string headers (for tests and test servers)."""
-    head = b"".join(
-        bytes([len(k)]) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v.encode()
-        for k, v in headers.items()
-    )
-    total = _PRELUDE.size + len(head) + len(payload) + 4
-    prelude = struct.pack(">II", total, len(head))
-    prelude += struct.pack(">I", zlib.crc32(prelude))
-    body = prelude + head + payload
-    return body + struct.pack(">I", zlib.crc32(body))

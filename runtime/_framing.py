@@ -16,6 +16,16 @@ from ._errors import ConfigurationError, StreamInterruptedError
 if TYPE_CHECKING:
     from ._sse import SSEEvent
 
+__all__ = [
+    "FRAMINGS",
+    "EventStreamFraming",
+    "Framing",
+    "JSONArrayFraming",
+    "SSEFraming",
+    "framing",
+    "response_framing",
+]
+
 
 class _TextDecoder(Protocol):
     """A decoder of text (SSE, JSON array): events out of text fed as it arrives."""

@@ -17,6 +17,8 @@ import httpx
 
 from ._errors import AuthenticationError, ConfigurationError
 
+__all__ = ["EXTRA_HINT", "SCOPES", "GoogleTokenSource"]
+
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 EXTRA_HINT = "pip install 'modelwire[vertex]'"
 

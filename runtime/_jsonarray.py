@@ -12,6 +12,8 @@ import re
 
 from ._sse import SSEEvent, too_large
 
+__all__ = ["JSONArrayDecoder"]
+
 _STRUCTURAL = re.compile(r'["{}\[\],]')
 
 

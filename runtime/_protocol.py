@@ -28,6 +28,32 @@ from ._types import ChatResponseChoice, ChatResponseChunk, ContentItem, TextCont
 from ._types import Message as Message  # re-exported: generated adapters import it from here
 from ._types import part_kind as part_kind
 
+__all__ = [
+    "AdapterModule",
+    "Call",
+    "Message",
+    "ParsedResponse",
+    "StreamError",
+    "Turn",
+    "check_options",
+    "compact",
+    "compact_or_none",
+    "dig",
+    "first_present",
+    "join_present",
+    "join_text",
+    "lenient",
+    "part_kind",
+    "place_options",
+    "sum_items",
+    "sum_present",
+    "unsupported_choice",
+    "unsupported_content",
+    "unsupported_role",
+    "wire_messages",
+    "wire_turns",
+]
+
 
 def _no_tools() -> list[tuple[Tool, dict[str, Any]]]:
     return []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+__all__ = ["AuthScheme", "Param", "ProtocolBinding", "ProviderInfo", "Variant"]
+
 
 @dataclass(frozen=True, slots=True)
 class AuthScheme:

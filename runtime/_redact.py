@@ -20,6 +20,16 @@ from collections.abc import Iterable
 from typing import Protocol, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
+__all__ = [
+    "MASK",
+    "SHORTEST",
+    "THIRD_PARTY_LOGGERS",
+    "SecretHolder",
+    "scrub",
+    "secret_forms",
+    "watch",
+]
+
 MASK = "<redacted>"
 # loggers of the libraries modelwire drives that write URLs, headers or signing input
 THIRD_PARTY_LOGGERS = (

@@ -8,6 +8,8 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
+__all__ = ["BASE_DELAY", "MAX_DELAY", "MAX_SERVER_DELAY", "backoff", "server_delay", "should_retry"]
+
 BASE_DELAY = 0.5  # seconds, doubled per attempt
 MAX_DELAY = 8.0  # cap of the computed backoff
 MAX_SERVER_DELAY = 60.0  # a server asking for longer than this is not waited for

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from ._errors import StreamInterruptedError
 
+__all__ = ["SSEDecoder", "SSEEvent", "too_large"]
+
 
 @dataclass(slots=True)
 class SSEEvent:

@@ -28,6 +28,8 @@ from ._types import (
     tool_call,
 )
 
+__all__ = ["ErrorBuilder", "Finalizer", "StreamAccumulator", "StreamProcessor", "has_counts"]
+
 
 class _Slot:
     """The fragments of one content item being streamed."""
@@ -71,6 +73,45 @@ class _Choice:
         if slot is None:
             slot = self.slots[(kind, key)] = _Slot(kind)
         return slot
+
+    def add_text(self, d: TextDelta) -> None:
+        slot = self.slot("text", d.key)
+        slot.parts.append(d.text)
+        if d.signature:
+            slot.signatures.append(d.signature)
+
+    def add(self, d: ContentDelta) -> bool:
+        """Fold one delta in; False when it is dropped (it extends an item no earlier event
+        opened, e.g. a server tool's)."""
+        if isinstance(d, TextDelta):
+            self.add_text(d)
+        elif isinstance(d, ImageDelta):  # whole: an item of its own
+            slot = self.slot("image", len(self.slots))
+            slot.whole = ImageContent(
+                d.b64, d.url, d.media_type, d.revised_prompt, signature=d.signature
+            )
+        elif d.continues and (d.type, d.key) not in self.slots:
+            return False
+        elif isinstance(d, ReasoningDelta):
+            slot = self.slot("reasoning", d.key)
+            slot.redacted = slot.redacted or d.redacted
+            slot.id = slot.id or d.id
+            if d.text:
+                slot.parts.append(d.text)
+            if d.signature:
+                slot.signatures.append(d.signature)
+        else:  # a ToolCallDelta
+            slot = self.slot("tool_call", ("whole", len(self.slots)) if d.whole else d.key)
+            if d.signature:
+                slot.signatures.append(d.signature)
+            slot.id = slot.id or d.id
+            slot.name = slot.name or d.name
+            if isinstance(d.arguments, str):
+                if d.arguments:
+                    slot.parts.append(d.arguments)
+            elif d.arguments is not None:
+                slot.whole = d.arguments
+        return True
 
 
 class StreamAccumulator:
@@ -122,47 +163,10 @@ class StreamAccumulator:
             if not deltas:
                 continue
             if len(deltas) == 1 and type(d := deltas[0]) is TextDelta:  # most events: a text
-                slot = choice.slot("text", d.key)
-                slot.parts.append(d.text)
-                if d.signature:
-                    slot.signatures.append(d.signature)
+                choice.add_text(d)
                 content = True
                 continue
-            kept: list[ContentDelta] = []
-            for d in deltas:
-                if isinstance(d, TextDelta):
-                    slot = choice.slot("text", d.key)
-                    slot.parts.append(d.text)
-                    if d.signature:
-                        slot.signatures.append(d.signature)
-                elif isinstance(d, ImageDelta):  # whole: an item of its own
-                    slot = choice.slot("image", len(choice.slots))
-                    slot.whole = ImageContent(
-                        d.b64, d.url, d.media_type, d.revised_prompt, signature=d.signature
-                    )
-                elif d.continues and (d.type, d.key) not in choice.slots:
-                    continue  # extends an item no earlier event opened (e.g. a server tool)
-                elif isinstance(d, ReasoningDelta):
-                    slot = choice.slot("reasoning", d.key)
-                    slot.redacted = slot.redacted or d.redacted
-                    slot.id = slot.id or d.id
-                    if d.text:
-                        slot.parts.append(d.text)
-                    if d.signature:
-                        slot.signatures.append(d.signature)
-                else:  # a ToolCallDelta
-                    key = ("whole", len(choice.slots)) if d.whole else d.key
-                    slot = choice.slot("tool_call", key)
-                    if d.signature:
-                        slot.signatures.append(d.signature)
-                    slot.id = slot.id or d.id
-                    slot.name = slot.name or d.name
-                    if isinstance(d.arguments, str):
-                        if d.arguments:
-                            slot.parts.append(d.arguments)
-                    elif d.arguments is not None:
-                        slot.whole = d.arguments
-                kept.append(d)
+            kept = [d for d in deltas if choice.add(d)]
             if len(kept) != len(deltas):
                 cd.content_deltas = kept
             content = content or bool(kept)

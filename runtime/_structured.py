@@ -23,6 +23,8 @@ from ._types import (
     ToolCallDelta,
 )
 
+__all__ = ["StructuredStream", "structured_result"]
+
 _KEY = "structured_output"  # the text item the tool's arguments become
 
 

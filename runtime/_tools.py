@@ -23,6 +23,24 @@ from ._errors import DECODE_ERRORS, ConfigurationError
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+__all__ = [
+    "CHOICE_MODES",
+    "STRUCTURED_TOOL",
+    "StructuredInput",
+    "StructuredOutput",
+    "Tool",
+    "ToolChoice",
+    "ToolChoiceInput",
+    "ToolInput",
+    "choice_from",
+    "json_mode_instruction",
+    "parse_structured",
+    "schema_for",
+    "structured_from",
+    "tool_from",
+    "tools_from",
+]
+
 CHOICE_MODES = ("auto", "none", "required")
 STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")

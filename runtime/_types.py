@@ -17,6 +17,40 @@ from typing import Any, Generic, Literal, cast, overload
 
 from typing_extensions import Self, TypeVar
 
+__all__ = [
+    "AIModelCallResponse",
+    "AIModelStreamChunk",
+    "AsyncStream",
+    "CallStatus",
+    "ChatResponse",
+    "ChatResponseChoice",
+    "ChatResponseChunk",
+    "ChoiceDelta",
+    "ContentDelta",
+    "ContentItem",
+    "FinishReason",
+    "ImageContent",
+    "ImageDelta",
+    "ImageResponse",
+    "MediaContent",
+    "Message",
+    "ReasoningContent",
+    "ReasoningDelta",
+    "StreamGenerator",
+    "StreamItem",
+    "StreamT",
+    "SyncStream",
+    "TextContent",
+    "TextDelta",
+    "ToolCallContent",
+    "ToolCallDelta",
+    "ToolCallResult",
+    "Usage",
+    "UsageCharge",
+    "part_kind",
+    "tool_call",
+]
+
 _T = TypeVar("_T")
 
 FinishReason = Literal[

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import modelwire
+from devtools.bedrock_cassettes import encode_frame
 from modelwire import (
     AIModel,
     AIModelAPI,
@@ -23,7 +24,7 @@ from modelwire import (
     AIModelEndpoint,
     ConfigurationError,
 )
-from modelwire._eventstream import EventStreamDecoder, EventStreamError, encode_frame
+from modelwire._eventstream import EventStreamDecoder, EventStreamError
 from modelwire.models import Claude37Sonnet
 from tests.support.server import LoopbackServer, Reply
 

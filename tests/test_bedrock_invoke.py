@@ -507,7 +507,8 @@ def test_any_wrapped_events_give_a_response_or_a_typed_error(
     endpoint = AIModelEndpoint(api, model, protocol="bedrock_invoke")
     client = AIModelClient(endpoint, AIModelCallConfig(streaming=True, max_output_tokens=9))
     response = httpx.Response(200, headers={"content-type": EVENTSTREAM})
-    proc = client._processor(response, CallStatus(200), client._prepare("Hi", None, None, None))
+    prep = client._prepare("Hi", None, None, None)
+    proc = client._builders[1].processor(response, CallStatus(200), prep)
     data = b"".join(frames_)
     for i in range(0, len(data), cut):
         for chunk in proc.feed(data[i : i + cut]):

@@ -37,6 +37,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.bedrock_cassettes import encode_frame
 from modelwire import (
     AIModel,
     AIModelAPI,
@@ -57,7 +58,7 @@ from modelwire import (
     ToolCallResult,
     models,
 )
-from modelwire._eventstream import EventStreamDecoder, EventStreamError, encode_frame
+from modelwire._eventstream import EventStreamDecoder, EventStreamError
 from modelwire._framing import JSONArrayFraming, SSEFraming
 from modelwire._jsonarray import JSONArrayDecoder
 from modelwire._sse import SSEDecoder, SSEEvent
@@ -529,7 +530,7 @@ def processor(protocol: str, framing: str) -> tuple[AIModelClient, Any]:
     kind = "application/json" if framing == "json_array" else "text/event-stream"
     response = httpx.Response(200, headers={"content-type": kind})
     prep = client._prepare("Hi", None, None, None)
-    return client, client._processor(response, CallStatus(200), prep)
+    return client, client._builders[1].processor(response, CallStatus(200), prep)
 
 
 def run_stream(protocol: str, framing: str, pieces: list[bytes]) -> tuple[list[Any], Any, Any]:

@@ -10,7 +10,7 @@ import base64
 import json
 from typing import Any
 
-from modelwire._eventstream import encode_frame
+from devtools.bedrock_cassettes import encode_frame
 
 MODEL = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
 

@@ -1,0 +1,176 @@
+"""A call as an HTTP request: body, URL, headers and signature, checked before anything is sent."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._call import build_call
+from ._config import AIModelCallConfig
+from ._errors import APITimeoutError, ConfigurationError
+from ._framing import framing
+from ._protocol import AdapterModule, place_options
+
+if TYPE_CHECKING:
+    from ._api import AIModelEndpoint
+    from ._tools import StructuredOutput
+
+__all__ = ["USER_AGENT", "Prepared", "RequestBuilder"]
+
+USER_AGENT = "modelwire/0.1"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _json_bytes(body: Any) -> bytes:
+    """The request body as UTF-8 JSON; what JSON or UTF-8 cannot carry fails before sending."""
+    try:
+        return _ENCODER.encode(body).encode()
+    except UnicodeEncodeError as exc:
+        raise ConfigurationError(
+            f"the request holds text that is not valid Unicode ({exc.reason} "
+            f"{exc.object[exc.start : exc.end]!r}): lone surrogates cannot be sent"
+        ) from None
+    except (ValueError, TypeError) as exc:  # NaN or infinity; a value JSON has no form for
+        raise ConfigurationError(f"the request cannot be sent as JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigurationError("the request is nested too deeply to be sent as JSON") from None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One call, ready to send (each attempt sends it again)."""
+
+    url: httpx.URL
+    headers: dict[str, str]
+    content: bytes
+    config: AIModelCallConfig
+    stream: bool
+    timeout: httpx.Timeout
+    deadline: float | None  # time.monotonic() by which the whole call must end
+    provider: str  # the provider's name and display name, for errors
+    where: str
+    structured: StructuredOutput | None = None
+    options: dict[str, Any] | None = None  # the call's options, defaults applied (image prices)
+
+    def remaining(self) -> float:
+        """Seconds left before the call's `total_timeout`; past it, the timeout error."""
+        left = (self.deadline if self.deadline is not None else float("inf")) - time.monotonic()
+        if left <= 0:
+            raise APITimeoutError(
+                f"the call to {self.where} took longer than total_timeout "
+                f"({self.config.total_timeout} s)",
+                provider=self.provider,
+            )
+        return left
+
+    def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        """This attempt's request: no wait of it may pass the call's deadline."""
+        timeout = self.timeout
+        if self.deadline is not None:
+            timeout = httpx.Timeout(min(self.config.timeout, self.remaining()))
+        return http.build_request(
+            "POST", self.url, content=self.content, headers=self.headers, timeout=timeout
+        )
+
+
+class RequestBuilder:
+    """Builds one endpoint's requests; keeps what every call of it shares (the fixed headers,
+    parsed URLs and timeouts)."""
+
+    def __init__(self, endpoint: AIModelEndpoint, adapter: AdapterModule) -> None:
+        self.endpoint = endpoint
+        self.adapter = adapter
+        self._urls: dict[tuple[object, ...], tuple[httpx.URL, str]] = {}
+        self._timeouts: dict[float | None, httpx.Timeout] = {}
+        self._fixed: dict[str, str] | None = None
+
+    @property
+    def fixed_headers(self) -> dict[str, str]:
+        """The headers of every call: the HTTP client's own defaults (merging a call's few
+        headers into them costs less than sending them all each time)."""
+        if self._fixed is None:
+            api = self.endpoint.api
+            self._fixed = {
+                "content-type": "application/json",
+                "user-agent": USER_AGENT,
+                **api.info.headers,
+                **api.config_headers(),
+            }
+        return self._fixed
+
+    def prepare(
+        self,
+        prompt: str | None,
+        instructions: str | None,
+        messages: Iterable[Any] | None,
+        cfg: AIModelCallConfig,
+    ) -> Prepared:
+        ep, adapter = self.endpoint, self.adapter
+        call, options = build_call(
+            ep.ai_model,
+            ep.model_id,
+            cfg,
+            prompt,
+            instructions,
+            messages,
+            adapter,
+            ep.api.info.name,
+            ep.binding,
+        )
+        body = adapter.build_body(call)
+        for key, value in ep.binding.body.items():  # what this host changes in the body
+            if value is None:
+                body.pop(key, None)
+            else:
+                body[key] = value
+        if options and adapter.OPTIONS_PATH is not None:
+            place_options(body, options, adapter.OPTIONS_PATH, ep.ai_model)
+        auth_headers, params = ep.api.auth(ep.auth)
+        headers = {
+            "accept": framing(adapter.FRAMING).accept if call.stream else "application/json",
+            **auth_headers,
+        }
+        params = {**ep.query(), **params}
+        if call.stream and ep.binding.stream_query:
+            params = {**params, **ep.binding.stream_query}
+        url, url_text = self._url(ep.base_url + ep.path(call.stream), params)
+        content = _json_bytes(body)
+        signed = {**self.fixed_headers, **headers}
+        headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
+        return Prepared(
+            url=url,
+            headers=headers,
+            content=content,
+            config=cfg,
+            stream=call.stream,
+            timeout=self._timeout(cfg.timeout),
+            deadline=time.monotonic() + cfg.total_timeout if cfg.total_timeout else None,
+            provider=ep.api.info.name,
+            where=ep.api.info.display_name,
+            structured=call.structured,
+            options=options,
+        )
+
+    def _url(self, url: str, params: dict[str, str]) -> tuple[httpx.URL, str]:
+        """A call's URL, parsed once (httpx parses a string on every request), and as text."""
+        key: tuple[object, ...] = (url, *params.items())
+        found = self._urls.get(key)
+        if found is None:
+            parsed = httpx.URL(url, params=params) if params else httpx.URL(url)
+            found = parsed, str(parsed)
+            if len(self._urls) < 32:
+                self._urls[key] = found
+        return found
+
+    def _timeout(self, seconds: float | None) -> httpx.Timeout:
+        found = self._timeouts.get(seconds)
+        if found is None:
+            found = httpx.Timeout(seconds)
+            if len(self._timeouts) < 32:
+                self._timeouts[seconds] = found
+        return found
