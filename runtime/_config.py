@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ._cost import CostTracker
-    from ._tools import StructuredInput, ToolChoiceInput, ToolInput
+    from ._structured import StructuredInput
+    from ._tools import ToolChoiceInput, ToolInput
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",

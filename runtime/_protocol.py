@@ -23,7 +23,8 @@ from ._config import AIModelCallConfig
 from ._errors import DECODE_ERRORS, ConfigurationError
 
 if TYPE_CHECKING:  # _tools is imported when a call has tools or structured output
-    from ._tools import StructuredOutput, Tool, ToolChoice
+    from ._structured import StructuredOutput
+    from ._tools import Tool, ToolChoice
 from ._types import ChatResponseChoice, ChatResponseChunk, ContentItem, TextContent, Usage
 from ._types import Message as Message  # re-exported: generated adapters import it from here
 from ._types import part_kind as part_kind

@@ -18,7 +18,7 @@ from ._protocol import AdapterModule, place_options
 
 if TYPE_CHECKING:
     from ._api import AIModelEndpoint
-    from ._tools import StructuredOutput
+    from ._structured import StructuredOutput
 
 __all__ = ["USER_AGENT", "Prepared", "RequestBuilder"]
 

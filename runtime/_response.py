@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._api import AIModelEndpoint
     from ._request import Prepared
     from ._stream import StreamAccumulator, StreamProcessor
-    from ._tools import StructuredOutput
+    from ._structured import StructuredOutput
 
 __all__ = ["ResponseBuilder"]
 

@@ -1,4 +1,5 @@
-"""Structured output on the response: the text validated, on any protocol.
+"""Structured output, independent of any protocol: what is asked for (a pydantic model class
+or a JSON Schema object: `StructuredOutput`), and the answer validated.
 
 A protocol that asks for structured output through a forced tool call (its spec's
 `structured_output.via: tool`, or `fallback: tool`) gets the tool's arguments back; they are
@@ -10,8 +11,14 @@ the JSON text as a `TextContent`, its validated value on `parsed` (or the reason
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, Union, cast
 
-from ._tools import STRUCTURED_TOOL, StructuredOutput, parse_structured
+from ._conversation import is_mapping, json_ready
+from ._errors import DECODE_ERRORS, ConfigurationError
+from ._tools import Tool, is_model_class, model_schema
 from ._types import (
     ChatResponseChoice,
     ChatResponseChunk,
@@ -23,7 +30,19 @@ from ._types import (
     ToolCallDelta,
 )
 
-__all__ = ["StructuredStream", "structured_result"]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = [
+    "STRUCTURED_TOOL",
+    "StructuredInput",
+    "StructuredOutput",
+    "StructuredStream",
+    "json_mode_instruction",
+    "parse_structured",
+    "structured_from",
+    "structured_result",
+]
 
 _KEY = "structured_output"  # the text item the tool's arguments become
 
@@ -74,3 +93,69 @@ def structured_result(choice: ChatResponseChoice, structured: StructuredOutput) 
         return
     target = texts[-1]
     target.parsed, target.parse_error = parse_structured(target.text, structured.model)
+
+
+STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
+
+
+# structured output: a pydantic model class, or a JSON Schema object
+StructuredInput: TypeAlias = Union["type[BaseModel]", Mapping[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredOutput:
+    """Structured output asked for: the JSON Schema, its name, the type to validate with,
+    and how the protocol gets it (`native`: the body's own form; `tool`: a forced tool)."""
+
+    schema: Mapping[str, object]
+    name: str
+    model: type[BaseModel] | None  # a pydantic model class, or None for a raw JSON Schema
+    via: str  # "native" | "tool"
+
+    def tool(self) -> Tool:
+        about = self.schema.get("description")
+        parameters = {k: v for k, v in self.schema.items() if k != "description"}
+        return Tool(
+            STRUCTURED_TOOL,
+            f"Respond with a {self.name} object" + (f": {about}" if about else "."),
+            parameters,
+        )
+
+
+def structured_from(value: object, via: str) -> StructuredOutput:
+    """Structured output from a pydantic model class or a JSON Schema object."""
+    if is_model_class(value):
+        schema = model_schema(value, keep_description=True)  # it tells the model what to write
+        return StructuredOutput(schema, value.__name__, value, via)
+    if is_mapping(value) and value.get("type") == "object":
+        json_ready(value, "structured_output")
+        schema = cast("dict[str, object]", dict(value))  # json_ready: its keys are strings
+        name = str(schema.pop("title", None) or "response")
+        return StructuredOutput(schema, re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64], None, via)
+    raise ConfigurationError(
+        f"structured_output must be a pydantic model class or a JSON Schema object "
+        f"(type 'object'), got {value!r}"
+    )
+
+
+def json_mode_instruction(structured: StructuredOutput) -> str:
+    """What a JSON-mode call adds to the system prompt: the schema the answer must follow
+    (JSON modes constrain the syntax only; the schema is checked when the answer arrives)."""
+    schema = json.dumps(structured.schema, ensure_ascii=False, separators=(",", ":"))
+    return (
+        f"Answer with a single JSON object, and nothing else, that follows this JSON Schema "
+        f"(a {structured.name}):\n{schema}"
+    )
+
+
+def parse_structured(text: str, model: type[BaseModel] | None) -> tuple[object, str | None]:
+    """(value, error): the text as JSON validated by `model` (a pydantic class, or None)."""
+    if model is None:
+        try:
+            return json.loads(text), None
+        except DECODE_ERRORS as exc:
+            return None, f"not JSON: {exc}"
+    try:
+        return model.model_validate_json(text), None
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        return None, str(exc)

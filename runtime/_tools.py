@@ -1,4 +1,4 @@
-"""Tools and structured output, independent of any protocol.
+"""Tools, independent of any protocol.
 
 A tool comes from a pydantic model (its fields are the parameters), a typed Python function
 (parameters from its type hints, descriptions from its docstring) or a raw JSON Schema; it
@@ -11,38 +11,32 @@ from __future__ import annotations
 
 import copy
 import inspect
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard, Union, cast
 
-from ._call import is_array, is_mapping, json_ready
-from ._errors import DECODE_ERRORS, ConfigurationError
+from ._conversation import is_array, is_mapping, json_ready
+from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 __all__ = [
     "CHOICE_MODES",
-    "STRUCTURED_TOOL",
-    "StructuredInput",
-    "StructuredOutput",
     "Tool",
     "ToolChoice",
     "ToolChoiceInput",
     "ToolInput",
     "choice_from",
-    "json_mode_instruction",
-    "parse_structured",
+    "is_model_class",
+    "model_schema",
     "schema_for",
-    "structured_from",
     "tool_from",
     "tools_from",
 ]
 
 CHOICE_MODES = ("auto", "none", "required")
-STRUCTURED_TOOL = "structured_output"  # the forced tool that carries structured output
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 
 # what a tool may be given as: a Tool, a pydantic model class, a typed function, or a JSON
@@ -50,8 +44,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 ToolInput: TypeAlias = Union["Tool", "type[BaseModel]", Callable[..., object], Mapping[str, object]]
 # a tool choice: a mode ("auto", "none", "required"), a tool's name, or the tool itself
 ToolChoiceInput: TypeAlias = str | ToolInput
-# structured output: a pydantic model class, or a JSON Schema object
-StructuredInput: TypeAlias = Union["type[BaseModel]", Mapping[str, object]]
 
 
 def _is_dict(value: object) -> TypeGuard[dict[object, object]]:
@@ -100,30 +92,10 @@ class ToolChoice:
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StructuredOutput:
-    """Structured output asked for: the JSON Schema, its name, the type to validate with,
-    and how the protocol gets it (`native`: the body's own form; `tool`: a forced tool)."""
-
-    schema: Mapping[str, object]
-    name: str
-    model: type[BaseModel] | None  # a pydantic model class, or None for a raw JSON Schema
-    via: str  # "native" | "tool"
-
-    def tool(self) -> Tool:
-        about = self.schema.get("description")
-        parameters = {k: v for k, v in self.schema.items() if k != "description"}
-        return Tool(
-            STRUCTURED_TOOL,
-            f"Respond with a {self.name} object" + (f": {about}" if about else "."),
-            parameters,
-        )
-
-
 # --- tools from Python objects --------------------------------------------------------------
 
 
-def _is_model_class(obj: object) -> TypeGuard[type[BaseModel]]:
+def is_model_class(obj: object) -> TypeGuard[type[BaseModel]]:
     return isinstance(obj, type) and hasattr(obj, "model_json_schema")
 
 
@@ -133,8 +105,8 @@ def tool_from(obj: object) -> Tool:
     "function": {...}})."""
     if isinstance(obj, Tool):
         return obj
-    if _is_model_class(obj):
-        return Tool(obj.__name__, _doc_summary(obj.__doc__), _model_schema(obj))
+    if is_model_class(obj):
+        return Tool(obj.__name__, _doc_summary(obj.__doc__), model_schema(obj))
     if is_mapping(obj):
         spec = obj.get("function", obj) if obj.get("type") == "function" else obj
         if not is_mapping(spec):
@@ -167,7 +139,7 @@ def tool_from(obj: object) -> Tool:
     )
 
 
-def _model_schema(model: type[BaseModel], keep_description: bool = False) -> dict[str, Any]:
+def model_schema(model: type[BaseModel], keep_description: bool = False) -> dict[str, Any]:
     """A pydantic model's JSON Schema without titles (pydantic derives them from the class
     and field names, which the schema already carries); the docstring is a tool's
     description, so it is left out too (`keep_description`: kept)."""
@@ -227,7 +199,7 @@ def _function_tool(fn: Callable[..., object]) -> Tool:
         model = pydantic.create_model(name, **fields)
     except (TypeError, ValueError, pydantic.PydanticUserError) as exc:
         raise ConfigurationError(f"tool {name}: {exc}") from None
-    return Tool(name, summary, _model_schema(model))
+    return Tool(name, summary, model_schema(model))
 
 
 def _doc_summary(doc: str | None) -> str | None:
@@ -311,45 +283,6 @@ def choice_from(value: object, tools: list[Tool]) -> ToolChoice | None:
 
 
 # --- structured output ----------------------------------------------------------------------
-
-
-def structured_from(value: object, via: str) -> StructuredOutput:
-    """Structured output from a pydantic model class or a JSON Schema object."""
-    if _is_model_class(value):
-        schema = _model_schema(value, keep_description=True)  # it tells the model what to write
-        return StructuredOutput(schema, value.__name__, value, via)
-    if is_mapping(value) and value.get("type") == "object":
-        json_ready(value, "structured_output")
-        schema = cast("dict[str, object]", dict(value))  # json_ready: its keys are strings
-        name = str(schema.pop("title", None) or "response")
-        return StructuredOutput(schema, re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64], None, via)
-    raise ConfigurationError(
-        f"structured_output must be a pydantic model class or a JSON Schema object "
-        f"(type 'object'), got {value!r}"
-    )
-
-
-def json_mode_instruction(structured: StructuredOutput) -> str:
-    """What a JSON-mode call adds to the system prompt: the schema the answer must follow
-    (JSON modes constrain the syntax only; the schema is checked when the answer arrives)."""
-    schema = json.dumps(structured.schema, ensure_ascii=False, separators=(",", ":"))
-    return (
-        f"Answer with a single JSON object, and nothing else, that follows this JSON Schema "
-        f"(a {structured.name}):\n{schema}"
-    )
-
-
-def parse_structured(text: str, model: type[BaseModel] | None) -> tuple[object, str | None]:
-    """(value, error): the text as JSON validated by `model` (a pydantic class, or None)."""
-    if model is None:
-        try:
-            return json.loads(text), None
-        except DECODE_ERRORS as exc:
-            return None, f"not JSON: {exc}"
-    try:
-        return model.model_validate_json(text), None
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        return None, str(exc)
 
 
 # JSON Schema dialects a protocol may ask for (its spec's `schema:`)

@@ -161,13 +161,20 @@ def _strings(path: Path) -> tuple[list[str], list[str]]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     declared = _registrations(tree)
+    exports = {  # `__all__` lists the module's own names, not names it branches on
+        id(c)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+        for c in ast.walk(node.value)
+    }
     code: list[str] = []
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if id(node) in declared:
                 names.append(node.value)
-            elif id(node) not in docstrings:
+            elif id(node) not in docstrings and id(node) not in exports:
                 code.append(node.value)
     return code, names
 

@@ -45,8 +45,8 @@ from modelwire import (
     ToolCallResult,
     models,
 )
-from modelwire._structured import structured_result
-from modelwire._tools import StructuredOutput, choice_from, schema_for, structured_from, tool_from
+from modelwire._structured import StructuredOutput, structured_from, structured_result
+from modelwire._tools import choice_from, schema_for, tool_from
 from tests.support import contract
 
 AWS_KEYS = {"aws_access_key_id": "AKIAMODELWIRETEST000", "aws_secret_access_key": "not-a-secret"}
