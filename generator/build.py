@@ -22,7 +22,7 @@ import jinja2
 from pydantic import BaseModel, ValidationError
 
 from .errors import SpecError, SpecErrors, did_you_mean
-from .lower import EnvelopeLowering, Lowering
+from .lower import Addition, EnvelopeLowering, Lowering
 from .source import Loc, Source, load
 from .spec import (
     SPEC_KINDS,
@@ -32,6 +32,7 @@ from .spec import (
     ProtocolSpec,
     ProviderSpec,
 )
+from .tables import ErrorTables, Tables
 from .wire import WireSchema, typed_wire_models
 
 if TYPE_CHECKING:
@@ -55,6 +56,18 @@ class Specs:
     broken: dict[str, set[str]] = field(default_factory=lambda: {})
     # when each spec file last changed: of two entries that clash, the newer file's introduced it
     mtimes: dict[str, float] = field(default_factory=lambda: {})
+    tables: Tables = field(default_factory=Tables)
+    # each protocol's error tables, the shared ones it names resolved
+    error_tables: dict[str, ErrorTables] = field(default_factory=lambda: {})
+
+    def additions(self, protocol: str) -> list[Addition]:
+        """What the hosts serving `protocol` add to it, in provider file-name order."""
+        return [
+            Addition(name, serve.adds, src, ("serves", protocol, "adds"))
+            for name, (spec, src) in sorted(self.providers.items())
+            for p, serve in spec.serves.items()
+            if p == protocol and serve.adds is not None
+        ]
 
     def known(self, kind: str, name: str) -> bool:
         names = self.protocols if kind == "protocol" else self.providers
@@ -182,8 +195,14 @@ def check_specs(root: Path) -> tuple[Specs, list[SpecError]]:
 
     for src in each("wire", "wire", "*.schema.yaml"):
         specs.wires[Path(src.path).name] = WireSchema(src)
-    loaded: dict[str, list[tuple[Any, Source]]] = {"protocol": [], "provider": [], "catalog": []}
+    loaded: dict[str, list[tuple[Any, Source]]] = {
+        "protocol": [],
+        "provider": [],
+        "catalog": [],
+        "tables": [],
+    }
     for kind, folder in (
+        ("tables", "tables"),
         ("protocol", "protocols"),
         ("provider", "providers"),
         ("catalog", "models"),
@@ -194,6 +213,14 @@ def check_specs(root: Path) -> tuple[Specs, list[SpecError]]:
             except SpecErrors as exc:
                 errors.extend(exc.errors)
                 specs.broken.setdefault(kind, set()).add(Path(src.path).stem)
+    for spec, src in loaded["tables"]:
+        errors.extend(specs.tables.add(spec, src))
+    for spec, src in loaded["protocol"]:
+        resolved, problems = specs.tables.resolve(spec.errors, src)
+        specs.error_tables[spec.protocol] = resolved
+        errors.extend(problems)
+    if not specs.broken.get("protocol") and not specs.broken.get("tables"):
+        errors.extend(specs.tables.unshared())
     for spec, src in loaded["protocol"]:
         expected = Path(src.path).stem
         if spec.protocol != expected:
@@ -778,10 +805,12 @@ def compile_specs(root: Path) -> dict[str, str]:
         wire = specs.wires[spec.wire]
         body = wire_models(wire)
         files[f"{GENERATED}/wire/{name}.py"] = render("wire.py.jinja", wire.source.path, body=body)
+        tables = specs.error_tables.get(name, ErrorTables())
+        additions = specs.additions(name)
         lowering = (
-            EnvelopeLowering(spec, src, wire, specs.protocols, specs.wires)
+            EnvelopeLowering(spec, src, wire, tables, specs.protocols, specs.wires, additions)
             if spec.dialects
-            else Lowering(spec, src, wire)
+            else Lowering(spec, src, wire, tables, additions)
         )
         try:
             if isinstance(lowering, EnvelopeLowering):

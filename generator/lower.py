@@ -18,6 +18,8 @@ from typing import Any, cast
 from .errors import SpecError, did_you_mean
 from .source import Loc, Source
 from .spec import (
+    AddsSpec,
+    BodyErrorSpec,
     ChoiceSpec,
     ContentRule,
     DialectSpec,
@@ -31,6 +33,7 @@ from .spec import (
     Sum,
     UsageSpec,
 )
+from .tables import ErrorTables
 from .wire import PathError, Resolved, Step, WireSchema
 
 STRING = frozenset({"string"})
@@ -1456,17 +1459,174 @@ UNKNOWN = "<unknown>"
 _UNKNOWN = Resolved((Step("_", True),), {}, UNKNOWN, frozenset({"any"}))
 
 
+@dataclass
+class Addition:
+    """What one host adds to a protocol it serves (`serves.<protocol>.adds`), and where."""
+
+    provider: str
+    adds: AddsSpec
+    src: Source  # the provider's file
+    loc: Loc  # of `adds` in it
+
+    def at(self, *loc: str | int) -> Loc:
+        """A location in the provider's file, as the protocol's lowering names it."""
+        return (HOST, self.provider, *self.loc, *loc)
+
+
+# A location that starts with HOST and a provider name is in that provider's file (a host's
+# addition, lowered with the protocol it adds to).
+HOST = "@host"
+
+# the fields of a content rule that hold values (a path, `first`, `sum` or `join`)
+VALUE_FIELDS = (
+    "text",
+    "signature",
+    "id",
+    "name",
+    "arguments",
+    "data",
+    "url",
+    "media_type",
+    "revised_prompt",
+)
+
+
+def _rebase_path(base: str, path: str) -> str:
+    return path if base == "." else f"{base}.{path}"
+
+
+def _rebase_condition(base: str, cond: str) -> str:
+    negate = "!" if cond.startswith("!") else ""
+    return negate + _rebase_path(base, cond.lstrip("!"))
+
+
+def _rebase_value(base: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return _rebase_path(base, value)
+    if isinstance(value, First):
+        return First(first=[_rebase_path(base, p) for p in value.first])
+    if isinstance(value, Sum | Join):
+        paths = value.sum if isinstance(value, Sum) else value.join
+        moved = (
+            [_rebase_path(base, p) for p in paths]
+            if isinstance(paths, list)
+            else _rebase_path(base, paths)
+        )
+        return value.model_copy(update={"sum" if isinstance(value, Sum) else "join": moved})
+    return value
+
+
+def rebase(rule: ContentRule, base: str, stream: bool) -> ContentRule:
+    """A shared content rule as read in the object at `base` (`.`: the choice itself). A rule
+    with `each` reads its list there (its element is the scope of the rest); any other reads
+    its `when`, fields and `key` there. In a response, `key` and `continues` (stream-only:
+    they group deltas) are left out."""
+    update: dict[str, Any] = {}
+    if rule.each is not None:
+        update["each"] = _rebase_path(base, rule.each)
+    else:
+        for name in VALUE_FIELDS:
+            value = getattr(rule, name)
+            if value is not None:
+                update[name] = _rebase_value(base, value)
+        if rule.when is not None:
+            update["when"] = (
+                _rebase_condition(base, rule.when)
+                if isinstance(rule.when, str)
+                else [_rebase_condition(base, c) for c in rule.when]
+            )
+        if rule.key is not None:
+            update["key"] = _rebase_path(base, rule.key)
+    if not stream:
+        if rule.key is not None:
+            update["key"] = None
+        if rule.continues:
+            update["continues"] = False
+        if rule.cases:
+            update["cases"] = [rebase(c, ".", stream) for c in rule.cases]
+    return rule.model_copy(update=update) if update else rule
+
+
+def _places(value: Any) -> list[str] | None:
+    """The paths a value reads, one after the other (a path or `first`); None for a `sum` or
+    `join`, which takes no further place."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, First):
+        return list(value.first)
+    return None
+
+
+def _place_locs(value: Any, loc: Loc) -> list[Loc]:
+    return (
+        [loc] if isinstance(value, str) else [(*loc, "first", i) for i in range(len(value.first))]
+    )
+
+
 class Lowering:
-    def __init__(self, spec: ProtocolSpec, src: Source, wire: WireSchema) -> None:
+    def __init__(
+        self,
+        spec: ProtocolSpec,
+        src: Source,
+        wire: WireSchema,
+        tables: ErrorTables | None = None,
+        additions: Sequence[Addition] = (),
+    ) -> None:
         self.spec = spec
         self.src = src
         self.wire = wire
+        self.tables = tables if tables is not None else ErrorTables()
+        self.additions = list(additions)
         self.errors: list[SpecError] = []  # errors found that do not stop the lowering
         self._usages: dict[str, UsageIR] = {}
         self.body_helpers: dict[str, str] = {}  # functions building long body values
+        # a location made up for a value folded from several files -> where each part is written
+        self.relocated: dict[Loc, Loc] = {}
+        self.merged: set[Loc] = set()  # `first` values whose places come from several files
 
     def fail(self, loc: Loc, message: str) -> SpecError:
-        return self.src.error(loc, message)
+        src, at = self.where(loc)
+        return src.error(at, message)
+
+    def where(self, loc: Loc) -> tuple[Source, Loc]:
+        """The file and location a lowering location stands for."""
+        for k in range(len(loc), 0, -1):
+            if loc[:k] in self.relocated:
+                loc = (*self.relocated[loc[:k]], *loc[k:])
+                break
+        if loc[:1] == (HOST,):
+            found = next(a for a in self.additions if a.provider == loc[1])
+            return found.src, loc[2:]
+        return self.src, loc
+
+    def merge_places(self, parts: list[tuple[Any, Loc]], loc: Loc) -> Any:
+        """One value read from the places several files give it (`parts`: each file's value
+        and where it is written), as a path or a `first` made up at `loc`; every place once.
+        A `first` so made reads its places in the order the wire schema lists them."""
+        places: list[tuple[str, Loc]] = []
+        for i, (value, at) in enumerate(parts):
+            paths = _places(value)
+            if paths is None:  # reported where a place is added to it
+                raise self.fail(
+                    parts[1][1] if i == 0 else at,
+                    "a value read as a `sum` or `join` takes no further place from a host",
+                )
+            for path, place in zip(paths, _place_locs(value, at), strict=True):
+                if path not in [p for p, _ in places]:
+                    places.append((path, place))
+        if len(places) == 1:
+            self.relocated[loc] = places[0][1]
+            return places[0][0]
+        for i, (_, place) in enumerate(places):
+            self.relocated[(*loc, "first", i)] = place
+        self.merged.add(loc)
+        return First(first=[p for p, _ in places])
+
+    def schema_order(self, scope_def: str, paths: list[str], loc: Loc) -> list[int]:
+        """The indices of `paths` (the places of a merged `first` at `loc`) in the order the
+        wire schema lists them."""
+        keys = [self.resolve(scope_def, p, (*loc, "first", i)).order for i, p in enumerate(paths)]
+        return sorted(range(len(paths)), key=lambda i: keys[i])
 
     @property
     def request(self) -> RequestSpec:
@@ -1512,9 +1672,14 @@ class Lowering:
         if isinstance(value, str):
             return self.path_expr(scope, def_name, value, loc, expect)[0]
         if isinstance(value, First):
+            order = (
+                self.schema_order(def_name, value.first, loc)
+                if loc in self.merged
+                else range(len(value.first))
+            )
             items = [
-                self.path_expr(scope, def_name, p, (*loc, "first", i), expect)[0]
-                for i, p in enumerate(value.first)
+                self.path_expr(scope, def_name, value.first[i], (*loc, "first", i), expect)[0]
+                for i in order
             ]
             return code("first_present(", joined(items), ")")
         if isinstance(value, Join):
@@ -1639,6 +1804,15 @@ class Lowering:
         fields: dict[str, Code] = {}
         for name in UsageSpec.model_fields:
             value = getattr(spec, name)
+            if def_name not in self.spec.usage_of:  # the hosts' places of this count too
+                parts = [] if value is None else [(value, (*where, name))]
+                parts += [
+                    (getattr(a.adds.usage, name), a.at("usage", name))
+                    for a in self.additions
+                    if a.adds.usage is not None and getattr(a.adds.usage, name) is not None
+                ]
+                if len(parts) > (value is not None):
+                    value = self.merge_places(parts, (*where, name))
             if value is not None:
                 fields[name] = self.value_expr("u", def_name, value, (*where, name), INTEGER)
         usage = UsageIR(f"_usage_{_snake(def_name)}", def_name, fields)
@@ -1654,7 +1828,12 @@ class Lowering:
             return code(f"{self.usage_function(def_name, loc)}(", Ref(scope, ()), ")")
         if isinstance(path, First):  # the first usage object present
             out: Code = ("None",)
-            for i, p in reversed(list(enumerate(path.first))):
+            order = (
+                self.schema_order(def_name, path.first, loc)
+                if loc in self.merged
+                else list(range(len(path.first)))
+            )
+            for i, p in reversed([(i, path.first[i]) for i in order]):
                 one = self.usage_expr(scope, def_name, p, (*loc, "first", i))
                 assert one is not None
                 inner, _ = self.path_expr(scope, def_name, p, (*loc, "first", i), None)
@@ -1824,11 +2003,100 @@ class Lowering:
         finish = None
         if spec.finish_reason is not None:
             finish = self.finish_expr(var, choice_def, spec.finish_reason, (*loc, "finish_reason"))
-        rules = [
-            self.rule(r, var, choice_def, (*loc, "content", i), stream)
-            for i, r in enumerate(spec.content)
-        ]
+        if spec.content_in is not None:
+            if spec.content is not None:
+                raise self.fail(
+                    (*loc, "content_in"), "a choice has `content` or `content_in`, not both"
+                )
+            if not self.spec.content:
+                raise self.fail(
+                    (*loc, "content_in"),
+                    "`content_in` reads the protocol's shared `content` rules: there are none",
+                )
+            base = spec.content_in
+            found = self.resolve(choice_def, base, (*loc, "content_in")) if base != "." else None
+            if found is not None and found.def_name is None:
+                raise self.fail((*loc, "content_in"), f"{base!r} is not an object")
+            rules = (
+                []  # a base that does not exist: its rules are not checked (already reported)
+                if found is not None and found.def_name == UNKNOWN
+                else [
+                    self.rule(rebase(r, base, stream), var, choice_def, at, stream)
+                    for r, at in self.shared_content()
+                ]
+            )
+        elif spec.content is None:
+            raise self.fail(loc, "missing required key 'content' (or `content_in`)")
+        else:
+            rules = [
+                self.rule(r, var, choice_def, (*loc, "content", i), stream)
+                for i, r in enumerate(spec.content)
+            ]
         return ChoiceIR(source, var, choice_def, index, finish, rules)
+
+    def shared_content(self) -> list[tuple[ContentRule, Loc]]:
+        """The protocol's shared `content` rules with the hosts' added ones folded in, each
+        with where it is written. A host's rule that is a rule already there but for the place
+        of its one field gives that field a further place; any other is read before the
+        protocol's rules of its form: a value rule before the protocol's first value rule, an
+        `each` rule before its first `each` rule (identical rules are read once)."""
+        slots: list[tuple[ContentRule, Loc, list[tuple[Any, Loc]]]] = []
+
+        def one_field(rule: ContentRule) -> str | None:
+            names = [n for n in VALUE_FIELDS if getattr(rule, n) is not None]
+            if rule.each is not None or rule.cases or len(names) != 1:
+                return None
+            return names[0] if _places(getattr(rule, names[0])) is not None else None
+
+        def same_but_place(rule: ContentRule, other: ContentRule, name: str) -> bool:
+            return one_field(other) == name and rule.model_dump(exclude={name}) == other.model_dump(
+                exclude={name}
+            )
+
+        own = [(r, ("content", i)) for i, r in enumerate(self.spec.content)]
+        for rule, at in own:
+            name = one_field(rule)
+            slots.append((rule, at, [(getattr(rule, name), (*at, name))] if name else []))
+        values: list[tuple[ContentRule, Loc, list[tuple[Any, Loc]]]] = []
+        lists: list[tuple[ContentRule, Loc]] = []
+        for a in self.additions:
+            for j, rule in enumerate(a.adds.content):
+                at = a.at("content", j)
+                if rule.each is not None or rule.cases:
+                    dumped = rule.model_dump()
+                    if all(dumped != r.model_dump() for r, _ in [*own, *lists]):
+                        lists.append((rule, at))
+                    continue
+                name = one_field(rule)
+                slot = next(
+                    (s for s in [*slots, *values] if name and same_but_place(rule, s[0], name)),
+                    None,
+                )
+                if slot is not None:
+                    assert name is not None
+                    slot[2].append((getattr(rule, name), (*at, name)))
+                elif all(rule.model_dump() != v[0].model_dump() for v in [*slots, *values]):
+                    values.append((rule, at, [(getattr(rule, name), (*at, name))] if name else []))
+
+        def folded(rule: ContentRule, at: Loc, parts: list[tuple[Any, Loc]]) -> ContentRule:
+            if len(parts) < 2:
+                return rule
+            name = one_field(rule)
+            assert name is not None
+            return rule.model_copy(update={name: self.merge_places(parts, (*at, name))})
+
+        first_value = next((i for i, (r, _) in enumerate(own) if r.each is None), len(own))
+        first_list = next((i for i, (r, _) in enumerate(own) if r.each is not None), len(own))
+        out: list[tuple[ContentRule, Loc]] = []
+        for i in range(len(own) + 1):
+            if i == first_value:
+                out += [(folded(r, at, parts), at) for r, at, parts in values]
+            if i == first_list:
+                out += lists
+            if i < len(own):
+                rule, at, parts = slots[i]
+                out.append((folded(rule, at, parts), at))
+        return out
 
     def finish_expr(self, scope: str, def_name: str, path: str | First, loc: Loc) -> Code:
         if isinstance(path, First):  # the first present of several raw values, each checked
@@ -2038,11 +2306,24 @@ class Lowering:
         if ev.service_tier is not None:
             tier_loc = (*loc, "service_tier")
             out.service_tier = self.path_expr(scope, def_name, ev.service_tier, tier_loc, STRING)[0]
-        out.usage = self.usage_expr(scope, def_name, ev.usage, (*loc, "usage"))
+        merge = self.spec.stream is not None and self.spec.stream.usage_update == "merge"
+        usage = ev.usage
+        hosts = [
+            (a.adds.stream.usage, a.at("stream", "usage"))
+            for a in self.additions
+            if a.adds.stream is not None and a.adds.stream.usage is not None
+        ]
+        if hosts and usage is not None and usage != ".":  # the hosts' places of the object too
+            if merge:
+                raise self.fail(
+                    hosts[0][1],
+                    "a host adds no usage place to a stream whose usage merges key by key",
+                )
+            usage = self.merge_places([(usage, (*loc, "usage")), *hosts], (*loc, "usage"))
+        out.usage = self.usage_expr(scope, def_name, usage, (*loc, "usage"))
         first = out.condition[0] if out.condition else None
         if first is not None and first.op == "truthy" and first.model is not None:
             out.given = first  # an object the event's handler is given, present
-        merge = self.spec.stream is not None and self.spec.stream.usage_update == "merge"
         if ev.usage == "." and merge:
             out.usage_wire = (Ref(scope, ()),)
         elif isinstance(ev.usage, str) and merge:
@@ -2072,6 +2353,47 @@ class Lowering:
             return None
         self.resolve(self.spec.errors.schema_, path, ("errors", name))
         return ", ".join(json.dumps(p) for p in path.split("."))
+
+    def response_errors(self) -> list[tuple[BodyErrorSpec, Loc]]:
+        """The protocol's rules for an error in a 2xx body, then the hosts' (a rule two hosts
+        add is read once), each with where it is written."""
+        out: list[tuple[BodyErrorSpec, Loc]] = []
+
+        def each(
+            error: BodyErrorSpec | list[BodyErrorSpec] | None, at: Loc
+        ) -> list[tuple[BodyErrorSpec, Loc]]:
+            if isinstance(error, list):
+                return [(r, (*at, i)) for i, r in enumerate(error)]
+            return [(error, at)] if error is not None else []
+
+        assert self.spec.response is not None
+        out += each(self.spec.response.error, ("response", "error"))
+        for a in self.additions:
+            if a.adds.response is not None:
+                for rule, at in each(a.adds.response.error, a.at("response", "error")):
+                    if all(rule.model_dump() != r.model_dump() for r, _ in out):
+                        out.append((rule, at))
+        return out
+
+    def check_additions(self) -> None:
+        """Each host adds to something the protocol has: shared content rules, a stream
+        whose events read usage."""
+        spec, stream = self.spec, self.spec.stream
+        reads_usage = stream is not None and any(
+            ev.usage is not None and ev.usage != "." for ev in stream.events
+        )
+        for a in self.additions:
+            if a.adds.content and not spec.content:
+                raise self.fail(
+                    a.at("content"),
+                    f"{spec.protocol} has no shared `content` rules (a choice's `content_in`) "
+                    "for a host to add to",
+                )
+            if a.adds.stream is not None and not reads_usage:
+                raise self.fail(
+                    a.at("stream"),
+                    f"{spec.protocol} has no stream event rule reading a usage object at a path",
+                )
 
     def lower(self, wire_module: str) -> AdapterIR:
         spec = self.spec
@@ -2110,14 +2432,11 @@ class Lowering:
             resp.choice, resp.choices, "r", root, ("response", "choice"), False
         )
         response_errors: list[EventIR] = []
-        rules = resp.error if isinstance(resp.error, list) else [resp.error] if resp.error else []
-        for i, rule in enumerate(rules):
-            loc = (
-                ("response", "error", i) if isinstance(resp.error, list) else ("response", "error")
-            )
+        for rule, loc in self.response_errors():
             found = EventIR(self.condition("r", root, rule.when, (*loc, "when")))
             found.error = self.error_exprs("r", root, rule, loc)
             response_errors.append(found)
+        self.check_additions()
         events = (
             [
                 self.event(ev, "e", stream.schema_, ("stream", "events", i))
@@ -2206,7 +2525,7 @@ class Lowering:
         self.check_tool_vars()
         body = self.body()
         body_fields, body_objects, overridable = self.body_paths()
-        if spec.errors.context_length.pattern is not None:
+        if isinstance(spec.errors.context_length.pattern, str):  # a shared one: its own file
             try:
                 re.compile(spec.errors.context_length.pattern)
             except re.error as exc:
@@ -2266,11 +2585,11 @@ class Lowering:
             error_code=self.error_path(spec.errors.code, "code"),
             request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
             error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
-            retry_statuses=sorted(spec.errors.retry_statuses),
+            retry_statuses=sorted(self.tables.retry_statuses),
             status_kinds=dict(sorted(spec.errors.status.items())),
-            error_types=dict(spec.errors.types),
+            error_types=dict(self.tables.types),
             context_length_codes=list(spec.errors.context_length.codes),
-            context_length_pattern=spec.errors.context_length.pattern,
+            context_length_pattern=self.tables.context_length_pattern,
         )
 
 
@@ -2283,10 +2602,12 @@ class EnvelopeLowering(Lowering):
         spec: ProtocolSpec,
         src: Source,
         wire: WireSchema,
+        tables: ErrorTables,
         protocols: dict[str, tuple[ProtocolSpec, Source]],
         wires: dict[str, WireSchema],
+        additions: Sequence[Addition] = (),
     ) -> None:
-        super().__init__(spec, src, wire)
+        super().__init__(spec, src, wire, tables, additions)
         self.protocols = protocols
         self.wires = wires
 
@@ -2364,6 +2685,12 @@ class EnvelopeLowering(Lowering):
 
     def lower_envelope(self, wire_module: str) -> EnvelopeIR:
         spec = self.spec
+        for a in self.additions:
+            raise self.fail(
+                a.at(),
+                f"{spec.protocol} only frames its dialects' bodies: a host adds to the "
+                "dialect's own protocol",
+            )
         for key in ("request", "response", "finish_reasons", "finish_reasons_with_tool_calls"):
             if getattr(spec, key):
                 raise self.fail(
@@ -2415,7 +2742,7 @@ class EnvelopeLowering(Lowering):
                 usage = self.usage_expr("p", payload_model, stream.payload.usage, at)
                 payload_key = json.dumps(stream.payload.usage.split(".")[0])
                 payload_usage = payload_function(payload_model, payload_key, usage).render()
-        if spec.errors.context_length.pattern is not None:
+        if isinstance(spec.errors.context_length.pattern, str):  # a shared one: its own file
             try:
                 re.compile(spec.errors.context_length.pattern)
             except re.error as exc:
@@ -2441,11 +2768,11 @@ class EnvelopeLowering(Lowering):
             error_code=self.error_path(spec.errors.code, "code"),
             request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
             error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
-            retry_statuses=sorted(spec.errors.retry_statuses),
+            retry_statuses=sorted(self.tables.retry_statuses),
             status_kinds=dict(sorted(spec.errors.status.items())),
-            error_types=dict(spec.errors.types),
+            error_types=dict(self.tables.types),
             context_length_codes=list(spec.errors.context_length.codes),
-            context_length_pattern=spec.errors.context_length.pattern,
+            context_length_pattern=self.tables.context_length_pattern,
         )
 
 

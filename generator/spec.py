@@ -300,10 +300,22 @@ class ContentRule(Strict):
     )
 
 
+# the object a choice's shared content rules are read in: a path from the choice, or `.` (the
+# choice itself)
+ContentBase = Annotated[str, Field(pattern=r"^\.$")] | Path
+
+
 class ChoiceSpec(Strict):
     index: Path | None = None
     finish_reason: Path | First | None = None
-    content: list[ContentRule]
+    content: list[ContentRule] | None = Field(
+        None, description="This choice's own content rules (or `content_in`, not both)."
+    )
+    content_in: ContentBase | None = Field(
+        None,
+        description="The protocol's shared `content` rules, read in the object at this path "
+        "of the choice (`message`, `delta`), or `.`: in the choice itself.",
+    )
 
 
 class ErrorFields(Strict):
@@ -400,9 +412,44 @@ class StreamSpec(Strict):
     )
 
 
+TableName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class SharedStatuses(Strict):
+    """Retry statuses from shared tables (`specs/tables/`), and this protocol's own."""
+
+    shared: TableName | list[TableName] = Field(
+        description="A `retry_statuses` table, or several (all their statuses)."
+    )
+    add: list[int] = Field(
+        default_factory=lambda: [], description="Statuses of this protocol's own, besides."
+    )
+
+
+class SharedTypes(Strict):
+    """Error types from shared tables (`specs/tables/`), and this protocol's own."""
+
+    shared: TableName | list[TableName] = Field(
+        description="An `error_types` table, or several (no type in two of them)."
+    )
+    add: dict[str, Kind] = Field(
+        default_factory=lambda: {}, description="Types of this protocol's own, besides."
+    )
+
+
+class SharedPattern(Strict):
+    """A shared `context_length_patterns` table (`specs/tables/`)."""
+
+    shared: TableName
+
+
 class ContextLengthSpec(Strict):
     codes: list[str] = Field(default_factory=list)
-    pattern: str | None = None
+    pattern: str | SharedPattern | None = Field(
+        default=None,
+        description="A regular expression searched (case-insensitively) in a 400's message, or "
+        "`{shared: name}`: a pattern of `specs/tables/`.",
+    )
 
 
 class ErrorsSpec(Strict):
@@ -414,13 +461,18 @@ class ErrorsSpec(Strict):
         None, description="Header naming the error type when the body does not (before any ':')."
     )
     request_id_headers: list[str] = Field(default_factory=list)
-    retry_statuses: list[int] = Field(default_factory=lambda: [])
+    retry_statuses: list[int] | SharedStatuses = Field(
+        default_factory=lambda: [],
+        description="Statuses retried, or `{shared: name, add: [...]}` (tables of specs/tables/).",
+    )
     status: dict[int, Kind] = Field(
         default_factory=lambda: {}, description="Overrides of the standard HTTP status table."
     )
     context_length: ContextLengthSpec = Field(default_factory=ContextLengthSpec)
-    types: dict[str, Kind] = Field(
-        default_factory=dict, description="Error type/code -> kind, for errors inside a 2xx."
+    types: Annotated[dict[str, Kind], Field(min_length=1)] | SharedTypes = Field(
+        default_factory=dict,
+        description="Error type/code -> kind, for errors inside a 2xx; or `{shared: name, "
+        "add: {...}}` (tables of specs/tables/).",
     )
 
 
@@ -483,6 +535,12 @@ class ProtocolSpec(Strict):
         default_factory=dict,
         description="Raw finish reason -> unified, for a choice that called tools (Gemini "
         "ends those with STOP).",
+    )
+    content: list[ContentRule] = Field(
+        default_factory=lambda: [],
+        description="Content rules written once for the response and the stream: a choice "
+        "with `content_in` reads them in its message (delta) object. Hosts add to them "
+        "(`serves.<protocol>.adds.content`).",
     )
     response: ResponseSpec | None = Field(None, description="Required, except with `dialects`.")
     stream: StreamSpec | None = Field(None, description="Absent: calls are not streamed.")
@@ -547,6 +605,49 @@ class ModelVariantSpec(ServeVariantSpec):
     ids: str = Field(description="Regular expression searched in the model id.")
 
 
+class UsagePlaces(Strict):
+    """Further places of usage counts, inside a usage object (a path, or several)."""
+
+    prompt_tokens: Path | First | None = None
+    completion_tokens: Path | First | None = None
+    reasoning_tokens: Path | First | None = None
+    cache_read_tokens: Path | First | None = None
+    cache_write_tokens: Path | First | None = None
+
+
+class AddedResponse(Strict):
+    error: BodyErrorSpec | list[BodyErrorSpec] | None = Field(
+        None, description="Errors this host reports in place of a result, in a 2xx body."
+    )
+
+
+class AddedStream(Strict):
+    usage: Path | First | None = Field(
+        None,
+        description="A further place of the usage object in stream events, for the event "
+        "rules of the protocol that read one.",
+    )
+
+
+class AddsSpec(Strict):
+    """What a host adds to a protocol it serves: fields of its own in the same wire format.
+    Every host's additions are folded into the protocol's one adapter (hosts relay one
+    another's answers), so they are read whichever host answers."""
+
+    usage: UsagePlaces | None = Field(
+        None,
+        description="Further places of the protocol's usage counts (read with its own, in the "
+        "order the wire schema lists them).",
+    )
+    content: list[ContentRule] = Field(
+        default_factory=lambda: [],
+        description="Content rules added to the protocol's shared `content` (relative to the "
+        "same message / delta object).",
+    )
+    response: AddedResponse | None = None
+    stream: AddedStream | None = None
+
+
 class ServeSpec(Strict):
     base_url: str | None = Field(
         None,
@@ -598,6 +699,11 @@ class ServeSpec(Strict):
         default_factory=lambda: [],
         description="Content kinds the protocol leaves out of history (`drop`) that this host "
         "wants back (e.g. reasoning text on a host that needs it with tool calls).",
+    )
+    adds: AddsSpec | None = Field(
+        None,
+        description="Fields this host adds to the protocol's wire format (folded into the "
+        "protocol's adapter, read for every host).",
     )
 
 
@@ -848,8 +954,28 @@ class CatalogSpec(Strict):
     models: list[ModelSpec] = Field(min_length=1)
 
 
+# --- shared tables -----------------------------------------------------------------------
+
+
+class TablesSpec(Strict):
+    """Tables several protocols share, each defined once and named from their `errors`
+    (`{shared: name}`). Names are unique across the files of specs/tables/."""
+
+    error_types: dict[Identifier, dict[str, Kind]] = Field(
+        default_factory=dict, description="name -> error type/code -> kind."
+    )
+    retry_statuses: dict[Identifier, list[int]] = Field(
+        default_factory=dict, description="name -> HTTP statuses retried."
+    )
+    context_length_patterns: dict[Identifier, str] = Field(
+        default_factory=dict,
+        description="name -> a regular expression telling a context-length error by its message.",
+    )
+
+
 SPEC_KINDS: dict[str, type[Strict]] = {
     "protocol": ProtocolSpec,
     "provider": ProviderSpec,
     "catalog": CatalogSpec,
+    "tables": TablesSpec,
 }

@@ -34,6 +34,9 @@ class Resolved:
     node: dict[str, Any]  # schema of the value the path lands on (refs resolved)
     def_name: str | None  # $defs name when the value is a model
     types: frozenset[str]  # JSON types the value may have ("null" included when nullable)
+    # where each step's property is listed in the object it belongs to: of two paths, the one
+    # the wire schema lists first at the step where they part compares lower
+    order: tuple[int, ...] = ()
 
 
 def _properties(node: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +116,7 @@ class WireSchema:
         path: str,
     ) -> Resolved:
         steps: list[Step] = []
+        order: list[int] = []
         for segment in path.split("."):
             owners = [
                 (b, name)
@@ -129,6 +133,7 @@ class WireSchema:
                 )
             owner, owner_name = owners[0]
             prop = owner["properties"][segment]
+            order.append(list(owner["properties"]).index(segment))
             branches = self._branches(prop)
             types: set[str] = set()
             for b, _ in branches:
@@ -146,7 +151,7 @@ class WireSchema:
             types |= self._types(b)
         if steps and steps[-1].nullable:
             types.add("null")
-        return Resolved(tuple(steps), node, current_def, frozenset(types))
+        return Resolved(tuple(steps), node, current_def, frozenset(types), tuple(order))
 
     def element(self, resolved: Resolved, path: str) -> Resolved:
         """The element model of an array value (for `each:` and `choices:`)."""

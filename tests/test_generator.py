@@ -66,7 +66,7 @@ def test_every_generated_file_starts_with_the_fixed_header(compiled: dict[str, s
 
 
 def test_json_schemas_of_the_spec_kinds_are_emitted(compiled: dict[str, str]) -> None:
-    for kind in ("protocol", "provider", "catalog"):
+    for kind in ("protocol", "provider", "catalog", "tables"):
         assert f"specs/schema/{kind}.schema.json" in compiled
 
 
@@ -96,11 +96,13 @@ def test_unknown_key(tree: Path) -> None:
 
 
 def test_response_path_that_does_not_exist_in_the_wire_schema(tree: Path) -> None:
-    line = edit(tree, PROTOCOL, "text: message.content}", "text: message.contnet}")
+    line = edit(tree, PROTOCOL, "{kind: text, text: content}", "{kind: text, text: contnet}")
     errs = errors_of(tree)
-    assert len(errs) == 1
-    assert errs[0].startswith(f"{PROTOCOL}:{line}: 'contnet'"), errs
-    assert "does not exist in ResponseMessage; did you mean 'content'?" in errs[0]
+    # a shared content rule is read in the response's message and in each chunk's delta
+    assert len(errs) == 2, errs
+    assert all(e.startswith(f"{PROTOCOL}:{line}: 'contnet'") for e in errs), errs
+    for where in ("'message.contnet') does not exist in ResponseMessage", "in Delta"):
+        assert any(where in e and "did you mean 'content'?" in e for e in errs), errs
 
 
 def test_usage_path_of_the_wrong_type(tree: Path) -> None:
@@ -430,3 +432,133 @@ def test_generated_adapters_read_like_handwritten_code(path: Path) -> None:
             assert not numbered.match(node.id), f"{path.name}:{node.lineno}: {node.id}"
         if isinstance(node, ast.arg):
             assert not numbered.match(node.arg), f"{path.name}:{node.lineno}: {node.arg}"
+
+
+# --- what hosts add to a protocol, folded into its one adapter --------------------------------
+
+CHAT_ADAPTER = "generated/adapters/openai_chat.py"
+
+
+def test_host_additions_are_folded_into_the_protocols_one_adapter(
+    compiled: dict[str, str],
+) -> None:
+    """openai_chat.yaml names no host; what each host adds (its provider spec's `adds`) is
+    read by the one adapter, whichever host answers: hosts relay one another's answers."""
+    protocol = (ROOT / PROTOCOL).read_text()
+    for host in ("mistral", "openrouter", "groq", "deepseek", "azure", "anthropic"):
+        assert host not in protocol.lower(), host
+    adapter = compiled[CHAT_ADAPTER]
+    # two hosts' places of one reasoning text are one rule, read in the wire schema's order
+    assert "first_present(message.reasoning_content, message.reasoning)" in adapter
+    assert "first_present(delta.reasoning_content, delta.reasoning)" in adapter
+    assert "u.prompt_cache_hit_tokens" in adapter  # DeepSeek's cache count
+    assert "x_groq" in adapter  # Groq's stream usage
+    assert "reasoning_details" in adapter  # OpenRouter's reasoning blocks
+    assert 'content_item_type == "thinking"' in adapter  # Mistral's content parts
+
+
+def test_a_hosts_additions_leave_with_it(tree: Path, compiled: dict[str, str]) -> None:
+    """Deleting a host's `adds` changes only the protocol's adapter, by what it added."""
+    deepseek = tree / "specs/providers/deepseek.yaml"
+    text = deepseek.read_text()
+    start = text.index("    adds:\n")
+    end = text.index("  openai_responses:")
+    deepseek.write_text(text[:start] + text[end:])
+    after = format_files(compile_specs(tree), tree)
+    assert [rel for rel in compiled if after[rel] != compiled[rel]] == [CHAT_ADAPTER]
+    assert "prompt_cache_hit_tokens" not in after[CHAT_ADAPTER]
+    # Hugging Face's router and vLLM still add `reasoning_content`
+    assert "first_present(message.reasoning_content, message.reasoning)" in after[CHAT_ADAPTER]
+
+
+def test_places_of_one_value_are_read_in_the_wire_schemas_order(tree: Path) -> None:
+    wire = "specs/wire/openai_chat.schema.yaml"
+    text = (tree / wire).read_text()
+    block = text[text.index("      reasoning_content:\n") : text.index("      refusal:")]
+    first, second = block.split("      reasoning:\n")
+    (tree / wire).write_text(text.replace(block, "      reasoning:\n" + second + first, 1))
+    adapter = format_files(compile_specs(tree), tree)[CHAT_ADAPTER]
+    assert "first_present(message.reasoning, message.reasoning_content)" in adapter
+    assert "first_present(delta.reasoning_content, delta.reasoning)" in adapter  # Delta unchanged
+
+
+def test_a_new_hosts_field_is_yaml_only(tree: Path, compiled: dict[str, str]) -> None:
+    """A host that puts its reasoning text in a field of its own: the wire schema lists the
+    field, the host's provider spec adds it; no Python."""
+    wire = "specs/wire/openai_chat.schema.yaml"
+    field = "      thoughts: {type: [string, 'null']}\n"
+    text = (tree / wire).read_text()
+    text = text.replace(
+        '      refusal: {type: [string, "null"]}\n',
+        field + '      refusal: {type: [string, "null"]}\n',
+    )
+    (tree / wire).write_text(text)
+    (tree / "specs/providers/examplehost.yaml").write_text(
+        "provider: examplehost\nenum: EXAMPLEHOST\ndisplay_name: Example host\n"
+        "docs: https://example.com/docs\nbase_url: https://api.example.com/v1\n"
+        "auth: {scheme: bearer, env: [EXAMPLEHOST_API_KEY]}\n"
+        "serves:\n  openai_chat:\n    path: /chat/completions\n"
+        "    adds: {content: [{kind: reasoning, text: thoughts}]}\n"
+    )
+    adapter = format_files(compile_specs(tree), tree)[CHAT_ADAPTER]
+    assert (
+        "first_present(message.reasoning_content, message.reasoning, message.thoughts)" in adapter
+    )
+    # a rule two hosts add alike is read once
+    (tree / "specs/providers/examplehost.yaml").write_text(
+        (tree / "specs/providers/examplehost.yaml").read_text().replace("thoughts", "reasoning")
+    )
+    again = format_files(compile_specs(tree), tree)
+    assert again[CHAT_ADAPTER] == compiled[CHAT_ADAPTER]
+
+
+def test_shared_content_rules_are_read_in_the_message_and_the_delta(
+    compiled: dict[str, str],
+) -> None:
+    """One list, two readings: the response's tool calls have no `key` (a stream's do)."""
+    adapter = compiled[CHAT_ADAPTER]
+    response = adapter[adapter.index("def _response_choice") : adapter.index("def parse_response")]
+    stream = adapter[adapter.index("def _choice_delta") :]
+    assert "message.tool_calls" in response and "enumerate" not in response
+    assert "delta.tool_calls" in stream and "first_present(call.index, position)" in stream
+
+
+def test_a_table_defined_in_two_files_is_an_error(tree: Path) -> None:
+    (tree / "specs/tables/more.yaml").write_text("retry_statuses:\n  transient: [500]\n")
+    errs = errors_of(tree)
+    assert any(
+        e.startswith("specs/tables/more.yaml:2:")
+        and "'transient' is defined in specs/tables/errors.yaml too" in e
+        for e in errs
+    ), errs
+
+
+def test_shared_tables_resolve_to_the_protocols_own_values() -> None:
+    from modelwire.generated.adapters import anthropic_messages, bedrock_converse, bedrock_invoke
+
+    assert 529 in anthropic_messages.RETRY_STATUSES and 409 in anthropic_messages.RETRY_STATUSES
+    assert bedrock_converse.ERROR_TYPES["accessDeniedException"] == "permission"
+    assert "accessDeniedException" not in bedrock_invoke.ERROR_TYPES
+    pattern = bedrock_invoke.CONTEXT_LENGTH_PATTERN
+    assert (
+        pattern is not None and pattern.pattern == anthropic_messages.CONTEXT_LENGTH_PATTERN.pattern
+    )  # type: ignore[union-attr]
+
+
+def test_every_spec_key_is_named_in_the_spec_language_page() -> None:
+    """Each key of the grammar (generator/spec.py) is named, in backticks, in
+    docs/spec-language.md."""
+    import re
+
+    from generator import spec as grammar
+
+    doc = (ROOT / "docs/spec-language.md").read_text()
+    missing = sorted(
+        f"{model.__name__}.{key}"
+        for model in vars(grammar).values()
+        if isinstance(model, type) and issubclass(model, grammar.Strict)
+        for name, info in model.model_fields.items()
+        for key in [info.alias or name]
+        if not re.search(rf"`[^`]*\b{re.escape(key)}\b[^`]*`", doc)
+    )
+    assert not missing, missing

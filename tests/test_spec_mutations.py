@@ -41,6 +41,7 @@ from generator.source import load as load_source
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"protocols": grammar.ProtocolSpec, "providers": grammar.ProviderSpec}
 FOLDERS["models"] = grammar.CatalogSpec
+FOLDERS["tables"] = grammar.TablesSpec
 PRICE_FIELDS = ("input", "output", "cached_input", "cache_write", "reasoning", "usd")
 
 # Filled in as the mutations run, for the terminal summary (tests/conftest.py).
@@ -295,8 +296,9 @@ def mutations_of(f: SpecFile) -> Iterator[Mutation]:
         if isinstance(e.value, yaml.ScalarNode) and scalar is not None and e.key is not None:
             expect = str(e.loc[-1]) + ("|" + _enclosing_key(e) if e.union else "")
             yield replace_value(f, e, SCALAR_TYPES[scalar], "wrong_type", expect)
-        # a wire path that is not in the wire schema
-        if kind == "protocols" and isinstance(e.value, yaml.ScalarNode) and _is_path(e.ann):
+        # a wire path that is not in the wire schema (a protocol's, or one a host adds to it)
+        in_specs = kind in ("protocols", "providers")
+        if in_specs and isinstance(e.value, yaml.ScalarNode) and _is_path(e.ann):
             bogus = re.sub(
                 r"([A-Za-z0-9_]+)(?=( [!=]= \S+)?$)", r"\1_bogus", e.value.value, count=1
             )
@@ -361,6 +363,9 @@ def mutations_of(f: SpecFile) -> Iterator[Mutation]:
             )
         if kind == "providers" and len(e.loc) == 2 and e.loc[0] == "serves":
             yield _rename_key(f, e, "nosuch_protocol", "unknown_protocol", "unknown protocol")
+        # a shared table that specs/tables/ does not define
+        if kind == "protocols" and "shared" in e.loc and isinstance(e.value, yaml.ScalarNode):
+            yield replace_value(f, e, "nosuch_table", "unknown_shared_table", "'nosuch_table'")
     yield from _model_mutations(f)
     yield from _finish_reason_mutations(f)
     yield from _syntax_mutations(f)
@@ -624,6 +629,7 @@ def errors_after(tree: Path, m: Mutation) -> list[SpecError]:
 def test_mutations_cover_every_category_and_file() -> None:
     categories = Counter(m.category for m in ALL_MUTATIONS)
     assert set(categories) >= {
+        "unknown_shared_table",
         "missing_required_key",
         "wrong_type",
         "bad_wire_path",
@@ -670,3 +676,157 @@ def test_an_unquoted_negated_condition_is_a_spec_error(tree: Path) -> None:
     m = dataclasses.replace(m, start=len(text), end=len(text))
     errors = errors_after(tree, m)
     assert errors and str(errors[0]).startswith(f"{rel}:")
+
+
+# --- what hosts add, shared content, shared tables -------------------------------------------
+
+OPENROUTER = "specs/providers/openrouter.yaml"
+ERROR_TABLES = "specs/tables/errors.yaml"
+
+# (file, text, its replacement, text on the line the error is at (searched from the edit), part
+# of the message)
+ADDITION_CHECKS = [
+    # a host adds only to what the protocol has: shared content rules, stream events reading a
+    # usage object; a protocol that frames dialects takes no additions
+    (
+        OPENROUTER,
+        "    adds:\n      response:\n        # an error after the model started",
+        "    adds:\n      content: [{kind: text, text: x}]\n      response:\n        # an error after the model started",
+        "content: [",
+        "no shared `content` rules",
+    ),
+    (
+        "specs/providers/openai.yaml",
+        "  openai_images: {path: /images/generations}",
+        "  openai_images:\n    path: /images/generations\n    adds: {stream: {usage: usage}}",
+        "stream:",
+        "no stream event rule reading a usage object",
+    ),
+    (
+        "specs/providers/amazon_bedrock.yaml",
+        "    path: /model/{model}/invoke\n",
+        "    path: /model/{model}/invoke\n    adds: {usage: {prompt_tokens: inputTokenCount}}\n",
+        "adds:",
+        "only frames",
+    ),
+    # a place a host adds is a path of the wire schema, added to a value read from a path
+    (
+        "specs/providers/deepseek.yaml",
+        "cache_read_tokens: prompt_cache_hit_tokens",
+        "cache_read_tokens: prompt_cache_hits",
+        "prompt_cache_hits",
+        "'prompt_cache_hits' (in path",
+    ),
+    (
+        "specs/providers/anthropic.yaml",
+        "  anthropic_messages: {path: /v1/messages}",
+        "  anthropic_messages:\n    path: /v1/messages\n    adds: {usage: {prompt_tokens: input_tokens}}",
+        "adds:",
+        "takes no further place",
+    ),
+    (
+        "specs/providers/anthropic.yaml",
+        "  anthropic_messages: {path: /v1/messages}",
+        "  anthropic_messages:\n    path: /v1/messages\n    adds: {stream: {usage: message.usage}}",
+        "adds:",
+        "merges key by key",
+    ),
+    (
+        OPENROUTER,
+        "- {kind: reasoning, text: reasoning}",
+        "- {kind: reasoning, text: reasonin}",
+        "text: reasonin}",
+        "did you mean 'reasoning'",
+    ),
+    (
+        OPENROUTER,
+        'error: {when: [error, "!choices"]',
+        'error: {when: [errors, "!choices"]',
+        "errors,",
+        "'errors'",
+    ),
+    # a choice reads the shared rules (in an object that exists) or its own, not both
+    (
+        "specs/protocols/openai_chat.yaml",
+        "    content_in: message\n",
+        "    content_in: message\n    content: [{kind: text, text: message.content}]\n",
+        "content_in: message",
+        "not both",
+    ),
+    (
+        "specs/protocols/openai_chat.yaml",
+        "    content_in: message\n",
+        "    content_in: messages\n",
+        "content_in: messages",
+        "'messages'",
+    ),
+    (
+        "specs/protocols/meta_llama.yaml",
+        "content:\n  - {kind: text, text: generation}\n",
+        "",
+        "content_in: .}\n\nstream",
+        "there are none",
+    ),
+    # shared tables: named ones exist, are named by two protocols or more, give each error type
+    # once, and a shared pattern is a regular expression
+    (
+        "specs/protocols/gemini_generate_content.yaml",
+        "retry_statuses: {shared: transient}",
+        "retry_statuses: {shared: transiet}",
+        "transiet",
+        "did you mean 'transient'",
+    ),
+    (
+        "specs/protocols/imagen_predict.yaml",
+        "types: {shared: google_rpc_status}",
+        "types: {INTERNAL: server}",
+        (ERROR_TABLES, "  google_rpc_status:"),
+        "named by specs/protocols/gemini_generate_content.yaml only",
+    ),
+    (
+        "specs/protocols/bedrock_converse.yaml",
+        "      accessDeniedException: permission\n",
+        "      accessDeniedException: permission\n      validationException: bad_request\n",
+        "validationException",
+        "given by 'bedrock_stream_exceptions' already",
+    ),
+    (
+        ERROR_TABLES,
+        'context_window_messages: "prompt is too long|',
+        'context_window_messages: "(prompt is too long|',
+        "context_window_messages",
+        "bad regex",
+    ),
+    (
+        "specs/protocols/meta_llama.yaml",
+        "  message: message\n",
+        "  message: message\n  types: {}\n",
+        "types: {}",
+        "at least 1 item",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "at", "message"), ADDITION_CHECKS, ids=lambda v: str(v)[:40]
+)
+def test_additions_shared_content_and_tables_fail_at_their_line(
+    tree: Path, rel: str, old: str, new: str, at: str | tuple[str, str], message: str
+) -> None:
+    text = (ROOT / rel).read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {rel}"
+    start = text.index(old)
+    edited = text[:start] + new + text[start + len(old) :]
+    if isinstance(at, tuple):  # the error is in another file
+        err_file, other = at[0], (ROOT / at[0]).read_text(encoding="utf-8")
+        line = other[: other.index(at[1])].count("\n") + 1
+    else:
+        err_file = rel
+        line = edited[: edited.index(at, max(0, start - 40))].count("\n") + 1
+    m = Mutation("addition", rel, start, start + len(old), new, line, message)
+    errors = errors_after(tree, m)
+    where = f"{err_file}:{line}:"
+    hits = [e for e in errors if str(e).startswith(where)]
+    assert any(message.lower() in e.message.lower() for e in hits), (
+        f"no error at {where} saying {message!r}; got:\n" + "\n".join(map(str, errors))
+    )

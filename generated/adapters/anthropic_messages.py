@@ -95,11 +95,11 @@ ERROR_TYPES: dict[str, str] = {
     "authentication_error": "authentication",
     "permission_error": "permission",
     "not_found_error": "not_found",
-    "request_too_large": "request_too_large",
     "rate_limit_error": "rate_limit",
-    "overloaded_error": "overloaded",
+    "request_too_large": "request_too_large",
     "api_error": "server",
     "timeout_error": "timeout",
+    "overloaded_error": "overloaded",
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(

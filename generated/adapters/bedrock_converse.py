@@ -100,14 +100,14 @@ RETRY_STATUSES: frozenset[int] = frozenset((408, 429, 500, 502, 503, 504))
 STATUS_KINDS: dict[int, str] = {}
 ERROR_TYPES: dict[str, str] = {
     "validationException": "bad_request",
-    "accessDeniedException": "permission",
-    "resourceNotFoundException": "not_found",
     "throttlingException": "rate_limit",
-    "serviceQuotaExceededException": "rate_limit",
     "internalServerException": "server",
     "serviceUnavailableException": "server",
     "modelStreamErrorException": "server",
     "modelTimeoutException": "timeout",
+    "accessDeniedException": "permission",
+    "resourceNotFoundException": "not_found",
+    "serviceQuotaExceededException": "rate_limit",
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = None

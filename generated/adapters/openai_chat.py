@@ -96,18 +96,18 @@ ERROR_TYPES: dict[str, str] = {
     "authentication_error": "authentication",
     "permission_error": "permission",
     "not_found_error": "not_found",
-    "request_too_large": "request_too_large",
     "rate_limit_error": "rate_limit",
-    "rate_limit_exceeded": "rate_limit",
-    "overloaded_error": "overloaded",
+    "request_too_large": "request_too_large",
     "api_error": "server",
-    "server_error": "server",
     "timeout_error": "timeout",
+    "overloaded_error": "overloaded",
+    "rate_limit_exceeded": "rate_limit",
+    "server_error": "server",
     "context_length_exceeded": "context_length",
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(("context_length_exceeded",))
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(
-    "context[ _-]?length|context[ _-]?window|maximum context|prompt is too long|prompt too long|input is too long|too many (input )?tokens|exceeds? the (maximum|max)[a-z ]* tokens|maximum (number of )?tokens|token limit",
+    "prompt is too long|context[ _-]?length|context[ _-]?window|maximum context|prompt too long|input is too long|too many (input )?tokens|exceeds? the (maximum|max)[a-z ]* tokens|maximum (number of )?tokens|token limit",
     re.IGNORECASE,
 )
 TOOL_SCHEMA = "json_schema"
