@@ -1,4 +1,4 @@
-"""AWS Signature Version 4 for the `aws_sigv4` auth scheme (Amazon Bedrock), via botocore.
+"""AWS Signature Version 4 signing (the `AWSSigV4` scheme of `_auth`), via botocore.
 
 botocore (the optional extra `modelwire[bedrock]`, imported here only) signs the request and
 finds credentials: `AIModelAPI(credentials={"aws_access_key_id": ..., "aws_secret_access_key":

@@ -1,4 +1,4 @@
-"""Google Cloud access tokens for the `google_oauth` auth scheme (Vertex AI).
+"""Google Cloud access tokens for the `GoogleOAuth` scheme of `_auth` (Vertex AI).
 
 A static token (`credentials={"access_token": ...}` or `api_key=`) is sent as is. Otherwise
 google-auth (the optional extra `modelwire[vertex]`, imported here only) supplies one from

@@ -18,9 +18,9 @@ class AuthScheme:
     name: str | None = None
     env: tuple[str, ...] = ()
     optional: bool = False
-    service: str | None = None  # aws_sigv4 signing service
+    service: str | None = None  # the service a signing scheme signs for
     bearer_credential: str | None = None  # credentials key sent as a bearer token instead
-    region_param: str | None = None  # aws_sigv4: the param holding the signing region
+    region_param: str | None = None  # a signing scheme: the param holding the region
 
 
 @dataclass(frozen=True, slots=True)
