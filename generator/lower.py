@@ -1,9 +1,12 @@
-"""Lowering: a validated protocol spec + its wire schema -> the adapter's intermediate form.
+"""Lowering: a checked protocol spec + its wire schema -> the adapter's intermediate form.
 
 The intermediate form is small dataclasses holding Python expressions (strings) that read
-the wire models by attribute. Templates under generator/templates/ render it. Every path is
-resolved against the wire schema here; a path that does not exist, or lands on a value of
-the wrong type, is a SpecError at the path's own line.
+the wire models by attribute. Templates under generator/templates/ render it. The protocol's
+shape is checked before (generator/checks/protocol.py); every path is resolved against the
+wire schema here, and a path that does not exist, or lands on a value of the wrong type, is a
+SpecError at the path's own line, recorded in `Lowering.errors` — as is any error of a rule,
+case, event, template or body key, which is then left out while the rest is lowered — so that
+one run reports every error of a spec.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError
 from .source import Loc, Source
 from .spec import (
     AddsSpec,
@@ -30,11 +33,14 @@ from .spec import (
     ProtocolSpec,
     RequestSpec,
     StreamEventSpec,
+    StreamSpec,
     Sum,
     UsageSpec,
 )
 from .tables import ErrorTables
 from .wire import PathError, Resolved, Step, WireSchema
+
+T = TypeVar("T")
 
 STRING = frozenset({"string"})
 INTEGER = frozenset({"integer"})
@@ -548,68 +554,83 @@ class Emitter:
         self.out = "deltas" if stream else "contents"
 
     def item(self, it: ItemIR, position: str | None) -> list[Stmt]:
+        """Statements adding the item a rule makes (when its fields hold anything)."""
+        if it.kind == "text":
+            return self.text_item(it)
+        if it.kind == "reasoning":
+            return self.reasoning_item(it)
+        if it.kind == "image":
+            return self.image_item(it)
+        return self.tool_call_item(it, position)
+
+    def text_item(self, it: ItemIR) -> list[Stmt]:
+        f, key = it.fields, it.key
+        extra: Code = code(", key=", key) if key is not None else ()
+        if "signature" in f:
+            made = (
+                code("TextDelta(text or '', signature=signature", extra, ")")
+                if self.stream
+                else ("TextContent(text or '', signature=signature)",)
+            )
+            return [
+                line("text, signature = ", f["text"], ", ", f["signature"]),
+                if_(("text or signature",), [line(f"{self.out}.append(", made, ")")]),
+            ]
+        made = code("TextDelta(text", extra, ")") if self.stream else ("TextContent(text)",)
+        return [if_(code("text := ", f["text"]), [line(f"{self.out}.append(", made, ")")])]
+
+    def reasoning_item(self, it: ItemIR) -> list[Stmt]:
+        f, key = it.fields, it.key
+        has_text, has_sig = "text" in f, "signature" in f
+        if not (has_text or has_sig):
+            return []
+        text = "text or None" if has_sig and has_text else ("text" if has_text else "None")
+        args: Code = (f"{text}, {'signature' if has_sig else 'None'}",)
+        if self.stream:
+            args = code(args, ", ", key if key is not None else ("None",))
+        flags = ", redacted=True" if it.redacted else ""
+        if self.stream and it.continues:
+            flags += ", continues=True"
+        ident: Code = code(", id=", f["id"]) if "id" in f else ()
+        cls = "ReasoningDelta" if self.stream else "ReasoningContent"
+        add = line(f"{self.out}.append({cls}(", args, flags, ident, "))")
+        if has_text and has_sig:
+            return [
+                line("text, signature = ", f["text"], ", ", f["signature"]),
+                if_(("text or signature",), [add]),
+            ]
+        name = "text" if has_text else "signature"
+        return [if_(code(f"{name} := ", f[name]), [add])]
+
+    def image_item(self, it: ItemIR) -> list[Stmt]:
         f = it.fields
         none: Code = ("None",)
-        key = it.key
-        if it.kind == "text":
-            extra: Code = code(", key=", key) if key is not None else ()
-            if "signature" in f:
-                made = (
-                    code("TextDelta(text or '', signature=signature", extra, ")")
-                    if self.stream
-                    else ("TextContent(text or '', signature=signature)",)
-                )
-                return [
-                    line("text, signature = ", f["text"], ", ", f["signature"]),
-                    if_(("text or signature",), [line(f"{self.out}.append(", made, ")")]),
-                ]
-            made = code("TextDelta(text", extra, ")") if self.stream else ("TextContent(text)",)
-            return [if_(code("text := ", f["text"]), [line(f"{self.out}.append(", made, ")")])]
-        if it.kind == "reasoning":
-            has_text, has_sig = "text" in f, "signature" in f
-            if not (has_text or has_sig):
-                return []
-            text = "text or None" if has_sig and has_text else ("text" if has_text else "None")
-            args: Code = (f"{text}, {'signature' if has_sig else 'None'}",)
-            if self.stream:
-                args = code(args, ", ", key if key is not None else none)
-            flags = ", redacted=True" if it.redacted else ""
-            if self.stream and it.continues:
-                flags += ", continues=True"
-            ident: Code = code(", id=", f["id"]) if "id" in f else ()
-            cls = "ReasoningDelta" if self.stream else "ReasoningContent"
-            add = line(f"{self.out}.append({cls}(", args, flags, ident, "))")
-            if has_text and has_sig:
-                return [
-                    line("text, signature = ", f["text"], ", ", f["signature"]),
-                    if_(("text or signature",), [add]),
-                ]
-            name = "text" if has_text else "signature"
-            return [if_(code(f"{name} := ", f[name]), [add])]
-        if it.kind == "image":
-            has_data, has_url = "data" in f, "url" in f
-            cls = "ImageDelta" if self.stream else "ImageContent"
-            sig: Code = code(", signature=", f["signature"]) if "signature" in f else ()
-            add = line(
-                f"{self.out}.append({cls}(",
-                "data" if has_data else "None",
-                ", ",
-                "url" if has_url else "None",
-                ", ",
-                f.get("media_type", none),
-                ", ",
-                f.get("revised_prompt", none),
-                sig,
-                "))",
-            )
-            if has_data and has_url:
-                return [
-                    line("data, url = ", f["data"], ", ", f["url"]),
-                    if_(("data or url",), [add]),
-                ]
-            name = "data" if has_data else "url"
-            return [if_(code(f"{name} := ", f[name]), [add])]
-        # tool_call
+        has_data, has_url = "data" in f, "url" in f
+        cls = "ImageDelta" if self.stream else "ImageContent"
+        sig: Code = code(", signature=", f["signature"]) if "signature" in f else ()
+        add = line(
+            f"{self.out}.append({cls}(",
+            "data" if has_data else "None",
+            ", ",
+            "url" if has_url else "None",
+            ", ",
+            f.get("media_type", none),
+            ", ",
+            f.get("revised_prompt", none),
+            sig,
+            "))",
+        )
+        if has_data and has_url:
+            return [
+                line("data, url = ", f["data"], ", ", f["url"]),
+                if_(("data or url",), [add]),
+            ]
+        name = "data" if has_data else "url"
+        return [if_(code(f"{name} := ", f[name]), [add])]
+
+    def tool_call_item(self, it: ItemIR, position: str | None) -> list[Stmt]:
+        f, key = it.fields, it.key
+        none: Code = ("None",)
         ident, name_, args_ = f.get("id", none), f.get("name", none), f.get("arguments", none)
         if not self.stream:
             sig = code(", ", f["signature"]) if "signature" in f else ()
@@ -1001,69 +1022,86 @@ class Reader:
     def parse_event(self, events: list[EventIR]) -> tuple[list[Function], str | None]:
         """The handlers and `parse_event`; the dispatch table's text when events are told
         apart by one field's value."""
-        e = f"w.{self.stream_model}"
         firsts = [ev.condition[0] if ev.condition else None for ev in events]
         by_value = (
             all(f is not None and f.op == "==" and len(f.ref.steps) == 1 for f in firsts)
             and len({f.ref.key for f in firsts if f is not None}) == 1
         )
-        handlers: list[Function] = []
         if by_value and events:
-            groups: dict[str, list[EventIR]] = {}
-            for ev, f in zip(events, firsts, strict=True):
-                assert f is not None and f.literal is not None
-                groups.setdefault(f.literal, []).append(ev)
-            table: list[str] = []
-            shapes: dict[str, Function] = {}  # a handler's text after its name -> the handler
-            also: dict[str, list[str]] = {}  # a handler -> the other events it reads
-            for literal, group in groups.items():
-                body: list[Stmt] = []
-                kinds: set[str] = set()
-                ends = False
-                for ev in group:
-                    rest = (ev.condition or [])[1:]
-                    made = [_error(ev.error)] if ev.error is not None else self.chunk(ev)
-                    kinds.add("StreamError" if ev.error is not None else "ChatResponseChunk")
-                    if rest:
-                        body.append(if_(rest, made))
-                    else:
-                        body += made
-                        ends = True
-                        break
-                if not ends:
-                    body.append(line("return None"))
-                    kinds.add("None")
-                order = ["ChatResponseChunk", "StreamError", "None"]
-                returns = " | ".join(k for k in order if k in kinds)
-                fn = Function(
-                    self.fresh(f"_on_{snake(literal)}"), [("e", e)], returns, body, keep=("e",)
-                )
-                same = shapes.get(fn.render().split("(", 1)[1]) if not self.functions else None
-                if same is not None:  # events read alike share one handler
-                    also.setdefault(same.name, []).append(repr(literal))
-                    same.doc = f"Also the {', '.join(also[same.name])} events, read alike."
-                    table.append(f"    {literal!r}: {same.name},")
-                    continue
-                handlers += self.functions
-                self.functions = []
-                handlers.append(fn)
-                shapes[fn.render().split("(", 1)[1]] = fn
-                table.append(f"    {literal!r}: {fn.name},")
-            attr = next(f.ref.steps[0].attr for f in firsts if f is not None)
-            body = [
-                Stmt((f"e: {e} = _validate_event(data)",), binds="e"),
-                line(f"handler = _ON_EVENT.get(e.{attr})"),
-                line("return handler(e) if handler is not None else None"),
+            return self.dispatch_by_value(events, firsts)
+        return self.dispatch_in_order(events), None
+
+    def dispatch_by_value(
+        self, events: list[EventIR], firsts: list[Conj | None]
+    ) -> tuple[list[Function], str]:
+        """One handler per value of the field telling events apart (events read alike share
+        one), and `parse_event` looking the handler up in the `_ON_EVENT` table."""
+        e = f"w.{self.stream_model}"
+        groups: dict[str, list[EventIR]] = {}
+        for ev, f in zip(events, firsts, strict=True):
+            assert f is not None and f.literal is not None
+            groups.setdefault(f.literal, []).append(ev)
+        handlers: list[Function] = []
+        table: list[str] = []
+        shapes: dict[str, Function] = {}  # a handler's text after its name -> the handler
+        also: dict[str, list[str]] = {}  # a handler -> the other events it reads
+        for literal, group in groups.items():
+            fn = self.value_handler(literal, group)
+            same = shapes.get(fn.render().split("(", 1)[1]) if not self.functions else None
+            if same is not None:  # events read alike share one handler
+                also.setdefault(same.name, []).append(repr(literal))
+                same.doc = f"Also the {', '.join(also[same.name])} events, read alike."
+                table.append(f"    {literal!r}: {same.name},")
+                continue
+            handlers += self.functions
+            self.functions = []
+            handlers.append(fn)
+            shapes[fn.render().split("(", 1)[1]] = fn
+            table.append(f"    {literal!r}: {fn.name},")
+        attr = next(f.ref.steps[0].attr for f in firsts if f is not None)
+        body = [
+            Stmt((f"e: {e} = _validate_event(data)",), binds="e"),
+            line(f"handler = _ON_EVENT.get(e.{attr})"),
+            line("return handler(e) if handler is not None else None"),
+        ]
+        text = "\n".join(
+            [
+                f"_ON_EVENT: dict[str | None, Callable[[{e}], ChatResponseChunk | StreamError | None]] = {{",
+                *table,
+                "}",
             ]
-            text = "\n".join(
-                [
-                    f"_ON_EVENT: dict[str | None, Callable[[{e}], ChatResponseChunk | StreamError | None]] = {{",
-                    *table,
-                    "}",
-                ]
-            )
-            return [*handlers, self._parse_event(body)], text
-        body = [Stmt((f"e: {e} = _validate_event(data)",), binds="e")]
+        )
+        return [*handlers, self._parse_event(body)], text
+
+    def value_handler(self, literal: str, group: list[EventIR]) -> Function:
+        """The handler of the events whose telling field has the value `literal`: their rules
+        in order, each under the rest of its `when`."""
+        body: list[Stmt] = []
+        kinds: set[str] = set()
+        ends = False
+        for ev in group:
+            rest = (ev.condition or [])[1:]
+            made = [_error(ev.error)] if ev.error is not None else self.chunk(ev)
+            kinds.add("StreamError" if ev.error is not None else "ChatResponseChunk")
+            if rest:
+                body.append(if_(rest, made))
+            else:
+                body += made
+                ends = True
+                break
+        if not ends:
+            body.append(line("return None"))
+            kinds.add("None")
+        order = ["ChatResponseChunk", "StreamError", "None"]
+        returns = " | ".join(k for k in order if k in kinds)
+        e = f"w.{self.stream_model}"
+        return Function(self.fresh(f"_on_{snake(literal)}"), [("e", e)], returns, body, keep=("e",))
+
+    def dispatch_in_order(self, events: list[EventIR]) -> list[Function]:
+        """`parse_event` trying the event rules in order (each one's handler, or the last
+        rule's reading in place), and the handlers."""
+        handlers: list[Function] = []
+        body = [Stmt((f"e: w.{self.stream_model} = _validate_event(data)",), binds="e")]
         ends = False
         for ev in events:
             if ev.error is not None:
@@ -1086,7 +1124,7 @@ class Reader:
                 break
         if not ends:
             body.append(line("return None"))
-        return [*handlers, self._parse_event(body)], None
+        return [*handlers, self._parse_event(body)]
 
     def _parse_event(self, body: list[Stmt]) -> Function:
         doc = "One stream event's data -> what it contributes, an in-stream error, or None."
@@ -1630,7 +1668,7 @@ class Lowering:
 
     @property
     def request(self) -> RequestSpec:
-        """The spec's request (`lower` fails first when there is none)."""
+        """The spec's request (checks/protocol.py fails a protocol without one first)."""
         if self.spec.request is None:
             raise self.fail((), "missing required key 'request'")
         return self.spec.request
@@ -1656,10 +1694,12 @@ class Lowering:
             found = resolved.types - {"null"}
             guarded = expect == STRING and "string" in found  # other shapes read as None
             if "any" not in found and not found <= expect and not guarded:
-                raise self.fail(
-                    loc,
-                    f"{path!r} is {'/'.join(sorted(found))} in the wire schema, "
-                    f"expected {'/'.join(sorted(expect))}",
+                self.errors.append(
+                    self.fail(
+                        loc,
+                        f"{path!r} is {'/'.join(sorted(found))} in the wire schema, "
+                        f"expected {'/'.join(sorted(expect))}",
+                    )
                 )
         found = resolved.types - {"null"}
         # a string here, or another shape (e.g. a list of parts): read as None
@@ -1853,17 +1893,9 @@ class Lowering:
             out = RuleIR(None, each=each, var=var, position=position, var_def=elem_def)
             if rule.cases:
                 self.check_cases_only(rule, loc)
-                for i, case in enumerate(rule.cases):
-                    cloc = (*loc, "cases", i)
-                    if case.each is not None or case.cases:
-                        raise self.fail(cloc, "cases cannot nest `each` or `cases`")
-                    if out.cases and out.cases[-1].condition is None:
-                        raise self.fail(cloc, "unreachable: an earlier case has no `when`")
-                    inner = self.rule(case, var, elem_def, cloc, stream)
-                    if out.cases:
-                        inner.keyword = "elif" if inner.condition else "else"
-                    inner.position = position
-                    out.cases.append(inner)
+                self.each(
+                    rule.cases, lambda i, case: self.case(out, case, (*loc, "cases", i), stream)
+                )
             else:
                 inner = self.rule(
                     rule.model_copy(update={"each": None}), var, elem_def, loc, stream
@@ -1917,6 +1949,19 @@ class Lowering:
         item = ItemIR(rule.kind, fields, key, rule.redacted, rule.continues, rule.whole, key_int)
         return RuleIR(cond, item, keyword="if" if cond else None)
 
+    def case(self, out: RuleIR, case: ContentRule, loc: Loc, stream: bool) -> None:
+        """One case of a rule with `cases`, added to `out` (the rule, lowered)."""
+        assert out.var is not None and out.var_def is not None
+        if case.each is not None or case.cases:
+            raise self.fail(loc, "cases cannot nest `each` or `cases`")
+        if out.cases and out.cases[-1].condition is None:
+            raise self.fail(loc, "unreachable: an earlier case has no `when`")
+        inner = self.rule(case, out.var, out.var_def, loc, stream)
+        if out.cases:
+            inner.keyword = "elif" if inner.condition else "else"
+        inner.position = out.position
+        out.cases.append(inner)
+
     def prompt(self, msgs: MessagesSpec) -> tuple[str, str, str] | None:
         """(begin, Python expression of one turn from `role` and `text`, end) when the
         conversation is written as one text; None for a message list."""
@@ -1953,22 +1998,6 @@ class Lowering:
         if "text" not in pieces:
             raise self.fail((*at, "prompt", "turn"), "`turn` never writes the turn's `{text}`")
         return msgs.prompt.begin, " + ".join(pieces), msgs.prompt.end
-
-    def check_plain_stream(self, stream: Any) -> None:
-        """A protocol without `dialects` reads its events itself: its stream says how usage
-        updates, and nothing in it wraps another protocol's events."""
-        if stream.usage_update is None:
-            raise self.fail(("stream",), "missing required key 'usage_update'")
-        if stream.payload is not None:
-            raise self.fail(
-                ("stream", "payload"), "`payload` applies to a protocol with `dialects`"
-            )
-        for i, ev in enumerate(stream.events):
-            if ev.payload is not None:
-                raise self.fail(
-                    ("stream", "events", i, "payload"),
-                    "`payload` applies to a protocol with `dialects`",
-                )
 
     def check_cases_only(self, rule: ContentRule, loc: Loc) -> None:
         """A rule with `cases` makes no item of its own: anything but `each` and `cases` set on
@@ -2020,18 +2049,20 @@ class Lowering:
             rules = (
                 []  # a base that does not exist: its rules are not checked (already reported)
                 if found is not None and found.def_name == UNKNOWN
-                else [
-                    self.rule(rebase(r, base, stream), var, choice_def, at, stream)
-                    for r, at in self.shared_content()
-                ]
+                else self.each(
+                    self.shared_content(),
+                    lambda _, r: self.rule(
+                        rebase(r[0], base, stream), var, choice_def, r[1], stream
+                    ),
+                )
             )
         elif spec.content is None:
             raise self.fail(loc, "missing required key 'content' (or `content_in`)")
         else:
-            rules = [
-                self.rule(r, var, choice_def, (*loc, "content", i), stream)
-                for i, r in enumerate(spec.content)
-            ]
+            rules = self.each(
+                spec.content,
+                lambda i, r: self.rule(r, var, choice_def, (*loc, "content", i), stream),
+            )
         return ChoiceIR(source, var, choice_def, index, finish, rules)
 
     def shared_content(self) -> list[tuple[ContentRule, Loc]]:
@@ -2110,15 +2141,21 @@ class Lowering:
             return expr
         known = self.wire.known_values(None, resolved.node)
         if known is None:
-            raise self.fail(
-                loc, f"{path!r} has no x-known-values/enum in the wire schema to check the table"
+            self.errors.append(
+                self.fail(
+                    loc,
+                    f"{path!r} has no x-known-values/enum in the wire schema to check the table",
+                )
             )
+            return expr
         missing = [v for v in known if v not in self.spec.finish_reasons]
         if missing:
-            raise self.src.error(
-                ("finish_reasons",),
-                f"finish_reasons does not map {', '.join(map(repr, missing))} "
-                f"(known values of {path!r} in the wire schema)",
+            self.errors.append(
+                self.src.error(
+                    ("finish_reasons",),
+                    f"finish_reasons does not map {', '.join(map(repr, missing))} "
+                    f"(known values of {path!r} in the wire schema)",
+                )
             )
         return expr
 
@@ -2175,31 +2212,33 @@ class Lowering:
         return repr(value), False
 
     def body(self) -> list[BodyEntry]:
+        """The body template's entries, each key checked against the request schema; a key
+        in error is recorded and left out."""
         req = self.request
-        if not self.wire.has_def(req.schema_):
-            raise self.fail(("request", "schema"), f"{req.schema_!r} is not in the wire schema")
+        entries: list[list[BodyEntry]] = self.each(
+            list(req.body.items()), lambda _, item: self.body_key(item[0], item[1])
+        )
+        return [e for found in entries for e in found]
+
+    def body_key(self, key: str, value: Any) -> list[BodyEntry]:
+        """One key of the body template: one entry, or one per `$one_of` alternative."""
+        loc: Loc = ("request", "body", key)
+        self.resolve(self.request.schema_, key, loc)
+        if not (isinstance(value, dict) and "$one_of" in value):
+            return [self.body_entry(key, value, loc)]
+        mapping = cast("dict[str, Any]", value)
+        options: Any = mapping["$one_of"]
+        if set(mapping) != {"$one_of"} or not isinstance(options, list) or not options:
+            raise self.fail(loc, "`$one_of` takes a non-empty list and nothing else")
         entries: list[BodyEntry] = []
-        for key, value in req.body.items():
-            loc: Loc = ("request", "body", key)
-            self.resolve(req.schema_, key, loc)
-            if isinstance(value, dict) and "$one_of" in value:
-                options: Any = cast("dict[str, Any]", value)["$one_of"]
-                if (
-                    set(cast("dict[str, Any]", value)) != {"$one_of"}
-                    or not isinstance(options, list)
-                    or not options
-                ):
-                    raise self.fail(loc, "`$one_of` takes a non-empty list and nothing else")
-                option: Any
-                for i, option in enumerate(cast("list[Any]", options)):
-                    oloc = (*loc, "$one_of", i)
-                    if not isinstance(option, dict) or "$when" not in option:
-                        raise self.fail(oloc, "each `$one_of` alternative needs a `$when`")
-                    entry = self.body_entry(key, option, oloc)
-                    entry.keyword = "if" if i == 0 else "elif"
-                    entries.append(entry)
-                continue
-            entries.append(self.body_entry(key, value, loc))
+        option: Any
+        for i, option in enumerate(cast("list[Any]", options)):
+            oloc = (*loc, "$one_of", i)
+            if not isinstance(option, dict) or "$when" not in option:
+                raise self.fail(oloc, "each `$one_of` alternative needs a `$when`")
+            entry = self.body_entry(key, option, oloc)
+            entry.keyword = "if" if i == 0 else "elif"
+            entries.append(entry)
         return entries
 
     def body_paths(self) -> tuple[list[str], list[str], list[str]]:
@@ -2237,40 +2276,6 @@ class Lowering:
                     "without being listed here",
                 )
         return sorted(fields), sorted(objects), sorted(self.request.overridable)
-
-    def check_tool_vars(self) -> None:
-        """The body uses the tool and structured-output variables exactly when the spec's
-        `tools` / `structured_output` sections say how to fill them."""
-        req = self.request
-        text = json.dumps(req.body)
-        so = req.structured_output
-        if req.tools is None and ('"$tools"' in text or '"$tool_choice"' in text):
-            raise self.fail(("request", "body"), "`$tools` needs a `request.tools` section")
-        if req.tools is not None and '"$tools"' not in text:
-            raise self.fail(("request", "tools"), "the body template never uses `$tools`")
-        native = so is not None and so.via == "native"
-        uses_schema = '"$schema"' in text or '"$schema_json"' in text
-        if native and not uses_schema:
-            raise self.fail(
-                ("request", "structured_output", "via"),
-                "`via: native` needs `$schema` (or `$schema_json`) in the body template",
-            )
-        if not native and uses_schema:
-            raise self.fail(
-                ("request", "body"), "`$schema` needs `request.structured_output.via: native`"
-            )
-        json_mode = so is not None and so.json_mode
-        if json_mode != ('"structured_json_mode"' in text or '"$structured_json_mode"' in text):
-            raise self.fail(
-                ("request", "structured_output", "json_mode"),
-                "`json_mode: true` and `$structured_json_mode` in the body need each other",
-            )
-        uses_tool = so is not None and (so.via == "tool" or so.fallback == "tool")
-        if uses_tool and (req.tools is None or "tool" not in req.tools.choice):
-            raise self.fail(
-                ("request", "structured_output"),
-                "structured output through a tool needs `request.tools` with a `tool` choice",
-            )
 
     def body_entry(self, key: str, value: Any, loc: Loc) -> BodyEntry:
         condition = None
@@ -2375,58 +2380,28 @@ class Lowering:
                         out.append((rule, at))
         return out
 
-    def check_additions(self) -> None:
-        """Each host adds to something the protocol has: shared content rules, a stream
-        whose events read usage."""
-        spec, stream = self.spec, self.spec.stream
-        reads_usage = stream is not None and any(
-            ev.usage is not None and ev.usage != "." for ev in stream.events
-        )
-        for a in self.additions:
-            if a.adds.content and not spec.content:
-                raise self.fail(
-                    a.at("content"),
-                    f"{spec.protocol} has no shared `content` rules (a choice's `content_in`) "
-                    "for a host to add to",
-                )
-            if a.adds.stream is not None and not reads_usage:
-                raise self.fail(
-                    a.at("stream"),
-                    f"{spec.protocol} has no stream event rule reading a usage object at a path",
-                )
+    def error_fields(self) -> dict[str, Any]:
+        """The adapter's error tables and where an error body holds its parts."""
+        errors = self.spec.errors
+        return {
+            "error_message": self.error_path(errors.message, "message"),
+            "error_type": self.error_path(errors.type, "type"),
+            "error_code": self.error_path(errors.code, "code"),
+            "request_id_headers": [h.lower() for h in errors.request_id_headers],
+            "error_type_header": errors.type_header.lower() if errors.type_header else None,
+            "retry_statuses": sorted(self.tables.retry_statuses),
+            "status_kinds": dict(sorted(errors.status.items())),
+            "error_types": dict(self.tables.types),
+            "context_length_codes": list(errors.context_length.codes),
+            "context_length_pattern": self.tables.context_length_pattern,
+        }
 
-    def lower(self, wire_module: str) -> AdapterIR:
-        spec = self.spec
-        stream = spec.stream
-        for part in ("request", "response"):
-            if getattr(spec, part) is None:
-                raise self.fail(
-                    (), f"missing required key {part!r} (only a protocol with `dialects` has none)"
-                )
-        assert spec.request is not None and spec.response is not None
-        if stream is not None:
-            self.check_plain_stream(stream)
-        for name in spec.usage_of:
-            if not self.wire.has_def(name):
-                raise self.fail(
-                    ("usage_of", name),
-                    f"{name!r} is not defined in specs/wire/{spec.wire}"
-                    + did_you_mean(name, self.wire.defs),
-                )
-        if spec.kind == "chat" and (stream is None or spec.request.messages is None):
-            raise self.fail(("kind",), "a chat protocol needs `stream` and `request.messages`")
-        schemas = [(("response", "schema"), spec.response.schema_)]
-        schemas.append((("errors", "schema"), spec.errors.schema_))
-        if stream is not None:
-            schemas.append((("stream", "schema"), stream.schema_))
-        for loc, name in schemas:
-            if not self.wire.has_def(name):
-                raise self.fail(
-                    loc,
-                    f"{name!r} is not defined in specs/wire/{spec.wire}"
-                    + did_you_mean(name, self.wire.defs),
-                )
+    def reading(self) -> tuple[list[Function], str | None]:
+        """The response and stream functions; the stream's dispatch table, when events are
+        told apart by one field's value."""
+        spec, stream = self.spec, self.spec.stream
         resp = spec.response
+        assert resp is not None
         root = resp.schema_
         response_choice = self.choice(
             resp.choice, resp.choices, "r", root, ("response", "choice"), False
@@ -2436,12 +2411,11 @@ class Lowering:
             found = EventIR(self.condition("r", root, rule.when, (*loc, "when")))
             found.error = self.error_exprs("r", root, rule, loc)
             response_errors.append(found)
-        self.check_additions()
         events = (
-            [
-                self.event(ev, "e", stream.schema_, ("stream", "events", i))
-                for i, ev in enumerate(stream.events)
-            ]
+            self.each(
+                stream.events,
+                lambda i, ev: self.event(ev, "e", stream.schema_, ("stream", "events", i)),
+            )
             if stream is not None
             else []
         )
@@ -2466,79 +2440,113 @@ class Lowering:
                 ("service_tier", read(resp.service_tier, "service_tier")),
             ],
         )
-        event_table = None
-        if stream is not None:
-            handlers, event_table = reader.parse_event(events)
-            reading += handlers
-        # an image protocol sends `$prompt`, not messages: no part kinds, no roles
-        msgs = spec.request.messages or MessagesSpec.model_validate(
+        if stream is None:
+            return reading, None
+        handlers, event_table = reader.parse_event(events)
+        return reading + handlers, event_table
+
+    def messages(self) -> tuple[MessagesSpec, str, dict[str, str], dict[str, str]]:
+        """(the messages spec — an empty one for an image protocol, which sends `$prompt`;
+        the message template's expression, the part templates', the own-message ones')."""
+        msgs = self.request.messages or MessagesSpec.model_validate(
             {"system": "field", "roles": {}, "message": {}, "parts": {}}
         )
-        prompt = self.prompt(msgs)
-        unknown_roles = [r for r in msgs.roles if r == "system" and msgs.system == "field"]
-        if unknown_roles:
-            raise self.fail(
-                ("request", "messages", "roles"), "`system` role is unused when system: field"
+        at: Loc = ("request", "messages")
+        if any(r == "system" for r in msgs.roles) and msgs.system == "field":
+            self.errors.append(
+                self.fail((*at, "roles"), "`system` role is unused when system: field")
             )
         message_vars = dict(MESSAGE_VARS)
         if msgs.fields or msgs.text_fields:
             message_vars["content"] = ("content", True)
         for name in [*msgs.fields, *msgs.text_fields]:
             if name in message_vars:
-                raise self.fail(
-                    ("request", "messages", "fields", name), f"{name!r} is a reserved variable"
+                self.errors.append(
+                    self.fail((*at, "fields", name), f"{name!r} is a reserved variable")
                 )
             message_vars[name] = (f"_{name}", True)
         for name, kinds in msgs.fields.items():
             for i, kind in enumerate(kinds):
                 if kind not in msgs.parts:
-                    raise self.fail(
-                        ("request", "messages", "fields", name, i),
-                        f"part kind {kind!r} has no template under `parts`",
+                    self.errors.append(
+                        self.fail(
+                            (*at, "fields", name, i),
+                            f"part kind {kind!r} has no template under `parts`",
+                        )
                     )
         message_expr = "None"
         if msgs.message is not None:
-            message_expr, _ = self.template(
-                msgs.message, message_vars, ("request", "messages", "message")
-            )
+            message_expr = self.expr(msgs.message, message_vars, (*at, "message"))
         parts = {
-            kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "parts", kind))[0]
+            kind: self.expr(tpl, PART_VARS[kind], (*at, "parts", kind))
             for kind, tpl in msgs.parts.items()
         }
         own_message = {
-            kind: self.template(tpl, PART_VARS[kind], ("request", "messages", "own_message", kind))[
-                0
-            ]
+            kind: self.expr(tpl, PART_VARS[kind], (*at, "own_message", kind))
             for kind, tpl in msgs.own_message.items()
         }
-        tools = spec.request.tools
-        tool_definition: str | None = None
-        tool_choices: dict[str, str] = {}
-        if tools is not None:
-            tool_definition = self.template(
-                tools.definition, TOOL_VARS, ("request", "tools", "definition")
-            )[0]
-            for mode, tpl in tools.choice.items():
-                variables = CHOICE_VARS if mode == "tool" else {}
-                loc = ("request", "tools", "choice", mode)
-                tool_choices[mode] = self.template(tpl, variables, loc)[0]
-        self.check_tool_vars()
-        body = self.body()
-        body_fields, body_objects, overridable = self.body_paths()
-        if isinstance(spec.errors.context_length.pattern, str):  # a shared one: its own file
+        return msgs, message_expr, parts, own_message
+
+    def tool_templates(self) -> tuple[str | None, dict[str, str]]:
+        """(the tool definition's expression, each tool choice mode's)."""
+        tools = self.request.tools
+        if tools is None:
+            return None, {}
+        definition = self.expr(tools.definition, TOOL_VARS, ("request", "tools", "definition"))
+        choices = {
+            mode: self.expr(
+                tpl, CHOICE_VARS if mode == "tool" else {}, ("request", "tools", "choice", mode)
+            )
+            for mode, tpl in tools.choice.items()
+        }
+        return definition, choices
+
+    def expr(self, value: Any, variables: dict[str, tuple[str, bool]], loc: Loc) -> str:
+        """A template's expression; a template in error is recorded and reads as None."""
+        try:
+            return self.template(value, variables, loc)[0]
+        except SpecError as exc:
+            self.errors.append(exc)
+            return "None"
+
+    def each(self, items: Sequence[Any], lower: Callable[[int, Any], T]) -> list[T]:
+        """`lower(i, item)` of each item; an item in error is recorded and left out, and the
+        others are lowered all the same (every error of a spec is reported in one run)."""
+        out: list[T] = []
+        for i, item in enumerate(items):
             try:
-                re.compile(spec.errors.context_length.pattern)
-            except re.error as exc:
-                raise self.fail(
-                    ("errors", "context_length", "pattern"), f"bad regex: {exc}"
-                ) from None
+                out.append(lower(i, item))
+            except SpecError as exc:
+                self.errors.append(exc)
+        return out
+
+    def attempt(self, lower: Callable[[], T], default: T) -> T:
+        """`lower()`; in error, recorded, and `default` instead."""
+        try:
+            return lower()
+        except SpecError as exc:
+            self.errors.append(exc)
+            return default
+
+    def lower(self, wire_module: str) -> AdapterIR:
+        """The adapter of a protocol whose shape is checked (generator/checks/protocol.py);
+        the errors of its paths and templates are recorded in `errors`."""
+        spec, stream, request = self.spec, self.spec.stream, self.request
+        assert spec.response is not None
+        reading, event_table = self.attempt(self.reading, ([], None))
+        msgs, message_expr, parts, own_message = self.messages()
+        prompt = self.attempt(lambda: self.prompt(msgs), None)
+        tool_definition, tool_choices = self.tool_templates()
+        body = self.body()
+        body_fields, body_objects, overridable = self.attempt(self.body_paths, ([], [], []))
+        so = request.structured_output
         return AdapterIR(
             protocol=spec.protocol,
             spec_file=self.src.path,
             wire_module=wire_module,
             kind=spec.kind,
-            unsupported=list(spec.request.unsupported),
-            min_output_tokens=spec.request.min_output_tokens,
+            unsupported=list(request.unsupported),
+            min_output_tokens=request.min_output_tokens,
             unsigned_call=msgs.unsigned_call,
             streamable=stream is not None,
             framing=(stream.framing or "none") if stream is not None else "none",
@@ -2546,8 +2554,8 @@ class Lowering:
             stream_done=stream.done if stream is not None else None,
             usage_update=(stream.usage_update or "replace") if stream is not None else "replace",
             options_path=None
-            if spec.request.options == "none"
-            else ("" if spec.request.options == "body" else spec.request.options),
+            if request.options == "none"
+            else ("" if request.options == "body" else request.options),
             body=body,
             body_fields=body_fields,
             body_objects=body_objects,
@@ -2567,12 +2575,12 @@ class Lowering:
             merge_consecutive=msgs.merge_consecutive,
             tool_definition=tool_definition,
             tool_choices=tool_choices,
-            tool_schema=tools.schema_ if tools is not None else "json_schema",
-            structured_via=so.via if (so := spec.request.structured_output) else None,
+            tool_schema=request.tools.schema_ if request.tools is not None else "json_schema",
+            structured_via=so.via if so else None,
             structured_schema=so.schema_ if so else "json_schema",
             structured_fallback=so.fallback if so else None,
             structured_json_mode=bool(so and so.json_mode),
-            response_model=root,
+            response_model=spec.response.schema_,
             stream_model=stream.schema_ if stream is not None else "",
             usages=[usage_reader(u).render() for u in self._usages.values()],
             usage_models=[(u.function, u.model) for u in self._usages.values()],
@@ -2580,16 +2588,7 @@ class Lowering:
             event_table=event_table,
             finish_reasons=dict(spec.finish_reasons),
             finish_reasons_with_tool_calls=dict(spec.finish_reasons_with_tool_calls),
-            error_message=self.error_path(spec.errors.message, "message"),
-            error_type=self.error_path(spec.errors.type, "type"),
-            error_code=self.error_path(spec.errors.code, "code"),
-            request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
-            error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
-            retry_statuses=sorted(self.tables.retry_statuses),
-            status_kinds=dict(sorted(spec.errors.status.items())),
-            error_types=dict(self.tables.types),
-            context_length_codes=list(spec.errors.context_length.codes),
-            context_length_pattern=self.tables.context_length_pattern,
+            **self.error_fields(),
         )
 
 
@@ -2611,144 +2610,48 @@ class EnvelopeLowering(Lowering):
         self.protocols = protocols
         self.wires = wires
 
-    def dialect(self, d: DialectSpec, loc: Loc) -> DialectIR:
-        found = self.protocols.get(d.protocol)
-        if found is None:
-            known = ", ".join(sorted(self.protocols))
-            hint = did_you_mean(d.protocol, self.protocols)
-            raise self.fail(
-                (*loc, "protocol"), f"unknown protocol {d.protocol!r}{hint}; known: {known}"
-            )
-        inner, _ = found
-        if inner.dialects:
-            raise self.fail(
-                (*loc, "protocol"), f"{d.protocol!r} has dialects itself: they do not nest"
-            )
-        if inner.request is None:
-            raise self.fail((*loc, "protocol"), f"{d.protocol!r} has no `request`")
-        if inner.kind != self.spec.kind:
-            raise self.fail(
-                (*loc, "protocol"),
-                f"{d.protocol!r} is a {inner.kind} protocol, not {self.spec.kind}",
-            )
-        if d.ids is not None:
-            try:
-                re.compile(d.ids)
-            except re.error as exc:
-                raise self.fail((*loc, "ids"), f"bad regex: {exc}") from None
-        wire = self.wires[inner.wire]
-        for key, value in d.body.items():
-            try:
-                wire.resolve(inner.request.schema_, key)
-            except PathError as exc:
-                self.errors.append(
-                    self.fail((*loc, "body", key), f"{exc} (the {d.protocol} request)")
-                )
-                continue
-            if value is None and key not in inner.request.body:
-                raise self.fail(
-                    (*loc, "body", key),
-                    f"null removes a key the {d.protocol} body template builds; {key!r} is not one",
-                )
-        tools = inner.request.tools
-        if d.structured_output == "tool" and (tools is None or "tool" not in tools.choice):
-            raise self.fail(
-                (*loc, "structured_output"),
-                f"the {d.protocol} protocol has no forced tool choice (`request.tools.choice.tool`)",
-            )
+    def dialect(self, d: DialectSpec) -> DialectIR:
+        """A dialect, as checked (generator/checks/protocol.py)."""
         return DialectIR(d.protocol, d.ids, list(d.creators), dict(d.body), d.structured_output)
 
     def envelope_event(self, ev: StreamEventSpec, def_name: str, loc: Loc) -> EventIR:
         """An event of the envelope: an error, or a wrapped event of the dialect (`payload`)."""
         out = EventIR(self.condition("e", def_name, ev.when, (*loc, "when")))
-        taken = sorted(ev.model_fields_set - {"when"})
-        if len(taken) != 1 or taken[0] not in ("error", "payload"):
-            stray = next((k for k in taken if k not in ("error", "payload")), None)
-            at: Loc = (*loc, stray) if stray else (*loc, taken[1]) if taken else loc
-            raise self.fail(
-                at,
-                f"{'`' + stray + '` does not apply here: ' if stray else ''}with `dialects`, an "
-                "event rule takes `when` and either `error` or `payload` (the dialect's own rules "
-                "read the rest)",
-            )
         if ev.error is not None:
             out.error = self.error_exprs("e", def_name, ev.error, (*loc, "error"))
         if ev.payload is not None:
             expr, resolved = self.path_expr("e", def_name, ev.payload, (*loc, "payload"), STRING)
             if not resolved.types - {"null"} <= STRING | {"any"}:
-                raise self.fail(
-                    (*loc, "payload"), f"{ev.payload!r} is not a string in the wire schema"
+                self.errors.append(
+                    self.fail(
+                        (*loc, "payload"), f"{ev.payload!r} is not a string in the wire schema"
+                    )
                 )
             out.payload = expr
             out.payload_base64 = resolved.node.get("contentEncoding") == "base64"
         return out
 
+    def envelope_stream(self, stream: StreamSpec) -> tuple[str, str | None, str | None, str | None]:
+        """(`unwrap_event`'s text; the payload's model, the JSON key it holds what the host
+        adds under, and `payload_usage`'s text, when the stream has a `payload`)."""
+        events = [
+            self.envelope_event(ev, stream.schema_, ("stream", "events", i))
+            for i, ev in enumerate(stream.events)
+        ]
+        unwrap = unwrap_function(events, stream.schema_).render()
+        if stream.payload is None:
+            return unwrap, None, None, None
+        model = stream.payload.schema_
+        at: Loc = ("stream", "payload", "usage")
+        usage = self.usage_expr("p", model, stream.payload.usage, at)
+        key = json.dumps(stream.payload.usage.split(".")[0])
+        return unwrap, model, key, payload_function(model, key, usage).render()
+
     def lower_envelope(self, wire_module: str) -> EnvelopeIR:
-        spec = self.spec
-        for a in self.additions:
-            raise self.fail(
-                a.at(),
-                f"{spec.protocol} only frames its dialects' bodies: a host adds to the "
-                "dialect's own protocol",
-            )
-        for key in ("request", "response", "finish_reasons", "finish_reasons_with_tool_calls"):
-            if getattr(spec, key):
-                raise self.fail(
-                    (key,),
-                    f"`{key}` does not apply with `dialects` (each dialect's spec has its own)",
-                )
-        dialects = [self.dialect(d, ("dialects", i)) for i, d in enumerate(spec.dialects)]
-        if not self.wire.has_def(spec.errors.schema_):
-            raise self.fail(
-                ("errors", "schema"),
-                f"{spec.errors.schema_!r} is not defined in specs/wire/{spec.wire}",
-            )
-        stream = spec.stream
-        events: list[EventIR] = []
-        unwrap = ""
-        payload_model = payload_key = payload_usage = None
-        if stream is not None:
-            if stream.framing is None:
-                raise self.fail(("stream",), "missing required key 'framing'")
-            for key in ("usage_update", "done", "json_array"):
-                if key in stream.model_fields_set:
-                    raise self.fail(
-                        ("stream", key),
-                        f"`{key}` does not apply with `dialects` (the dialect's own applies)",
-                    )
-            if not self.wire.has_def(stream.schema_):
-                raise self.fail(
-                    ("stream", "schema"),
-                    f"{stream.schema_!r} is not defined in specs/wire/{spec.wire}",
-                )
-            events = [
-                self.envelope_event(ev, stream.schema_, ("stream", "events", i))
-                for i, ev in enumerate(stream.events)
-            ]
-            unwrap = unwrap_function(events, stream.schema_).render()
-            if not any(ev.payload for ev in events):
-                raise self.fail(
-                    ("stream", "events"),
-                    "no event rule has a `payload`: the dialects' events never arrive",
-                )
-            if stream.payload is not None:
-                payload_model = stream.payload.schema_
-                if not self.wire.has_def(payload_model):
-                    raise self.fail(
-                        ("stream", "payload", "schema"),
-                        f"{payload_model!r} is not defined in specs/wire/{spec.wire}",
-                    )
-                at: Loc = ("stream", "payload", "usage")
-                usage = self.usage_expr("p", payload_model, stream.payload.usage, at)
-                payload_key = json.dumps(stream.payload.usage.split(".")[0])
-                payload_usage = payload_function(payload_model, payload_key, usage).render()
-        if isinstance(spec.errors.context_length.pattern, str):  # a shared one: its own file
-            try:
-                re.compile(spec.errors.context_length.pattern)
-            except re.error as exc:
-                raise self.fail(
-                    ("errors", "context_length", "pattern"), f"bad regex: {exc}"
-                ) from None
+        spec, stream = self.spec, self.spec.stream
+        unwrap, payload_model, payload_key, payload_usage = (
+            self.envelope_stream(stream) if stream is not None else ("", None, None, None)
+        )
         return EnvelopeIR(
             protocol=spec.protocol,
             spec_file=self.src.path,
@@ -2762,17 +2665,8 @@ class EnvelopeLowering(Lowering):
             payload_key=payload_key,
             payload_usage=payload_usage,
             usages=[usage_reader(u).render() for u in self._usages.values()],
-            dialects=dialects,
-            error_message=self.error_path(spec.errors.message, "message"),
-            error_type=self.error_path(spec.errors.type, "type"),
-            error_code=self.error_path(spec.errors.code, "code"),
-            request_id_headers=[h.lower() for h in spec.errors.request_id_headers],
-            error_type_header=spec.errors.type_header.lower() if spec.errors.type_header else None,
-            retry_statuses=sorted(self.tables.retry_statuses),
-            status_kinds=dict(sorted(spec.errors.status.items())),
-            error_types=dict(self.tables.types),
-            context_length_codes=list(spec.errors.context_length.codes),
-            context_length_pattern=self.tables.context_length_pattern,
+            dialects=[self.dialect(d) for d in spec.dialects],
+            **self.error_fields(),
         )
 
 

@@ -317,6 +317,60 @@ def test_independent_errors_are_all_reported_in_one_run_sorted(
     assert out == [*errs, f"generate: {len(errs)} spec error(s)"]
 
 
+def test_several_errors_in_one_protocol_file_are_all_reported_in_one_run(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # in openai_chat alone: a rule that does not apply to its kind, an unknown template
+    # variable, a dangling response path, an unknown key and a path of the wrong type in a
+    # stream event — independent mistakes that used to surface one run at a time; with them a
+    # provider file and a catalog file in error: one run reports all seven, sorted
+    whole = edit(
+        tree,
+        PROTOCOL,
+        "  - {kind: text, text: content}",
+        "  - {kind: text, text: content, whole: true}",
+    )
+    variable = edit(tree, PROTOCOL, "    seed: $seed", "    seed: $sed")
+    model = edit(tree, PROTOCOL, "  model: model\n  usage: usage", "  model: modle\n  usage: usage")
+    key = (
+        edit(tree, PROTOCOL, "  usage_update: replace", "  usage_update: replace\n  colour: red")
+        + 1
+    )
+    event_id = edit(tree, PROTOCOL, "    - id: id", "    - id: created")
+    provider = (
+        edit(
+            tree, "specs/providers/deepseek.yaml", "enum: DEEPSEEK", "enum: DEEPSEEK\nbase_urll: x"
+        )
+        + 1
+    )
+    catalog = edit(tree, CATALOG, "ids: {openai: gpt-4o}", "ids: {openia: gpt-4o}")
+    errs = errors_of(tree)
+    expected = [
+        (CATALOG, catalog, "unknown provider 'openia'; did you mean 'openai'?"),
+        (PROTOCOL, variable, "unknown variable '$sed'"),
+        (PROTOCOL, whole, "`whole` applies to tool_call rules without a `key`"),
+        (PROTOCOL, model, "'modle' (in path 'modle') does not exist in ChatCompletion"),
+        (PROTOCOL, key, "unknown key 'colour'"),
+        (PROTOCOL, event_id, "'created' is integer in the wire schema, expected string"),
+        ("specs/providers/deepseek.yaml", provider, "unknown key 'base_urll'"),
+    ]
+    assert [e.split(": ", 1)[0] for e in errs] == [f"{f}:{n}" for f, n, _ in expected], errs
+    for err, (_, _, message) in zip(errs, expected, strict=True):
+        assert message in err, (message, err)
+    assert run(tree, check=True) == 2
+    assert capsys.readouterr().err.splitlines() == [*errs, f"generate: {len(errs)} spec error(s)"]
+
+
+def test_a_misspelt_key_is_checked_as_the_key_it_is_close_to(tree: Path) -> None:
+    # `usage_updat` is reported, and the stream is checked as if it said `usage_update`: no
+    # "missing required key" follows from it, and a dangling path elsewhere is still found
+    key = edit(tree, PROTOCOL, "  usage_update: replace", "  usage_updat: replace")
+    path = edit(tree, PROTOCOL, "  model: model\n  usage: usage", "  model: modle\n  usage: usage")
+    errs = errors_of(tree)
+    assert [e.split(": ", 1)[0] for e in errs] == [f"{PROTOCOL}:{path}", f"{PROTOCOL}:{key}"], errs
+    assert "unknown key 'usage_updat'; did you mean 'usage_update'?" in errs[1]
+
+
 def test_an_unknown_part_kind_suggests_the_close_one(tree: Path) -> None:
     line = edit(
         tree, ANTHROPIC, "      tool_call: {type: tool_use", "      tool_cal: {type: tool_use"
