@@ -8,8 +8,8 @@ Objects. Each `roots` entry of a protocol's table pairs one of our `$defs` objec
 provider's type; the objects inside are paired by following the properties both have (through
 `$ref`, `anyOf` and list items), an object of ours collecting every provider object it meets
 (a union's members all count; of a tagged union whose tag a value check covers, only the
-members whose tag our specs know are compared field by field: an unknown tag is reported as
-a value already). For each pair:
+members whose tag a rule of our specs reads are compared field by field: an unknown tag is
+reported as a value already, and a member listed as known and ignored is ignored whole). For each pair:
 - a property of ours the provider does not define is actionable (removed or renamed), unless
   our wire schema marks it `x-extension` (a field another host or the framing adds);
 - a property both have is actionable when the provider allows a JSON type ours does not
@@ -540,7 +540,11 @@ class _Values:
     places: list[tuple[Ours, list[str]]]
 
     def names(self) -> set[str]:
-        return {v for _, vs in self.places for v in vs} | {str(v) for v in self.known}
+        return self.read() | {str(v) for v in self.known}
+
+    def read(self) -> set[str]:
+        """The values a place of the protocol spec reads (not those only listed as known)."""
+        return {v for _, vs in self.places for v in vs}
 
 
 def _gather(
@@ -669,7 +673,8 @@ def check_protocol(name: str, root: Path, reference: Mapping[str, Any]) -> Resul
     schemas: Mapping[str, Any] = reference.get("schemas", {})
     errors: Mapping[str, Any] = reference.get("errors", {})
     docs = {ref: Doc(ref, schemas[ref]) for ref in _names(table) if ref in schemas}
-    # the value sets first: a tagged union's members are compared when our specs know the tag
+    # the value sets first: a tagged union's members are compared when a rule of our specs
+    # reads the tag (a member only listed in x-known-values is ignored whole: its fields too)
     tags: dict[str, tuple[str, set[str]]] = {}
     for check in table.enums:
         values = _gather(check, docs, wire, specs, result.notes)
@@ -677,7 +682,7 @@ def check_protocol(name: str, root: Path, reference: Mapping[str, Any]) -> Resul
             continue
         result.findings += _enum_findings(check, values, wire, specs)
         if check.wire is not None:
-            tags[check.wire[0]] = (check.wire[1], values.names())
+            tags[check.wire[0]] = (check.wire[1], values.read())
     roots: list[tuple[str, Doc]] = []
     for ours, ref in table.roots.items():
         if ref not in docs:

@@ -100,6 +100,10 @@ ERROR_TYPES: dict[str, str] = {
     "api_error": "server",
     "timeout_error": "timeout",
     "overloaded_error": "overloaded",
+    "billing_error": "permission",
+    "conflict_error": "conflict",
+    "memory_path_conflict_error": "conflict",
+    "memory_precondition_failed_error": "conflict",
 }
 CONTEXT_LENGTH_CODES: frozenset[str] = frozenset(())
 CONTEXT_LENGTH_PATTERN: re.Pattern[str] | None = re.compile(

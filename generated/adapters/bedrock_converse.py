@@ -14,6 +14,7 @@ from modelwire._protocol import (
     compact,
     compact_or_none,
     dig,
+    join_text,
     lenient,
     part_kind,
     sum_present,
@@ -92,6 +93,8 @@ FINISH_REASONS: dict[str, str] = {
     "guardrail_intervened": "content_filter",
     "content_filtered": "content_filter",
     "model_context_window_exceeded": "other",
+    "malformed_model_output": "other",
+    "malformed_tool_use": "other",
 }
 FINISH_REASONS_WITH_TOOL_CALLS: dict[str, str] = {}
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-amzn-requestid",)
@@ -341,6 +344,7 @@ def _response_choice(r: w.ConverseResponse) -> ChatResponseChoice:
                 for content_item in content:
                     reasoning_content = content_item.reasoningContent
                     tool_use = content_item.toolUse
+                    citations_content = content_item.citationsContent
                     content_item_text = content_item.text
                     redacted_content = (
                         reasoning_content.redactedContent if reasoning_content is not None else None
@@ -360,6 +364,9 @@ def _response_choice(r: w.ConverseResponse) -> ChatResponseChoice:
                         contents.append(
                             tool_call(tool_use.toolUseId, tool_use.name, tool_use.input)
                         )
+                    elif citations_content:
+                        if text := join_text(citations_content.content, "text"):
+                            contents.append(TextContent(text))
                     elif content_item_text:
                         if text := content_item_text:
                             contents.append(TextContent(text))

@@ -98,7 +98,12 @@ FINISH_REASONS: dict[str, str] = {
     "UNEXPECTED_TOOL_CALL": "other",
     "TOO_MANY_TOOL_CALLS": "other",
     "MISSING_THOUGHT_SIGNATURE": "other",
+    "MALFORMED_RESPONSE": "other",
+    "CONTINUATION": "max_tokens",
+    "ESCALATION": "content_filter",
+    "PUP_LIMITED_DISABLED": "other",
     "BLOCK_REASON_UNSPECIFIED": "other",
+    "BLOCKED_REASON_UNSPECIFIED": "other",
     "MODEL_ARMOR": "other",
     "JAILBREAK": "other",
 }

@@ -38,6 +38,24 @@ class InferenceConfig(BaseModel):
     stopSequences: list[str] | None = None
 
 
+class ContentItem(BaseModel):
+    """The object at `CitationsContent.content[]`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow",
+    )
+    text: str | None = None
+
+
+class CitationsContent(BaseModel):
+    """The object at `ContentBlock.citationsContent`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow",
+    )
+    content: list[ContentItem] | None = None
+
+
 class ReasoningText(BaseModel):
     """The object at `ReasoningContentBlock.reasoningText`, in the wire schema specs/wire/bedrock_converse.schema.yaml."""
 
@@ -178,6 +196,7 @@ class ContentBlock(BaseModel):
         extra="allow",
     )
     text: str | None = None
+    citationsContent: CitationsContent | None = None
     reasoningContent: ReasoningContentBlock | None = None
     toolUse: ToolUseBlock | None = None
 
