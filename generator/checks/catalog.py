@@ -47,7 +47,8 @@ def _lint_rates(
 
 
 def _lint_variants(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
-    """Each variant gives a `factor` or its own `input` and `output`, never both."""
+    """Each variant gives a `factor` or its own `input` and `output`, never both; its own
+    cache reads, like the table's, cost less than its input."""
     errors: list[SpecError] = []
     for dim, table in p.by.items():
         for value, v in table.items():
@@ -56,6 +57,13 @@ def _lint_variants(src: Source, where: Loc, p: PriceSpec) -> list[SpecError]:
             if (v.factor is not None) == figures:
                 errors.append(
                     src.error(at, "a price variant gives a factor or its own input and output")
+                )
+            if v.cached_input is not None and v.input is not None and v.cached_input >= v.input:
+                errors.append(
+                    src.error(
+                        (*at, "cached_input"),
+                        f"cached_input {v.cached_input} is not below input {v.input}",
+                    )
                 )
     return errors
 
