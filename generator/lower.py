@@ -1908,17 +1908,7 @@ class Lowering:
         cond = self.condition(scope, def_name, rule.when, (*loc, "when"))
         fields: dict[str, Code] = {}
         allowed = ITEM_FIELDS[rule.kind]
-        for name in (
-            "text",
-            "signature",
-            "id",
-            "name",
-            "arguments",
-            "data",
-            "url",
-            "media_type",
-            "revised_prompt",
-        ):
+        for name in VALUE_FIELDS:
             value = getattr(rule, name)
             if value is None:
                 continue
