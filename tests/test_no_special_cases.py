@@ -25,10 +25,9 @@ FILES = sorted(
 )
 
 
-def _code_words(path: Path) -> set[str]:
-    """String constants (docstrings excepted), names and attributes used in the code."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the docstring constants of a module, its classes and its functions."""
+    return {
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
@@ -36,6 +35,12 @@ def _code_words(path: Path) -> set[str]:
         and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
+
+
+def _code_words(path: Path) -> set[str]:
+    """String constants (docstrings excepted), names and attributes used in the code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = _docstrings(tree)
     words: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -152,14 +157,7 @@ def _registrations(tree: ast.Module) -> set[int]:
 def _strings(path: Path) -> tuple[list[str], list[str]]:
     """(string constants of the code, docstrings excepted; those declaring a class's name)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docstrings = _docstrings(tree)
     declared = _registrations(tree)
     exports = {  # `__all__` lists the module's own names, not names it branches on
         id(c)

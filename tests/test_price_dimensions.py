@@ -13,7 +13,6 @@ from modelwire import (
     AIModelAPI,
     AIModelAPIProviderEnum,
     AIModelCallConfig,
-    AIModelClient,
     AIModelEndpoint,
     CostTracker,
     Usage,
@@ -22,6 +21,7 @@ from modelwire.models import GPT5, ClaudeSonnet4, ClaudeSonnet45
 from tests.support import anthropic_shapes as an
 from tests.support import bedrock_shapes as bd
 from tests.support import openai_shapes as oa
+from tests.support.contract import final_response
 from tests.support.server import LoopbackServer, Reply
 
 P = AIModelAPIProviderEnum
@@ -37,11 +37,7 @@ def server():
 def _call(server: LoopbackServer, endpoint: AIModelEndpoint, reply: Reply, **config):
     server.queue(reply)
     cfg = AIModelCallConfig(max_output_tokens=100, retries=0, **config)
-    with AIModelClient(endpoint, cfg, is_async=False) as client:
-        response = client.generate(prompt="Hi")
-        if not response.streamed:
-            return response.chat_response
-        return list(response.stream_generator)[-1][1].chat_response
+    return final_response(endpoint, cfg).chat_response
 
 
 # --- Bedrock: a regional (geo) inference profile costs 10 % more than the global one --------

@@ -18,7 +18,6 @@ from modelwire import (
     AIModelAPI,
     AIModelAPIProviderEnum,
     AIModelCallConfig,
-    AIModelClient,
     AIModelEndpoint,
     APIError,
     BadRequestError,
@@ -30,6 +29,7 @@ from tests.support import anthropic_shapes as an
 from tests.support import bedrock_shapes as br
 from tests.support import gemini_shapes as gm
 from tests.support import responses_shapes as rs
+from tests.support.contract import final_response
 from tests.support.server import LoopbackServer, Reply
 
 P = AIModelAPIProviderEnum
@@ -53,12 +53,7 @@ def generate(
 ):
     api = AIModelAPI(provider, base_url=server.url, **kw)
     config = AIModelCallConfig(streaming=streaming, retries=0, max_output_tokens=100)
-    endpoint = AIModelEndpoint(api, model, protocol=protocol)
-    with AIModelClient(endpoint, config, is_async=False) as client:
-        response = client.generate(prompt="Hi")
-        if not streaming:
-            return response
-        return list(response.stream_generator)[-1][1]
+    return final_response(AIModelEndpoint(api, model, protocol=protocol), config)
 
 
 def bedrock(server: LoopbackServer, streaming: bool = False):

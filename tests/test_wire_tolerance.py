@@ -14,7 +14,6 @@ from modelwire import (
     AIModelAPI,
     AIModelAPIProviderEnum,
     AIModelCallConfig,
-    AIModelClient,
     AIModelEndpoint,
     BadRequestError,
     RateLimitError,
@@ -22,6 +21,7 @@ from modelwire import (
 from tests.support import gemini_shapes as gm
 from tests.support import openai_shapes as oa
 from tests.support import responses_shapes as rs
+from tests.support.contract import final_response
 from tests.support.server import LoopbackServer, Reply
 
 P = AIModelAPIProviderEnum
@@ -37,12 +37,7 @@ def server():
 def generate(server: LoopbackServer, provider: P, protocol: str, streaming: bool = False, **kw):
     api = AIModelAPI(provider, api_key="k" * 20, base_url=server.url, **kw)
     config = AIModelCallConfig(streaming=streaming, retries=0, max_output_tokens=100)
-    endpoint = AIModelEndpoint(api, MODEL, protocol=protocol)
-    with AIModelClient(endpoint, config, is_async=False) as client:
-        response = client.generate(prompt="Hi")
-        if not streaming:
-            return response
-        return list(response.stream_generator)[-1][1]
+    return final_response(AIModelEndpoint(api, MODEL, protocol=protocol), config)
 
 
 # --- OpenAI Responses: an output item the wire schema shapes differently -------------------

@@ -90,6 +90,18 @@ def wire_header(s: Scenario, name: str) -> str:
 # --- making the scenario's call ---------------------------------------------------------------
 
 
+def final_response(endpoint: AIModelEndpoint, config: AIModelCallConfig) -> AIModelCallResponse:
+    """One sync call (`prompt="Hi"`) on `endpoint`: its response, or, streamed, the final
+    response its stream ends with (the stream read to its end)."""
+    with AIModelClient(endpoint, config, is_async=False) as client:
+        response = client.generate(prompt="Hi")
+        if not response.streamed:
+            return response
+        final = list(response.stream_generator)[-1][1]
+        assert final is not None, "a stream ends with its final response"
+        return final
+
+
 def client_for(s: Scenario, api_key: Key, is_async: bool = False) -> AIModelClient:
     """A client for the scenario's endpoint and config: `api_key` is the key, or the credential
     the scenario names (a Google Cloud access token), or AWS access keys; `s.api_key`, when set,
