@@ -151,11 +151,10 @@ def test(pytest_args: list[str]) -> int:
 
 
 # `test` runs `wire-check` (the wire schemas beside the providers' published definitions) and
-# prints its one-line summary. Reporting mode: findings never fail `test`, and neither does a
-# reference environment (.venv-wirecheck) that cannot be made. The one switch: set this to
-# True once today's actionable findings are closed, and an actionable finding (or a reference
-# that cannot be read) fails `test`, so CI. Informational findings never fail it.
-WIRE_CHECK_STRICT = False
+# prints its one-line summary. Strict: an actionable finding (or a reference that cannot be
+# read) fails `test`, so CI; informational findings never do. False is reporting mode, where
+# nothing fails `test` (for a maintainer mid-upgrade with findings still open).
+WIRE_CHECK_STRICT = True
 WIRE_CHECK_REPORT = ROOT / "build" / "wire-check.txt"
 
 

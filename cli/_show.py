@@ -17,6 +17,7 @@ from modelwire._types import (
     ChatResponse,
     ImageResponse,
     ReasoningDelta,
+    RefusalDelta,
     SyncStream,
     TextDelta,
     Usage,
@@ -107,6 +108,7 @@ def run(
     elif chat is not None and not streamed:
         screen.reasoning(chat.reasoning() or "")
         screen.text(chat.text())
+        screen.text(chat.refusal() or "")  # the model's refusal, in its words
     if chat is not None:
         for call in chat.tools():
             screen.line(f"tool call {call.name}({call.arguments_json()})")
@@ -124,7 +126,7 @@ def _streamed(stream: SyncStream, screen: _Screen | None) -> AIModelCallResponse
             for delta in chunk.data.choice_deltas[0].content_deltas:
                 if isinstance(delta, ReasoningDelta):
                     screen.reasoning(delta.get_reasoning_delta(), delta.key)
-                elif isinstance(delta, TextDelta):
+                elif isinstance(delta, (TextDelta, RefusalDelta)):
                     screen.text(delta.text)
         if accumulated is not None:
             final = accumulated
@@ -175,6 +177,8 @@ def _json(response: AIModelCallResponse[Any], display: Display) -> dict[str, Any
         out.pop("provider_response", None)
         out["text"] = chat.text()
         out["reasoning"] = chat.reasoning()
+        if (refusal := chat.refusal()) is not None:
+            out["refusal"] = refusal
     out["status"] = response.status.to_dict()
     return out
 

@@ -110,6 +110,7 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
     **{kind: _MEDIA_BYTES for kind in ("image", "document", "audio")},
     **{f"{kind}_url": _MEDIA_URL for kind in ("image", "document", "audio")},
     "text": {"text": ("part.text", False), "signature": ("part.signature", True)},
+    "refusal": {"text": ("part.text", False)},
     "reasoning": {
         "text": ("part.text", True),
         "signature": ("part.signature", True),
@@ -134,6 +135,7 @@ ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
         "signature": STRING,
     },
     "text": {"text": STRING, "signature": STRING},
+    "refusal": {"text": STRING},
     "reasoning": {"text": STRING, "signature": STRING, "id": STRING},
     "tool_call": {
         "id": STRING,
@@ -540,7 +542,12 @@ def _requires(rule: RuleIR) -> list[Ref]:
             found.update((p.key, p) for p in _key_prefixes(c.ref))
     item = rule.item
     if item is not None and item.kind != "tool_call":
-        keys = {"text": ["text"], "reasoning": ["text", "signature"], "image": ["data", "url"]}
+        keys = {
+            "text": ["text"],
+            "refusal": ["text"],
+            "reasoning": ["text", "signature"],
+            "image": ["data", "url"],
+        }
         codes = [item.fields[k] for k in keys[item.kind] if k in item.fields]
         found.update((p.key, p) for p in _needs_all(codes))
     return sorted(found.values(), key=lambda r: len(r.steps))
@@ -557,6 +564,8 @@ class Emitter:
         """Statements adding the item a rule makes (when its fields hold anything)."""
         if it.kind == "text":
             return self.text_item(it)
+        if it.kind == "refusal":
+            return self.refusal_item(it)
         if it.kind == "reasoning":
             return self.reasoning_item(it)
         if it.kind == "image":
@@ -578,6 +587,12 @@ class Emitter:
             ]
         made = code("TextDelta(text", extra, ")") if self.stream else ("TextContent(text)",)
         return [if_(code("text := ", f["text"]), [line(f"{self.out}.append(", made, ")")])]
+
+    def refusal_item(self, it: ItemIR) -> list[Stmt]:
+        key = it.key
+        extra: Code = code(", key=", key) if key is not None else ()
+        made = code("RefusalDelta(text", extra, ")") if self.stream else ("RefusalContent(text)",)
+        return [if_(code("text := ", it.fields["text"]), [line(f"{self.out}.append(", made, ")")])]
 
     def reasoning_item(self, it: ItemIR) -> list[Stmt]:
         f, key = it.fields, it.key
@@ -695,7 +710,12 @@ class Emitter:
         its rule's `when` tests."""
         item, cond = rule.item, rule.condition
         assert item is not None and cond is not None
-        tested = {"text": ("text",), "reasoning": ("text", "signature"), "image": ("data", "url")}
+        tested = {
+            "text": ("text",),
+            "refusal": ("text",),
+            "reasoning": ("text", "signature"),
+            "image": ("data", "url"),
+        }
         fields = [item.fields[k] for k in tested.get(item.kind, ()) if k in item.fields]
         return len(fields) == 1 and fields[0] == (cond[0].ref,)
 
@@ -1203,6 +1223,8 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
         "MediaContent",
         "ReasoningContent",
         "ReasoningDelta",
+        "RefusalContent",
+        "RefusalDelta",
         "TextContent",
         "TextDelta",
         "ToolCallContent",
@@ -1232,6 +1254,7 @@ def import_lines(body: str, wire_module: str) -> str:
 # part kind -> (the content class a branch tests, the test that tells it from its siblings)
 PART_CLASSES: dict[str, tuple[str, str | None]] = {
     "text": ("TextContent", None),
+    "refusal": ("RefusalContent", None),
     "reasoning": ("ReasoningContent", "not {v}.redacted"),
     "redacted_reasoning": ("ReasoningContent", "{v}.redacted"),
     "tool_call": ("ToolCallContent", None),
@@ -1448,6 +1471,7 @@ class AdapterIR:
     parts_function: str
     body_helpers: list[str]
     drop: list[str]
+    refusal_as_text: bool  # no template or text field for a refusal: it is sent as text
     message_fields: dict[str, list[str]]
     text_fields: dict[str, str]
     own_message: dict[str, str]
@@ -1915,8 +1939,8 @@ class Lowering:
             if name not in allowed:
                 raise self.fail((*loc, name), f"`{name}` does not apply to {rule.kind} items")
             fields[name] = self.value_expr(scope, def_name, value, (*loc, name), allowed[name])
-        if rule.kind in ("text",) and "text" not in fields:
-            raise self.fail(loc, "a text rule needs `text`")
+        if rule.kind in ("text", "refusal") and "text" not in fields:
+            raise self.fail(loc, f"a {rule.kind} rule needs `text`")
         if rule.kind == "image" and not ({"data", "url"} & set(fields)):
             raise self.fail(loc, "an image rule needs `data` or `url`")
         if rule.redacted and (rule.kind != "reasoning" or "signature" not in fields):
@@ -1930,7 +1954,7 @@ class Lowering:
                 raise self.fail((*loc, "key"), "`key` applies to stream rules only")
             key, found = self.path_expr(scope, def_name, rule.key, (*loc, "key"), None)
             key_int = found.types - {"null"} <= INTEGER
-        if rule.continues and (key is None or rule.kind == "text"):
+        if rule.continues and (key is None or rule.kind in ("text", "refusal")):
             raise self.fail(
                 (*loc, "continues"), "`continues` needs a `key` (and a reasoning or tool_call kind)"
             )
@@ -2559,6 +2583,8 @@ class Lowering:
             parts_function=parts_function(parts),
             body_helpers=list(self.body_helpers.values()),
             drop=list(msgs.drop),
+            refusal_as_text="refusal" not in msgs.parts
+            and "refusal" not in msgs.text_fields.values(),
             message_fields={k: list(v) for k, v in msgs.fields.items()},
             text_fields=dict(msgs.text_fields),
             own_message=own_message,

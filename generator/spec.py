@@ -88,6 +88,7 @@ UsagePath = Annotated[str, Field(pattern=r"^\.$")] | Path | First
 PartKind = Literal[
     "text",
     "reasoning",
+    "refusal",
     "redacted_reasoning",
     "tool_call",
     "tool_result",
@@ -151,7 +152,8 @@ class MessagesSpec(Strict):
         "template cannot be sent."
     )
     drop: list[Literal["reasoning", "tool_call"]] = Field(
-        default_factory=lambda: [], description="Content kinds this protocol leaves out of history."
+        default_factory=lambda: [],
+        description="Content kinds this protocol leaves out of history.",
     )
     fields: dict[str, list[PartKind]] = Field(
         default_factory=dict,
@@ -159,7 +161,7 @@ class MessagesSpec(Strict):
         "part templates) instead of `$content`, e.g. `tool_calls: [tool_call]` beside the content; None "
         "when the message has none (and `$content` is None when only such parts are left).",
     )
-    text_fields: dict[str, Literal["reasoning"]] = Field(
+    text_fields: dict[str, Literal["reasoning", "refusal"]] = Field(
         default_factory=dict,
         description="Message variables holding the joined text of that kind's parts, which "
         "then leave `$content` (e.g. `reasoning_content: reasoning`); None when there is none.",
@@ -266,7 +268,7 @@ class UsageSpec(Strict):
 class ContentRule(Strict):
     """One source of content items: a value, or each element of a list (`each`)."""
 
-    kind: Literal["text", "reasoning", "tool_call", "image"] | None = None
+    kind: Literal["text", "reasoning", "refusal", "tool_call", "image"] | None = None
     each: Path | None = None
     when: Condition | list[Condition] | None = None
     key: Path | None = Field(None, description="Stream deltas with the same key accumulate.")

@@ -19,6 +19,7 @@ from ._types import (
     MediaContent,
     Message,
     ReasoningContent,
+    RefusalContent,
     TextContent,
     ToolCallContent,
     ToolCallResult,
@@ -33,7 +34,14 @@ MEDIA_KINDS = ("image", "document", "audio")
 ROLES = ("system", "user", "assistant", "tool")
 
 
-ITEMS = (TextContent, ReasoningContent, ToolCallContent, ToolCallResult, MediaContent)
+ITEMS = (
+    TextContent,
+    ReasoningContent,
+    RefusalContent,
+    ToolCallContent,
+    ToolCallResult,
+    MediaContent,
+)
 
 
 # the types a content item's fields must have when the caller gives it: (types, said as)
@@ -48,6 +56,7 @@ _BOOL = ((bool,), "True or False")
 
 ITEM_FIELDS: dict[type, dict[str, tuple[tuple[type, ...], str]]] = {
     TextContent: {"text": _STR, "signature": _OPT_STR},
+    RefusalContent: {"text": _STR},
     ReasoningContent: {"text": _OPT_STR, "signature": _OPT_STR, "redacted": _BOOL, "id": _OPT_STR},
     ToolCallContent: {"id": _OPT_STR, "name": _OPT_STR, "arguments_raw": _OPT_STR},
     ToolCallResult: {"id": _OPT_STR, "name": _OPT_STR, "is_error": _BOOL},

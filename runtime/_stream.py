@@ -22,6 +22,8 @@ from ._types import (
     ImageDelta,
     ReasoningContent,
     ReasoningDelta,
+    RefusalContent,
+    RefusalDelta,
     TextContent,
     TextDelta,
     Usage,
@@ -51,6 +53,8 @@ class _Slot:
         signature = self.signatures[-1] if self.signatures else None
         if self.kind == "text":
             return TextContent(text, signature=signature) if text or signature else None
+        if self.kind == "refusal":
+            return RefusalContent(text) if text else None
         if self.kind == "reasoning":
             if not (text or signature):
                 return None
@@ -74,16 +78,16 @@ class _Choice:
             slot = self.slots[(kind, key)] = _Slot(kind)
         return slot
 
-    def add_text(self, d: TextDelta) -> None:
-        slot = self.slot("text", d.key)
+    def add_text(self, d: TextDelta | RefusalDelta) -> None:
+        slot = self.slot(d.type, d.key)
         slot.parts.append(d.text)
-        if d.signature:
+        if isinstance(d, TextDelta) and d.signature:
             slot.signatures.append(d.signature)
 
     def add(self, d: ContentDelta) -> bool:
         """Fold one delta in; False when it is dropped (it extends an item no earlier event
         opened, e.g. a server tool's)."""
-        if isinstance(d, TextDelta):
+        if isinstance(d, (TextDelta, RefusalDelta)):
             self.add_text(d)
         elif isinstance(d, ImageDelta):  # whole: an item of its own
             slot = self.slot("image", len(self.slots))

@@ -36,6 +36,8 @@ __all__ = [
     "Message",
     "ReasoningContent",
     "ReasoningDelta",
+    "RefusalContent",
+    "RefusalDelta",
     "StreamGenerator",
     "StreamItem",
     "StreamT",
@@ -177,6 +179,14 @@ class TextContent(_Plain):
     signature: str | None = None  # an opaque token some providers want back (Gemini)
     parsed: Any = field(default=None, metadata={**_OPTIONAL, "dump": True})
     parse_error: str | None = field(default=None, metadata=_OPTIONAL)
+
+
+@dataclass(slots=True)
+class RefusalContent(_Plain):
+    """The model's refusal to answer, in its words (OpenAI's `refusal`): not answer text."""
+
+    text: str
+    type: Literal["refusal"] = "refusal"
 
 
 @dataclass(slots=True)
@@ -412,7 +422,13 @@ class ImageContent(_Plain):
 
 
 ContentItem = (
-    TextContent | ReasoningContent | ToolCallContent | ToolCallResult | MediaContent | ImageContent
+    TextContent
+    | ReasoningContent
+    | RefusalContent
+    | ToolCallContent
+    | ToolCallResult
+    | MediaContent
+    | ImageContent
 )
 
 
@@ -487,6 +503,12 @@ class ChatResponse(_Plain):
         parts = [
             c.text for c in self._contents(choice) if isinstance(c, ReasoningContent) and c.text
         ]
+        return "".join(parts) or None
+
+    def refusal(self, choice: int = 0) -> str | None:
+        """The model's refusal of a choice (not part of `text()`), or None when it did not
+        refuse in words."""
+        parts = [c.text for c in self._contents(choice) if isinstance(c, RefusalContent)]
         return "".join(parts) or None
 
     def tools(self, choice: int = 0) -> list[ToolCallContent]:
@@ -612,6 +634,17 @@ class ReasoningDelta(_Plain):
 
 
 @dataclass(slots=True)
+class RefusalDelta(_Plain):
+    text: str
+    key: Any = None
+    type: Literal["refusal"] = "refusal"
+
+    def get_text_delta(self) -> str:
+        """A refusal is not answer text: "" here; its words are `text`."""
+        return ""
+
+
+@dataclass(slots=True)
 class ToolCallDelta(_Plain):
     """A fragment of a tool call: `arguments` is JSON text to append, or the whole value
     (used when no text fragment arrives, e.g. a call streamed in one piece)."""
@@ -644,7 +677,7 @@ class ImageDelta(_Plain):
         return ""
 
 
-ContentDelta = TextDelta | ReasoningDelta | ToolCallDelta | ImageDelta
+ContentDelta = TextDelta | ReasoningDelta | RefusalDelta | ToolCallDelta | ImageDelta
 
 
 @dataclass(slots=True)

@@ -115,6 +115,20 @@ def test_chat_streams_the_answer_to_stdout_and_usage_and_cost_to_stderr(server) 
     ]
 
 
+def test_a_refusal_is_shown_as_the_answer(server) -> None:
+    """The model's refusal, in its words, streamed or not (and under `refusal` in --json)."""
+    sorry = ["I'm sorry, ", "I can't help with that."]
+    events = [oa.chunk({"role": "assistant", "content": None, "refusal": ""})]
+    events += [oa.chunk({"refusal": w}) for w in sorry] + [oa.chunk({}, finish_reason="stop")]
+    whole = oa.completion()
+    whole["choices"][0]["message"].update(content=None, refusal="".join(sorry))
+    server.queue(Reply.sse(events), Reply.json(whole), Reply.json(whole))
+    assert chat(server, "Pick a lock").stdout == "".join(sorry) + "\n"
+    assert chat(server, "--no-stream", "Pick a lock").stdout == "".join(sorry) + "\n"
+    shown = json.loads(chat(server, "--no-stream", "--json", "Pick a lock").stdout)
+    assert (shown["refusal"], shown["text"]) == ("".join(sorry), "")
+
+
 def test_reasoning_is_dimmed_on_a_terminal_only(server) -> None:
     server.queue(thinking_stream(), thinking_stream(), thinking_stream(), thinking_stream())
     shown, code = on_tty("chat", "-m", "gpt-4o-mini", "--base-url", server.url, "2+2?")

@@ -171,6 +171,13 @@ def test_redacted_rule_needs_a_signature(tree: Path) -> None:
     assert errs and errs[0].startswith(f"{ANTHROPIC}:{line}: `redacted` applies"), errs
 
 
+def test_refusal_rule_takes_only_text(tree: Path) -> None:
+    rel = "specs/protocols/openai_chat.yaml"
+    line = edit(tree, rel, "{kind: refusal, text: refusal}", "{kind: refusal, signature: refusal}")
+    errs = errors_of(tree)
+    assert errs and errs[0].startswith(f"{rel}:{line}: `signature` does not apply to refusal"), errs
+
+
 INVOKE = "specs/protocols/bedrock_invoke.yaml"
 TITAN = "specs/protocols/amazon_titan_text.yaml"
 BEDROCK_PROVIDER = "specs/providers/amazon_bedrock.yaml"

@@ -27,6 +27,7 @@ from modelwire._types import (
     ChoiceDelta,
     ContentDelta,
     ContentItem,
+    RefusalContent,
     TextContent,
     TextDelta,
     Usage,
@@ -100,7 +101,9 @@ PROMPT_END = "Bot:"
 
 def _turn(role: str, parts: list[ContentItem], keep: frozenset[str]) -> str:
     """One turn of the conversation written as one text."""
-    text = "".join(_parts([p for p in parts if p.type not in DROPPED or p.type in keep]))
+    parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
+    parts = [TextContent(p.text) if isinstance(p, RefusalContent) else p for p in parts]
+    text = "".join(_parts(parts))
     return role + ": " + text + "\n"
 
 

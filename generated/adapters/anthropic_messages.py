@@ -32,6 +32,7 @@ from modelwire._types import (
     MediaContent,
     ReasoningContent,
     ReasoningDelta,
+    RefusalContent,
     TextContent,
     TextDelta,
     ToolCallContent,
@@ -197,6 +198,7 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
 
 def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[str, Any]:
     parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
+    parts = [TextContent(p.text) if isinstance(p, RefusalContent) else p for p in parts]
     content: Any = (
         parts[0].text if len(parts) == 1 and isinstance(parts[0], TextContent) else _parts(parts)
     )

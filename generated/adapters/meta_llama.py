@@ -24,6 +24,7 @@ from modelwire._types import (
     ChoiceDelta,
     ContentDelta,
     ContentItem,
+    RefusalContent,
     TextContent,
     TextDelta,
     Usage,
@@ -82,7 +83,9 @@ PROMPT_END = "<|start_header_id|>assistant<|end_header_id|>\n\n"
 
 def _turn(role: str, parts: list[ContentItem], keep: frozenset[str]) -> str:
     """One turn of the conversation written as one text."""
-    text = "".join(_parts([p for p in parts if p.type not in DROPPED or p.type in keep]))
+    parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
+    parts = [TextContent(p.text) if isinstance(p, RefusalContent) else p for p in parts]
+    text = "".join(_parts(parts))
     return "<|start_header_id|>" + role + "<|end_header_id|>\n\n" + text + "<|eot_id|>"
 
 

@@ -32,6 +32,8 @@ from modelwire._types import (
     MediaContent,
     ReasoningContent,
     ReasoningDelta,
+    RefusalContent,
+    RefusalDelta,
     TextContent,
     TextDelta,
     ToolCallContent,
@@ -145,6 +147,8 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
     for part in parts:
         if isinstance(part, TextContent):
             out.append({"type": "text", "text": part.text})
+        elif isinstance(part, RefusalContent):
+            out.append({"type": "refusal", "refusal": part.text})
         elif isinstance(part, ToolCallContent):
             out.append(_tool_call_part(part))
         elif isinstance(part, (MediaContent, ImageContent)):
@@ -320,6 +324,8 @@ def _response_choice(choice: w.Choice) -> ChatResponseChoice:
         content = message.content
         if text := (content if isinstance(content, str) else None):
             contents.append(TextContent(text))
+        if text := message.refusal:
+            contents.append(RefusalContent(text))
         for content_item in content if isinstance(content, list) else ():
             content_item_type = content_item.type
             if content_item_type == "thinking":
@@ -391,6 +397,8 @@ def _choice_delta(choice: w.ChunkChoice) -> ChoiceDelta:
         content = delta.content
         if text := (content if isinstance(content, str) else None):
             deltas.append(TextDelta(text))
+        if text := delta.refusal:
+            deltas.append(RefusalDelta(text))
         for content_item in content if isinstance(content, list) else ():
             content_item_type = content_item.type
             if content_item_type == "thinking":

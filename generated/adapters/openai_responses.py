@@ -34,6 +34,8 @@ from modelwire._types import (
     MediaContent,
     ReasoningContent,
     ReasoningDelta,
+    RefusalContent,
+    RefusalDelta,
     TextContent,
     TextDelta,
     ToolCallContent,
@@ -170,6 +172,7 @@ def _parts(parts: list[ContentItem]) -> list[Any]:
 
 def _message(role: str, parts: list[ContentItem], keep: frozenset[str]) -> dict[str, Any]:
     parts = [p for p in parts if p.type not in DROPPED or p.type in keep]
+    parts = [TextContent(p.text) if isinstance(p, RefusalContent) else p for p in parts]
     content: Any = (
         parts[0].text if len(parts) == 1 and isinstance(parts[0], TextContent) else _parts(parts)
     )
@@ -360,6 +363,11 @@ def _response_choice(r: w.Response) -> ChatResponseChoice:
             elif output_item_type == "message":
                 if text := join_text(output_item.content, "text"):
                     contents.append(TextContent(text))
+    if output:
+        for output_item in output:
+            if output_item.type == "message":
+                if text := join_text(output_item.content, "refusal"):
+                    contents.append(RefusalContent(text))
     incomplete_details = r.incomplete_details
     raw_finish = first_present(
         (incomplete_details.reason if incomplete_details is not None else None), r.status
@@ -412,6 +420,14 @@ def _on_response_output_text_delta(e: w.StreamEvent) -> ChatResponseChunk:
     deltas: list[ContentDelta] = []
     if text := e.delta:
         deltas.append(TextDelta(text, key=e.item_id))
+    choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
+    return ChatResponseChunk(choice_deltas)
+
+
+def _on_response_refusal_delta(e: w.StreamEvent) -> ChatResponseChunk:
+    deltas: list[ContentDelta] = []
+    if text := e.delta:
+        deltas.append(RefusalDelta(text, key=e.item_id))
     choice_deltas: list[ChoiceDelta] = [ChoiceDelta(0, deltas)]
     return ChatResponseChunk(choice_deltas)
 
@@ -493,6 +509,7 @@ _ON_EVENT: dict[str | None, Callable[[w.StreamEvent], ChatResponseChunk | Stream
     "error": _on_error,
     "response.failed": _on_response_failed,
     "response.output_text.delta": _on_response_output_text_delta,
+    "response.refusal.delta": _on_response_refusal_delta,
     "response.reasoning_summary_text.delta": _on_response_reasoning_summary_text_delta,
     "response.reasoning_text.delta": _on_response_reasoning_summary_text_delta,
     "response.output_item.added": _on_response_output_item_added,
