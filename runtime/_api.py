@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 from urllib.parse import quote, urlsplit
 
-import httpx
+import httpx2
 
 from modelwire.generated.providers import PROVIDERS, AIModelAPIProviderEnum
 
@@ -460,7 +460,7 @@ def _checked_base_url(what: str, value: object) -> str:
         raise ConfigurationError(f"{what} contains whitespace or a control character")
     if _USERINFO.match(value):
         raise ConfigurationError(
-            f"{what} must not carry user:password@ (httpx would send it as Basic auth in place "
+            f"{what} must not carry user:password@ (httpx2 would send it as Basic auth in place "
             "of the provider's key, and the URL shows in reprs and logs): for a gateway, pass its "
             "key as api_key=...; for an HTTP proxy, set HTTPS_PROXY=http://user:password@host:port"
         )
@@ -475,8 +475,8 @@ def _checked_base_url(what: str, value: object) -> str:
                 f"{what} must not have {part} ({mark}...): request paths are appended to it"
             )
     try:
-        url = httpx.URL(value)
-    except httpx.InvalidURL as exc:
+        url = httpx2.URL(value)
+    except httpx2.InvalidURL as exc:
         raise ConfigurationError(f"{what} is not a valid URL ({exc})") from None
     if not url.host:
         raise ConfigurationError(f"{what} has no host: give one, as in 'https://host/v1'")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-import httpx
+import httpx2
 
 from ._errors import (
     APIConnectionError,
@@ -55,9 +55,9 @@ class Sleep:
 
 # what came of a Send: the transport's failure when no response came, else the response and
 # its body (None: a stream left open to read; an error: reading the body failed)
-Exchanged = httpx.HTTPError | tuple[httpx.Response, bytes | httpx.HTTPError | None]
+Exchanged = httpx2.HTTPError | tuple[httpx2.Response, bytes | httpx2.HTTPError | None]
 # starts reading a streamed answer: (response, its status, the call) -> the call's response
-StreamStarter = Callable[[httpx.Response, CallStatus, Prepared], AIModelCallResponse]
+StreamStarter = Callable[[httpx2.Response, CallStatus, Prepared], AIModelCallResponse]
 
 
 def attempts(
@@ -70,12 +70,12 @@ def attempts(
         attempt += 1
         exchanged = cast("Exchanged", (yield Send(prep)))  # a driver answers a Send so
         headers: Mapping[str, str] = {}
-        if isinstance(exchanged, httpx.HTTPError):
+        if isinstance(exchanged, httpx2.HTTPError):
             outcome = transport_error(builder, exchanged)
         else:
             response, body = exchanged
             code, headers = response.status_code, response.headers
-            if isinstance(body, httpx.HTTPError):
+            if isinstance(body, httpx2.HTTPError):
                 outcome = _body_failure(builder, body, response)
             elif code >= 400:
                 outcome = http_error(builder.adapter, builder.provider, code, body or b"", headers)
@@ -88,13 +88,13 @@ def attempts(
 
 def transport_error(
     builder: ResponseBuilder,
-    exc: httpx.HTTPError | httpx.StreamError,
+    exc: httpx2.HTTPError | httpx2.StreamError,
     partial: AIModelCallResponse | None = None,
 ) -> ModelwireError:
     """A failure of the transport as the call's typed error (`partial`: the response read so
     far, when a stream broke)."""
     where, provider = builder.endpoint.api.info.display_name, builder.provider
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, httpx2.PoolTimeout):
         return APITimeoutError(
             f"no free connection to {where} within the timeout: all {MAX_CONNECTIONS} of this "
             "client's connections are in use (a streamed response holds its connection until "
@@ -102,7 +102,7 @@ def transport_error(
             provider=provider,
             retryable=False,
         )
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return APITimeoutError(
             f"{where} did not answer within the timeout ({type(exc).__name__})",
             provider=provider,
@@ -121,7 +121,7 @@ def transport_error(
 
 
 def _body_failure(
-    builder: ResponseBuilder, exc: httpx.HTTPError, response: httpx.Response
+    builder: ResponseBuilder, exc: httpx2.HTTPError, response: httpx2.Response
 ) -> ModelwireError:
     """A failure while reading a body whose status line had come: an HTTP error's body is
     lost (its status still decides), a 2xx answer is not asked for again (it is paid for)."""

@@ -1,4 +1,4 @@
-"""AIModelClient: one pooled httpx client per kind (sync, async) and the drivers that do the
+"""AIModelClient: one pooled httpx2 client per kind (sync, async) and the drivers that do the
 I/O a call's attempts ask for (`_attempts`), streaming included — for any protocol.
 
 Nothing here knows a provider: the endpoint's generated adapter builds and parses, the
@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
-import httpx
+import httpx2
 from typing_extensions import Self
 
 from ._api import AIModelEndpoint
@@ -43,21 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AIModelClient"]
 
-POOL_LIMITS = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20)
-
-
-def _no_failed_import_per_request() -> None:
-    """httpcore 1.0.9 runs `import sniffio` on every async request, to fall back to asyncio
-    when that fails; without sniffio (anyio >= 4.11 no longer brings it) each failure searches
-    sys.path again, ~50 us a request (encode/httpcore#1103). Recording the absence once in
-    sys.modules makes the import fail at once, with the same outcome."""
-    import sys
-
-    if "sniffio" not in sys.modules:
-        import importlib.util
-
-        if importlib.util.find_spec("sniffio") is None:
-            sys.modules["sniffio"] = None  # pyright: ignore[reportArgumentType]  # None there makes the import fail, as the import system documents
+POOL_LIMITS = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20)
 
 
 class AIModelClient(Generic[StreamT]):
@@ -111,8 +97,8 @@ class AIModelClient(Generic[StreamT]):
         self._adapter: AdapterModule | None = None
         self._requests: RequestBuilder | None = None
         self._responses: ResponseBuilder | None = None
-        self._sync: httpx.Client | None = None
-        self._async: httpx.AsyncClient | None = None
+        self._sync: httpx2.Client | None = None
+        self._async: httpx2.AsyncClient | None = None
         self._gate_loop: Any = None
         self._gate_sem: Any = None
         self._async_loop: Any = None  # the event loop self._async belongs to
@@ -206,17 +192,18 @@ class AIModelClient(Generic[StreamT]):
             )
 
     def _start_stream(
-        self, response: httpx.Response, status: CallStatus, prep: Prepared
+        self, response: httpx2.Response, status: CallStatus, prep: Prepared
     ) -> AIModelCallResponse:
         """The response of a streamed call, its stream read as the caller iterates."""
         builder = self._builders[1]
         proc = builder.processor(response, status, prep)
         if self.is_async:
-            stream: StreamGenerator = _astream(builder, response, proc, prep)
-            release = _Release(stream, response, self._async_loop)
+            release = _Release(response, self._async_loop)
+            stream: StreamGenerator = _astream(builder, release, proc, prep)
         else:
-            stream = _stream(builder, response, proc, prep)
-            release = _Release(stream, response)
+            release = _Release(response)
+            stream = _stream(builder, release, proc, prep)
+        release.watch(stream)
         return AIModelCallResponse(status, _stream=stream, _release=release)
 
     # --- the drivers -----------------------------------------------------------------------
@@ -247,10 +234,10 @@ class AIModelClient(Generic[StreamT]):
             else:
                 answer = _exchange(http, step.prep)
 
-    def _sync_client(self) -> httpx.Client:
+    def _sync_client(self) -> httpx2.Client:
         with self._lock:  # one pool, however many threads make their first call at once
             if self._sync is None:
-                self._sync = httpx.Client(**self._http_options())
+                self._sync = httpx2.Client(**self._http_options())
             return self._sync
 
     async def generate_async(
@@ -289,12 +276,10 @@ class AIModelClient(Generic[StreamT]):
                 async with gate:
                     answer = await _aexchange(http, step.prep)
 
-    def _async_client(self, loop: Any) -> httpx.AsyncClient:
+    def _async_client(self, loop: Any) -> httpx2.AsyncClient:
         """The pool of this event loop: a client used from a new loop (a second
         `asyncio.run`) gets a new pool; the old one's connections died with their loop."""
-        if self._async is None:
-            _no_failed_import_per_request()
-        self._async = httpx.AsyncClient(**self._http_options())
+        self._async = httpx2.AsyncClient(**self._http_options())
         self._async_loop = loop
         return self._async
 
@@ -313,11 +298,11 @@ class AIModelClient(Generic[StreamT]):
 # --- I/O of one attempt ---------------------------------------------------------------------
 
 
-def _exchange(http: httpx.Client, prep: Prepared) -> Exchanged:
+def _exchange(http: httpx2.Client, prep: Prepared) -> Exchanged:
     """Send the call once; read the body unless it is a stream to be read later."""
     try:
         response = http.send(prep.request(http), stream=True)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         return exc
     if prep.stream and response.status_code < 400:
         return response, None
@@ -329,17 +314,17 @@ def _exchange(http: httpx.Client, prep: Prepared) -> Exchanged:
             parts.append(part)
             prep.remaining()
         return response, b"".join(parts)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         return response, exc
     finally:
         response.close()
 
 
-async def _aexchange(http: httpx.AsyncClient, prep: Prepared) -> Exchanged:
+async def _aexchange(http: httpx2.AsyncClient, prep: Prepared) -> Exchanged:
     """`_exchange` on an async client."""
     try:
         response = await http.send(prep.request(http), stream=True)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         return exc
     if prep.stream and response.status_code < 400:
         return response, None
@@ -351,7 +336,7 @@ async def _aexchange(http: httpx.AsyncClient, prep: Prepared) -> Exchanged:
             parts.append(part)
             prep.remaining()
         return response, b"".join(parts)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         return response, exc
     finally:
         await response.aclose()
@@ -361,22 +346,23 @@ async def _aexchange(http: httpx.AsyncClient, prep: Prepared) -> Exchanged:
 
 
 def _stream(
-    builder: ResponseBuilder, response: httpx.Response, proc: StreamProcessor, prep: Prepared
+    builder: ResponseBuilder, release: _Release, proc: StreamProcessor, prep: Prepared
 ) -> SyncStream:
+    response = release.response
     tail: list[AIModelStreamChunk] = []
     final = None
     try:
         for data in response.iter_bytes():
             for chunk in proc.feed(data):
                 yield chunk, None
-                if response.is_closed:  # closed by its caller: the stream ends here
+                if release.closed:  # closed by its caller: the stream ends here
                     return
             if _stops(proc, prep):
                 break
         else:
             tail, final = proc.finish()
-    except (httpx.StreamClosed, httpx.HTTPError) as exc:
-        if response.is_closed:  # closed by its caller: the stream ends here
+    except (httpx2.StreamClosed, httpx2.HTTPError) as exc:
+        if release.closed:  # closed by its caller (httpx2 closes it on a read error too)
             return
         proc.failed = transport_error(builder, exc, proc.partial())
     finally:
@@ -385,22 +371,23 @@ def _stream(
 
 
 async def _astream(
-    builder: ResponseBuilder, response: httpx.Response, proc: StreamProcessor, prep: Prepared
+    builder: ResponseBuilder, release: _Release, proc: StreamProcessor, prep: Prepared
 ) -> AsyncStream:
+    response = release.response
     tail: list[AIModelStreamChunk] = []
     final = None
     try:
         async for data in response.aiter_bytes():
             for chunk in proc.feed(data):
                 yield chunk, None
-                if response.is_closed:  # closed by its caller: the stream ends here
+                if release.closed:  # closed by its caller: the stream ends here
                     return
             if _stops(proc, prep):
                 break
         else:
             tail, final = proc.finish()
-    except (httpx.StreamClosed, httpx.HTTPError) as exc:
-        if response.is_closed:  # closed by its caller: the stream ends here
+    except (httpx2.StreamClosed, httpx2.HTTPError) as exc:
+        if release.closed:  # closed by its caller (httpx2 closes it on a read error too)
             return
         proc.failed = transport_error(builder, exc, proc.partial())
     finally:
@@ -422,7 +409,7 @@ def _stops(proc: StreamProcessor, prep: Prepared) -> bool:
 
 def _ending(
     builder: ResponseBuilder,
-    response: httpx.Response,
+    response: httpx2.Response,
     proc: StreamProcessor,
     tail: list[AIModelStreamChunk],
     final: AIModelCallResponse | None,
@@ -437,26 +424,36 @@ def _ending(
 
 class _Release:
     """Gives a streamed response's connection back to the pool when the response is closed,
-    or when its stream is dropped unread (a generator never started runs no `finally`)."""
+    or when its stream is dropped unread (a generator never started runs no `finally`).
+    `closed` tells the stream that its caller closed it (then it ends without an error)."""
 
-    __slots__ = ("_finalizer", "_response")
+    __slots__ = ("_finalizer", "_loop", "response")
 
-    def __init__(self, stream: Any, response: httpx.Response, loop: Any = None) -> None:
-        self._response = response
-        if loop is None:
-            self._finalizer = weakref.finalize(stream, response.close)
+    def __init__(self, response: httpx2.Response, loop: Any = None) -> None:
+        self.response = response
+        self._loop = loop
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    def watch(self, stream: object) -> None:
+        if self._loop is None:
+            self._finalizer = weakref.finalize(stream, self.response.close)
         else:
-            self._finalizer = weakref.finalize(stream, _aclose_soon, loop, response)
+            self._finalizer = weakref.finalize(stream, _aclose_soon, self._loop, self.response)
+
+    @property
+    def closed(self) -> bool:
+        return self._finalizer is not None and not self._finalizer.alive
 
     def close(self) -> None:
-        self._finalizer()
+        if self._finalizer is not None:
+            self._finalizer()
 
     async def aclose(self) -> None:
-        if self._finalizer.detach() is not None:
-            await self._response.aclose()
+        if self._finalizer is not None and self._finalizer.detach() is not None:
+            await self.response.aclose()
 
 
-def _aclose_soon(loop: Any, response: httpx.Response) -> None:
+def _aclose_soon(loop: Any, response: httpx2.Response) -> None:
     """Close an async response from anywhere (a finalizer): on its loop, if that still runs."""
     if not response.is_closed and not loop.is_closed():
         loop.call_soon_threadsafe(lambda: loop.create_task(response.aclose()))

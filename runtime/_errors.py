@@ -1,4 +1,4 @@
-"""Typed exceptions. Every failure of a call raises one of these, never a raw httpx error.
+"""Typed exceptions. Every failure of a call raises one of these, never a raw httpx2 error.
 
 Each carries the provider, HTTP status, the provider's request id, its own message and code,
 and (for streams) the partial response received before the failure. None of them ever holds

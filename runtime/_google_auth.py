@@ -4,7 +4,7 @@ A static token (`credentials={"access_token": ...}` or `api_key=`) is sent as is
 google-auth (the optional extra `modelwire[vertex]`, imported here only) supplies one from
 `credentials={"service_account_info": {...}}`, `{"service_account_file": "key.json"}`, or
 Application Default Credentials, and refreshes it before it expires (google-auth's own
-threshold). Refreshes go through httpx, so no other HTTP library is needed.
+threshold). Refreshes go through httpx2, so no other HTTP library is needed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import Protocol, cast
 
-import httpx
+import httpx2
 
 from ._errors import AuthenticationError, ConfigurationError
 
@@ -28,14 +28,14 @@ class _Response:
 
     __slots__ = ("data", "headers", "status")
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx2.Response) -> None:
         self.status = response.status_code
         self.headers = response.headers
         self.data = response.content
 
 
 class _HttpxRequest:
-    """google-auth's transport callable (google.auth.transport.Request), on httpx."""
+    """google-auth's transport callable (google.auth.transport.Request), on httpx2."""
 
     def __call__(
         self,
@@ -48,11 +48,13 @@ class _HttpxRequest:
     ) -> _Response:
         from google.auth import exceptions
 
+        client = httpx2.Client(timeout=timeout or 60)  # (its __enter__'s Self is unknown to pyright)
         try:
-            with httpx.Client(timeout=timeout or 60) as client:
-                return _Response(client.request(method, url, content=body, headers=headers))
-        except httpx.HTTPError as exc:
+            return _Response(client.request(method, url, content=body, headers=headers))
+        except httpx2.HTTPError as exc:
             raise exceptions.TransportError(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            client.close()
 
 
 class _Credentials(Protocol):

@@ -1,7 +1,7 @@
 """Secrets out of log lines that modelwire does not write itself.
 
 modelwire logs nothing, but the libraries it drives do, when an application turns their
-loggers on: httpx logs each request line (a query-string key with it), httpcore logs response
+loggers on: httpx2 logs each request line (a query-string key with it), httpcore2 logs response
 headers (a key a server echoes), botocore logs the SigV4 canonical request (the session
 token). A filter on those loggers replaces every secret held by a live `AIModelAPI` (keys,
 credentials, tokens fetched since) before the record reaches any handler. It runs only for
@@ -33,11 +33,12 @@ __all__ = [
 MASK = "<redacted>"
 # loggers of the libraries modelwire drives that write URLs, headers or signing input
 THIRD_PARTY_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
+    "httpx2",
+    "httpcore2.connection",
+    "httpcore2.http11",
+    "httpcore2.http2",
+    "httpcore2.proxy",
+    "httpcore2.socks",
     "botocore.auth",
     "botocore.credentials",
     "botocore.endpoint",

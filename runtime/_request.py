@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from ._call import build_call
 from ._config import AIModelCallConfig
@@ -45,12 +45,12 @@ def _json_bytes(body: Any) -> bytes:
 class Prepared:
     """One call, ready to send (each attempt sends it again)."""
 
-    url: httpx.URL
+    url: httpx2.URL
     headers: dict[str, str]
     content: bytes
     config: AIModelCallConfig
     stream: bool
-    timeout: httpx.Timeout
+    timeout: httpx2.Timeout
     deadline: float | None  # time.monotonic() by which the whole call must end
     provider: str  # the provider's name and display name, for errors
     where: str
@@ -68,11 +68,11 @@ class Prepared:
             )
         return left
 
-    def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+    def request(self, http: httpx2.Client | httpx2.AsyncClient) -> httpx2.Request:
         """This attempt's request: no wait of it may pass the call's deadline."""
         timeout = self.timeout
         if self.deadline is not None:
-            timeout = httpx.Timeout(min(self.config.timeout, self.remaining()))
+            timeout = httpx2.Timeout(min(self.config.timeout, self.remaining()))
         return http.build_request(
             "POST", self.url, content=self.content, headers=self.headers, timeout=timeout
         )
@@ -85,8 +85,8 @@ class RequestBuilder:
     def __init__(self, endpoint: AIModelEndpoint, adapter: AdapterModule) -> None:
         self.endpoint = endpoint
         self.adapter = adapter
-        self._urls: dict[tuple[object, ...], tuple[httpx.URL, str]] = {}
-        self._timeouts: dict[float | None, httpx.Timeout] = {}
+        self._urls: dict[tuple[object, ...], tuple[httpx2.URL, str]] = {}
+        self._timeouts: dict[float | None, httpx2.Timeout] = {}
         self._fixed: dict[str, str] | None = None
 
     @property
@@ -156,21 +156,21 @@ class RequestBuilder:
             options=options,
         )
 
-    def _url(self, url: str, params: dict[str, str]) -> tuple[httpx.URL, str]:
-        """A call's URL, parsed once (httpx parses a string on every request), and as text."""
+    def _url(self, url: str, params: dict[str, str]) -> tuple[httpx2.URL, str]:
+        """A call's URL, parsed once (httpx2 parses a string on every request), and as text."""
         key: tuple[object, ...] = (url, *params.items())
         found = self._urls.get(key)
         if found is None:
-            parsed = httpx.URL(url, params=params) if params else httpx.URL(url)
+            parsed = httpx2.URL(url, params=params) if params else httpx2.URL(url)
             found = parsed, str(parsed)
             if len(self._urls) < 32:
                 self._urls[key] = found
         return found
 
-    def _timeout(self, seconds: float | None) -> httpx.Timeout:
+    def _timeout(self, seconds: float | None) -> httpx2.Timeout:
         found = self._timeouts.get(seconds)
         if found is None:
-            found = httpx.Timeout(seconds)
+            found = httpx2.Timeout(seconds)
             if len(self._timeouts) < 32:
                 self._timeouts[seconds] = found
         return found

@@ -21,7 +21,7 @@ from ._types import (
 )
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
     from ._api import AIModelEndpoint
     from ._request import Prepared
@@ -133,7 +133,7 @@ class ResponseBuilder:
         )
 
     def processor(
-        self, response: httpx.Response, status: CallStatus, prep: Prepared
+        self, response: httpx2.Response, status: CallStatus, prep: Prepared
     ) -> StreamProcessor:
         """What reads a streamed answer: its framing, the adapter's events, and the response
         built at the end (or, partial, when the stream breaks)."""
@@ -165,7 +165,7 @@ class ResponseBuilder:
         limit = prep.config.max_event_bytes
         return StreamProcessor(self.adapter, finalize, on_error, framed, rewrite, limit)
 
-    def stream_failure(self, exc: ModelwireError, response: httpx.Response) -> ModelwireError:
+    def stream_failure(self, exc: ModelwireError, response: httpx2.Response) -> ModelwireError:
         """A stream's failure, with the response's status and request id, secrets scrubbed."""
         exc.provider = exc.provider or self.provider
         if exc.status is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -506,7 +506,7 @@ def test_any_wrapped_events_give_a_response_or_a_typed_error(
     api = AIModelAPI(BEDROCK, api_key="bedrock-api-key-test", config={"region": "us-east-1"})
     endpoint = AIModelEndpoint(api, model, protocol="bedrock_invoke")
     client = AIModelClient(endpoint, AIModelCallConfig(streaming=True, max_output_tokens=9))
-    response = httpx.Response(200, headers={"content-type": EVENTSTREAM})
+    response = httpx2.Response(200, headers={"content-type": EVENTSTREAM})
     prep = client._prepare("Hi", None, None, None)
     proc = client._builders[1].processor(response, CallStatus(200), prep)
     data = b"".join(frames_)

@@ -766,7 +766,7 @@ def _text(chunk: Any) -> str:
 
 
 def _checked_out(http: Any) -> list[str]:
-    """Connections of an httpx client's pool still in use (or requests waiting for one)."""
+    """Connections of an httpx2 client's pool still in use (or requests waiting for one)."""
     if http is None:
         return []
     pool = http._transport._pool

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -528,7 +528,7 @@ def encode_stream(framing: str, events: list[Event]) -> bytes:
 def processor(protocol: str, framing: str) -> tuple[AIModelClient, Any]:
     client = AIModelClient(ENDPOINTS[protocol](None), AIModelCallConfig(streaming=True))
     kind = "application/json" if framing == "json_array" else "text/event-stream"
-    response = httpx.Response(200, headers={"content-type": kind})
+    response = httpx2.Response(200, headers={"content-type": kind})
     prep = client._prepare("Hi", None, None, None)
     return client, client._builders[1].processor(response, CallStatus(200), prep)
 

@@ -464,7 +464,7 @@ SCHEMES = [
 ]
 BY_NAME = {s.name: s for s in SCHEMES}
 
-# httpx (request lines with a query key), httpcore (echoed response headers) and botocore (the
+# httpx2 (request lines with a query key), httpcore2 (echoed response headers) and botocore (the
 # SigV4 canonical request with the session token) log secrets when their loggers are on:
 # runtime/_redact.py filters those loggers, which the log tests below prove.
 
@@ -667,7 +667,7 @@ def test_an_error_event_in_a_stream_echoing_the_key_keeps_it_out_of_error_and_pa
 
 # --- logging ---------------------------------------------------------------------------------
 
-LOGGERS = ("", "modelwire", "httpx", "httpcore", "botocore", "google", "google.auth", "urllib3")
+LOGGERS = ("", "modelwire", "httpx2", "httpcore2", "botocore", "google", "google.auth", "urllib3")
 
 
 def _log_texts(caplog: pytest.LogCaptureFixture) -> dict[str, str]:
@@ -685,7 +685,7 @@ def _log_texts(caplog: pytest.LogCaptureFixture) -> dict[str, str]:
 def test_no_key_in_any_log_record_at_debug(
     scheme: Scheme, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A successful call, then a 401 quoting the key in its body (not in its headers: httpcore
+    """A successful call, then a 401 quoting the key in its body (not in its headers: httpcore2
     logs response headers verbatim, see the next test), every logger at DEBUG."""
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
@@ -698,7 +698,7 @@ def test_no_key_in_any_log_record_at_debug(
         assert error is not None
         logging.getLogger("tests.secrets").exception("call failed", exc_info=error)
     names = {rec.name for rec in caplog.records}
-    assert {"httpx", "httpcore.http11", "tests.secrets"} <= names  # DEBUG really captured
+    assert {"httpx2", "httpcore2.http11", "tests.secrets"} <= names  # DEBUG really captured
     assert not _leaks(_log_texts(caplog), scheme.secrets)
 
 

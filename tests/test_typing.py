@@ -128,7 +128,7 @@ def _answer(rec: Any) -> Reply:
 # the README's blocks that open their own client (the others continue an earlier one)
 RUNNABLE = [0, 5]
 _PRELUDE = """
-import httpx
+import httpx2
 
 def _to_loopback(handle):
     def send(self, request):
@@ -136,7 +136,7 @@ def _to_loopback(handle):
         return handle(self, request)
     return send
 
-httpx.HTTPTransport.handle_request = _to_loopback(httpx.HTTPTransport.handle_request)
+httpx2.HTTPTransport.handle_request = _to_loopback(httpx2.HTTPTransport.handle_request)
 """
 
 

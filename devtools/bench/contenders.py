@@ -5,8 +5,11 @@ answer's text (non-streamed) or each chunk's text delta (streamed; the text join
 and is imported lazily, so a worker process imports only the library it measures (the peers
 run from `.venv-peers`, where modelwire need not be installed).
 
-- `floor`: raw httpx, what no client can beat: `json.dumps` the body, `post`, `json.loads`;
-  for streams `client.stream` + `iter_lines` + `json.loads` of each `data:` line.
+- `floor` and `floor-httpx2`: raw httpx and raw httpx2 (the same code on either module), what
+  no client can beat: `json.dumps` the body, `post`, `json.loads`; for streams
+  `client.stream` + `iter_lines` + `json.loads` of each `data:` line. Two floors because the
+  project moves from httpx (httpcore 1.0) to httpx2, whose async pool is much faster under
+  concurrency: the report compares with the faster floor of each figure.
 - `modelwire`: the public API (`AIModelAPI` with `base_url`, `AIModelClient.generate`,
   `stream_generator`), default retries and timeouts.
 - `openai`, `anthropic`: the official SDKs (raw streamed events, as the floor).
@@ -15,6 +18,7 @@ run from `.venv-peers`, where modelwire need not be installed).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable
@@ -25,6 +29,12 @@ from .payloads import ANTHROPIC_MODEL, OPENAI_MODEL
 KEY = "sk-bench-not-a-secret"
 PROMPT = "Say hello."
 MAX_TOKENS = 1024
+# modelwire's pool is fixed (100 connections, 20 kept alive: runtime's MAX_CONNECTIONS, not
+# settable through its public API): the floors and the SDKs get the same, so that at 1,000
+# concurrent calls every contender queues 900 of them, not only some
+POOL_CONNECTIONS, POOL_KEEPALIVE = 100, 20
+# past httpx's 5 s default: at 1,000 concurrent calls a request may queue for the pool longer
+POOL_TIMEOUT_S = 120.0
 
 
 class Contender:
@@ -40,6 +50,12 @@ class Contender:
         self.base = base
         self.is_async = is_async
         self.text = ""  # the last stream's text
+
+    @classmethod
+    def load(cls) -> None:
+        """Import what the contender needs (the cold-call figure times this apart from
+        building the client; `__init__` imports it too, at no cost once loaded)."""
+        importlib.import_module(cls.module)
 
     def call(self) -> str:
         raise NotImplementedError
@@ -59,14 +75,15 @@ class Contender:
 
 
 class Floor(Contender):
+    """The floor on `module` (httpx or httpx2: the same API), imported on first use only."""
+
     name = "floor"
     label = "raw httpx"
     module = "httpx"
 
     def __init__(self, protocol: str, base: str, is_async: bool) -> None:
         super().__init__(protocol, base, is_async)
-        import httpx
-
+        http = importlib.import_module(self.module)
         messages = [{"role": "user", "content": PROMPT}]
         self.body: dict[str, Any]
         if protocol == "openai":
@@ -91,7 +108,11 @@ class Floor(Contender):
             }
             self.body = {"model": ANTHROPIC_MODEL, "max_tokens": MAX_TOKENS, "messages": messages}
             self.stream_body = {**self.body, "stream": True}
-        self.http: Any = httpx.AsyncClient() if is_async else httpx.Client()
+        limits = http.Limits(
+            max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_KEEPALIVE
+        )
+        cls = http.AsyncClient if is_async else http.Client
+        self.http: Any = cls(limits=limits, timeout=http.Timeout(POOL_TIMEOUT_S))
 
     def _text(self, status: int, content: bytes) -> str:
         if status != 200:
@@ -140,10 +161,21 @@ class Floor(Contender):
         await self.http.aclose()
 
 
+class FloorHttpx2(Floor):
+    name = "floor-httpx2"
+    label = "raw httpx2"
+    module = "httpx2"
+
+
 class Modelwire(Contender):
     name = "modelwire"
     label = "modelwire"
     module = "modelwire"
+
+    @classmethod
+    def load(cls) -> None:
+        importlib.import_module("modelwire")
+        importlib.import_module("modelwire.models")
 
     def __init__(self, protocol: str, base: str, is_async: bool) -> None:
         super().__init__(protocol, base, is_async)
@@ -196,6 +228,18 @@ class Modelwire(Contender):
         await self.client.aclose()
 
 
+def _sdk_pool(sdk: Any, is_async: bool) -> dict[str, Any]:
+    """The SDK's own default HTTP client (its timeout and redirects kept) with the common pool
+    limits instead of its own (1,000 connections in openai's), where the SDK offers one."""
+    make = getattr(sdk, "DefaultAsyncHttpxClient" if is_async else "DefaultHttpxClient", None)
+    if not isinstance(make, type):
+        return {}
+    # the SDK's HTTP module (httpx or httpx2, by its version): the one its client derives from
+    http = importlib.import_module(make.__mro__[1].__module__.partition(".")[0])
+    limits = http.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_KEEPALIVE)
+    return {"http_client": make(limits=limits)}
+
+
 class OpenAISDK(Contender):
     name = "openai"
     label = "openai SDK"
@@ -207,7 +251,7 @@ class OpenAISDK(Contender):
         import openai
 
         cls = openai.AsyncOpenAI if is_async else openai.OpenAI
-        self.client: Any = cls(api_key=KEY, base_url=f"{base}/v1")
+        self.client: Any = cls(api_key=KEY, base_url=f"{base}/v1", **_sdk_pool(openai, is_async))
         self.kw: dict[str, Any] = {
             "model": OPENAI_MODEL,
             "messages": [{"role": "user", "content": PROMPT}],
@@ -248,7 +292,7 @@ class AnthropicSDK(Contender):
         import anthropic
 
         cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
-        self.client: Any = cls(api_key=KEY, base_url=base)
+        self.client: Any = cls(api_key=KEY, base_url=base, **_sdk_pool(anthropic, is_async))
         self.kw: dict[str, Any] = {
             "model": ANTHROPIC_MODEL,
             "max_tokens": MAX_TOKENS,
@@ -318,6 +362,7 @@ class LiteLLM(Contender):
 
 
 CONTENDERS: dict[str, type[Contender]] = {
-    c.name: c for c in (Floor, Modelwire, OpenAISDK, AnthropicSDK, LiteLLM)
+    c.name: c for c in (Floor, FloorHttpx2, Modelwire, OpenAISDK, AnthropicSDK, LiteLLM)
 }
+FLOORS = ("floor", "floor-httpx2")
 PEERS = ("openai", "anthropic", "litellm")

@@ -24,16 +24,22 @@ from pathlib import Path
 from typing import Any
 
 from . import peers
-from .contenders import CONTENDERS, PEERS
+from .contenders import CONTENDERS, FLOORS, PEERS
+from .contenders import POOL_CONNECTIONS as POOL
 from .payloads import PROTOCOLS
 from .report import checks, render
+from .worker import COLD_PARTS
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
 WORKER_TIMEOUT = 300  # seconds; a worker that hangs is reported, not waited for
+# the peak-RSS figure's workers, as before issue 24: the 1,000-concurrent one has its own row
+# (its 1,000 pending calls would bury each library's own memory under the same 10 MB)
+PEAK_RSS_KINDS = ("call", "stream", "paced", "async")
 SCALE_SKIP = {"litellm"}  # ~700 µs a chunk: a 100,000-chunk stream would take minutes
 IMPORTS = {  # name: (contender whose interpreter runs it, statement)
     "floor": ("floor", "import httpx, pydantic"),
+    "floor-httpx2": ("floor-httpx2", "import httpx2, pydantic"),  # the targets' baseline
     "modelwire": ("modelwire", "import modelwire"),
     "modelwire+models": ("modelwire", "import modelwire; from modelwire.models import GPT4o"),
     "openai": ("openai", "import openai"),
@@ -55,6 +61,9 @@ class Settings:
     concurrency: int = 50
     async_calls: int = 500
     async_warmup: int = 2
+    # does a call cost more when 1,000 wait at once? (2 calls a lane: 2,000 calls)
+    high_concurrency: int = 1000
+    high_calls_per_lane: int = 2
     scale: tuple[int, int] = (10_000, 100_000)
     scale_rounds: int = 3
     generator_runs: int = 3
@@ -74,6 +83,7 @@ class Settings:
             stream_warmup=1,
             async_calls=50,
             async_warmup=1,
+            high_calls_per_lane=1,
             scale=(1_000, 10_000),
             scale_rounds=1,
             generator_runs=1,
@@ -127,6 +137,17 @@ def _version(py: str, module: str) -> str:
         text=True,
         cwd=ROOT,
     )
+    return proc.stdout.strip() or "?"
+
+
+def _http_stack(py: str, module: str) -> str:
+    """Which of httpx and httpx2 a library loads once imported (modelwire moves from one to
+    the other; SDK versions differ): the report says which stack each contender ran on."""
+    code = (
+        f"import sys, {module}; "
+        "print(', '.join(m for m in ('httpx', 'httpx2') if m in sys.modules) or 'neither')"
+    )
+    proc = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=ROOT)
     return proc.stdout.strip() or "?"
 
 
@@ -248,25 +269,31 @@ class Bench:
                 ms = float(proc.stdout.strip().splitlines()[-1]) * 1000
                 self.results.imports.setdefault(name, []).append(ms)
 
-    def round(self, r: int) -> None:
+    def tasks(self) -> list[tuple[str, dict[str, Any]]]:
+        """A round's measurements: (kind, worker spec). `call` first: it opens the round's
+        peak-RSS figure (see `_record`)."""
         s = self.s
-        tasks: list[tuple[str, dict[str, Any]]] = [
+        stream = {"task": "stream", "chunks": s.chunks, "warmup": s.stream_warmup}
+        many = {"task": "async", "warmup": s.async_warmup}
+        high = {**many, "concurrency": s.high_concurrency, "warmup": 1}
+        # its warm-up: one pool's worth of calls at once opens every connection; a full
+        # round of 1,000 would cost as much as the measurement (seconds, on httpcore 1.0)
+        high |= {"n": s.high_concurrency * s.high_calls_per_lane, "warmup_concurrency": POOL}
+        return [
             ("call", {"task": "call", "n": s.calls, "warmup": s.call_warmup}),
-            ("stream", {"task": "stream", "chunks": s.chunks, "mode": "batched", "n": s.streams}),
-            (
-                "paced",
-                {"task": "stream", "chunks": s.chunks, "mode": "paced", "n": s.paced_streams},
-            ),
-            ("async", {"task": "async", "n": s.async_calls, "concurrency": s.concurrency}),
+            ("stream", {**stream, "mode": "batched", "n": s.streams}),
+            ("paced", {**stream, "mode": "paced", "n": s.paced_streams}),
+            ("async", {**many, "n": s.async_calls, "concurrency": s.concurrency}),
+            ("async_high", high),
+            ("cold", {"task": "cold"}),
         ]
-        for kind, spec in tasks:
-            if spec["task"] == "stream":
-                spec["warmup"] = s.stream_warmup
-            if spec["task"] == "async":
-                spec["warmup"] = s.async_warmup
+
+    def round(self, r: int) -> None:
+        for kind, spec in self.tasks():
             for protocol in self.protocols:
                 for name in self.contenders(protocol, r):
-                    out = self.worker(name, {**spec, "protocol": protocol, "budget_s": s.budget_s})
+                    budget = self.s.budget_s
+                    out = self.worker(name, {**spec, "protocol": protocol, "budget_s": budget})
                     if out is not None:
                         self._record(kind, protocol, name, out)
 
@@ -278,13 +305,21 @@ class Bench:
             add("call_wall_us", protocol, name, per_op_wall)
         elif kind in ("stream", "paced"):
             add(f"{kind}_cpu_us", protocol, name, per_op_cpu)
-        else:
-            add("async_calls_s", protocol, name, out["ops"] / out["wall_s"])
-            add("async_cpu_us", protocol, name, per_op_cpu)
+        elif kind == "cold":
+            add("cold_ms", protocol, name, out["wall_s"] * 1e3)
+            for part in COLD_PARTS:
+                add(f"cold_{part}_ms", protocol, name, out[f"{part}_s"] * 1e3)
+        else:  # async, async_high
+            add(f"{kind}_calls_s", protocol, name, out["ops"] / out["wall_s"])
+            add(f"{kind}_cpu_us", protocol, name, per_op_cpu)
+        mb = out["maxrss_kb"] / 1024
+        if kind == "async_high":  # 1,000 pending calls weigh alike in every contender: apart
+            add("async_high_rss_mb", protocol, name, mb)
+        if kind not in PEAK_RSS_KINDS:
+            return
         # peak RSS: the largest over this round's workers of the contender
         rss = self.results.figures.setdefault("peak_rss_mb", {}).setdefault(protocol, {})
         values = rss.setdefault(name, [])
-        mb = out["maxrss_kb"] / 1024
         if kind == "call":
             values.append(mb)
         elif values:
@@ -342,6 +377,7 @@ def _no_schema(folder: str, names: list[str]) -> list[str]:
 
 def machine(py: dict[str, str]) -> dict[str, Any]:
     import httpx
+    import httpx2
     import pydantic
 
     def git(*args: str) -> str:
@@ -354,6 +390,7 @@ def machine(py: dict[str, str]) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "httpx": httpx.__version__,
+        "httpx2": httpx2.__version__,
         "pydantic": pydantic.__version__,
         "commit": git("rev-parse", "--short", "HEAD")
         + (" (+ uncommitted changes)" if dirty else ""),
@@ -367,47 +404,65 @@ def machine(py: dict[str, str]) -> dict[str, Any]:
             text=True,
         ).stdout.strip()
         facts["peers_httpx"] = _version(p, "httpx")
+        facts["peers_httpx2"] = _version(p, "httpx2")
     for name in PEERS:
         if name in py:
             facts[name] = _version(py[name], CONTENDERS[name].module)
+    facts["stacks"] = {
+        n: _http_stack(py[n], CONTENDERS[n].module) for n in ("modelwire", *PEERS) if n in py
+    }
     return facts
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python tasks.py bench",
-        description="Benchmark modelwire against a raw-httpx floor (and the official SDKs and "
-        "LiteLLM when installed in .venv-peers) on a loopback server; print the table and write "
-        "it with its JSON under bench/results/.",
+        description="Benchmark modelwire against raw-httpx and raw-httpx2 floors (and the "
+        "official SDKs and LiteLLM when installed in .venv-peers) on a loopback server; print "
+        "the table and write it with its JSON under bench/results/.",
     )
     parser.add_argument("--quick", action="store_true", help="one round, small counts (smoke)")
     parser.add_argument("--rounds", type=int, help="rounds (default 5; quick 1)")
     parser.add_argument("--peers", action="store_true", help="install the SDKs in .venv-peers")
-    parser.add_argument("--only", help="contenders, comma-separated (the floor is always run)")
+    parser.add_argument("--only", help="contenders, comma-separated (the floors always run)")
+    parser.add_argument(
+        "--high-concurrency", type=int, help="the many-calls figure's concurrency (1000)"
+    )
     parser.add_argument("--protocols", default=",".join(PROTOCOLS), help="openai,anthropic")
     parser.add_argument("--no-generator", action="store_true", help="skip the generator timing")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.quick() if args.quick else Settings()
     if args.rounds:
         settings.rounds = args.rounds
         settings.scale_rounds = min(settings.scale_rounds, args.rounds)
         settings.import_samples = 3 * args.rounds
-    wanted = ["floor", "modelwire", *PEERS]
+    if args.high_concurrency:
+        settings.high_concurrency = args.high_concurrency
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = _settings(args)
+    wanted = [*FLOORS, "modelwire", *PEERS]
     if args.only:
         only = {n.strip() for n in args.only.split(",") if n.strip()}
         unknown = only - set(CONTENDERS)
         if unknown:
             parser.error(f"unknown contender(s) {sorted(unknown)}; known: {sorted(CONTENDERS)}")
-        wanted = [n for n in wanted if n in only or n == "floor"]
+        wanted = [n for n in wanted if n in only or n in FLOORS]
     protocols = [p for p in PROTOCOLS if p in args.protocols.split(",")]
     if not protocols:
         parser.error(f"--protocols: choose from {', '.join(PROTOCOLS)}")
     if args.peers:
         peers.install([n for n in wanted if n in PEERS])
     py = _interpreters(wanted)
-    for name in ("floor", "modelwire"):
+    for name in (*FLOORS, "modelwire"):
         if name in wanted and name not in py:
             sys.exit(f"bench: {CONTENDERS[name].module} is not importable; run `tasks.py setup`")
     missing = [n for n in wanted if n not in py]
@@ -456,6 +511,24 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _cpu_growth(figures: dict[str, Any]) -> dict[str, Any]:
+    """Client CPU per async call at 1,000 concurrent ÷ at 50, per contender: above 1 when a
+    call costs more in a long queue (a pool scanning its waiters, say). A ratio of the two
+    medians, as the report shows them; the per-round ratios kept beside it."""
+    high, low = figures.get("async_high_cpu_us", {}), figures.get("async_cpu_us", {})
+    out: dict[str, dict[str, Any]] = {}
+    for proto, per in high.items():
+        for name, at_high in per.items():
+            at_low = low.get(proto, {}).get(name)
+            if not at_low or not at_low["median"] or at_high["median"] is None:
+                continue
+            pairs = zip(at_high["rounds"], at_low["rounds"], strict=False)  # a failed worker
+            rounds = [a / b for a, b in pairs if b]
+            median = at_high["median"] / at_low["median"]
+            out.setdefault(proto, {})[name] = {"median": median, "rounds": rounds}
+    return {"async_cpu_growth": out} if out else {}
+
+
 def summarize(res: Results, facts: dict[str, Any], stamp: str, quick: bool) -> dict[str, Any]:
     """Medians and the raw per-round values, JSON-ready (the report renders this)."""
     figures = {
@@ -465,6 +538,7 @@ def summarize(res: Results, facts: dict[str, Any], stamp: str, quick: bool) -> d
         }
         for fig, protos in res.figures.items()
     }
+    figures.update(_cpu_growth(figures))
     scale = {
         proto: {
             c: {

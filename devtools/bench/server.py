@@ -37,6 +37,10 @@ ROUTE = re.compile(
 )
 STREAM = re.compile(rb'"stream"\s*:\s*true')
 FRAME = 64 * 1024
+BACKLOG = 4096
+# a thread per connection, up to ~1,000 at once: small stacks (they hold a few frames) keep
+# that well within memory; their requests are short, so the GIL is not what limits them
+THREAD_STACK = 256 * 1024
 DEFAULT_CHUNKS = 2000
 
 
@@ -85,7 +89,10 @@ class BenchServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
+        # 1,000 concurrent calls from a client whose pool is not capped (LiteLLM's) may connect
+        # at once: a backlog above that (the kernel caps it at net.core.somaxconn) so none is
+        # refused or retried after a SYN timeout, which would time the backlog, not the client
+        self.sock.listen(BACKLOG)
 
     @property
     def url(self) -> str:
@@ -195,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pace-us", type=float, default=200.0, help="sleep between paced events")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    threading.stack_size(THREAD_STACK)
     server = BenchServer(sizes, args.pace_us / 1e6)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(server.url, flush=True)

@@ -10,8 +10,12 @@ Tasks (spec `task`):
   few warm-up streams of 200 chunks on a second client (code paths), then `n` streams of
   `chunks` chunks (`mode` batched or paced) on the measured client (fewer, at least one,
   past `budget_s`).
-- `async`: `warmup` rounds of `concurrency` calls at once, then `n` calls in `concurrency`
-  lanes (each lane awaiting its calls one after another), timed by the wall clock.
+- `async`: `warmup` rounds of `warmup_concurrency` (default `concurrency`) calls at once,
+  then `n` calls in `concurrency` lanes (each lane awaiting its calls one after another), timed by the wall clock (the same
+  task at concurrency 50 and 1,000).
+- `cold`: what a fresh process pays for its first answer: import the library, build the
+  client, one non-streamed call (no warm-up: that is the point), each part timed. Only
+  json, re and typing are loaded before (by this module): no contender's imports.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from .contenders import CONTENDERS, Contender
@@ -89,11 +94,12 @@ def concurrent(spec: dict[str, Any], make: type[Contender]) -> dict[str, Any]:
 
     conc, n = spec["concurrency"], spec["n"]
     per_lane = max(1, n // conc)
+    warm = spec.get("warmup_concurrency", conc)
 
     async def main() -> dict[str, Any]:
         c = make(spec["protocol"], _route(spec["server"], 0, "batched"), is_async=True)
         for _ in range(spec["warmup"]):
-            await asyncio.gather(*(c.acall() for _ in range(conc)))
+            await asyncio.gather(*(c.acall() for _ in range(warm)))
 
         async def lane() -> None:
             for _ in range(per_lane):
@@ -109,7 +115,26 @@ def concurrent(spec: dict[str, Any], make: type[Contender]) -> dict[str, Any]:
     return asyncio.run(main())
 
 
-TASKS = {"call": calls, "stream": streams, "async": concurrent}
+def cold(spec: dict[str, Any], make: type[Contender]) -> dict[str, Any]:
+    rss_start = _maxrss_kb()
+    cpu, marks = time.process_time(), [time.perf_counter()]
+    make.load()
+    marks.append(time.perf_counter())
+    c = make(spec["protocol"], _route(spec["server"], 0, "batched"), is_async=False)
+    marks.append(time.perf_counter())
+    if not c.call():
+        raise RuntimeError("an empty answer")
+    marks.append(time.perf_counter())
+    cpu = time.process_time() - cpu
+    c.close()
+    steps = zip(COLD_PARTS, pairwise(marks), strict=True)
+    parts = {f"{part}_s": end - start for part, (start, end) in steps}
+    wall = marks[-1] - marks[0]
+    return {"ops": 1, "cpu_s": cpu, "wall_s": wall, "rss_start_kb": rss_start, **parts}
+
+
+COLD_PARTS = ("import", "construct", "call")  # the cold sequence's steps, in order
+TASKS = {"call": calls, "stream": streams, "async": concurrent, "cold": cold}
 
 
 def main(argv: list[str] | None = None) -> int:
