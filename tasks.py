@@ -235,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser(
-        "bench", add_help=False, help="benchmark vs raw httpx and httpx2 floors (and peers); `bench --help`"
+        "bench",
+        add_help=False,
+        help="benchmark vs raw httpx and httpx2 floors (and peers); `bench --help`",
     )
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p = sub.add_parser(

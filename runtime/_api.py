@@ -52,6 +52,7 @@ class AIModelAPI:
         "_base_url",
         "_credentials",
         "config",
+        "http2",
         "info",
         "provider",
     )
@@ -63,6 +64,7 @@ class AIModelAPI:
         credentials: Mapping[str, object] | None = None,
         config: Mapping[str, object] | None = None,
         base_url: str | None = None,
+        http2: bool = False,
     ) -> None:
         self.info: ProviderInfo = provider_info(provider)
         self.provider: AIModelAPIProviderEnum = AIModelAPIProviderEnum(self.info.name)
@@ -83,6 +85,7 @@ class AIModelAPI:
             if var
             else None
         )
+        self.http2 = _checked_http2(http2)
         # what the auth schemes read, and keep (a Google token source, an AWS signer)
         self._account = Account(self._api_key, self._credentials, self.info.display_name)
         watch(self)
@@ -251,7 +254,8 @@ class AIModelAPI:
         creds = "<set>" if self._credentials else None
         return (
             f"AIModelAPI(provider={self.provider.value!r}, api_key={key}, "
-            f"credentials={creds}, base_url={self.base_url!r})"
+            f"credentials={creds}, base_url={self.base_url!r}"
+            + (", http2=True)" if self.http2 else ")")
         )
 
     __str__ = __repr__
@@ -483,3 +487,17 @@ def _checked_base_url(what: str, value: object) -> str:
     if url.port is not None and not 0 < url.port < 65536:
         raise ConfigurationError(f"{what} has port {url.port}, outside 1..65535")
     return value.rstrip("/")
+
+
+def _checked_http2(http2: object) -> bool:
+    """`http2=True` needs the h2 package (the `http2` extra): said now, not at the first call."""
+    if not isinstance(http2, bool):
+        raise ConfigurationError(f"http2 must be True or False, not {http2!r:.40}")
+    if http2:
+        import importlib.util
+
+        if importlib.util.find_spec("h2") is None:
+            raise ConfigurationError(
+                'http2=True needs the h2 package: pip install "modelwire[http2]"'
+            )
+    return http2

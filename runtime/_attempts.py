@@ -115,8 +115,13 @@ def transport_error(
             provider=provider,
             partial_response=partial,
         )
+    api = builder.endpoint.api
+    h2c = api.http2 and api.base_url.startswith("http://")
+    hint = "; http2=True speaks HTTP/2 directly to a plain http:// host: does it serve h2c?"
     return APIConnectionError(
-        f"could not reach {where} ({type(exc).__name__}: {exc})", provider=provider, retryable=True
+        f"could not reach {where} ({type(exc).__name__}: {exc}){hint if h2c else ''}",
+        provider=provider,
+        retryable=True,
     )
 
 

@@ -181,7 +181,12 @@ class AIModelClient(Generic[StreamT]):
 
     def _http_options(self) -> dict[str, Any]:
         headers = self._builders[0].fixed_headers
-        return {"limits": POOL_LIMITS, "follow_redirects": False, "headers": headers}
+        options = {"limits": POOL_LIMITS, "follow_redirects": False, "headers": headers}
+        api = self.model_endpoint.api
+        if api.http2:  # negotiated over TLS; a plain http:// host is taken to speak it (h2c)
+            options["http2"] = True
+            options["http1"] = not api.base_url.startswith("http://")
+        return options
 
     def _check_mode(self, want_async: bool) -> None:
         if want_async != self.is_async:

@@ -48,7 +48,9 @@ class _HttpxRequest:
     ) -> _Response:
         from google.auth import exceptions
 
-        client = httpx2.Client(timeout=timeout or 60)  # (its __enter__'s Self is unknown to pyright)
+        client = httpx2.Client(
+            timeout=timeout or 60
+        )  # (its __enter__'s Self is unknown to pyright)
         try:
             return _Response(client.request(method, url, content=body, headers=headers))
         except httpx2.HTTPError as exc:

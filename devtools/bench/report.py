@@ -262,6 +262,10 @@ def render(data: dict[str, Any]) -> str:
     out += _imports_table(data)
     out += _scale_table(data)
     out += _generator_table(data)
+    if data.get("http2"):  # `--http2`: see devtools/bench/h2.py
+        from .h2 import table
+
+        out += ["## HTTP/2 (h2c) vs HTTP/1.1: modelwire async calls", "", table(data["http2"]), ""]
     if data["errors"]:
         out += ["## Errors", "", *[f"- {e}" for e in data["errors"]], ""]
     return "\n".join(out)

@@ -430,6 +430,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--protocols", default=",".join(PROTOCOLS), help="openai,anthropic")
     parser.add_argument("--no-generator", action="store_true", help="skip the generator timing")
+    parser.add_argument(
+        "--http2", action="store_true", help="add the HTTP/2 section (devtools.bench.h2)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
     return parser
 
@@ -496,6 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     facts["duration_s"] = round(time.perf_counter() - started, 1)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     data = summarize(bench.results, facts, stamp, args.quick)
+    if args.http2:  # its own servers, after the main server stopped
+        from . import h2
+
+        log("HTTP/2 vs HTTP/1.1 (devtools.bench.h2)")
+        data["http2"] = h2.collect(2000, settings.rounds, [50, 500], [100, 1000])
     data["checks"] = checks(data)
     markdown = render(data)
     print(markdown)
