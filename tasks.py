@@ -140,6 +140,7 @@ def test(pytest_args: list[str]) -> int:
         ("generate --check", lambda: generate(check=True)),
         ("lint", lint),
         ("wire-check" + (" --strict" if WIRE_CHECK_STRICT else ""), _wire_check_step),
+        ("docs", _docs_step),
     )
     for name, step in steps:
         print(f"test: {name}", flush=True)
@@ -174,6 +175,42 @@ def _wire_check_step() -> int:
         return code
     print("test: wire-check could not compare (above); reporting mode goes on", flush=True)
     return 0
+
+
+SITE = ROOT / "build" / "site"
+
+
+def _mkdocs(capture: bool) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` into build/site (mkdocs.yml says the rest).
+
+    Strict: any warning fails, so a guide link that leads nowhere or a docstring naming a
+    parameter its function lacks fails `test`, where GitHub would render it silently.
+    """
+    cmd = [str(PY), "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)]
+    # mkdocs-material prints a banner about MkDocs 2 on every build; this turns it off
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=capture, text=True)
+
+
+def docs() -> int:
+    setup()
+    started = time.perf_counter()
+    code = _mkdocs(capture=False).returncode
+    if code == 0:
+        print(f"docs: built {SITE.relative_to(ROOT)} in {time.perf_counter() - started:.1f}s")
+    return code
+
+
+def _docs_step() -> int:
+    """`docs` as a step of `test`: one line, and mkdocs' output only when the build fails."""
+    started = time.perf_counter()
+    proc = _mkdocs(capture=True)
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+    else:
+        took = time.perf_counter() - started
+        print(f"docs: {SITE.relative_to(ROOT)} built strictly, no warnings ({took:.1f}s)")
+    return proc.returncode
 
 
 def demo(live: bool) -> int:
@@ -223,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("lint", help="ruff check + ruff format --check + pyright")
     sub.add_parser("format", help="ruff check --fix + ruff format")
     p = sub.add_parser(
-        "test", help="setup, generate --check, lint, wire-check (reporting), pytest [PYTEST_ARGS]"
+        "test",
+        help="setup, generate --check, lint, wire-check (reporting), docs, pytest [PYTEST_ARGS]",
     )
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p = sub.add_parser("demo", help="regenerate, then stream a response offline from a cassette")
@@ -246,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         help="compare specs/wire with the providers' published API definitions; `--help`",
     )
     p.add_argument("wire_check_args", nargs=argparse.REMAINDER)
+    sub.add_parser("docs", help="build the docs site into build/site (mkdocs --strict)")
     sub.add_parser("clean", help="remove .venv and build/")
     raw = sys.argv[1:] if argv is None else argv
     args, extra = parser.parse_known_args(raw)
@@ -275,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         return bench(passed)
     if args.command == "wire-check":
         return wire_check(passed)
+    if args.command == "docs":
+        return docs()
     return clean()
 
 

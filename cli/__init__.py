@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
+from typing import TypedDict
 
 from modelwire._errors import ConfigurationError, ModelwireError
 
@@ -43,6 +45,9 @@ class Arguments(argparse.Namespace):
     reasoning: bool
     effort: str | None
     no_stream: bool
+    timeout: float | None
+    total_timeout: float | None
+    retries: int | None
     config: str | None
     api_config: str | None
     base_url: str | None
@@ -59,6 +64,43 @@ class Arguments(argparse.Namespace):
     save: Path | None
 
 
+def _examples() -> dict[str, str]:
+    """The `--help` examples, per command, from examples.txt beside this file (help text is
+    documentation: it names real providers and cassettes, which code here does not)."""
+    from pathlib import Path
+
+    out: dict[str, list[str]] = {}
+    lines = (Path(__file__).with_name("examples.txt")).read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.endswith(":") and not line.startswith(" "):
+            out[line[:-1]] = []
+        else:
+            out[list(out)[-1]].append(line)
+    return {command: "\n".join(examples) for command, examples in out.items()}
+
+
+EXAMPLES = _examples()
+
+
+class _Help(TypedDict):
+    description: str
+    epilog: str
+    formatter_class: type[argparse.HelpFormatter]
+
+
+def _help(command: str, description: str, notes: str = "") -> _Help:
+    """A parser's description and epilog (its examples after `notes`), wrapped here: the raw
+    formatter keeps the examples' lines as written, so it wraps nothing itself."""
+    epilog = textwrap.fill(notes, 88) + "\n\n" if notes else ""
+    return {
+        "description": textwrap.fill(description, 88),
+        "epilog": f"{epilog}examples:\n{EXAMPLES[command]}",
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
+
+
 def _parser() -> argparse.ArgumentParser:
     from modelwire import __version__
     from modelwire.generated.providers import PROVIDERS
@@ -67,9 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     protocols = sorted({b.protocol for info in PROVIDERS.values() for b in info.protocols.values()})
     parser = argparse.ArgumentParser(
         prog="modelwire",
-        description="One client over many LLM provider APIs.",
-        epilog=f"Keys come from the providers' environment variables ({', '.join(keys)}). "
-        "NO_COLOR turns colour off, FORCE_COLOR on.",
+        **_help(
+            "modelwire",
+            "One client over many LLM provider APIs.",
+            f"Keys come from the providers' environment variables ({', '.join(keys)}). "
+            "NO_COLOR turns colour off, FORCE_COLOR on.",
+        ),
     )
 
     parser.add_argument("--version", action="version", version=f"modelwire {__version__}")
@@ -78,8 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser(
         "chat",
         help="send a prompt to a model and stream the answer",
-        description="Send a prompt and stream the answer to stdout; reasoning (dimmed), "
-        "usage and cost go to stderr.",
+        **_help(
+            "chat",
+            "Send a prompt and stream the answer to stdout; reasoning (dimmed), "
+            "usage and cost go to stderr, and so do retries and, on a terminal, the time "
+            "waited for the first token.",
+        ),
     )
     chat.add_argument("prompt", nargs="?", help="the prompt; '-' or none: read stdin")
     chat.add_argument(
@@ -99,6 +148,24 @@ def _parser() -> argparse.ArgumentParser:
         "--effort", help="reasoning effort (low, medium, high, ... as the model takes)"
     )
     chat.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    chat.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="limit on connecting and on each read, streams included (default 600)",
+    )
+    chat.add_argument(
+        "--total-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="limit on the whole call: every attempt, the waits between, the stream to its end",
+    )
+    chat.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="extra attempts after a retryable failure (default 2)",
+    )
     chat.add_argument(
         "--config",
         metavar="JSON",
@@ -121,8 +188,11 @@ def _parser() -> argparse.ArgumentParser:
     models = sub.add_parser(
         "models",
         help="list the model catalog",
-        description="The model catalog: limits, prices (USD per million tokens), "
-        "capabilities and the providers that host each model.",
+        **_help(
+            "models",
+            "The model catalog: limits, prices (USD per million tokens), "
+            "capabilities and the providers that host each model.",
+        ),
     )
     models.add_argument("--provider", help="only models served by this provider (as for chat)")
     models.add_argument(
@@ -137,8 +207,11 @@ def _parser() -> argparse.ArgumentParser:
     replay = sub.add_parser(
         "replay",
         help="play a recorded call (a cassette) offline through the client",
-        description="Play a recorded HTTP interaction through the real client, offline; "
-        "needs vcrpy (pip install 'modelwire[replay]').",
+        **_help(
+            "replay",
+            "Play a recorded HTTP interaction through the real client, offline; "
+            "needs vcrpy (pip install 'modelwire[replay]').",
+        ),
     )
     replay.add_argument("cassette", type=Path, help="a vcrpy cassette (cassettes/*/*.yaml)")
     _output_flags(replay)

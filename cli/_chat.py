@@ -33,6 +33,9 @@ def _config(args: Arguments, image_model: bool) -> AIModelCallConfig:
         "reasoning_effort": args.effort,
         "reasoning": True if args.reasoning else None,
         "streaming": False if args.no_stream or image_model else None,
+        "timeout": args.timeout,
+        "total_timeout": args.total_timeout,
+        "retries": args.retries,
     }
     values |= {k: v for k, v in flags.items() if v is not None}
     values.setdefault("streaming", True)

@@ -4,6 +4,7 @@ usage and cost on stderr (so `> out.txt` keeps only the answer), or one JSON obj
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from modelwire._types import (
     Usage,
 )
 
+from ._progress import Waiting, call_notes, spinner_enabled
 from ._term import Term
 
 
@@ -36,9 +38,10 @@ class Display:
 class _Screen:
     """Where the streamed text stands: reasoning open on stderr, stdout mid-line."""
 
-    def __init__(self, term: Term, display: Display) -> None:
+    def __init__(self, term: Term, display: Display, waiting: Waiting) -> None:
         self.term = term
         self.display = display
+        self.waiting = waiting  # stopped before the first thing shown
         self.reasoning_open = False
         self.reasoning_key: object = None
         self.out_mid_line = False
@@ -46,6 +49,7 @@ class _Screen:
     def reasoning(self, text: str, key: object = None) -> None:
         if self.display.quiet or not text:
             return
+        self.waiting.stop()
         if self.reasoning_open and key != self.reasoning_key:
             self.term.note("\n\n")  # the next reasoning item (a summary part, a block)
         self.reasoning_key = key
@@ -63,6 +67,7 @@ class _Screen:
     def text(self, text: str) -> None:
         if not text:
             return
+        self.waiting.stop()
         self.close_reasoning()
         self.term.answer(text)
         self.out_mid_line = not text.endswith("\n")
@@ -87,17 +92,22 @@ def run(
     term: Term,
     display: Display,
 ) -> int:
-    """Call, show the answer as it comes, then what it cost. Returns the exit code (0)."""
+    """Call, show the answer as it comes, then what it cost. Returns the exit code (0).
+    Until the answer starts, a spinner on a terminal (not with --json or --quiet) and the
+    runtime's retry notes (with --quiet only giving up) on stderr."""
     started = time.perf_counter()
-    screen = _Screen(term, display)
+    waiting = Waiting(term, spinner_enabled(term) and not (display.as_json or display.quiet))
+    screen = _Screen(term, display, waiting)
     try:
-        call = client.generate(prompt=prompt, instructions=instructions, config=config)
-        streamed = call.streamed
-        response: AIModelCallResponse[Any] = call
-        if streamed:
-            shown = None if display.as_json else screen
-            response = _streamed(call.stream_generator, shown)
+        with call_notes(waiting, logging.WARNING if display.quiet else logging.INFO):
+            call = client.generate(prompt=prompt, instructions=instructions, config=config)
+            streamed = call.streamed
+            response: AIModelCallResponse[Any] = call
+            if streamed:
+                shown = None if display.as_json else screen
+                response = _streamed(call.stream_generator, shown)
     finally:
+        waiting.stop()
         screen.end_line()  # a failure mid-stream starts its message on a line of its own
     if display.as_json:
         term.answer(json.dumps(_json(response, display), ensure_ascii=False, indent=2) + "\n")

@@ -136,7 +136,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         },
         docs="https://docs.anthropic.com/en/api/overview",
         config_headers={
-            "beta": ("anthropic-beta", ","),
+            "beta": ("anthropic-beta", ",", ()),
         },
     ),
     "cerebras": ProviderInfo(
@@ -467,6 +467,10 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://platform.openai.com/docs/api-reference",
+        config_headers={
+            "organization": ("OpenAI-Organization", ",", ("OPENAI_ORG_ID",)),
+            "project": ("OpenAI-Project", ",", ("OPENAI_PROJECT_ID",)),
+        },
     ),
     "openrouter": ProviderInfo(
         name="openrouter",

@@ -578,6 +578,10 @@ class ConfigHeaderSpec(Strict):
 
     header: str
     join: str = Field(",", description="Separator when the config value is a list.")
+    env: list[str] = Field(
+        default_factory=list,
+        description="Env vars read when the config key is not given (an organization id, say).",
+    )
 
 
 class ParamSpec(Strict):

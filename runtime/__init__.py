@@ -37,6 +37,7 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._protocol import Message
+from ._redact import configure_from_env, install
 from ._types import (
     AIModelCallResponse,
     AIModelStreamChunk,
@@ -66,6 +67,9 @@ from ._types import (
 )
 
 __version__ = "0.1.0"
+
+install()  # secrets out of httpx2's, httpcore2's, botocore's, google-auth's log records
+configure_from_env()  # MODELWIRE_LOG=debug|info
 
 
 if TYPE_CHECKING:  # loaded on first use at run time (optional pieces; import stays cheap)

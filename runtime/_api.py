@@ -52,6 +52,7 @@ class AIModelAPI:
         "_base_url",
         "_credentials",
         "config",
+        "default_headers",
         "http2",
         "info",
         "provider",
@@ -65,6 +66,7 @@ class AIModelAPI:
         config: Mapping[str, object] | None = None,
         base_url: str | None = None,
         http2: bool = False,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.info: ProviderInfo = provider_info(provider)
         self.provider: AIModelAPIProviderEnum = AIModelAPIProviderEnum(self.info.name)
@@ -85,7 +87,9 @@ class AIModelAPI:
             if var
             else None
         )
-        self.http2 = _checked_http2(http2)
+        self.http2: bool = _checked_http2(http2)
+        # sent on every request (after the provider's own; the auth headers win over them)
+        self.default_headers: dict[str, str] = _checked_headers(default_headers)
         # what the auth schemes read, and keep (a Google token source, an AWS signer)
         self._account = Account(self._api_key, self._credentials, self.info.display_name)
         watch(self)
@@ -171,10 +175,13 @@ class AIModelAPI:
         return self._credentials
 
     def config_headers(self) -> dict[str, str]:
-        """Headers the provider takes from `config` keys (e.g. opt-in beta features)."""
+        """Headers the provider takes from `config` keys (e.g. opt-in beta features), or from
+        their environment variables when the key is not given (OpenAI's organization)."""
         out: dict[str, str] = {}
-        for key, (header, join) in self.info.config_headers.items():
+        for key, (header, join, env) in self.info.config_headers.items():
             value = self.config.get(key)
+            if value is None:
+                value = next((os.environ[v] for v in env if os.environ.get(v)), None)
             if value is None:
                 continue
             what = f"config[{key!r}] (sent as the {header} header)"
@@ -501,3 +508,18 @@ def _checked_http2(http2: object) -> bool:
                 'http2=True needs the h2 package: pip install "modelwire[http2]"'
             )
     return http2
+
+
+def _checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """`default_headers`: names and values that can be sent as they are."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+        raise ConfigurationError(f"default_headers must be a mapping, not {type(headers).__name__}")
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+            raise ConfigurationError(f"default_headers[{name!r:.40}] must be a string header")
+        sendable(name, "a default_headers name")
+        out[name] = sendable(value, f"default_headers[{name!r}]", token=False)
+    return out

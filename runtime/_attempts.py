@@ -9,6 +9,7 @@ raises its error. The drivers only do the I/O it asks for.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from ._errors import (
     http_error,
     request_id,
 )
+from ._redact import scrub, secret_forms
 from ._request import Prepared
 from ._response import ResponseBuilder
 from ._retry import backoff
@@ -37,6 +39,9 @@ __all__ = ["Exchanged", "Send", "Sleep", "attempts", "transport_error"]
 # their number: at 50 concurrent calls keeping 100 alive cuts throughput by more than half
 # (docs/decisions.md, "The async pool")
 MAX_CONNECTIONS = 100
+
+# each attempt at DEBUG, each retry at INFO, giving up at WARNING (docs/decisions.md, "Logging")
+log = logging.getLogger("modelwire.call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,31 +73,99 @@ def attempts(
     attempt = 0
     while True:
         attempt += 1
+        sent = time.monotonic()
         exchanged = cast("Exchanged", (yield Send(prep)))  # a driver answers a Send so
+        if log.isEnabledFor(logging.DEBUG):
+            _log_attempt(builder, prep, exchanged, attempt, time.monotonic() - sent)
         headers: Mapping[str, str] = {}
         if isinstance(exchanged, httpx2.HTTPError):
-            outcome = transport_error(builder, exchanged)
+            outcome = transport_error(builder, exchanged, timeout=prep.config.timeout)
         else:
             response, body = exchanged
             code, headers = response.status_code, response.headers
             if isinstance(body, httpx2.HTTPError):
-                outcome = _body_failure(builder, body, response)
+                outcome = _body_failure(builder, body, response, prep)
             elif code >= 400:
                 outcome = http_error(builder.adapter, builder.provider, code, body or b"", headers)
             elif body is None:
                 return start_stream(response, builder.status(code, headers, attempt), prep)
             else:
                 return builder.complete(body, builder.status(code, headers, attempt), prep)
-        yield Sleep(_retry_delay(builder, outcome, attempt, prep, headers))
+        _annotate(builder, outcome, prep, headers, attempt)
+        delay = _retry_delay(builder, outcome, attempt, prep, headers)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "retrying %s in %.2f s (attempt %d of %d): %s",
+                prep.where,
+                delay,
+                attempt + 1,
+                prep.config.retries + 1,
+                _said(builder, outcome),
+            )
+        yield Sleep(delay)
+
+
+def _annotate(
+    builder: ResponseBuilder,
+    failure: ModelwireError,
+    prep: Prepared,
+    headers: Mapping[str, str],
+    attempt: int,
+) -> None:
+    """What a failure's reader needs beyond the provider's message: the request's URL, the
+    response's headers, the attempts made. A 404 not in the protocol's error shape, from a
+    base URL the user gave, came from something that does not serve the API at that path
+    (a missing `/v1`, a wrong host): it says where to look. A 404 in the protocol's shape
+    is the API's own (an unknown model) and is left as it is. (Secrets are scrubbed from
+    all of it when the error is raised.)"""
+    api = builder.endpoint.api
+    failure.url, failure.attempts = f"POST {prep.url}", attempt
+    if headers:
+        failure.response_headers = dict(headers)
+    shaped = isinstance(builder.adapter.error_fields(failure.body)[0], str)
+    if failure.status == 404 and api.explicit_base_url and not shaped:
+        failure.message += f" — is base_url right? ({api.base_url} was given)"
+        failure.args = (failure.message,)
+
+
+def _said(builder: ResponseBuilder, failure: ModelwireError) -> str:
+    """A failure in a log line: its class and its (redacted) message."""
+    return f"{type(failure).__name__}: {builder.redacted(failure).message}"
+
+
+def _log_attempt(
+    builder: ResponseBuilder, prep: Prepared, exchanged: Exchanged, attempt: int, took: float
+) -> None:
+    """One attempt at DEBUG: method, URL (secrets scrubbed), status or failure, time taken,
+    the provider's request id."""
+    url = scrub(str(prep.url), secret_forms(builder.endpoint.api.secrets()))
+    if isinstance(exchanged, httpx2.HTTPError):
+        outcome, rid = f"failed ({type(exchanged).__name__})", None
+    else:
+        outcome = str(exchanged[0].status_code)
+        rid = request_id(builder.adapter, exchanged[0].headers)
+    log.debug(
+        "POST %s -> %s in %.3f s (attempt %d, request id %s)", url, outcome, took, attempt, rid
+    )
+
+
+# what each of httpx2's timeouts was waiting for
+_WAITS: dict[type[httpx2.TimeoutException], str] = {
+    httpx2.ConnectTimeout: "to connect",
+    httpx2.WriteTimeout: "to send the request",
+    httpx2.ReadTimeout: "for data",
+}
 
 
 def transport_error(
     builder: ResponseBuilder,
     exc: httpx2.HTTPError | httpx2.StreamError,
     partial: AIModelCallResponse | None = None,
+    *,
+    timeout: float | None = None,
 ) -> ModelwireError:
     """A failure of the transport as the call's typed error (`partial`: the response read so
-    far, when a stream broke)."""
+    far, when a stream broke; `timeout`: the call's `timeout`, which a wait exceeded)."""
     where, provider = builder.endpoint.api.info.display_name, builder.provider
     if isinstance(exc, httpx2.PoolTimeout):
         return APITimeoutError(
@@ -103,8 +176,11 @@ def transport_error(
             retryable=False,
         )
     if isinstance(exc, httpx2.TimeoutException):
+        limit = f"timeout={timeout:g} s" if timeout is not None else "the timeout"
+        waited = _WAITS.get(type(exc))
+        said = f": waited {waited} longer than that" if waited else ""
         return APITimeoutError(
-            f"{where} did not answer within the timeout ({type(exc).__name__})",
+            f"{where} did not answer within {limit}{said} ({type(exc).__name__})",
             provider=provider,
             partial_response=partial,
             retryable=partial is None,
@@ -126,14 +202,14 @@ def transport_error(
 
 
 def _body_failure(
-    builder: ResponseBuilder, exc: httpx2.HTTPError, response: httpx2.Response
+    builder: ResponseBuilder, exc: httpx2.HTTPError, response: httpx2.Response, prep: Prepared
 ) -> ModelwireError:
     """A failure while reading a body whose status line had come: an HTTP error's body is
     lost (its status still decides), a 2xx answer is not asked for again (it is paid for)."""
     status = response.status_code
     if status >= 400:
         return http_error(builder.adapter, builder.provider, status, b"", response.headers)
-    failure = transport_error(builder, exc)
+    failure = transport_error(builder, exc, timeout=prep.config.timeout)
     if not isinstance(failure, APITimeoutError):
         where = builder.endpoint.api.info.display_name
         failure = ResponseDecodeError(
@@ -160,5 +236,15 @@ def _retry_delay(
     if delay is not None and deadline is not None and delay >= deadline - time.monotonic():
         delay = None  # never wait past total_timeout
     if delay is None:
+        if attempt > 1:
+            failure.message += f" (after {attempt} attempts)"
+            failure.args = (failure.message,)
+        if failure.retryable and attempt > 1:
+            log.warning(
+                "giving up on %s after %d attempts: %s",
+                prep.where,
+                attempt,
+                _said(builder, failure),
+            )
         raise builder.redacted(failure)
     return delay

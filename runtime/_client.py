@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 import httpx2
 from typing_extensions import Self
 
-from ._api import AIModelEndpoint
+from ._api import AIModelAPI, AIModelEndpoint
 from ._attempts import MAX_CONNECTIONS, Exchanged, Sleep, attempts, transport_error
 from ._config import AIModelCallConfig
 from ._errors import APITimeoutError, ConfigurationError
 from ._protocol import AdapterModule
+from ._redact import calling
 from ._request import Prepared, RequestBuilder
 from ._response import ResponseBuilder
 from ._types import (
@@ -58,6 +59,8 @@ class AIModelClient(Generic[StreamT]):
         model_endpoint: AIModelEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: Literal[False] = False,
+        *,
+        http_client: httpx2.Client | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -66,6 +69,7 @@ class AIModelClient(Generic[StreamT]):
         config: AIModelCallConfig | None = None,
         *,
         is_async: Literal[True],
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -73,6 +77,8 @@ class AIModelClient(Generic[StreamT]):
         model_endpoint: AIModelEndpoint,
         config: AIModelCallConfig | None,
         is_async: Literal[True],
+        *,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -80,13 +86,20 @@ class AIModelClient(Generic[StreamT]):
         model_endpoint: AIModelEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
+        *,
+        http_client: httpx2.Client | httpx2.AsyncClient | None = None,
     ) -> None: ...
     def __init__(
         self,
         model_endpoint: AIModelEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
+        *,
+        http_client: httpx2.Client | httpx2.AsyncClient | None = None,
     ) -> None:
+        """`http_client`: an httpx2 client of your own (proxies, mTLS, transports, event
+        hooks), `httpx2.AsyncClient` when `is_async`; modelwire sends through it and never
+        closes it. Without it, the client keeps a pool of its own."""
         if not isinstance(model_endpoint, AIModelEndpoint):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"model_endpoint must be an AIModelEndpoint, got {model_endpoint!r}"
@@ -97,11 +110,11 @@ class AIModelClient(Generic[StreamT]):
         self._adapter: AdapterModule | None = None
         self._requests: RequestBuilder | None = None
         self._responses: ResponseBuilder | None = None
-        self._sync: httpx2.Client | None = None
-        self._async: httpx2.AsyncClient | None = None
-        self._gate_loop: Any = None
-        self._gate_sem: Any = None
-        self._async_loop: Any = None  # the event loop self._async belongs to
+        self._given = _given_client(http_client, is_async)
+        self._sync = http_client if isinstance(http_client, httpx2.Client) else None
+        self._async = http_client if isinstance(http_client, httpx2.AsyncClient) else None
+        self._loop: Any = None  # the event loop of self._async (when it is ours) and _gate
+        self._gate: Any = None
         self._lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -119,12 +132,12 @@ class AIModelClient(Generic[StreamT]):
         await self.aclose()
 
     def close(self) -> None:
-        if self._sync is not None:
+        if self._sync is not None and not self._given:
             self._sync.close()
             self._sync = None
 
     async def aclose(self) -> None:
-        if self._async is not None:
+        if self._async is not None and not self._given:
             await self._async.aclose()
             self._async = None
         self.close()
@@ -152,7 +165,7 @@ class AIModelClient(Generic[StreamT]):
         requests, responses = self._requests, self._responses
         if requests is None or responses is None:
             adapter = self.adapter
-            requests = self._requests = RequestBuilder(self.model_endpoint, adapter)
+            requests = self._requests = RequestBuilder(self.model_endpoint, adapter, self._given)
             responses = self._responses = ResponseBuilder(
                 self.model_endpoint, adapter, self.is_async
             )
@@ -180,21 +193,7 @@ class AIModelClient(Generic[StreamT]):
         return json.loads(self._prepare(prompt, instructions, messages, config).content)
 
     def _http_options(self) -> dict[str, Any]:
-        headers = self._builders[0].fixed_headers
-        options = {"limits": POOL_LIMITS, "follow_redirects": False, "headers": headers}
-        api = self.model_endpoint.api
-        if api.http2:  # negotiated over TLS; a plain http:// host is taken to speak it (h2c)
-            options["http2"] = True
-            options["http1"] = not api.base_url.startswith("http://")
-        return options
-
-    def _check_mode(self, want_async: bool) -> None:
-        if want_async != self.is_async:
-            raise ConfigurationError(
-                "this client was made with is_async=True: use `await client.generate_async(...)`"
-                if self.is_async
-                else "this client was made with is_async=False: use `client.generate(...)`"
-            )
+        return _pool_options(self.model_endpoint.api, self._builders[0].fixed_headers)
 
     def _start_stream(
         self, response: httpx2.Response, status: CallStatus, prep: Prepared
@@ -203,7 +202,7 @@ class AIModelClient(Generic[StreamT]):
         builder = self._builders[1]
         proc = builder.processor(response, status, prep)
         if self.is_async:
-            release = _Release(response, self._async_loop)
+            release = _Release(response, self._loop)
             stream: StreamGenerator = _astream(builder, release, proc, prep)
         else:
             release = _Release(response)
@@ -222,22 +221,23 @@ class AIModelClient(Generic[StreamT]):
         config: AIModelCallConfig | None = None,
     ) -> AIModelCallResponse[StreamT]:
         """Call the model. Streaming (config.streaming) returns at once with `stream_generator`."""
-        self._check_mode(False)
-        prep = self._prepare(prompt, instructions, messages, config)
-        http = self._sync or self._sync_client()
-        steps = attempts(self._builders[1], prep, self._start_stream)
-        answer: object = None
-        while True:
-            try:
-                step = steps.send(answer)
-            except StopIteration as done:
-                result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
-                return result
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-                answer = None
-            else:
-                answer = _exchange(http, step.prep)
+        _check_mode(self.is_async, False)
+        with calling():  # third-party log records now are this call's: scrubbed
+            prep = self._prepare(prompt, instructions, messages, config)
+            http = self._sync or self._sync_client()
+            steps = attempts(self._builders[1], prep, self._start_stream)
+            answer: object = None
+            while True:
+                try:
+                    step = steps.send(answer)
+                except StopIteration as done:
+                    result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
+                    return result
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    answer = None
+                else:
+                    answer = _exchange(http, step.prep)
 
     def _sync_client(self) -> httpx2.Client:
         with self._lock:  # one pool, however many threads make their first call at once
@@ -256,48 +256,74 @@ class AIModelClient(Generic[StreamT]):
         """Async `generate`: streaming returns an async `stream_generator`."""
         import asyncio  # here, not at import: asyncio costs ~15 ms to import
 
-        self._check_mode(True)
-        ep = self.model_endpoint
-        if ep.api.auth_blocks(ep.auth):  # a token fetch waits on the network: not on the loop
-            await asyncio.to_thread(ep.api.auth, ep.auth)
-        prep = self._prepare(prompt, instructions, messages, config)
-        loop = asyncio.get_running_loop()
-        http = self._async
-        if http is None or self._async_loop is not loop:
-            http = self._async_client(loop)
-        gate = self._gate()
-        steps = attempts(self._builders[1], prep, self._start_stream)
-        answer: object = None
-        while True:
-            try:
-                step = steps.send(answer)
-            except StopIteration as done:
-                result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
-                return result
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-                answer = None
-            else:
-                async with gate:
-                    answer = await _aexchange(http, step.prep)
+        _check_mode(self.is_async, True)
+        with calling():  # third-party log records now are this call's: scrubbed
+            ep = self.model_endpoint
+            if ep.api.auth_blocks(ep.auth):  # a token fetch waits on the network: not on the loop
+                await asyncio.to_thread(ep.api.auth, ep.auth)
+            prep = self._prepare(prompt, instructions, messages, config)
+            http, gate = self._for_loop(asyncio.get_running_loop())
+            steps = attempts(self._builders[1], prep, self._start_stream)
+            answer: object = None
+            while True:
+                try:
+                    step = steps.send(answer)
+                except StopIteration as done:
+                    result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
+                    return result
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                    answer = None
+                else:
+                    async with gate:
+                        answer = await _aexchange(http, step.prep)
 
-    def _async_client(self, loop: Any) -> httpx2.AsyncClient:
-        """The pool of this event loop: a client used from a new loop (a second
-        `asyncio.run`) gets a new pool; the old one's connections died with their loop."""
-        self._async = httpx2.AsyncClient(**self._http_options())
-        self._async_loop = loop
-        return self._async
-
-    def _gate(self) -> asyncio.Semaphore:
-        """At most as many requests in the HTTP pool at once as it has connections: httpcore
-        looks through every waiting request each time a connection frees up, so a burst of
-        1,000 calls queued inside it costs seconds of CPU (queued here, it costs nothing)."""
+    def _for_loop(self, loop: asyncio.AbstractEventLoop) -> tuple[httpx2.AsyncClient, Any]:
+        """The pool and the gate of this event loop. A client used from a new loop (a second
+        `asyncio.run`) gets a new pool (the old one's connections died with their loop; a
+        caller's client is kept) and a new gate: at most as many requests in the pool at once
+        as it has connections, the rest waiting on the gate (docs/decisions.md, "The async
+        pool": httpcore's queue cost seconds of CPU for a burst of 1,000)."""
         import asyncio
 
-        loop = asyncio.get_running_loop()
-        if self._gate_loop is not loop:  # a semaphore belongs to one event loop
-            self._gate_loop, self._gate_sem = loop, asyncio.Semaphore(MAX_CONNECTIONS)
-        return self._gate_sem
+        if self._loop is not loop or self._async is None:
+            if not self._given:
+                self._async = httpx2.AsyncClient(**self._http_options())
+            self._loop, self._gate = loop, asyncio.Semaphore(MAX_CONNECTIONS)
+        assert self._async is not None  # given, or made just now
+        return self._async, self._gate
+
+
+def _check_mode(is_async: bool, want_async: bool) -> None:
+    if want_async != is_async:
+        raise ConfigurationError(
+            "this client was made with is_async=True: use `await client.generate_async(...)`"
+            if is_async
+            else "this client was made with is_async=False: use `client.generate(...)`"
+        )
+
+
+def _given_client(http_client: object, is_async: bool) -> bool:
+    """Whether the caller gave an HTTP client, checked to be of the client's kind."""
+    if http_client is None:
+        return False
+    want = httpx2.AsyncClient if is_async else httpx2.Client
+    if not isinstance(http_client, want):
+        raise ConfigurationError(
+            f"http_client must be an httpx2.{want.__name__} for "
+            f"is_async={is_async}, not {type(http_client).__name__}"
+        )
+    return True
+
+
+def _pool_options(api: AIModelAPI, headers: dict[str, str]) -> dict[str, Any]:
+    """The pooled httpx2 client's options: modelwire's limits, no redirects, the fixed headers;
+    HTTP/2 when asked (negotiated over TLS; a plain http:// host is taken to speak it: h2c)."""
+    options = {"limits": POOL_LIMITS, "follow_redirects": False, "headers": headers}
+    if api.http2:
+        options["http2"] = True
+        options["http1"] = not api.base_url.startswith("http://")
+    return options
 
 
 # --- I/O of one attempt ---------------------------------------------------------------------
@@ -369,7 +395,7 @@ def _stream(
     except (httpx2.StreamClosed, httpx2.HTTPError) as exc:
         if release.closed:  # closed by its caller (httpx2 closes it on a read error too)
             return
-        proc.failed = transport_error(builder, exc, proc.partial())
+        proc.failed = transport_error(builder, exc, proc.partial(), timeout=prep.config.timeout)
     finally:
         response.close()
     yield from _ending(builder, response, proc, tail, final)
@@ -394,7 +420,7 @@ async def _astream(
     except (httpx2.StreamClosed, httpx2.HTTPError) as exc:
         if release.closed:  # closed by its caller (httpx2 closes it on a read error too)
             return
-        proc.failed = transport_error(builder, exc, proc.partial())
+        proc.failed = transport_error(builder, exc, proc.partial(), timeout=prep.config.timeout)
     finally:
         await response.aclose()
     for item in _ending(builder, response, proc, tail, final):

@@ -91,6 +91,14 @@ class ModelwireError(Exception):
         self.body: Any = body  # the error body, decoded JSON or text
         self.partial_response: AIModelCallResponse | None = partial_response
         self.retryable: bool = retryable
+        self.url: str | None = None  # the request's method and URL, secrets scrubbed
+        self.response_headers: dict[str, str] | None = None  # when a response came
+        self.attempts: int = 1  # requests made for the call, retries included
+
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status (`status`), by the name the ecosystem uses."""
+        return self.status
 
     def __str__(self) -> str:
         where = ", ".join(
@@ -99,6 +107,7 @@ class ModelwireError(Exception):
                 ("provider", self.provider),
                 ("status", self.status),
                 ("request_id", self.request_id),
+                ("url", self.url),
             )
             if v is not None
         )
@@ -115,6 +124,8 @@ class ModelwireError(Exception):
             self.request_id = scrub(self.request_id, forms)
             self.code = scrub(self.code, forms)
             self.error_type = scrub(self.error_type, forms)
+            self.url = scrub(self.url, forms)
+            self.response_headers = scrub(self.response_headers, forms)
         return self
 
 

@@ -85,9 +85,9 @@ class ProviderInfo:
     base_url_env: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict[str, str])
     docs: str | None = None
-    # AIModelAPI.config key -> (header, separator for list values)
-    config_headers: Mapping[str, tuple[str, str]] = field(
-        default_factory=dict[str, tuple[str, str]]
+    # AIModelAPI.config key -> (header, separator for list values, env vars read without it)
+    config_headers: Mapping[str, tuple[str, str, tuple[str, ...]]] = field(
+        default_factory=dict[str, tuple[str, str, tuple[str, ...]]]
     )
     params: tuple[Param, ...] = ()
     model_id_prefix_param: str | None = None

@@ -1,22 +1,27 @@
-"""Secrets out of log lines that modelwire does not write itself.
+"""modelwire's logs: the `MODELWIRE_LOG` switch, and secrets out of the log lines of the
+libraries it drives.
 
-modelwire logs nothing, but the libraries it drives do, when an application turns their
-loggers on: httpx2 logs each request line (a query-string key with it), httpcore2 logs response
-headers (a key a server echoes), botocore logs the SigV4 canonical request (the session
-token). A filter on those loggers replaces every secret held by a live `AIModelAPI` (keys,
-credentials, tokens fetched since) before the record reaches any handler. It runs only for
-records that are emitted, so calls with logging off pay nothing.
+Those libraries log when an application turns their loggers on: httpx2 logs each request line
+(a query-string key with it), httpcore2 logs response headers (a key a server echoes),
+botocore logs the SigV4 canonical request (the session token). A filter on those loggers,
+installed once when modelwire is imported, replaces every secret held by a live `AIModelAPI`
+(keys, credentials, tokens fetched since) in the records made while a modelwire call runs
+(`calling()`); other code's records pass unexamined. It runs only for records that are
+emitted, so calls with logging off pay nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import json
 import logging
+import os
 import re
-import threading
+import sys
 import weakref
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from typing import Protocol, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
@@ -25,6 +30,9 @@ __all__ = [
     "SHORTEST",
     "THIRD_PARTY_LOGGERS",
     "SecretHolder",
+    "calling",
+    "configure_from_env",
+    "install",
     "scrub",
     "secret_forms",
     "watch",
@@ -106,12 +114,13 @@ def _scrub(value: object, forms: tuple[str, ...]) -> object:
 
 
 _holders: weakref.WeakSet[SecretHolder] = weakref.WeakSet()
-_installed = False
-_install_lock = threading.Lock()
+_in_call: contextvars.ContextVar[bool] = contextvars.ContextVar("modelwire_in_call", default=False)
 
 
 class _Redactor(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if not _in_call.get():  # another library user's request: not ours to touch
+            return True
         forms = secret_forms(s for holder in list(_holders) for s in holder.secrets())
         if forms:
             text = record.getMessage()
@@ -123,12 +132,43 @@ class _Redactor(logging.Filter):
 
 def watch(holder: SecretHolder) -> None:
     """Scrub `holder.secrets()` from third-party log lines while it lives."""
-    global _installed
     _holders.add(holder)
-    if not _installed:
-        with _install_lock:
-            if not _installed:
-                redactor = _Redactor()
-                for name in THIRD_PARTY_LOGGERS:
-                    logging.getLogger(name).addFilter(redactor)
-                _installed = True
+
+
+@contextlib.contextmanager
+def calling() -> Generator[None]:
+    """The records logged inside are a modelwire call's: the filter scrubs them."""
+    token = _in_call.set(True)
+    try:
+        yield
+    finally:
+        _in_call.reset(token)
+
+
+def install() -> None:
+    """The filter on the third-party loggers (once: modelwire's import calls it)."""
+    redactor = _Redactor()
+    for name in THIRD_PARTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _Redactor) for f in logger.filters):
+            logger.addFilter(redactor)
+
+
+# MODELWIRE_LOG=debug|info: a handler on stderr, as the official SDKs' OPENAI_LOG sets one
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_FORMAT = "[%(asctime)s - %(name)s:%(lineno)d - %(levelname)s] %(message)s"
+
+
+def configure_from_env() -> None:
+    """`MODELWIRE_LOG=info`: modelwire's records from INFO (retries, giving up) on stderr;
+    `debug`: every attempt too, and httpx2's request lines (secrets scrubbed)."""
+    level = _LEVELS.get(os.environ.get("MODELWIRE_LOG", "").strip().lower())
+    if level is None:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    names = ("modelwire", "httpx2") if level == logging.DEBUG else ("modelwire",)
+    for name in names:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(level)

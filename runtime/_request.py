@@ -82,9 +82,13 @@ class RequestBuilder:
     """Builds one endpoint's requests; keeps what every call of it shares (the fixed headers,
     parsed URLs and timeouts)."""
 
-    def __init__(self, endpoint: AIModelEndpoint, adapter: AdapterModule) -> None:
+    def __init__(
+        self, endpoint: AIModelEndpoint, adapter: AdapterModule, fixed_in_requests: bool = False
+    ) -> None:
         self.endpoint = endpoint
         self.adapter = adapter
+        # a caller's HTTP client does not carry the fixed headers: each request does
+        self.fixed_in_requests = fixed_in_requests
         self._urls: dict[tuple[object, ...], tuple[httpx2.URL, str]] = {}
         self._timeouts: dict[float | None, httpx2.Timeout] = {}
         self._fixed: dict[str, str] | None = None
@@ -100,6 +104,7 @@ class RequestBuilder:
                 "user-agent": USER_AGENT,
                 **api.info.headers,
                 **api.config_headers(),
+                **api.default_headers,
             }
         return self._fixed
 
@@ -142,6 +147,8 @@ class RequestBuilder:
         content = _json_bytes(body)
         signed = {**self.fixed_headers, **headers}
         headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
+        if self.fixed_in_requests:
+            headers = {**self.fixed_headers, **headers}
         return Prepared(
             url=url,
             headers=headers,

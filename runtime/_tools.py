@@ -4,7 +4,8 @@ A tool comes from a pydantic model (its fields are the parameters), a typed Pyth
 (parameters from its type hints, descriptions from its docstring) or a raw JSON Schema; it
 becomes a `Tool`: name, description and a JSON Schema object of parameters. Each protocol's
 spec says how a `Tool` and a tool choice are written on its wire, and which dialect of JSON
-Schema it takes (`schema_for`). pydantic is imported here, not by `import modelwire`.
+Schema it takes (`schema_for`). pydantic and docstring-parser are imported here, when a tool
+is made, not by `import modelwire`.
 """
 
 from __future__ import annotations
@@ -207,38 +208,20 @@ def _doc_summary(doc: str | None) -> str | None:
 
 
 def _parse_docstring(doc: str | None) -> tuple[str | None, dict[str, str]]:
-    """(description, {parameter: description}) of a Google- or Sphinx-style docstring: the
-    text before an `Args:`/`Parameters:` section or `:param` line, then its entries."""
+    """(description, {parameter: description}) of a docstring in Google, NumPy, Sphinx (reST)
+    or Epydoc style: the text before its sections, then its parameter entries, each on one
+    line (a model reads no layout). docstring-parser guesses the style (the one that finds
+    the most); it is imported here, so only turning a function into a tool pays for it."""
     if not doc:
         return None, {}
-    lines = doc.splitlines()
-    summary: list[str] = []
-    args: dict[str, str] = {}
-    section = False
-    current: str | None = None
-    for line in lines:
-        stripped = line.strip()
-        sphinx = re.match(r":param\s+(?:\S+\s+)?(\w+):\s*(.*)", stripped)
-        if sphinx:
-            current, args[sphinx.group(1)] = sphinx.group(1), sphinx.group(2)
-            section = True
-            continue
-        if re.match(r"^(Args|Arguments|Parameters|Params):\s*$", stripped):
-            section, current = True, None
-            continue
-        if section and re.match(r"^(Returns?|Raises|Yields|Examples?|Notes?):\s*$", stripped):
-            section, current = False, None
-            break
-        if section:
-            entry = re.match(r"(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)", stripped)
-            if entry and 0 < len(line) - len(line.lstrip()) <= 4:  # an entry, not its wrap
-                current, args[entry.group(1)] = entry.group(1), entry.group(2)
-            elif current and stripped:
-                args[current] = f"{args[current]} {stripped}".strip()
-            continue
-        summary.append(line)
-    text = "\n".join(summary).strip()
-    return text or None, args
+    import docstring_parser
+
+    try:
+        parsed = docstring_parser.parse(doc)
+    except docstring_parser.ParseError:  # a malformed section: the whole text describes it
+        return doc.strip() or None, {}
+    args = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
+    return (parsed.description or "").strip() or None, args
 
 
 def tools_from(values: Iterable[object] | None) -> list[Tool]:

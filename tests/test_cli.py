@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -75,6 +76,11 @@ def on_tty(*args: str, **env: str) -> tuple[str, int]:
     return shown.decode().replace("\r\n", "\n"), proc.wait(timeout=10)
 
 
+def unspun(shown: str) -> str:
+    """What a terminal showed without the spinner's redraws (`\\r`, clear line, text)."""
+    return re.sub(r"\r\x1b\[K(?:[|/\\-] waiting for the answer, [\d.]+ s)?", "", shown)
+
+
 @pytest.fixture
 def server():
     with LoopbackServer() as srv:
@@ -139,7 +145,7 @@ def test_reasoning_is_dimmed_on_a_terminal_only(server) -> None:
     shown, code = on_tty(
         "chat", "-m", "gpt-4o-mini", "--base-url", server.url, "2+2?", NO_COLOR="1"
     )
-    assert code == 0 and ESC not in shown
+    assert code == 0 and ESC not in unspun(shown)  # no colour; the spinner moves the cursor
     assert "[reasoning]\nTwo and two make four.\n[/reasoning]\n4\n" in shown
     assert "9 output (7 reasoning)" in shown
 
@@ -282,6 +288,155 @@ def test_ctrl_c_exits_130(server) -> None:
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert "Traceback" not in err
+
+
+# --- waiting, timeouts and retries --------------------------------------------------------------
+
+ERASE = "\r\x1b[K"
+
+
+def rate_limited(retry_after: str = "0") -> Reply:
+    body = {"error": {"message": "Rate limit reached.", "type": "requests", "code": "rate_limit"}}
+    return Reply.json(body, status=429, headers={"retry-after": retry_after})
+
+
+def test_the_wait_for_the_first_token_is_shown_on_a_terminal_then_erased(server) -> None:
+    """A spinner with the seconds waited, streamed or not; erased before the answer, which
+    nothing is drawn after."""
+    server.queue(
+        Reply.sse(oa.stream_events(["Hel", "lo"]), header_delay=0.6),
+        Reply.json(oa.completion("Hello"), header_delay=0.6),
+    )
+    for extra in ([], ["--no-stream"]):
+        shown, code = on_tty("chat", "-m", "gpt-4o-mini", "--base-url", server.url, *extra, "x")
+        assert code == 0
+        assert f"{DIM}waiting for the answer, 0." in shown
+        waited, answer = shown.rsplit(ERASE, 1)
+        assert "waiting" in waited and answer.startswith("Hello\n") and "waiting" not in answer
+
+
+def test_no_spinner_in_a_pipe_with_json_or_quiet(server) -> None:
+    server.queue(*[Reply.json(oa.completion("Hello"), header_delay=0.4) for _ in range(3)])
+    piped = chat(server, "--no-stream", "x")
+    assert piped.stdout == "Hello\n" and "\r" not in piped.stderr and "waiting" not in piped.stderr
+    for flag in ("--json", "-q"):
+        shown, code = on_tty(
+            "chat", "-m", "gpt-4o-mini", "--base-url", server.url, "--no-stream", flag, "x"
+        )
+        assert code == 0 and "waiting" not in shown and "\r" not in shown
+
+
+def test_a_retry_is_reported_on_stderr_plain_in_a_pipe(server) -> None:
+    server.queue(rate_limited(), Reply.sse(oa.stream_events(["ok"])))
+    done = chat(server, "x")
+    assert (done.returncode, done.stdout) == (0, "ok\n")
+    assert done.stderr.startswith(
+        "retrying OpenAI in 0.00 s (attempt 2 of 3): RateLimitError: Rate limit reached."
+    )
+    assert done.stderr.count("\n") == 5  # the retry, then the answer's three lines of stats
+    assert ESC not in done.stderr and len(server.requests) == 2
+
+
+def test_a_retry_is_dimmed_on_a_terminal_and_json_stdout_stays_clean(server) -> None:
+    server.queue(rate_limited(), Reply.sse(oa.stream_events(["ok"])))
+    shown, code = on_tty("chat", "-m", "gpt-4o-mini", "--base-url", server.url, "x")
+    assert code == 0 and f"{DIM}retrying OpenAI in 0.00 s (attempt 2 of 3)" in shown
+    server.queue(rate_limited(), Reply.json(oa.completion("ok")))
+    done = chat(server, "--json", "--no-stream", "x")
+    assert json.loads(done.stdout)["status"]["attempts"] == 2
+    assert done.stderr.startswith("retrying OpenAI in 0.00 s (attempt 2 of 3): RateLimitError")
+
+
+def test_retries_and_giving_up_with_retries_and_quiet(server) -> None:
+    server.queue(rate_limited(), rate_limited(), rate_limited(), rate_limited())
+    done = chat(server, "--retries", "1", "x")
+    assert done.returncode == 1 and len(server.requests) == 2
+    retrying, giving_up, error = done.stderr.splitlines()  # the message: the runtime's
+    assert retrying.startswith("retrying OpenAI in 0.00 s (attempt 2 of 2): RateLimitError: Rate")
+    assert giving_up.startswith("giving up on OpenAI after 2 attempts: RateLimitError: Rate")
+    assert error.startswith("error: RateLimitError (status 429): Rate limit reached.")
+    quiet = chat(server, "--retries", "1", "-q", "x")  # quiet: no retry notes, giving up stays
+    assert quiet.stderr.startswith("giving up on OpenAI after 2 attempts")
+    assert chat(server, "--retries", "0", "x").returncode == 1 and len(server.requests) == 5
+
+
+def test_timeout_and_total_timeout_reach_the_call(server) -> None:
+    server.queue(Reply.json(oa.completion(), header_delay=5))
+    started = time.monotonic()
+    slow = chat(server, "--timeout", "0.3", "--retries", "0", "x")
+    assert slow.returncode == 1 and slow.stderr.startswith("error: APITimeoutError")
+    # a wait past the whole call's deadline is not waited: one attempt, at once
+    server.queue(rate_limited(retry_after="20"))
+    capped = chat(server, "--total-timeout", "5", "x")
+    assert capped.returncode == 1 and capped.stderr.startswith("error: RateLimitError")
+    assert len(server.requests) == 2 and time.monotonic() - started < 4.5
+
+
+def test_the_spinner_thread_is_joined_and_writes_nothing_after_stop() -> None:
+    import io
+    import threading
+
+    from modelwire.cli._progress import Waiting
+    from modelwire.cli._term import Term
+
+    err = io.StringIO()
+    waiting = Waiting(Term(io.StringIO(), err), enabled=True)
+    time.sleep(0.35)
+    waiting.note("retrying\n")  # on a line of its own, the spinner redrawn below it
+    time.sleep(0.3)
+    waiting.stop()
+    shown = err.getvalue()
+    assert re.match(r"\r\x1b\[K\| waiting for the answer, 0\.\d s\r\x1b\[K/ waiting", shown)
+    drawn, after = shown.split(f"{ERASE}retrying\n")
+    assert drawn.endswith(" s") and after.endswith(f" s{ERASE}")
+    time.sleep(0.25)
+    assert err.getvalue() == shown
+    assert not [t for t in threading.enumerate() if t.name == "modelwire-waiting"]
+    waiting.stop()  # again: nothing
+    assert err.getvalue() == shown
+
+
+def test_call_notes_leave_the_logger_as_they_found_it() -> None:
+    import io
+    import logging
+
+    from modelwire.cli._progress import Waiting, call_notes
+    from modelwire.cli._term import Term
+
+    err = io.StringIO()
+    waiting = Waiting(Term(io.StringIO(), err), enabled=False)
+    logger = logging.getLogger("modelwire")
+    before = list(logger.handlers)
+    for level in (logging.NOTSET, logging.DEBUG):
+        logger.setLevel(level)
+        with call_notes(waiting):
+            assert logger.getEffectiveLevel() == (level or logging.INFO)
+            logging.getLogger("modelwire.call").info("retrying %s", "X")
+            logging.getLogger("modelwire.call").debug("not shown")
+        assert logger.level == level and logger.handlers == before
+    logger.setLevel(logging.NOTSET)
+    assert err.getvalue() == "retrying X\nretrying X\n"
+
+
+# --- help ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["", "chat", "models", "replay"])
+def test_every_help_ends_with_examples_that_parse(command: str) -> None:
+    import shlex
+
+    from modelwire.cli import EXAMPLES, _parser
+
+    done = cli(*[command] * bool(command), "--help")
+    assert done.returncode == 0
+    examples = EXAMPLES[command or "modelwire"]
+    assert done.stdout.endswith(f"examples:\n{examples}\n")
+    assert 2 <= len(examples.splitlines()) <= 4
+    for line in examples.splitlines():
+        words = shlex.split(line)
+        words = words[words.index("modelwire") + 1 :]
+        words = words[: words.index(">")] if ">" in words else words
+        assert _parser().parse_args(words).command in ("chat", "models", "replay")
 
 
 # --- models -------------------------------------------------------------------------------------

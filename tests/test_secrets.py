@@ -713,14 +713,20 @@ def test_no_key_in_the_log_when_the_server_echoes_it_in_a_header(
     assert not _leaks(_log_texts(caplog), scheme.secrets)
 
 
-def test_modelwire_itself_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
-    for scheme in SCHEMES:
-        with LoopbackServer() as server:
-            server.queue(*scheme.success(), *scheme.failure())
-            _run(scheme, server)
-            _run(scheme, server)
-    assert not [r for r in caplog.records if r.name.startswith("modelwire")]
+@pytest.mark.parametrize("scheme", SCHEME_PARAMS)
+def test_modelwire_own_records_hold_no_secret(
+    scheme: Scheme, caplog: pytest.LogCaptureFixture
+) -> None:
+    """modelwire's attempt lines (the URL, a query-string key in it) and failure lines (the
+    provider's message quoting the key) are scrubbed like its errors."""
+    caplog.set_level(logging.DEBUG, logger="modelwire")
+    with LoopbackServer() as server:
+        server.queue(*scheme.success(), *scheme.failure())
+        _run(scheme, server)
+        _run(scheme, server)
+    own = [r for r in caplog.records if r.name.startswith("modelwire")]
+    assert len(own) >= 2  # an attempt line per call
+    assert not _leaks({f"{i}": r.getMessage() for i, r in enumerate(own)}, scheme.secrets)
 
 
 # --- 3. the recorder's filters ---------------------------------------------------------------

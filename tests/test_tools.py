@@ -11,7 +11,10 @@ each provider's own module checks them against the wire.
 
 from __future__ import annotations
 
+import inspect
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -134,6 +137,121 @@ def test_sphinx_docstrings_and_nested_types() -> None:
     assert props["points"]["items"] == {"$ref": "#/$defs/Point"}
     assert tool.parameters["$defs"]["Point"]["required"] == ["x", "y"]
     assert tool.parameters["required"] == ["points"]
+
+
+def _google(city: str, days: int = 1) -> None:
+    """Forecast the weather.
+
+    Days ahead, one line per day.
+
+    Args:
+        city: The city and country,
+            e.g. Paris, France.
+        days (int): How many days.
+
+    Returns:
+        The forecast.
+    """
+
+
+def _numpy(city: str, days: int = 1) -> None:
+    """Forecast the weather.
+
+    Days ahead, one line per day.
+
+    Parameters
+    ----------
+    city : str
+        The city and country,
+        e.g. Paris, France.
+    days : int, optional
+        How many days.
+
+    Returns
+    -------
+    None
+    """
+
+
+def _sphinx(city: str, days: int = 1) -> None:
+    """Forecast the weather.
+
+    Days ahead, one line per day.
+
+    :param city: The city and country,
+        e.g. Paris, France.
+    :param int days: How many days.
+    :returns: The forecast.
+    """
+
+
+def _epydoc(city: str, days: int = 1) -> None:
+    """Forecast the weather.
+
+    Days ahead, one line per day.
+
+    @param city: The city and country,
+        e.g. Paris, France.
+    @param days: How many days.
+    @return: The forecast.
+    """
+
+
+@pytest.mark.parametrize("fn", [_google, _numpy, _sphinx, _epydoc], ids=lambda f: f.__name__)
+def test_each_docstring_style_gives_the_description_and_the_parameters(fn: Any) -> None:
+    """Google, NumPy, Sphinx and Epydoc: the text before the sections is the description,
+    each parameter's entry (wrapped lines joined) its description in the schema."""
+    tool = tool_from(fn)
+    assert tool.description == "Forecast the weather.\n\nDays ahead, one line per day."
+    assert tool.parameters["properties"] == {
+        "city": {"type": "string", "description": "The city and country, e.g. Paris, France."},
+        "days": {"type": "integer", "default": 1, "description": "How many days."},
+    }
+
+
+def test_a_docstring_without_sections_is_all_description() -> None:
+    def ping(host: str) -> None:
+        """Ping a host: once.
+
+        Note the colon above, which starts no section."""
+
+    tool = tool_from(ping)
+    assert (
+        tool.description == "Ping a host: once.\n\nNote the colon above, which starts no section."
+    )
+    assert "description" not in tool.parameters["properties"]["host"]
+
+
+def test_a_docstring_no_style_can_parse_is_all_description(monkeypatch: Any) -> None:
+    import docstring_parser
+
+    def fail(text: str) -> None:
+        raise docstring_parser.ParseError(f"cannot parse {text!r}")
+
+    monkeypatch.setattr(docstring_parser, "parse", fail)
+    assert tool_from(_google).description == inspect.cleandoc(_google.__doc__ or "")
+
+
+FUNCTION_TOOL = '''
+import sys
+import modelwire
+from modelwire._tools import tool_from
+
+def f(a: int) -> None:
+    """F.
+
+    Args:
+        a: A.
+    """
+
+assert "docstring_parser" not in sys.modules
+assert tool_from(f).parameters["properties"]["a"]["description"] == "A."
+assert "docstring_parser" in sys.modules
+'''
+
+
+def test_the_docstring_parser_is_loaded_only_for_a_function_tool() -> None:
+    subprocess.run([sys.executable, "-c", FUNCTION_TOOL], check=True, timeout=30)
 
 
 def test_a_pydantic_model_and_raw_json_schema_become_tools() -> None:
