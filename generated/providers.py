@@ -105,6 +105,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_Operations_Amazon_Bedrock_Runtime.html",
+        otel_name="aws.bedrock",
         params=(
             Param("region", env=("AWS_REGION", "AWS_DEFAULT_REGION"), default=None, required=True),
             Param("inference_profile", env=(), default=None, required=False),
@@ -237,6 +238,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://ai.google.dev/api",
+        otel_name="gcp.gemini",
     ),
     "google_vertex_ai": ProviderInfo(
         name="google_vertex_ai",
@@ -288,6 +290,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest",
+        otel_name="gcp.vertex_ai",
         params=(
             Param("project_id", env=("GOOGLE_CLOUD_PROJECT",), default=None, required=True),
             Param(
@@ -400,6 +403,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference",
+        otel_name="azure.ai.openai",
         params=(
             Param("resource", env=(), default=None, required=True),
             Param("api_version", env=("OPENAI_API_VERSION",), default="2024-10-21", required=False),
@@ -421,6 +425,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://docs.mistral.ai/inference/quickstarts/send-your-first-request",
+        otel_name="mistral_ai",
     ),
     "ollama": ProviderInfo(
         name="ollama",
@@ -545,5 +550,6 @@ PROVIDERS: dict[str, ProviderInfo] = {
             ),
         },
         docs="https://docs.x.ai/api/integrations",
+        otel_name="x_ai",
     ),
 }

@@ -718,6 +718,12 @@ class ProviderSpec(Strict):
     enum: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
     display_name: str
     docs: str
+    otel_name: str | None = Field(
+        None,
+        description="`gen_ai.provider.name` of its OpenTelemetry spans: the GenAI semantic "
+        "conventions' well-known value (`aws.bedrock`, `gcp.vertex_ai`); without one, the "
+        "provider's name.",
+    )
     base_url: str = Field(pattern=r"^https?://", description="May use `{param}`.")
     base_url_for: dict[Identifier, dict[str, str]] = Field(
         default_factory=dict,

@@ -26,6 +26,7 @@ from ._errors import (
     http_error,
     request_id,
 )
+from ._observe import observed, observer
 from ._redact import scrub, secret_forms
 from ._request import Prepared
 from ._response import ResponseBuilder
@@ -66,6 +67,24 @@ StreamStarter = Callable[[httpx2.Response, CallStatus, Prepared], AIModelCallRes
 
 
 def attempts(
+    builder: ResponseBuilder, prep: Prepared, start_stream: StreamStarter
+) -> Generator[Send | Sleep, object, AIModelCallResponse]:
+    """The call's attempts (`_attempts`), told to the telemetry observer if there is one: its
+    span ends with the response, the error, the stream's end, or the call's cancellation
+    (the driver dropping this generator)."""
+    watcher = observer()
+    if watcher is None:
+        return (yield from _attempts(builder, prep, start_stream))
+    span = watcher.start(builder.endpoint, prep)
+    try:
+        response = yield from _attempts(builder, prep, start_stream)
+    except BaseException as exc:  # GeneratorExit included: the call was cancelled
+        span.end(None, exc)
+        raise
+    return observed(response, span)
+
+
+def _attempts(
     builder: ResponseBuilder, prep: Prepared, start_stream: StreamStarter
 ) -> Generator[Send | Sleep, object, AIModelCallResponse]:
     """The call's attempts: retried (with backoff) while a failure is retryable and

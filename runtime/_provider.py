@@ -85,6 +85,7 @@ class ProviderInfo:
     base_url_env: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict[str, str])
     docs: str | None = None
+    otel_name: str | None = None  # gen_ai.provider.name in OpenTelemetry spans
     # AIModelAPI.config key -> (header, separator for list values, env vars read without it)
     config_headers: Mapping[str, tuple[str, str, tuple[str, ...]]] = field(
         default_factory=dict[str, tuple[str, str, tuple[str, ...]]]

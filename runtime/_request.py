@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -18,6 +18,7 @@ from ._protocol import AdapterModule, place_options
 
 if TYPE_CHECKING:
     from ._api import AIModelEndpoint
+    from ._protocol import Message
     from ._structured import StructuredOutput
 
 __all__ = ["USER_AGENT", "Prepared", "RequestBuilder"]
@@ -56,6 +57,8 @@ class Prepared:
     where: str
     structured: StructuredOutput | None = None
     options: dict[str, Any] | None = None  # the call's options, defaults applied (image prices)
+    messages: list[Message] = field(default_factory=lambda: [])  # the conversation (telemetry)
+    system: str | None = None
 
     def remaining(self) -> float:
         """Seconds left before the call's `total_timeout`; past it, the timeout error."""
@@ -161,6 +164,8 @@ class RequestBuilder:
             where=ep.api.info.display_name,
             structured=call.structured,
             options=options,
+            messages=call.messages,
+            system=call.system,
         )
 
     def _url(self, url: str, params: dict[str, str]) -> tuple[httpx2.URL, str]:
