@@ -110,3 +110,25 @@ def test_openai_organization_and_project_from_the_environment(
     with AIModelClient(given, CONFIG) as client:
         client.generate(prompt="Hi")
     assert server.requests[1].headers["openai-organization"] == "org-given"
+
+
+def test_a_custom_transport_through_http_client() -> None:
+    """The official SDKs' way to fake or reroute requests: a transport of one's own."""
+    import json
+
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200, json=oa.completion("from the transport"))
+
+    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    api = AIModelAPI(AIModelAPIProviderEnum.OPEN_AI, api_key=KEY)
+    with AIModelClient(
+        AIModelEndpoint(api, AIModel(model_name="m")), CONFIG, http_client=http
+    ) as c:
+        assert c.generate(prompt="Hi").chat_response.text() == "from the transport"
+    (request,) = seen
+    assert str(request.url) == "https://api.openai.com/v1/chat/completions"
+    assert json.loads(request.content)["messages"] == [{"role": "user", "content": "Hi"}]
+    assert request.headers["authorization"] == f"Bearer {KEY}"
