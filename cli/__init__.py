@@ -70,14 +70,15 @@ def _examples() -> dict[str, str]:
     from pathlib import Path
 
     out: dict[str, list[str]] = {}
+    section: list[str] = []
     lines = (Path(__file__).with_name("examples.txt")).read_text(encoding="utf-8").splitlines()
     for line in lines:
         if line.startswith("#") or not line.strip():
             continue
         if line.endswith(":") and not line.startswith(" "):
-            out[line[:-1]] = []
+            section = out[line[:-1]] = []
         else:
-            out[list(out)[-1]].append(line)
+            section.append(line)
     return {command: "\n".join(examples) for command, examples in out.items()}
 
 

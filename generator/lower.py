@@ -562,17 +562,16 @@ class Emitter:
 
     def item(self, it: ItemIR, position: str | None) -> list[Stmt]:
         """Statements adding the item a rule makes (when its fields hold anything)."""
-        if it.kind == "text":
-            return self.text_item(it)
-        if it.kind == "refusal":
-            return self.refusal_item(it)
+        if it.kind in ("text", "refusal"):
+            return self.text_item(it, "Text" if it.kind == "text" else "Refusal")
         if it.kind == "reasoning":
             return self.reasoning_item(it)
         if it.kind == "image":
             return self.image_item(it)
         return self.tool_call_item(it, position)
 
-    def text_item(self, it: ItemIR) -> list[Stmt]:
+    def text_item(self, it: ItemIR, cls: str) -> list[Stmt]:
+        """A text or a refusal (`cls`: the class prefix); only a text has a signature."""
         f, key = it.fields, it.key
         extra: Code = code(", key=", key) if key is not None else ()
         if "signature" in f:
@@ -585,14 +584,8 @@ class Emitter:
                 line("text, signature = ", f["text"], ", ", f["signature"]),
                 if_(("text or signature",), [line(f"{self.out}.append(", made, ")")]),
             ]
-        made = code("TextDelta(text", extra, ")") if self.stream else ("TextContent(text)",)
+        made = code(f"{cls}Delta(text", extra, ")") if self.stream else (f"{cls}Content(text)",)
         return [if_(code("text := ", f["text"]), [line(f"{self.out}.append(", made, ")")])]
-
-    def refusal_item(self, it: ItemIR) -> list[Stmt]:
-        key = it.key
-        extra: Code = code(", key=", key) if key is not None else ()
-        made = code("RefusalDelta(text", extra, ")") if self.stream else ("RefusalContent(text)",)
-        return [if_(code("text := ", it.fields["text"]), [line(f"{self.out}.append(", made, ")")])]
 
     def reasoning_item(self, it: ItemIR) -> list[Stmt]:
         f, key = it.fields, it.key

@@ -141,8 +141,11 @@ def _annotate(
     failure.url, failure.attempts = f"POST {prep.url}", attempt
     if headers:
         failure.response_headers = dict(headers)
-    shaped = isinstance(builder.adapter.error_fields(failure.body)[0], str)
-    if failure.status == 404 and api.explicit_base_url and not shaped:
+    if (
+        failure.status == 404
+        and api.explicit_base_url
+        and not isinstance(builder.adapter.error_fields(failure.body)[0], str)  # not the API's
+    ):
         failure.message += f" — is base_url right? ({api.base_url} was given)"
         failure.args = (failure.message,)
 

@@ -22,6 +22,13 @@ from opentelemetry import trace
 from opentelemetry.trace import ProxyTracerProvider, SpanKind, Status, StatusCode
 
 from modelwire import __version__
+from modelwire._types import (
+    ReasoningContent,
+    RefusalContent,
+    TextContent,
+    ToolCallContent,
+    ToolCallResult,
+)
 
 if TYPE_CHECKING:
     from modelwire._api import AIModelEndpoint
@@ -165,14 +172,6 @@ def _output(chat: ChatResponse) -> list[dict[str, Any]]:
 
 def _parts(items: list[ContentItem]) -> list[dict[str, Any]]:
     """Content items as the conventions' message parts (media as their kind alone)."""
-    from modelwire._types import (
-        ReasoningContent,
-        RefusalContent,
-        TextContent,
-        ToolCallContent,
-        ToolCallResult,
-    )
-
     out: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, (TextContent, RefusalContent)):
