@@ -41,7 +41,7 @@ def _install_fingerprint() -> str:
     The install is `editable_mode=strict` (a link tree), so a new module needs a reinstall.
     """
     h = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    for folder in ("runtime", "cli", "telemetry", "generated"):
+    for folder in ("runtime", "cli", "telemetry", "batch", "generated"):
         for p in sorted((ROOT / folder).rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts:
                 h.update(str(p.relative_to(ROOT)).encode())
@@ -90,7 +90,7 @@ def generate(check: bool = False) -> int:
 # a type-check suppression names its rule and says why, on its line: `pyright: ignore`, the
 # rule in brackets, then `# why`; mypy-style `type: ignore` is off (enableTypeIgnoreComments)
 _SUPPRESSION = re.compile(r"#\s*(type|pyright):\s*ignore(\[[^\]]+\])?(.*)")
-TYPED = ("runtime", "cli", "telemetry", "generator", "generated", "tasks.py")
+TYPED = ("runtime", "cli", "telemetry", "batch", "generator", "generated", "tasks.py")
 
 
 def _suppressions() -> tuple[int, list[str]]:

@@ -323,6 +323,9 @@ def _catalog_files(specs: Specs, render: Render) -> dict[str, str]:
         providers=providers,
         protocol_kinds={n: s.kind for n, (s, _) in specs.protocols.items()},
     )
+    files[f"{GENERATED}/batches.py"] = render(
+        "batches.py.jinja", "specs/providers/", providers=providers
+    )
     models = [m for catalog, _ in specs.catalogs for m in catalog.models]
     files[f"{GENERATED}/models.py"] = render("models.py.jinja", "specs/models/", models=models)
     for kind, model in SPEC_KINDS.items():

@@ -713,6 +713,68 @@ class ServeSpec(Strict):
     )
 
 
+JobState = Literal["queued", "running", "cancelling", "completed", "failed", "expired", "cancelled"]
+BatchOperation = Literal["upload", "create", "get", "cancel", "list", "results"]
+
+
+class BatchLimitsSpec(Strict):
+    """What one job may hold, checked before it is submitted (`submit_all` splits by them)."""
+
+    requests: PositiveInt = Field(description="Most calls in one job.")
+    bytes: PositiveInt | None = Field(None, description="Largest input (JSONL) in bytes.")
+    min_requests: PositiveInt = Field(1, description="Fewest calls in one job.")
+    custom_id: str | None = Field(
+        None, description="A regular expression every custom id must match whole."
+    )
+
+
+class BatchSpec(Strict):
+    """The provider's batch API: which registered flow runs its jobs, and that flow's data."""
+
+    style: Literal[
+        "openai_files",
+        "anthropic_batches",
+        "gemini_batches",
+        "vertex_batch_prediction",
+        "bedrock_invocation_jobs",
+    ] = Field(
+        description="The flow (a registered class in `modelwire.batch`): `openai_files` "
+        "(upload a JSONL file, make a batch of it, read output and error files), "
+        "`anthropic_batches` (requests inline, results as JSONL from a URL), `gemini_batches` "
+        "(inline requests, results inline or in a file), `vertex_batch_prediction` and "
+        "`bedrock_invocation_jobs` (input and output in a bucket: `storage`)."
+    )
+    docs: str = Field(description="The batch API's reference.")
+    protocols: dict[Identifier, dict[str, str]] = Field(
+        min_length=1,
+        description="protocol -> its settings: the protocols whose request bodies a job's "
+        "lines carry (a served one), each with what the flow needs for it (e.g. `url`).",
+    )
+    paths: dict[BatchOperation, str] = Field(
+        description="operation -> URL path template on the jobs' base URL (`{id}`: a job's or "
+        "a file's id, `{model}` and the provider's params)."
+    )
+    states: dict[str, JobState] = Field(
+        min_length=1, description="the provider's job state -> modelwire's."
+    )
+    limits: BatchLimitsSpec
+    query: dict[str, str] = Field(
+        default_factory=dict, description="Query parameters of every job request (may use params)."
+    )
+    settings: dict[str, str] = Field(
+        default_factory=dict, description="The flow's own settings for every protocol."
+    )
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Where jobs are served, when not at the provider's base URL (may use params).",
+    )
+    auth: AuthSpec | None = Field(None, description="Job requests' auth, when not the calls'.")
+    storage: Literal["gs", "s3"] | None = Field(
+        None, description="The bucket kind a job's input and output pass through."
+    )
+
+
 class ProviderSpec(Strict):
     provider: Identifier
     enum: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
@@ -743,6 +805,7 @@ class ProviderSpec(Strict):
         default_factory=dict, description="AIModelAPI.config key -> header it is sent as."
     )
     serves: dict[Identifier, ServeSpec] = Field(min_length=1)
+    batch: BatchSpec | None = Field(None, description="Its batch API, if it has one.")
 
 
 # --- catalog -----------------------------------------------------------------------------

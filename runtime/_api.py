@@ -250,11 +250,13 @@ class AIModelAPI:
         body: bytes,
         params: Mapping[str, str],
         scheme: AuthScheme | None = None,
+        method: str = "POST",
     ) -> dict[str, str]:
         """Headers that sign the request (AWS Signature V4 when the scheme asks for it and no
         key is set); empty for every other scheme."""
         scheme = scheme or self.info.auth
-        return auth_scheme(scheme).sign(scheme, self._account, url, headers, body, params)
+        account = self._account
+        return auth_scheme(scheme).sign(scheme, account, url, headers, body, params, method)
 
     def __repr__(self) -> str:
         key = "<set>" if self._api_key else None

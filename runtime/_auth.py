@@ -99,6 +99,7 @@ class Authenticator:
         headers: Mapping[str, str],
         body: bytes,
         params: Mapping[str, str],
+        method: str = "POST",
     ) -> dict[str, str]:
         """Headers that sign the built request (none for most schemes)."""
         return {}
@@ -209,6 +210,7 @@ class AWSSigV4(Authenticator):
         headers: Mapping[str, str],
         body: bytes,
         params: Mapping[str, str],
+        method: str = "POST",
     ) -> dict[str, str]:
         if account.api_key:
             return {}
@@ -221,7 +223,7 @@ class AWSSigV4(Authenticator):
             signer = AWSSigner(account.credentials, instead)
             account.sources[self.name] = signer
         region = params.get(spec.region_param or "")
-        signed = signer.sign(str(spec.service), region, url, headers, body)
+        signed = signer.sign(str(spec.service), region, url, headers, body, method)
         for header, value in signed.items():  # made from the credentials (a session token)
             what = f"the {header.lower()} header that AWS signing made from the credentials"
             sendable(value, f"{what} for {account.where}", token=False)

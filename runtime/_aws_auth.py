@@ -79,7 +79,13 @@ class AWSSigner:
         return tuple(v for v in found if isinstance(v, str) and v)
 
     def sign(
-        self, service: str, region: str | None, url: str, headers: Mapping[str, str], body: bytes
+        self,
+        service: str,
+        region: str | None,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        method: str = "POST",
     ) -> dict[str, str]:
         if not region:
             raise ConfigurationError("AWS request signing needs a region")
@@ -91,7 +97,7 @@ class AWSSigner:
         from botocore.auth import SigV4Auth  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
         from botocore.awsrequest import AWSRequest  # pyright: ignore[reportMissingTypeStubs]  # botocore ships no stubs
 
-        request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
+        request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
         SigV4Auth(frozen, service, region).add_auth(request)  # pyright: ignore[reportUnknownMemberType]  # botocore ships no stubs
         return {k: v for k, v in request.headers.items() if k.lower() not in _SENT}
 

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 import httpx2
@@ -192,6 +192,15 @@ class AIModelClient(Generic[StreamT]):
         """The JSON body `generate` would send (no request is made)."""
         return json.loads(self._prepare(prompt, instructions, messages, config).content)
 
+    def read_response(
+        self, body: bytes, *, dimensions: Mapping[str, str] | None = None
+    ) -> AIModelCallResponse[StreamT]:
+        """The typed response to a body this endpoint answered with, received some other way
+        (a batch job's result); `dimensions` price it besides the endpoint's ({"batch": "true"})."""
+        return self._builders[1].received(
+            body, CallStatus(200), self.config, None, None, dimensions
+        )
+
     def _http_options(self) -> dict[str, Any]:
         return _pool_options(self.model_endpoint.api, self._builders[0].fixed_headers)
 
@@ -199,16 +208,7 @@ class AIModelClient(Generic[StreamT]):
         self, response: httpx2.Response, status: CallStatus, prep: Prepared
     ) -> AIModelCallResponse:
         """The response of a streamed call, its stream read as the caller iterates."""
-        builder = self._builders[1]
-        proc = builder.processor(response, status, prep)
-        if self.is_async:
-            release = _Release(response, self._loop)
-            stream: StreamGenerator = _astream(builder, release, proc, prep)
-        else:
-            release = _Release(response)
-            stream = _stream(builder, release, proc, prep)
-        release.watch(stream)
-        return AIModelCallResponse(status, _stream=stream, _release=release)
+        return _start_stream(self._builders[1], response, status, prep, self.is_async, self._loop)
 
     # --- the drivers -----------------------------------------------------------------------
 
@@ -324,6 +324,25 @@ def _pool_options(api: AIModelAPI, headers: dict[str, str]) -> dict[str, Any]:
         options["http2"] = True
         options["http1"] = not api.base_url.startswith("http://")
     return options
+
+
+def _start_stream(
+    builder: ResponseBuilder,
+    response: httpx2.Response,
+    status: CallStatus,
+    prep: Prepared,
+    is_async: bool,
+    loop: Any,
+) -> AIModelCallResponse:
+    proc = builder.processor(response, status, prep)
+    if is_async:
+        release = _Release(response, loop)
+        stream: StreamGenerator = _astream(builder, release, proc, prep)
+    else:
+        release = _Release(response)
+        stream = _stream(builder, release, proc, prep)
+    release.watch(stream)
+    return AIModelCallResponse(status, _stream=stream, _release=release)
 
 
 # --- I/O of one attempt ---------------------------------------------------------------------

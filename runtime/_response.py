@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from ._api import AIModelEndpoint
+    from ._config import AIModelCallConfig
     from ._request import Prepared
     from ._stream import StreamAccumulator, StreamProcessor
     from ._structured import StructuredOutput
@@ -45,10 +46,13 @@ class ResponseBuilder:
         return exc.redact(self.endpoint.api.secrets())
 
     def status(self, status: int, headers: Mapping[str, str], attempts: int) -> CallStatus:
-        return CallStatus(status, request_id(self.adapter, headers), attempts)
+        return CallStatus(status, request_id(self.adapter, headers), attempts, headers=headers)
 
     def chat(
-        self, parsed: ParsedResponse | StreamAccumulator, structured: StructuredOutput | None
+        self,
+        parsed: ParsedResponse | StreamAccumulator,
+        structured: StructuredOutput | None,
+        dimensions: Mapping[str, str] | None = None,
     ) -> ChatResponse:
         model = self.endpoint.ai_model
         if isinstance(parsed, ParsedResponse):
@@ -66,7 +70,9 @@ class ResponseBuilder:
                 structured_result(choice, structured)
         usage = parsed.usage
         pricing = model.pricing_for(self.provider)
-        dimensions = self.endpoint.dimensions
+        dimensions = (
+            {**self.endpoint.dimensions, **dimensions} if dimensions else self.endpoint.dimensions
+        )
         if parsed.service_tier:
             dimensions = {**dimensions, "service_tier": parsed.service_tier}
         return ChatResponse(
@@ -83,6 +89,19 @@ class ResponseBuilder:
 
     def complete(self, raw: bytes, status: CallStatus, prep: Prepared) -> AIModelCallResponse:
         """The response of a call that was not streamed, from its body."""
+        return self.received(raw, status, prep.config, prep.structured, prep.options)
+
+    def received(
+        self,
+        raw: bytes,
+        status: CallStatus,
+        config: AIModelCallConfig,
+        structured: StructuredOutput | None = None,
+        options: dict[str, Any] | None = None,
+        dimensions: Mapping[str, str] | None = None,
+    ) -> AIModelCallResponse:
+        """The response for a body this endpoint answered with (`dimensions`: pricing
+        dimensions besides the endpoint's, e.g. a batch job's {"batch": "true"})."""
         adapter = self.adapter
         try:
             parsed = adapter.parse_response(raw)
@@ -97,17 +116,17 @@ class ResponseBuilder:
             error = stream_error(adapter, self.provider, parsed, status.http_status, {}, None)
             error.request_id = status.request_id
             raise self.redacted(error)
-        chat = self.chat(parsed, prep.structured)
+        chat = self.chat(parsed, structured, dimensions)
         if self.endpoint.ai_model.kind == "image" or adapter.KIND == "image":
-            images = self._images(chat, parsed, prep.options or {})
+            images = self._images(chat, parsed, options or {})
             kept = chat if adapter.KIND == "chat" else None  # a chat model's text too
             result = AIModelCallResponse(
                 status, kept, images, raw_body=raw, _is_async=self.is_async
             )
         else:
             result = AIModelCallResponse(status, chat, raw_body=raw, _is_async=self.is_async)
-        if prep.config.cost_tracker is not None:
-            prep.config.cost_tracker.add(result)
+        if config.cost_tracker is not None:
+            config.cost_tracker.add(result)
         return result
 
     def _images(

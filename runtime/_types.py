@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, cast, overload
 
@@ -712,12 +712,16 @@ class AIModelStreamChunk(_Plain):
 
 @dataclass(slots=True)
 class CallStatus(_Plain):
-    """How the call went: HTTP status, the provider's request id, attempts made."""
+    """How the call went: HTTP status, the provider's request id, attempts made, and the
+    response's headers (rate-limit headers, for one; left out of `to_dict()`)."""
 
     http_status: int | None
     request_id: str | None = None
     attempts: int = 1
     successful: bool = True
+    headers: Mapping[str, str] = field(
+        default_factory=dict[str, str], repr=False, compare=False, metadata={"hidden": True}
+    )
 
 
 # what a stream yields: a chunk, or (last) the finished response

@@ -29,6 +29,7 @@ def check_providers(specs: Specs, loaded: list[tuple[ProviderSpec, Source]]) -> 
         errors += _check_placeholders(spec, src)
         errors += _check_params(spec, src)
         errors += _check_serves(specs, spec, src)
+        errors += _check_batch(spec, src)
         specs.providers[spec.provider] = (spec, src)
     return errors
 
@@ -62,6 +63,42 @@ def _templates(spec: ProviderSpec) -> list[tuple[Loc, str, bool]]:
                 if template:
                     out.append((("serves", n, *at, key), template, True))
     return out
+
+
+def _check_batch(spec: ProviderSpec, src: Source) -> list[SpecError]:
+    """A batch API takes protocols the provider serves; its templates name known values; its
+    custom-id pattern compiles."""
+    batch = spec.batch
+    if batch is None:
+        return []
+    errors = [
+        src.error(
+            ("batch", "protocols", name),
+            f"{name!r} is not served by {spec.provider}{did_you_mean(name, spec.serves)}; "
+            f"it serves: {', '.join(spec.serves)}",
+        )
+        for name in batch.protocols
+        if name not in spec.serves
+    ]
+    known = set(spec.params) | {"storage"}
+    places = [(("batch", "paths", op), t, known | {"id", "model"}) for op, t in batch.paths.items()]
+    places += [(("batch", "query", k), t, known) for k, t in batch.query.items()]
+    if batch.base_url:
+        places.append((("batch", "base_url"), batch.base_url, known))
+    for where, template, allowed in places:
+        for name in re.findall(r"\{([^}]*)\}", template):
+            if name not in allowed:
+                errors.append(
+                    src.error(
+                        where, f"unknown placeholder {{{name}}}; known: {', '.join(sorted(allowed))}"
+                    )
+                )
+    if batch.limits.custom_id is not None:
+        try:
+            re.compile(batch.limits.custom_id)
+        except re.error as exc:
+            errors.append(src.error(("batch", "limits", "custom_id"), f"bad regex: {exc}"))
+    return errors
 
 
 def _check_placeholders(spec: ProviderSpec, src: Source) -> list[SpecError]:

@@ -99,7 +99,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length)
-        rec = Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        rec = Recorded(self.command, self.path, headers, body)
         reply = self.server.owner.next_reply(rec)
         self._send(reply)
 
