@@ -195,7 +195,7 @@ class BatchClient:
         if content is not None:
             headers["content-type"] = req.content_type or "application/json"
         headers.update(req.headers)
-        scheme = self.info.auth or ep.auth
+        scheme = req.scheme or self.info.auth or ep.auth
         if req.auth:
             auth_headers, params = api.auth(scheme)
             headers.update(auth_headers)

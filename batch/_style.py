@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from modelwire import ConfigurationError
+from modelwire._provider import AuthScheme
 
 from ._spec import BatchInfo, JobState
 
@@ -52,6 +53,7 @@ class Req:
     lines: bool = False
     raw: bool = False
     auth: bool = True  # sign or authenticate it (False: a presigned URL)
+    scheme: AuthScheme | None = None  # its own auth (a bucket's signing service), else the jobs'
 
 
 # a flow: yields requests, is sent their answers, returns its result

@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.support.server import LoopbackServer, Recorded, Reply
 
@@ -118,7 +118,7 @@ def multipart_file(rec: Recorded) -> tuple[dict[str, str], bytes]:
 class OpenAIBatchService(BatchService):
     """The OpenAI Batch API (Files + Batches), under /v1 (Azure's form: `prefix`)."""
 
-    STATES = ["validating", "in_progress", "finalizing", "completed"]
+    STATES: ClassVar[list[str]] = ["validating", "in_progress", "finalizing", "completed"]
 
     def __init__(self, answer: Answer, prefix: str = "/v1", **kw: Any) -> None:
         super().__init__(answer, **kw)
@@ -213,4 +213,8 @@ class OpenAIBatchService(BatchService):
                 file_id = f"{job.id}-{key}"
                 self.files[file_id] = b"".join(json.dumps(x).encode() + b"\n" for x in lines)
                 out[key] = file_id
-        out["request_counts"] = {"total": len(job.lines), "completed": len(good), "failed": len(bad)}
+        out["request_counts"] = {
+            "total": len(job.lines),
+            "completed": len(good),
+            "failed": len(bad),
+        }
