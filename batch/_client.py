@@ -340,12 +340,15 @@ class BatchClient:
                     yield self.result(self.style.record(item))
                 continue
             try:
-                with _open(http, self.build(http, source)) as response:
+                response = http.send(self.build(http, source), stream=True)
+                try:
                     if response.status_code >= 400:
                         raise self.failure(response, response.read())
                     for line in response.iter_lines():
                         if line.strip():
                             yield self.result(self.style.record(json.loads(line)))
+                finally:
+                    response.close()
             except httpx2.HTTPError as exc:
                 raise self.transport_failure(exc) from None
 
@@ -487,20 +490,6 @@ class BatchClient:
     @staticmethod
     def _data(job: BatchJob) -> JobData:
         return job.data
-
-
-def _open(http: httpx2.Client, request: httpx2.Request) -> Any:
-    from contextlib import contextmanager
-
-    @contextmanager
-    def opened() -> Iterator[httpx2.Response]:
-        response = http.send(request, stream=True)
-        try:
-            yield response
-        finally:
-            response.close()
-
-    return opened()
 
 
 def _check_deadline(deadline: float | None, job: BatchJob) -> None:

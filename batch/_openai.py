@@ -22,6 +22,7 @@ from ._style import (
     Source,
     jsonl,
     multipart,
+    number,
     timestamp,
 )
 
@@ -59,9 +60,11 @@ class OpenAIFiles(BatchStyle):
         return [self.job(item) for item in page.get("data", [])]
 
     def job(self, data: Any) -> JobData:
-        counts = data.get("request_counts") or {}
-        total, done, failed = (counts.get(k) for k in ("total", "completed", "failed"))
-        pending = total - done - failed if None not in (total, done, failed) else None
+        counts: dict[str, Any] = data.get("request_counts") or {}
+        total, done, failed = (number(counts.get(k)) for k in ("total", "completed", "failed"))
+        pending = None
+        if total is not None and done is not None and failed is not None:
+            pending = total - done - failed
         ended = next(
             (
                 data[k]

@@ -32,6 +32,7 @@ __all__ = [
     "Source",
     "jsonl",
     "multipart",
+    "number",
     "style_for",
     "timestamp",
 ]
@@ -199,6 +200,17 @@ def style_for(info: BatchInfo) -> type[BatchStyle]:
             f"unknown batch style {info.style!r}; known: {', '.join(sorted(STYLES))}"
         )
     return style
+
+
+def number(value: object) -> int | None:
+    """A count given as a JSON number or as digits (int64 in Google's JSON); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
 
 
 def timestamp(value: object) -> datetime | None:
