@@ -190,7 +190,7 @@ class BatchClient:
         if content is None and req.json is not None:
             content = json.dumps(req.json, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
-        if not absolute:
+        if not absolute or _origin(url) == _origin(self.base_url):  # the provider's own host
             headers.update({**api.info.headers, **api.config_headers(), **api.default_headers})
         if content is not None:
             headers["content-type"] = req.content_type or "application/json"
@@ -490,6 +490,11 @@ class BatchClient:
     @staticmethod
     def _data(job: BatchJob) -> JobData:
         return job.data
+
+
+def _origin(url: str) -> str:
+    parsed = httpx2.URL(url)
+    return f"{parsed.scheme}://{parsed.netloc.decode()}"
 
 
 def _check_deadline(deadline: float | None, job: BatchJob) -> None:

@@ -32,7 +32,7 @@ __all__ = ["OpenAIFiles"]
 class OpenAIFiles(BatchStyle):
     """Settings: `url` (each line's and the batch's endpoint), `completion_window`."""
 
-    name = "openai_files"
+    name = "file_batches"
 
     def submit(self, lines: Sequence[Line], name: str) -> Flow:
         url = self.settings["url"]

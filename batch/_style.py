@@ -9,6 +9,7 @@ adding a subclass with its `name`; the provider spec gives its data (`BatchInfo`
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -221,10 +222,10 @@ def timestamp(value: object) -> datetime | None:
         return datetime.fromtimestamp(value, tz=timezone.utc)
     if isinstance(value, str) and value:
         text = value.replace("Z", "+00:00")
-        if "." in text:  # RFC 3339 allows 9 fraction digits; Python reads at most 6
+        if "." in text:  # RFC 3339 allows 9 fraction digits; Python 3.10 reads 3 or 6
             head, _, tail = text.partition(".")
-            digits = "".join(c for c in tail if c.isdigit())
-            text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
+            digits = "".join(itertools.takewhile(str.isdigit, tail))
+            text = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits) :]}"
         try:
             return datetime.fromisoformat(text)
         except ValueError:

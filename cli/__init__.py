@@ -18,7 +18,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from modelwire._errors import ConfigurationError, ModelwireError
 
@@ -216,6 +216,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("cassette", type=Path, help="a vcrpy cassette (cassettes/*/*.yaml)")
     _output_flags(replay)
+    from . import _batch, _live
+
+    _batch.add_parser(sub, _help)
+    _live.add_parser(sub, _help)
     return parser
 
 
@@ -242,6 +246,14 @@ def error_line(exc: ModelwireError) -> str:
 
 
 def _run(args: Arguments, term: Term) -> int:
+    if args.command == "run":  # cli/_live.py: `_run` is this function's name
+        from . import _live
+
+        return _live.run_file(cast("_live.RunArguments", args), term)
+    if args.command == "batch":
+        from . import _batch
+
+        return _batch.run(cast("_batch.BatchArguments", args), term)
     if args.command == "models":
         from . import _models
         from ._resolve import provider_enum

@@ -46,7 +46,7 @@ BATCHES: dict[str, BatchInfo] = {
         docs="https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference.html",
     ),
     "anthropic": BatchInfo(
-        style="anthropic_batches",
+        style="message_batches",
         protocols={"anthropic_messages": {}},
         paths={
             "create": "/v1/messages/batches",
@@ -128,7 +128,7 @@ BATCHES: dict[str, BatchInfo] = {
         docs="https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.batchPredictionJobs",
     ),
     "microsoft_openai": BatchInfo(
-        style="openai_files",
+        style="file_batches",
         protocols={"openai_chat": {"url": "/chat/completions"}},
         paths={
             "upload": "/openai/files",
@@ -157,7 +157,7 @@ BATCHES: dict[str, BatchInfo] = {
         docs="https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/batch",
     ),
     "openai": BatchInfo(
-        style="openai_files",
+        style="file_batches",
         protocols={
             "openai_chat": {"url": "/v1/chat/completions"},
             "openai_responses": {"url": "/v1/responses"},

@@ -732,15 +732,15 @@ class BatchSpec(Strict):
     """The provider's batch API: which registered flow runs its jobs, and that flow's data."""
 
     style: Literal[
-        "openai_files",
-        "anthropic_batches",
+        "file_batches",
+        "message_batches",
         "gemini_batches",
         "vertex_batch_prediction",
         "bedrock_invocation_jobs",
     ] = Field(
-        description="The flow (a registered class in `modelwire.batch`): `openai_files` "
+        description="The flow (a registered class in `modelwire.batch`): `file_batches` "
         "(upload a JSONL file, make a batch of it, read output and error files), "
-        "`anthropic_batches` (requests inline, results as JSONL from a URL), `gemini_batches` "
+        "`message_batches` (requests inline, results as JSONL from a URL), `gemini_batches` "
         "(inline requests, results inline or in a file), `vertex_batch_prediction` and "
         "`bedrock_invocation_jobs` (input and output in a bucket: `storage`)."
     )
