@@ -2101,6 +2101,19 @@ Gemini20Flash: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2025-02-05",
@@ -2158,6 +2171,19 @@ Gemini25Pro: AIModel = AIModel(
         ),
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2025-06-17",
@@ -2199,6 +2225,19 @@ Gemini25Flash: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2025-06-17",
@@ -2241,6 +2280,19 @@ Gemini25FlashLite: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2025-07-22",
@@ -2292,6 +2344,19 @@ Gemini3Flash: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2025-12-17",
@@ -2353,6 +2418,19 @@ Gemini31Pro: AIModel = AIModel(
         ),
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2026-02-19",
@@ -2401,6 +2479,19 @@ Gemini31FlashLite: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=(),
     release_date="2026-05-07",
@@ -2444,6 +2535,19 @@ Gemini35FlashLite: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=("temperature", "top_p"),
     release_date="2026-07-21",
@@ -2492,6 +2596,19 @@ Gemini36Flash: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=("temperature", "top_p"),
     release_date="2026-07-21",
@@ -2540,6 +2657,19 @@ Gemini38Flash: AIModel = AIModel(
         reasoning=None,
         source="https://ai.google.dev/gemini-api/docs/pricing",
         checked="2026-11-25",
+        by={
+            "batch": {
+                "true": PriceVariant(
+                    factor=0.5,
+                    input=None,
+                    output=None,
+                    cached_input=None,
+                    cache_write=None,
+                    reasoning=None,
+                    source=None,
+                ),
+            },
+        },
     ),
     unsupported_params=("temperature", "top_p"),
     release_date="2026-09-02",
