@@ -96,6 +96,12 @@ class BatchClient:
         self.query = {k: v.format(**ep.params) for k, v in self.info.query.items()}
         self._http = http_client
         self._given = http_client is not None
+        if self.style.needs_signing and api.api_key is not None:
+            keys = " or ".join(api.info.auth.env)
+            raise ConfigurationError(
+                f"{api.info.display_name}: {self.style.needs_signing}"
+                + (f" (unset {keys})" if keys else "")
+            )
 
     # --- lifecycle -------------------------------------------------------------------------
 

@@ -120,6 +120,8 @@ class BatchStyle:
     states, limits); subclasses write the requests."""
 
     name: ClassVar[str]
+    # why an API key cannot run this flow's jobs (None: it can); a BatchClient refuses a key
+    needs_signing: ClassVar[str | None] = None
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
