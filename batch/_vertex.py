@@ -257,7 +257,7 @@ def _embedded_error(status: str) -> dict[str, Any]:
             data = json.loads(status[start:])
         except ValueError:
             data = None
-        if isinstance(data, dict) and isinstance(data.get("error"), dict):  # pyright: ignore[reportUnknownMemberType]
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):  # pyright: ignore[reportUnknownMemberType]  # json.loads gives an untyped dict
             return cast("dict[str, Any]", data)
     return {"error": {"message": status}}
 

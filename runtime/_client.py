@@ -197,9 +197,9 @@ class AIModelClient(Generic[StreamT]):
     ) -> AIModelCallResponse[StreamT]:
         """The typed response to a body this endpoint answered with, received some other way
         (a batch job's result); `dimensions` price it besides the endpoint's ({"batch": "true"})."""
-        return self._builders[1].received(
-            body, CallStatus(200), self.config, None, None, dimensions
-        )
+        status = CallStatus(200)
+        received = self._builders[1].received(body, status, self.config, None, None, dimensions)
+        return cast("AIModelCallResponse[StreamT]", received)  # is_async made it so
 
     def _http_options(self) -> dict[str, Any]:
         return _pool_options(self.model_endpoint.api, self._builders[0].fixed_headers)

@@ -81,7 +81,9 @@ def _check_batch(spec: ProviderSpec, src: Source) -> list[SpecError]:
         if name not in spec.serves
     ]
     known = set(spec.params) | {"storage"}
-    places = [(("batch", "paths", op), t, known | {"id", "model"}) for op, t in batch.paths.items()]
+    places: list[tuple[Loc, str, set[str]]] = [
+        (("batch", "paths", op), t, known | {"id", "model"}) for op, t in batch.paths.items()
+    ]
     places += [(("batch", "query", k), t, known) for k, t in batch.query.items()]
     if batch.base_url:
         places.append((("batch", "base_url"), batch.base_url, known))
@@ -90,7 +92,8 @@ def _check_batch(spec: ProviderSpec, src: Source) -> list[SpecError]:
             if name not in allowed:
                 errors.append(
                     src.error(
-                        where, f"unknown placeholder {{{name}}}; known: {', '.join(sorted(allowed))}"
+                        where,
+                        f"unknown placeholder {{{name}}}; known: {', '.join(sorted(allowed))}",
                     )
                 )
     if batch.limits.custom_id is not None:
