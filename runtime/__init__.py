@@ -36,6 +36,7 @@ from ._errors import (
     StructuredOutputError,
     UnprocessableEntityError,
 )
+from ._fallback import FallbackEndpoint
 from ._protocol import Message
 from ._redact import configure_from_env, install
 from ._types import (
@@ -128,6 +129,7 @@ __all__ = [
     "ContentFilterError",
     "ContextLengthExceededError",
     "CostTracker",
+    "FallbackEndpoint",
     "ImageContent",
     "ImageDelta",
     "ImageResponse",

@@ -12,16 +12,18 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 import httpx2
 from typing_extensions import Self
 
 from ._api import AIModelAPI, AIModelEndpoint
-from ._attempts import MAX_CONNECTIONS, Exchanged, Sleep, attempts, transport_error
+from ._attempts import MAX_CONNECTIONS, Exchanged, Send, Sleep, attempts, transport_error
 from ._config import AIModelCallConfig
+from ._embedding import EmbeddingCalls
 from ._errors import APITimeoutError, ConfigurationError
+from ._fallback import FallbackEndpoint, call_in_turn, call_in_turn_async
 from ._protocol import AdapterModule
 from ._redact import calling
 from ._request import Prepared, RequestBuilder
@@ -47,7 +49,7 @@ __all__ = ["AIModelClient"]
 POOL_LIMITS = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20)
 
 
-class AIModelClient(Generic[StreamT]):
+class AIModelClient(EmbeddingCalls, Generic[StreamT]):
     """Calls one model endpoint. Use as `with` (sync) or `async with` (is_async=True).
 
     A type checker knows the client's kind from `is_async`: a sync client's responses have a
@@ -56,7 +58,7 @@ class AIModelClient(Generic[StreamT]):
     @overload
     def __init__(
         self: AIModelClient[SyncStream],
-        model_endpoint: AIModelEndpoint,
+        model_endpoint: AIModelEndpoint | FallbackEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: Literal[False] = False,
         *,
@@ -65,7 +67,7 @@ class AIModelClient(Generic[StreamT]):
     @overload
     def __init__(
         self: AIModelClient[AsyncStream],
-        model_endpoint: AIModelEndpoint,
+        model_endpoint: AIModelEndpoint | FallbackEndpoint,
         config: AIModelCallConfig | None = None,
         *,
         is_async: Literal[True],
@@ -74,7 +76,7 @@ class AIModelClient(Generic[StreamT]):
     @overload
     def __init__(
         self: AIModelClient[AsyncStream],
-        model_endpoint: AIModelEndpoint,
+        model_endpoint: AIModelEndpoint | FallbackEndpoint,
         config: AIModelCallConfig | None,
         is_async: Literal[True],
         *,
@@ -83,7 +85,7 @@ class AIModelClient(Generic[StreamT]):
     @overload
     def __init__(
         self: AIModelClient[StreamGenerator],
-        model_endpoint: AIModelEndpoint,
+        model_endpoint: AIModelEndpoint | FallbackEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
         *,
@@ -91,7 +93,7 @@ class AIModelClient(Generic[StreamT]):
     ) -> None: ...
     def __init__(
         self,
-        model_endpoint: AIModelEndpoint,
+        model_endpoint: AIModelEndpoint | FallbackEndpoint,
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
         *,
@@ -100,11 +102,15 @@ class AIModelClient(Generic[StreamT]):
         """`http_client`: an httpx2 client of your own (proxies, mTLS, transports, event
         hooks), `httpx2.AsyncClient` when `is_async`; modelwire sends through it and never
         closes it. Without it, the client keeps a pool of its own."""
+        self.fallback: FallbackEndpoint | None = None  # endpoints called in turn
+        if isinstance(model_endpoint, FallbackEndpoint):
+            self.fallback, model_endpoint = model_endpoint, model_endpoint.endpoints[0]
         if not isinstance(model_endpoint, AIModelEndpoint):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
             raise ConfigurationError(
                 f"model_endpoint must be an AIModelEndpoint, got {model_endpoint!r}"
             )
         self.model_endpoint = model_endpoint
+        self._others: dict[int, AIModelClient[Any]] = {}  # the fallback's other endpoints
         self.config: AIModelCallConfig = config or AIModelCallConfig()
         self.is_async: bool = is_async
         self._adapter: AdapterModule | None = None
@@ -132,18 +138,22 @@ class AIModelClient(Generic[StreamT]):
         await self.aclose()
 
     def close(self) -> None:
+        for other in self._others.values():
+            other.close()
         if self._sync is not None and not self._given:
             self._sync.close()
             self._sync = None
 
     async def aclose(self) -> None:
+        for other in self._others.values():
+            await other.aclose()
         if self._async is not None and not self._given:
             await self._async.aclose()
             self._async = None
         self.close()
 
     def __repr__(self) -> str:
-        return f"AIModelClient({self.model_endpoint!r}, is_async={self.is_async})"
+        return f"AIModelClient({self.fallback or self.model_endpoint!r}, is_async={self.is_async})"
 
     # --- preparing a call ------------------------------------------------------------------
 
@@ -164,11 +174,9 @@ class AIModelClient(Generic[StreamT]):
     def _builders(self) -> tuple[RequestBuilder, ResponseBuilder]:
         requests, responses = self._requests, self._responses
         if requests is None or responses is None:
-            adapter = self.adapter
-            requests = self._requests = RequestBuilder(self.model_endpoint, adapter, self._given)
-            responses = self._responses = ResponseBuilder(
-                self.model_endpoint, adapter, self.is_async
-            )
+            ep, adapter = self.model_endpoint, self.adapter
+            requests = self._requests = RequestBuilder(ep, adapter, self._given)
+            responses = self._responses = ResponseBuilder(ep, adapter, self.is_async)
         return requests, responses
 
     def _prepare(
@@ -222,22 +230,27 @@ class AIModelClient(Generic[StreamT]):
     ) -> AIModelCallResponse[StreamT]:
         """Call the model. Streaming (config.streaming) returns at once with `stream_generator`."""
         _check_mode(self.is_async, False)
+        args = (prompt, instructions, messages, config)
+        if self.fallback is None:
+            return self._generate(args)
+        return call_in_turn(self.fallback, lambda n: self._nth(n)._generate(args))
+
+    def _generate(self, args: _Args) -> AIModelCallResponse[StreamT]:
         with calling():  # third-party log records now are this call's: scrubbed
-            prep = self._prepare(prompt, instructions, messages, config)
+            prep = self._prepare(*args)
             http = self._sync or self._sync_client()
             steps = attempts(self._builders[1], prep, self._start_stream)
-            answer: object = None
-            while True:
-                try:
-                    step = steps.send(answer)
-                except StopIteration as done:
-                    result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
-                    return result
-                if isinstance(step, Sleep):
-                    time.sleep(step.seconds)
-                    answer = None
-                else:
-                    answer = _exchange(http, step.prep)
+            return cast("AIModelCallResponse[StreamT]", _drive(http, steps))  # is_async made it so
+
+    def _nth(self, n: int) -> AIModelClient[Any]:
+        """The client of the fallback's endpoint `n` (this one for the first)."""
+        if n == 0 or self.fallback is None:
+            return self
+        if n not in self._others:  # a caller's HTTP client serves them all
+            given: Any = (self._async if self.is_async else self._sync) if self._given else None
+            ep = self.fallback.endpoints[n]
+            self._others[n] = AIModelClient(ep, self.config, self.is_async, http_client=given)
+        return self._others[n]
 
     def _sync_client(self) -> httpx2.Client:
         with self._lock:  # one pool, however many threads make their first call at once
@@ -254,29 +267,23 @@ class AIModelClient(Generic[StreamT]):
         config: AIModelCallConfig | None = None,
     ) -> AIModelCallResponse[StreamT]:
         """Async `generate`: streaming returns an async `stream_generator`."""
+        _check_mode(self.is_async, True)
+        args = (prompt, instructions, messages, config)
+        if self.fallback is None:
+            return await self._agenerate(args)
+        return await call_in_turn_async(self.fallback, lambda n: self._nth(n)._agenerate(args))
+
+    async def _agenerate(self, args: _Args) -> AIModelCallResponse[StreamT]:
         import asyncio  # here, not at import: asyncio costs ~15 ms to import
 
-        _check_mode(self.is_async, True)
         with calling():  # third-party log records now are this call's: scrubbed
             ep = self.model_endpoint
             if ep.api.auth_blocks(ep.auth):  # a token fetch waits on the network: not on the loop
                 await asyncio.to_thread(ep.api.auth, ep.auth)
-            prep = self._prepare(prompt, instructions, messages, config)
+            prep = self._prepare(*args)
             http, gate = self._for_loop(asyncio.get_running_loop())
             steps = attempts(self._builders[1], prep, self._start_stream)
-            answer: object = None
-            while True:
-                try:
-                    step = steps.send(answer)
-                except StopIteration as done:
-                    result: AIModelCallResponse[StreamT] = done.value  # is_async made it so
-                    return result
-                if isinstance(step, Sleep):
-                    await asyncio.sleep(step.seconds)
-                    answer = None
-                else:
-                    async with gate:
-                        answer = await _aexchange(http, step.prep)
+            return cast("AIModelCallResponse[StreamT]", await _adrive(http, gate, steps))
 
     def _for_loop(self, loop: asyncio.AbstractEventLoop) -> tuple[httpx2.AsyncClient, Any]:
         """The pool and the gate of this event loop. A client used from a new loop (a second
@@ -342,7 +349,48 @@ def _start_stream(
         release = _Release(response)
         stream = _stream(builder, release, proc, prep)
     release.watch(stream)
-    return AIModelCallResponse(status, _stream=stream, _release=release)
+    return AIModelCallResponse(status, _stream=stream, _release=release, endpoint=builder.endpoint)
+
+
+# a call's arguments: prompt, instructions, messages, config
+_Args = tuple[str | None, str | None, Iterable[Any] | None, AIModelCallConfig | None]
+
+
+def _drive(
+    http: httpx2.Client, steps: Generator[Send | Sleep, object, AIModelCallResponse]
+) -> AIModelCallResponse:
+    """Do the I/O a call's attempts ask for, on a sync client; returns the call's response."""
+    answer: object = None
+    while True:
+        try:
+            step = steps.send(answer)
+        except StopIteration as done:
+            return done.value
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            answer = None
+        else:
+            answer = _exchange(http, step.prep)
+
+
+async def _adrive(
+    http: httpx2.AsyncClient, gate: Any, steps: Generator[Send | Sleep, object, AIModelCallResponse]
+) -> AIModelCallResponse:
+    """`_drive` on an async client, each send inside the pool gate."""
+    import asyncio
+
+    answer: object = None
+    while True:
+        try:
+            step = steps.send(answer)
+        except StopIteration as done:
+            return done.value
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            answer = None
+        else:
+            async with gate:
+                answer = await _aexchange(http, step.prep)
 
 
 # --- I/O of one attempt ---------------------------------------------------------------------

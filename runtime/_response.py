@@ -125,6 +125,7 @@ class ResponseBuilder:
             )
         else:
             result = AIModelCallResponse(status, chat, raw_body=raw, _is_async=self.is_async)
+        result.endpoint = self.endpoint
         if config.cost_tracker is not None:
             config.cost_tracker.add(result)
         return result
@@ -162,6 +163,7 @@ class ResponseBuilder:
             done = status if complete else replace(status, successful=False)
             chat = self.chat(acc, structured)
             result = AIModelCallResponse(done, chat_response=chat, _is_async=self.is_async)
+            result.endpoint = self.endpoint
             if complete and tracker is not None:
                 tracker.add(result)
             return result

@@ -28,6 +28,7 @@ __all__ = [
     "ChoiceDelta",
     "ContentDelta",
     "ContentItem",
+    "EmbeddingContent",
     "FinishReason",
     "ImageContent",
     "ImageDelta",
@@ -421,6 +422,14 @@ class ImageContent(_Plain):
         return target
 
 
+@dataclass(slots=True)
+class EmbeddingContent(_Plain):
+    """One input's vector (an embedding protocol's answer; `EmbeddingResponse` holds them)."""
+
+    vector: list[float] = field(repr=False)
+    type: Literal["embedding"] = "embedding"
+
+
 ContentItem = (
     TextContent
     | ReasoningContent
@@ -429,6 +438,7 @@ ContentItem = (
     | ToolCallResult
     | MediaContent
     | ImageContent
+    | EmbeddingContent
 )
 
 
@@ -748,6 +758,8 @@ class AIModelCallResponse(_Plain, Generic[StreamT]):
     _stream: Any = field(default=None, repr=False, compare=False)
     _release: Any = field(default=None, repr=False, compare=False)
     _is_async: bool = field(default=False, repr=False, compare=False)
+    # the AIModelEndpoint that answered (of a FallbackEndpoint's, the one that did)
+    endpoint: Any = field(default=None, repr=False, compare=False)
 
     @property
     def streamed(self) -> bool:

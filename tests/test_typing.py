@@ -126,7 +126,7 @@ def _answer(rec: Any) -> Reply:
 
 
 # the README's blocks that open their own client (the others continue an earlier one)
-RUNNABLE = [0, 5]
+RUNNABLE = [0, 7]
 _PRELUDE = """
 import httpx2
 
