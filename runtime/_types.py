@@ -13,9 +13,12 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 from typing_extensions import Self, TypeVar
+
+if TYPE_CHECKING:
+    from ._api import AIModelEndpoint
 
 __all__ = [
     "AIModelCallResponse",
@@ -759,7 +762,7 @@ class AIModelCallResponse(_Plain, Generic[StreamT]):
     _release: Any = field(default=None, repr=False, compare=False)
     _is_async: bool = field(default=False, repr=False, compare=False)
     # the AIModelEndpoint that answered (of a FallbackEndpoint's, the one that did)
-    endpoint: Any = field(default=None, repr=False, compare=False)
+    endpoint: AIModelEndpoint | None = field(default=None, repr=False, compare=False)
 
     @property
     def streamed(self) -> bool:
