@@ -1,5 +1,6 @@
 """Bulk work on top of the core call path: provider batch jobs (`BatchClient`) — about half
-price, results within a day — and a concurrent runner for live calls.
+price, results within a day — and a concurrent runner for live calls (`run`, `arun`) paced by
+a `RateLimiter` that learns the providers' limits from their rate-limit headers.
 
     from modelwire.batch import BatchClient
     with BatchClient(endpoint) as batches:
@@ -23,6 +24,8 @@ from . import _vertex as _vertex
 from ._client import BatchClient
 from ._items import Call, CallLike, Result
 from ._job import BatchJob
+from ._limiter import RateLimiter
+from ._runner import Progress, arun, run
 from ._spec import BatchInfo, JobState
 from ._style import BatchCounts, BatchStyle
 
@@ -35,5 +38,9 @@ __all__ = [
     "Call",
     "CallLike",
     "JobState",
+    "Progress",
+    "RateLimiter",
     "Result",
+    "arun",
+    "run",
 ]

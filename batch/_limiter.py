@@ -18,13 +18,22 @@ left; a token resource costs each call the running mean of the tokens calls used
 (prompt and completion; a resource named for input or output tokens counts only those). With
 a token bucket that refills continuously this settles at the refill rate with the bucket half
 full; with a fixed window it spreads the window's requests over it. When nothing is left the
-next call waits for the reset. Before the first response there is nothing to go by: calls go
-at once, unless `requests_per_minute` / `tokens_per_minute` cap them.
+next call waits for the reset, and the limit renewed then is spread over the window again
+(the limit stated, or the most ever left; the window the longest reset seen). Nothing is
+booked ahead: a waiter asks again when its time comes, so each call goes by the latest
+response.
+
+Before the first response there is nothing to go by: the first call goes alone and the others
+wait for its answer, `first_wait` seconds at most (so a limit smaller than the concurrency is
+not overrun by the first calls, and a slow first call does not hold the run up for long).
+`requests_per_minute` / `tokens_per_minute` cap the pace throughout when given. The client's
+own retries (`config.retries`) are not paced: the limiter sees the response a call ends with.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import threading
 import time
@@ -42,6 +51,7 @@ _FIELDS = ("limit", "remaining", "reset")
 _GO_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _EPOCH = 1e9  # a "reset" number this large is a Unix time, not seconds from now
+_FIRST_ANSWER_POLL = 0.02  # seconds between looks for the first call's answer
 _NO_INFO_PAUSE = 1.0  # seconds everyone waits after a 429 that says nothing of when to retry
 
 
@@ -159,11 +169,24 @@ def _kind(resource: str) -> str | None:
 
 @dataclass(slots=True)
 class _Quota:
-    """What is left of one resource, and when it is whole again (on the limiter's clock)."""
+    """What is left of one resource, and when it is whole again (on the limiter's clock);
+    `limit` (stated, else the most ever left) and `window` (the longest reset seen) renew it
+    when a call has to wait for its reset."""
 
     remaining: float
     reset_at: float
     kind: str
+    limit: float
+    window: float
+
+    def renew(self, now: float) -> bool:
+        """Whole again, its reset passed: `limit` left until the end of the window `now` is
+        in; False when either is not known."""
+        if self.limit <= 0 or self.window <= 0:
+            return False
+        windows = math.floor((now - self.reset_at) / self.window) + 1
+        self.remaining, self.reset_at = self.limit, self.reset_at + windows * self.window
+        return True
 
 
 @dataclass(slots=True)
@@ -187,7 +210,8 @@ class RateLimiter:
 
     `requests_per_minute` / `tokens_per_minute` cap the pace whatever the headers say (tokens
     by the running mean of the tokens each call used). `horizon` (seconds) bounds how far
-    ahead the capacity left is spread. `clock` (monotonic seconds) and `wall` (Unix time)
+    ahead the capacity left is spread. `first_wait` (seconds) is how long the other calls
+    wait for the first one's answer before going anyway (0: not at all). `clock` (monotonic seconds) and `wall` (Unix time)
     are injectable for tests.
     """
 
@@ -197,12 +221,15 @@ class RateLimiter:
         tokens_per_minute: float | None = None,
         *,
         horizon: float = 60.0,
+        first_wait: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         caps = (
             ("requests_per_minute", requests_per_minute),
             ("tokens_per_minute", tokens_per_minute),
+            ("horizon", horizon),
+            ("first_wait", first_wait + 1),  # 0 is allowed
         )
         for name, cap in caps:
             if cap is not None and not (isinstance(cap, (int, float)) and cap > 0):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
@@ -210,87 +237,112 @@ class RateLimiter:
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self.horizon = horizon
+        self.first_wait = first_wait
         self._clock, self._wall = clock, wall
         self._lock = threading.Lock()
-        self._quotas: dict[str, _Quota] = {}
+        self._quotas: dict[str, _Quota] = {}  # the quotas in force
+        self._seen: dict[str, _Quota] = {}  # the latest of each resource, in force or not
         self._means = {"input": _Mean(), "output": _Mean(), "total": _Mean()}
-        self._last = float("-inf")  # when the latest call was let go
+        self._next = float("-inf")  # the earliest the next call may go
         self._paused_until = float("-inf")
-        self._in_flight = 0
+        self._flying: set[int] = set()  # the turns of the calls in flight
+        self._turns = 0  # turns taken so far (the next turn's number)
+        self._latest = -1  # the latest turn whose response was read
+        self._answered = 0  # responses seen (until the first, the others wait for it)
+        self._first_at = 0.0  # when the first call went
         self.calls = 0  # calls let go
-        self.waited = 0.0  # seconds of waiting handed out, summed over calls
+        self.waited = 0.0  # seconds waited in acquire, summed over calls
         self.rate_limited = 0  # 429s seen
 
     def __repr__(self) -> str:
         return (
-            f"RateLimiter(in_flight={self._in_flight}, quotas={sorted(self._quotas)}, "
+            f"RateLimiter(in_flight={len(self._flying)}, quotas={sorted(self._quotas)}, "
             f"calls={self.calls}, rate_limited={self.rate_limited})"
         )
 
     # --- taking a turn ---------------------------------------------------------------------
 
-    def reserve(self) -> float:
-        """Take the next turn and count the call in flight; returns the seconds to wait before
-        sending it (`acquire` waits them). Pair with `done`."""
+    def try_acquire(self) -> tuple[float, int]:
+        """Take a turn if the limits allow one now: `(0.0, turn)`, and the call counts as in
+        flight (pair with `done(outcome, turn)`). Else `(seconds, -1)`: the time until one
+        may come, nothing taken; a waiter asks again then, with what responses said since."""
         with self._lock:
             now = self._clock()
-            start = max(now, self._paused_until, self._last + self._interval(now))
+            self._renew(now)
+            start = max(now, self._paused_until, self._next)
+            until = self._first_at + self.first_wait
+            if not self._answered and self._flying and now < until:  # the first call's
+                start = max(start, min(now + _FIRST_ANSWER_POLL, until))  # answer teaches
             for quota in self._quotas.values():
-                if quota.remaining < self._cost(quota.kind):
-                    start = max(start, quota.reset_at)  # nothing left: wait for the reset
+                if quota.remaining < self._cost(quota.kind):  # nothing left: until the reset
+                    start = max(start, quota.reset_at)
+            if start > now:
+                return start - now, -1
+            gap = self._gap(now)
+            # from the slot this call had, not from when its waiter woke (a late wake-up must
+            # not slow every call after it), unless the slot is more than a gap behind
+            self._next = (self._next if self._next >= now - gap else now) + gap
             for quota in self._quotas.values():
                 quota.remaining = max(quota.remaining - self._cost(quota.kind), 0.0)
-            self._last = start
-            self._in_flight += 1
+            if not self.calls:
+                self._first_at = now
+            turn = self._turns
+            self._turns += 1
+            self._flying.add(turn)
             self.calls += 1
-            self.waited += start - now
-            return start - now
+            return 0.0, turn
 
-    def acquire(self) -> float:
-        """Wait for the call's turn (sleeping this thread); returns the seconds waited."""
-        delay, waited = self.reserve(), 0.0
-        while delay > 0:
-            time.sleep(delay)
-            waited += delay
-            delay = self._pause_left()  # a retry-after came while waiting
-        return waited
-
-    async def acquire_async(self) -> float:
-        """`acquire` for a task: waits without blocking the event loop."""
-        delay, waited = self.reserve(), 0.0
-        while delay > 0:
-            await asyncio.sleep(delay)
-            waited += delay
-            delay = self._pause_left()
-        return waited
-
-    def _pause_left(self) -> float:
+    def acquire(self) -> int:
+        """Wait for a turn (sleeping this thread); returns the turn, for `done`."""
+        waited = 0.0
+        while (taken := self.try_acquire())[0] > 0:
+            time.sleep(taken[0])
+            waited += taken[0]
         with self._lock:
-            return max(self._paused_until - self._clock(), 0.0)
+            self.waited += waited
+        return taken[1]
+
+    async def acquire_async(self) -> int:
+        """`acquire` for a task: waits without blocking the event loop."""
+        waited = 0.0
+        while (taken := self.try_acquire())[0] > 0:
+            await asyncio.sleep(taken[0])
+            waited += taken[0]
+        with self._lock:
+            self.waited += waited
+        return taken[1]
 
     def _cost(self, kind: str) -> float:
         return 1.0 if kind == "requests" else self._means[kind].value
 
-    def _interval(self, now: float) -> float:
-        """The least time between two calls' starts, now: the largest any resource asks."""
-        interval = 60.0 / self.requests_per_minute if self.requests_per_minute else 0.0
-        if self.tokens_per_minute:
-            interval = max(interval, 60.0 * self._means["total"].value / self.tokens_per_minute)
+    def _renew(self, now: float) -> None:
+        """The quotas whose reset has passed: whole again (their limit, for a window more),
+        or forgotten when their limit or window is not known."""
         for name, quota in list(self._quotas.items()):
-            if now >= quota.reset_at:  # reset since: whole again, until a response says more
+            if now >= quota.reset_at and not quota.renew(now):
                 del self._quotas[name]
-                continue
+
+    def _gap(self, start: float) -> float:
+        """The time from a call let go at `start` to the next: the largest any resource asks
+        (what is left of it, the call's cost included, spread evenly until its reset)."""
+        gap = 60.0 / self.requests_per_minute if self.requests_per_minute else 0.0
+        if self.tokens_per_minute:
+            gap = max(gap, 60.0 * self._means["total"].value / self.tokens_per_minute)
+        for quota in self._quotas.values():
             cost = self._cost(quota.kind)
-            if cost > 0 and quota.remaining >= cost:
-                ahead = min(quota.reset_at - now, self.horizon)
-                interval = max(interval, ahead * cost / quota.remaining)
-        return interval
+            if cost > 0 and quota.remaining >= cost and start < quota.reset_at:
+                ahead = min(quota.reset_at - start, self.horizon)
+                gap = max(gap, ahead * cost / quota.remaining)
+        return gap
 
     # --- learning --------------------------------------------------------------------------
 
-    def done(self, outcome: AIModelCallResponse[Any] | BaseException | None = None) -> None:
-        """The call of a turn is over: learn from its response or error (headers, status,
-        tokens used); None for a call that was not sent after all."""
+    def done(
+        self, outcome: AIModelCallResponse[Any] | BaseException | None = None, turn: int = -1
+    ) -> None:
+        """The call of `turn` is over: learn from its response or error (headers, status,
+        tokens used); None for a call that was not sent after all. (Without its turn, the
+        oldest call in flight is taken to be the one done.)"""
         headers: Mapping[str, str] = {}
         status = input_tokens = output_tokens = None
         if isinstance(outcome, AIModelCallResponse):
@@ -301,11 +353,16 @@ class RateLimiter:
         elif isinstance(outcome, ModelwireError):
             headers, status = outcome.response_headers or {}, outcome.status
         with self._lock:
-            self._in_flight = max(self._in_flight - 1, 0)
-        if headers or status is not None or input_tokens is not None:
-            self.observe(
-                headers, status=status, input_tokens=input_tokens, output_tokens=output_tokens
-            )
+            if turn < 0 and self._flying:
+                turn = min(self._flying)
+            self._flying.discard(turn)
+        self.observe(
+            headers,
+            status=status,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            turn=turn,
+        )
 
     def observe(
         self,
@@ -314,24 +371,38 @@ class RateLimiter:
         status: int | None = None,
         input_tokens: int | None = None,
         output_tokens: int | None = None,
+        turn: int = -1,
     ) -> None:
         """Learn from one response: its headers, HTTP status and the tokens the call used.
-        Never raises: what cannot be read is ignored."""
+        The calls in flight sent after `turn`'s (all, without it) are taken off what it says
+        is left; what a response older than one already read says of the limits is stale and
+        skipped. Never raises: what cannot be read is ignored."""
         now, wall = self._clock(), self._wall()
         limits = read_limits(headers, wall)
         pause = retry_delay(headers, wall)
         with self._lock:
+            self._answered += 1
             self._count_tokens(input_tokens, output_tokens)
-            others = self._in_flight  # calls sent that this response's numbers may not count
+            # the calls sent after this one: what this response says is left does not count them
+            others = sum(1 for t in self._flying if t > turn) if turn >= 0 else len(self._flying)
+            if turn >= 0 and turn < self._latest:
+                limits = {}
+            self._latest = max(self._latest, turn)
             for resource, stated in limits.items():
                 kind = _kind(resource)
                 if kind is None or "remaining" not in stated or "reset" not in stated:
                     continue
                 left = stated["remaining"] - others * self._cost(kind)
-                self._quotas[resource] = _Quota(max(left, 0.0), now + stated["reset"], kind)
+                known = self._quotas.get(resource) or self._seen.get(resource)
+                limit = stated.get("limit") or max(stated["remaining"], known.limit if known else 0)
+                window = max(stated["reset"], known.window if known else 0.0)
+                quota = _Quota(max(left, 0.0), now + stated["reset"], kind, limit, window)
+                self._quotas[resource] = self._seen[resource] = quota
             if status == 429:
                 self.rate_limited += 1
-                if pause is None and not limits:
+                quotas = self._quotas.values()
+                spent = any(q.remaining < self._cost(q.kind) for q in quotas)
+                if pause is None and not spent:  # nothing says when: a short pause
                     pause = _NO_INFO_PAUSE
             if pause is not None:
                 self._paused_until = max(self._paused_until, now + pause)
@@ -347,4 +418,4 @@ class RateLimiter:
     @property
     def in_flight(self) -> int:
         """Calls that took a turn and are not `done` yet."""
-        return self._in_flight
+        return len(self._flying)

@@ -9,11 +9,13 @@ nothing is dropped. Bad arguments raise `ConfigurationError` before anything is 
 item met in `calls` (or any error reading them) stops the run from sending more, the calls in
 flight finish and are yielded, then the error is raised.
 
-A `RateLimiter` (made for the client's endpoint unless `limiter=False`, or one of your own to
-share between runs) paces the calls by the provider's rate-limit headers. The client retries
+A `RateLimiter` (with `limiter=True`, the client's own: made by its first run and shared by
+its later ones; `False` for none; or one of your own, to share between clients of an
+account) paces the calls by the provider's rate-limit headers. The client retries
 failures itself (`config.retries`); the runner adds no retries of its own but one: a 429 that
 still reached it is sent again after the limiter's wait, up to `RATE_LIMIT_RETRIES` times
 (counted in `Progress.rate_limited`). With a `budget` (USD), once the cost tracker's total
+(what it held before the run included; a tracker of the run's own when none is given)
 reaches it no new call is sent (calls in flight finish, so the total may pass it by what they
 cost), and every call not sent comes back as `(custom_id, BudgetExceededError)`. A streamed
 call's stream is read to its end and its accumulated response is the result.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -33,6 +36,7 @@ from typing import Any, TypeAlias
 from modelwire import (
     AIModelCallResponse,
     AIModelClient,
+    BudgetExceededError,
     ConfigurationError,
     CostTracker,
     ModelwireError,
@@ -43,27 +47,22 @@ from modelwire._types import AsyncStream, SyncStream
 from ._items import Call, CallLike, Result, call_from, calls_from
 from ._limiter import RateLimiter
 
-__all__ = ["RATE_LIMIT_RETRIES", "BudgetExceededError", "Progress", "arun", "run"]
+__all__ = ["RATE_LIMIT_RETRIES", "Progress", "arun", "run"]
 
 RATE_LIMIT_RETRIES = 3  # times a call that got a 429 through the client's retries is sent again
 
 Outcome: TypeAlias = "AIModelCallResponse[Any] | ModelwireError"
 
 
-class BudgetExceededError(ModelwireError):
-    """The call was not sent: the run's budget was spent before its turn came."""
-
-    kind = "budget"
-
-
 @dataclass(frozen=True, slots=True)
 class Progress:
     """Where a run stands, given to its `progress` callback after each result.
 
-    `done` results so far (`failed` of them errors of sent calls, `skipped` of them calls not
-    sent for the budget), `in_flight` calls under way (waiting for the limiter included),
-    `issued` calls sent, `rate_limited` 429s that reached the runner (each sent again), `cost`
-    USD so far by the run's cost tracker, `elapsed` seconds since the run started."""
+        `done` results so far (`failed` of them errors of sent calls, `skipped` of them calls not
+        sent for the budget), `in_flight` calls under way (waiting for the limiter included),
+        `issued` calls sent, `rate_limited` 429s that reached the runner (sent again when a
+    limiter paces the run), `cost`
+        USD so far by the run's cost tracker, `elapsed` seconds since the run started."""
 
     done: int
     failed: int
@@ -93,7 +92,7 @@ class _Run:
         self.window = 2 * concurrency  # results sent for and not yet taken, at most
         self.budget = budget
         self.tracker = cost_tracker if cost_tracker is not None or budget is None else CostTracker()
-        self.limiter = RateLimiter() if limiter is True else limiter or None
+        self.limiter = _limiter_for(client) if limiter is True else limiter or None
         self.progress = progress
         self.client = client
         self.started = time.monotonic()
@@ -149,6 +148,20 @@ class _Run:
             elapsed=time.monotonic() - self.started,
             **counts,
         )
+
+
+_LIMITERS: weakref.WeakKeyDictionary[AIModelClient[Any], RateLimiter] = weakref.WeakKeyDictionary()
+_LIMITERS_LOCK = threading.Lock()
+
+
+def _limiter_for(client: AIModelClient[Any]) -> RateLimiter:
+    """The client's limiter (`limiter=True`): made by its first run, kept while the client
+    lives, so the runs of one client share what was learned of the endpoint's limits."""
+    with _LIMITERS_LOCK:
+        limiter = _LIMITERS.get(client)
+        if limiter is None:
+            limiter = _LIMITERS[client] = RateLimiter()
+        return limiter
 
 
 def _check(
@@ -234,7 +247,8 @@ def run(
 ) -> Iterator[Result]:
     """Send `calls` through a sync `client`, `concurrency` at a time from threads; yields
     `(custom_id, response)` or `(custom_id, error)` per call, in input order (`ordered`) or as
-    they complete. See the module's documentation for the budget, limiter and errors."""
+    they complete. See the module's documentation for the budget, limiter and errors.
+    Stopping early (breaking out, or `close()`) sends no more; the calls in flight finish."""
     _client(client, is_async=False)
     state = _Run(client, concurrency, cost_tracker, budget, limiter, progress)
     return _drive(state, client, iter(calls_from(calls)), ordered)
@@ -247,12 +261,19 @@ def _drive(
     slots: deque[_Slot] = deque()
     active: set[Future[Outcome]] = set()
     failure: BaseException | None = None
+    exhausted = False
     try:
         while True:
-            while failure is None and len(active) < run.concurrency and len(slots) < run.window:
+            while (
+                not exhausted
+                and failure is None
+                and len(active) < run.concurrency
+                and len(slots) < run.window
+            ):
                 try:
                     call = next(calls)
                 except StopIteration:
+                    exhausted = True
                     break
                 except Exception as exc:  # a bad item: send no more, finish what is sent
                     failure = exc
@@ -267,9 +288,9 @@ def _drive(
             run.in_flight = len(active)
             for result in _ready(slots, ordered):
                 yield run.taken(result)
-            if not active and (not slots or failure is not None):
+            if not active and not slots and (exhausted or failure is not None):
                 break
-            if active and not any(s.ready() for s in slots):
+            if active:  # returns at once when one is done already
                 wait(active, return_when=FIRST_COMPLETED)
             active = {f for f in active if not f.done()}
         if failure is not None:
@@ -284,17 +305,16 @@ def _call(run: _Run, client: AIModelClient[SyncStream], call: Call) -> Outcome:
     limiter = run.limiter
     attempt = 0
     while True:
-        if limiter is not None:
-            limiter.acquire()
+        turn = limiter.acquire() if limiter is not None else -1
         if run.over_budget():
             if limiter is not None:
-                limiter.done(None)
+                limiter.done(None, turn)
             return run.not_sent()
         if not attempt:
             run.count("issued")
         outcome = _generate(client, call)
         if limiter is not None:
-            limiter.done(outcome)
+            limiter.done(outcome, turn)
         if not _again(run, outcome, attempt):
             return run.finished(call, outcome)
         attempt += 1
@@ -345,7 +365,8 @@ def arun(
     progress: Callable[[Progress], object] | None = None,
 ) -> AsyncIterator[Result]:
     """`run` for an async `client`: the calls are tasks of the running event loop, and
-    `calls` may be an async iterable. Iterate it with `async for`."""
+    `calls` may be an async iterable. Iterate it with `async for`; stopping early (`aclose()`)
+    cancels the calls in flight."""
     _client(client, is_async=True)
     state = _Run(client, concurrency, cost_tracker, budget, limiter, progress)
     source = _acalls_from(calls) if isinstance(calls, AsyncIterable) else _aiter(calls)
@@ -377,12 +398,19 @@ async def _adrive(
     slots: deque[_Slot] = deque()
     active: set[asyncio.Task[Outcome]] = set()
     failure: BaseException | None = None
+    exhausted = False
     try:
         while True:
-            while failure is None and len(active) < run.concurrency and len(slots) < run.window:
+            while (
+                not exhausted
+                and failure is None
+                and len(active) < run.concurrency
+                and len(slots) < run.window
+            ):
                 try:
                     call = await calls.__anext__()
                 except StopAsyncIteration:
+                    exhausted = True
                     break
                 except Exception as exc:  # a bad item: send no more, finish what is sent
                     failure = exc
@@ -397,9 +425,9 @@ async def _adrive(
             run.in_flight = len(active)
             for result in _ready(slots, ordered):
                 yield run.taken(result)
-            if not active and (not slots or failure is not None):
+            if not active and not slots and (exhausted or failure is not None):
                 break
-            if active and not any(s.ready() for s in slots):
+            if active:  # returns at once when one is done already
                 await asyncio.wait(active, return_when=asyncio.FIRST_COMPLETED)
             active = {t for t in active if not t.done()}
         if failure is not None:
@@ -417,9 +445,8 @@ async def _acall(run: _Run, client: AIModelClient[AsyncStream], call: Call) -> O
     attempt = 0
     while True:
         outcome: Outcome | None = None
+        turn = await limiter.acquire_async() if limiter is not None else -1
         try:
-            if limiter is not None:
-                await limiter.acquire_async()
             if run.over_budget():
                 return run.not_sent()
             if not attempt:
@@ -427,7 +454,7 @@ async def _acall(run: _Run, client: AIModelClient[AsyncStream], call: Call) -> O
             outcome = await _agenerate(client, call)
         finally:
             if limiter is not None:
-                limiter.done(outcome)
+                limiter.done(outcome, turn)
         assert outcome is not None  # sent, or returned above
         if not _again(run, outcome, attempt):
             return run.finished(call, outcome)

@@ -202,7 +202,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="only models with this capability (repeatable): tools, reasoning, image_input, ...",
     )
-    models.add_argument("--kind", choices=("chat", "image"), help="only chat or image models")
+    models.add_argument(
+        "--kind", choices=("chat", "image", "embedding"), help="only models of this kind"
+    )
     models.add_argument("--json", action="store_true", help="print JSON")
 
     replay = sub.add_parser(
@@ -216,10 +218,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("cassette", type=Path, help="a vcrpy cassette (cassettes/*/*.yaml)")
     _output_flags(replay)
-    from . import _batch, _live
+    from . import _batch, _embed, _live
 
     _batch.add_parser(sub, _help)
     _live.add_parser(sub, _help)
+    _embed.add_parser(sub, _help)
     return parser
 
 
@@ -250,6 +253,10 @@ def _run(args: Arguments, term: Term) -> int:
         from . import _live
 
         return _live.run_file(cast("_live.RunArguments", args), term)
+    if args.command == "embed":
+        from . import _embed
+
+        return _embed.run(cast("_embed.EmbedArguments", args), term)
     if args.command == "batch":
         from . import _batch
 

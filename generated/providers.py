@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from enum import Enum
 
-from modelwire._provider import AuthScheme, Param, ProtocolBinding, ProviderInfo, Variant
+from modelwire._provider import (
+    AuthScheme,
+    CountTokens,
+    Param,
+    ProtocolBinding,
+    ProviderInfo,
+    Variant,
+)
 
 
 class AIModelAPIProviderEnum(str, Enum):
@@ -55,6 +62,14 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 path="/model/{model}/converse",
                 kind="chat",
                 stream_path="/model/{model}/converse-stream",
+                count_tokens=CountTokens(
+                    "/model/{model}/count-tokens",
+                    ("messages", "system", "toolConfig", "additionalModelRequestFields"),
+                    "inputTokens",
+                    wrap="input.converse",
+                    set={},
+                    bare_model=True,
+                ),
             ),
             "bedrock_invoke": ProtocolBinding(
                 protocol="bedrock_invoke",
@@ -62,6 +77,20 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 path="/model/{model}/invoke",
                 kind="chat",
                 stream_path="/model/{model}/invoke-with-response-stream",
+            ),
+            "bedrock_titan_embed": ProtocolBinding(
+                protocol="bedrock_titan_embed",
+                adapter="modelwire.generated.adapters.bedrock_titan_embed",
+                path="/model/{model}/invoke",
+                kind="embedding",
+                creators=("amazon",),
+            ),
+            "bedrock_cohere_embed": ProtocolBinding(
+                protocol="bedrock_cohere_embed",
+                adapter="modelwire.generated.adapters.bedrock_cohere_embed",
+                path="/model/{model}/invoke",
+                kind="embedding",
+                creators=("cohere",),
             ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
@@ -125,6 +154,14 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 adapter="modelwire.generated.adapters.anthropic_messages",
                 path="/v1/messages",
                 kind="chat",
+                count_tokens=CountTokens(
+                    "/v1/messages/count_tokens",
+                    ("model", "messages", "system", "tools", "tool_choice", "thinking"),
+                    "input_tokens",
+                    wrap=None,
+                    set={},
+                    bare_model=False,
+                ),
             ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
@@ -190,6 +227,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         auth=AuthScheme("bearer", name=None, env=("FIREWORKS_API_KEY",), optional=False),
         headers={},
         protocols={
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
@@ -219,12 +262,26 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 stream_path="/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
+                count_tokens=CountTokens(
+                    "/models/{model}:countTokens",
+                    ("contents", "systemInstruction", "tools", "toolConfig", "generationConfig"),
+                    "totalTokens",
+                    wrap="generateContentRequest",
+                    set={"generateContentRequest.model": "models/{model}"},
+                    bare_model=False,
+                ),
             ),
             "imagen_predict": ProtocolBinding(
                 protocol="imagen_predict",
                 adapter="modelwire.generated.adapters.imagen_predict",
                 path="/models/{model}:predict",
                 kind="image",
+            ),
+            "gemini_embed": ProtocolBinding(
+                protocol="gemini_embed",
+                adapter="modelwire.generated.adapters.gemini_embed",
+                path="/models/{model}:batchEmbedContents",
+                kind="embedding",
             ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
@@ -255,6 +312,14 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 kind="chat",
                 stream_path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:streamGenerateContent",
                 stream_query={"alt": "sse"},
+                count_tokens=CountTokens(
+                    "/projects/{project_id}/locations/{location}/publishers/google/models/{model}:countTokens",
+                    ("contents", "systemInstruction", "tools", "generationConfig"),
+                    "totalTokens",
+                    wrap=None,
+                    set={},
+                    bare_model=False,
+                ),
                 variants={
                     "project_id": {
                         "": Variant(
@@ -278,6 +343,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 adapter="modelwire.generated.adapters.imagen_predict",
                 path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:predict",
                 kind="image",
+            ),
+            "vertex_embed_predict": ProtocolBinding(
+                protocol="vertex_embed_predict",
+                adapter="modelwire.generated.adapters.vertex_embed_predict",
+                path="/projects/{project_id}/locations/{location}/publishers/google/models/{model}:predict",
+                kind="embedding",
             ),
             "anthropic_messages": ProtocolBinding(
                 protocol="anthropic_messages",
@@ -385,6 +456,22 @@ PROVIDERS: dict[str, ProviderInfo] = {
                     },
                 },
             ),
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/openai/deployments/{model}/embeddings",
+                kind="embedding",
+                query={"api-version": "{api_version}"},
+                variants={
+                    "api_version": {
+                        "v1": Variant(
+                            "/openai/v1/embeddings",
+                            None,
+                            {},
+                        ),
+                    },
+                },
+            ),
             "openai_responses": ProtocolBinding(
                 protocol="openai_responses",
                 adapter="modelwire.generated.adapters.openai_responses",
@@ -417,6 +504,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         auth=AuthScheme("bearer", name=None, env=("MISTRAL_API_KEY",), optional=False),
         headers={},
         protocols={
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
@@ -435,6 +528,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         auth=AuthScheme("bearer", name=None, env=("OLLAMA_API_KEY",), optional=True),
         headers={},
         protocols={
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
@@ -469,6 +568,30 @@ PROVIDERS: dict[str, ProviderInfo] = {
                 adapter="modelwire.generated.adapters.openai_responses",
                 path="/responses",
                 kind="chat",
+                count_tokens=CountTokens(
+                    "/responses/input_tokens",
+                    (
+                        "model",
+                        "input",
+                        "instructions",
+                        "tools",
+                        "tool_choice",
+                        "reasoning",
+                        "text",
+                        "parallel_tool_calls",
+                        "truncation",
+                    ),
+                    "input_tokens",
+                    wrap=None,
+                    set={},
+                    bare_model=False,
+                ),
+            ),
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
             ),
         },
         docs="https://platform.openai.com/docs/api-reference",
@@ -508,6 +631,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         auth=AuthScheme("bearer", name=None, env=("TOGETHER_API_KEY",), optional=False),
         headers={},
         protocols={
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",
@@ -525,6 +654,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         auth=AuthScheme("bearer", name=None, env=("VLLM_API_KEY",), optional=True),
         headers={},
         protocols={
+            "openai_embeddings": ProtocolBinding(
+                protocol="openai_embeddings",
+                adapter="modelwire.generated.adapters.openai_embeddings",
+                path="/embeddings",
+                kind="embedding",
+            ),
             "openai_chat": ProtocolBinding(
                 protocol="openai_chat",
                 adapter="modelwire.generated.adapters.openai_chat",

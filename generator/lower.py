@@ -75,7 +75,14 @@ REQUEST_VARS: dict[str, tuple[str, bool]] = {
     "prompt": ("call.prompt_text()", False),
     "image_output": ("call.image_output()", False),
     "reasoning_model": ("call.reasoning_model()", False),
+    "inputs": ("call.inputs", False),
+    "input": ("call.inputs[0]", False),
+    "dimensions": ("call.dimensions", True),
+    "input_type": ("call.input_type", True),
+    "model_resource": ("'models/' + call.model", False),
 }
+# the lists `{$each: name, $item: X}` walks, and the variable naming one element inside X
+EACH_VARS: dict[str, tuple[str, str]] = {"inputs": ("call.inputs", "input")}
 # `$when: var` tests a cheaper expression than the value's for these
 WHEN_EXPRS = {"tools": "call.tools", "tool_choice": "call.tool_choice"}
 MESSAGE_VARS: dict[str, tuple[str, bool]] = {"role": ("role", False), "content": ("content", False)}
@@ -126,7 +133,9 @@ PART_VARS: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 
+ARRAY = frozenset({"array"})
 ITEM_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "embedding": {"vector": ARRAY, "vectors": ARRAY},
     "image": {
         "data": STRING,
         "url": STRING,
@@ -547,6 +556,7 @@ def _requires(rule: RuleIR) -> list[Ref]:
             "refusal": ["text"],
             "reasoning": ["text", "signature"],
             "image": ["data", "url"],
+            "embedding": ["vector", "vectors"],
         }
         codes = [item.fields[k] for k in keys[item.kind] if k in item.fields]
         found.update((p.key, p) for p in _needs_all(codes))
@@ -568,7 +578,22 @@ class Emitter:
             return self.reasoning_item(it)
         if it.kind == "image":
             return self.image_item(it)
+        if it.kind == "embedding":
+            return self.embedding_item(it)
         return self.tool_call_item(it, position)
+
+    def embedding_item(self, it: ItemIR) -> list[Stmt]:
+        """One vector (`vector`), or one item per vector of a list (`vectors`)."""
+        f = it.fields
+        out: list[Stmt] = []
+        if "vector" in f:
+            add = line(f"{self.out}.append(EmbeddingContent(list(vector)))")
+            out.append(if_(code("(vector := ", f["vector"], ") is not None"), [add]))
+        if "vectors" in f:
+            add = line(f"{self.out}.append(EmbeddingContent(list(vector)))")
+            loop = for_("vector", ("vectors",), [add])
+            out.append(if_(code("vectors := ", f["vectors"]), [loop]))
+        return out
 
     def text_item(self, it: ItemIR, cls: str) -> list[Stmt]:
         """A text or a refusal (`cls`: the class prefix); only a text has a signature."""
@@ -1211,6 +1236,7 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
         "ChoiceDelta",
         "ContentDelta",
         "ContentItem",
+        "EmbeddingContent",
         "ImageContent",
         "ImageDelta",
         "MediaContent",
@@ -1450,6 +1476,8 @@ class AdapterIR:
     min_output_tokens: int | None
     unsigned_call: str | None
     streamable: bool
+    max_inputs: int | None  # embedding protocols: inputs per request
+    input_types: dict[str, str]  # embedding protocols: a call's name -> the wire value
     options_path: str | None  # "": the body itself; None: options are not sent
     body: list[BodyEntry]
     body_fields: list[str]  # dotted paths the body template sets (not as a spelled-out object)
@@ -1543,6 +1571,8 @@ VALUE_FIELDS = (
     "url",
     "media_type",
     "revised_prompt",
+    "vector",
+    "vectors",
 )
 
 
@@ -1780,11 +1810,7 @@ class Lowering:
             elem = self.wire.element(resolved, path)
         except PathError as exc:
             raise self.fail(ploc, str(exc)) from None
-        if "." in item:
-            raise self.fail(
-                (*loc, "item"), f"`item` {item!r} must be one field of the elements of {path!r}"
-            )
-        try:
+        try:  # a field of the elements, or a dotted path in them (Vertex's statistics)
             found = self.wire.resolve_in(elem, item)
         except PathError as exc:
             raise self.fail((*loc, "item"), f"{exc} (the elements of {path!r})") from None
@@ -1794,7 +1820,7 @@ class Lowering:
                 (*loc, "item"),
                 f"{item!r} is {'/'.join(sorted(types))} in the wire schema, expected integer",
             )
-        return code("sum_items(", expr, f", {found.steps[0].attr!r})")
+        return code("sum_items(", expr, f", {'.'.join(s.attr for s in found.steps)!r})")
 
     def join_item(self, elem: Resolved, item: str, path: str, loc: Loc) -> str:
         """The attribute holding a join's `item`: one string field of the list's elements
@@ -1936,6 +1962,8 @@ class Lowering:
             raise self.fail(loc, f"a {rule.kind} rule needs `text`")
         if rule.kind == "image" and not ({"data", "url"} & set(fields)):
             raise self.fail(loc, "an image rule needs `data` or `url`")
+        if rule.kind == "embedding" and len({"vector", "vectors"} & set(fields)) != 1:
+            raise self.fail(loc, "an embedding rule needs `vector` or `vectors` (one of them)")
         if rule.redacted and (rule.kind != "reasoning" or "signature" not in fields):
             raise self.fail(
                 (*loc, "redacted"), "`redacted` applies to reasoning rules with a `signature`"
@@ -2195,6 +2223,8 @@ class Lowering:
             return variables[name]
         if isinstance(value, dict):
             mapping = cast("dict[str, Any]", value)
+            if "$each" in mapping:
+                return self.each_template(mapping, variables, loc)
             if "$when" in mapping:
                 condition, inner = self.when(mapping, variables, loc)
                 expr, _ = self.template(inner, variables, loc)
@@ -2217,6 +2247,23 @@ class Lowering:
             exprs = [self.template(v, variables, (*loc, i))[0] for i, v in enumerate(values)]
             return "[" + ", ".join(exprs) + "]", False
         return repr(value), False
+
+    def each_template(
+        self, mapping: dict[str, Any], variables: dict[str, tuple[str, bool]], loc: Loc
+    ) -> tuple[str, bool]:
+        """`{$each: inputs, $item: X}`: a list holding X once per element (`$input` in X)."""
+        name = mapping["$each"]
+        if set(mapping) != {"$each", "$item"} or name not in EACH_VARS:
+            raise self.fail(
+                loc,
+                f"`$each` takes one of {', '.join(sorted(EACH_VARS))} and an `$item` template, "
+                "and nothing else",
+            )
+        iterable, var = EACH_VARS[name]
+        expr, _ = self.template(
+            mapping["$item"], {**variables, var: (f"_{var}", False)}, (*loc, "$item")
+        )
+        return f"[{expr} for _{var} in {iterable}]", False
 
     def body(self) -> list[BodyEntry]:
         """The body template's entries, each key checked against the request schema; a key
@@ -2260,6 +2307,8 @@ class Lowering:
             if mapping is not None and "$one_of" in mapping:
                 for option in mapping["$one_of"]:
                     walk(path, option)
+            elif mapping is not None and "$each" in mapping:
+                fields.add(path)
             elif mapping is not None and "$when" in mapping:
                 rest = {k: v for k, v in mapping.items() if k not in ("$when", "$else")}
                 walk(path, rest["$value"] if set(rest) == {"$value"} else rest)
@@ -2556,6 +2605,8 @@ class Lowering:
             min_output_tokens=request.min_output_tokens,
             unsigned_call=msgs.unsigned_call,
             streamable=stream is not None,
+            max_inputs=spec.embedding.max_inputs if spec.embedding is not None else None,
+            input_types=dict(spec.embedding.input_types) if spec.embedding is not None else {},
             framing=(stream.framing or "none") if stream is not None else "none",
             json_array=stream.json_array if stream is not None else False,
             stream_done=stream.done if stream is not None else None,

@@ -268,7 +268,7 @@ class UsageSpec(Strict):
 class ContentRule(Strict):
     """One source of content items: a value, or each element of a list (`each`)."""
 
-    kind: Literal["text", "reasoning", "refusal", "tool_call", "image"] | None = None
+    kind: Literal["text", "reasoning", "refusal", "tool_call", "image", "embedding"] | None = None
     each: Path | None = None
     when: Condition | list[Condition] | None = None
     key: Path | None = Field(None, description="Stream deltas with the same key accumulate.")
@@ -294,6 +294,10 @@ class ContentRule(Strict):
     url: Value | None = Field(None, description="Image: a URL to fetch it from.")
     media_type: Value | None = None
     revised_prompt: Value | None = None
+    vector: Value | None = Field(None, description="Embedding: one vector (a list of numbers).")
+    vectors: Value | None = Field(
+        None, description="Embedding: a list of vectors (lists of numbers), one item each."
+    )
     cases: list[ContentRule] | None = Field(
         None,
         description="Alternatives for each element: the first whose `when` holds. A rule "
@@ -505,14 +509,31 @@ class DialectSpec(Strict):
     )
 
 
+class EmbeddingSpec(Strict):
+    """How an embedding protocol takes its inputs."""
+
+    max_inputs: PositiveInt = Field(
+        description="Inputs one request takes at most; more are split over several requests."
+    )
+    input_types: dict[str, str] = Field(
+        default_factory=dict,
+        description="The input types the wire takes: a name a call may give -> the wire value "
+        "(a call may give the wire value too). Empty: the protocol takes none.",
+    )
+
+
 class ProtocolSpec(Strict):
     protocol: Identifier
     title: str
     docs: str
-    kind: Literal["chat", "image"] = Field(
+    kind: Literal["chat", "image", "embedding"] = Field(
         "chat",
-        description="What its models make: `chat` (messages in, content out) or `image` "
-        "(a `$prompt` in, images out as `image` content items).",
+        description="What its models make: `chat` (messages in, content out), `image` "
+        "(a `$prompt` in, images out as `image` content items) or `embedding` (`$inputs` in, "
+        "vectors out as `embedding` content items).",
+    )
+    embedding: EmbeddingSpec | None = Field(
+        None, description="Required for (and only for) `kind: embedding`."
     )
     wire: str = Field(description="File under specs/wire/ holding the wire JSON Schema.")
     dialects: list[DialectSpec] = Field(
@@ -654,6 +675,41 @@ class AddsSpec(Strict):
     stream: AddedStream | None = None
 
 
+# a dotted name in a JSON document that has no wire schema (a count request or answer)
+Dotted = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$",
+        description="Dotted key path in a JSON object, e.g. `input.converse`.",
+    ),
+]
+
+
+class CountTokensSpec(Strict):
+    """Where this host counts a call's input tokens without running it, and how the call's
+    body becomes the count request's."""
+
+    path: str = Field(
+        pattern=r"^/", description="The count endpoint's path (`{model}` and `{param}`s)."
+    )
+    keep: list[str] = Field(
+        min_length=1, description="The keys of the call's body the count request takes."
+    )
+    wrap: Dotted | None = Field(
+        None, description="The dotted path the kept keys go under (e.g. `input.converse`)."
+    )
+    set: dict[Dotted, str] = Field(
+        default_factory=dict,
+        description="Dotted path -> a value set in the count request (`{model}` filled in).",
+    )
+    tokens: Dotted = Field(description="Where the answer holds the count.")
+    bare_model: bool = Field(
+        False,
+        description="`{model}` is the model's bare id, without the host's prefix (an "
+        "inference profile), which the count endpoint refuses.",
+    )
+
+
 class ServeSpec(Strict):
     base_url: str | None = Field(
         None,
@@ -710,6 +766,9 @@ class ServeSpec(Strict):
         None,
         description="Fields this host adds to the protocol's wire format (folded into the "
         "protocol's adapter, read for every host).",
+    )
+    count_tokens: CountTokensSpec | None = Field(
+        None, description="Its endpoint counting a call's input tokens, if it has one."
     )
 
 
@@ -989,13 +1048,16 @@ class HostSpec(Strict):
         "the provider's `model_id_prefix_param` picks another, `none` sends the bare id.",
     )
     pricing: PriceSpec | None = Field(None, description="Prices on this host, when they differ.")
+    max_inputs: PositiveInt | None = Field(
+        None, description="Embedding models: inputs per request on this host, when fewer."
+    )
 
 
 class ModelSpec(Strict):
     constant: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")]
     name: str
     display_name: str
-    kind: Literal["chat", "image"] = "chat"
+    kind: Literal["chat", "image", "embedding"] = "chat"
     creator: Identifier
     ids: dict[Identifier, str] = Field(min_length=1, description="Model id on each provider.")
     hosts: dict[Identifier, HostSpec] = Field(
@@ -1003,6 +1065,27 @@ class ModelSpec(Strict):
     )
     context_window: PositiveInt | None = Field(None, description="Required for chat models.")
     max_output_tokens: PositiveInt | None = Field(None, description="Required for chat models.")
+    dimensions: PositiveInt | None = Field(
+        None, description="Embedding models (required): the length of a vector by default."
+    )
+    allowed_dimensions: list[PositiveInt] = Field(
+        default_factory=lambda: [],
+        description="Embedding models: the reduced lengths a call may ask for (`dimensions=`); "
+        "empty: none (or any from `min_dimensions`).",
+    )
+    min_dimensions: PositiveInt | None = Field(
+        None,
+        description="Embedding models: any length from this one up to `dimensions` may be asked "
+        "for (truncatable vectors).",
+    )
+    max_input_tokens: PositiveInt | None = Field(
+        None, description="Embedding models: the longest input, in tokens."
+    )
+    max_inputs: PositiveInt | None = Field(
+        None,
+        description="Embedding models: inputs per request when fewer than the protocol's "
+        "`embedding.max_inputs`.",
+    )
     reasoning: ReasoningSpec | None = None
     capabilities: list[Capability]
     pricing: PriceSpec | None = Field(

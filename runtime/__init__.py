@@ -12,12 +12,15 @@ from ._api import AIModelAPI, AIModelEndpoint
 from ._catalog import AIModel, OptionSpec, Pricing, ReasoningControls
 from ._client import AIModelClient
 from ._config import AIModelCallConfig
+from ._count import TokenCount
+from ._embedding import EmbeddingResponse
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ConfigurationError,
     ConflictError,
     ContentFilterError,
@@ -48,6 +51,7 @@ from ._types import (
     ChatResponseChoice,
     ChatResponseChunk,
     ChoiceDelta,
+    EmbeddingContent,
     ImageContent,
     ImageDelta,
     ImageResponse,
@@ -119,6 +123,7 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "CallStatus",
     "ChatResponse",
     "ChatResponseChoice",
@@ -129,6 +134,8 @@ __all__ = [
     "ContentFilterError",
     "ContextLengthExceededError",
     "CostTracker",
+    "EmbeddingContent",
+    "EmbeddingResponse",
     "FallbackEndpoint",
     "ImageContent",
     "ImageDelta",
@@ -158,6 +165,7 @@ __all__ = [
     "SyncStream",
     "TextContent",
     "TextDelta",
+    "TokenCount",
     "Tool",
     "ToolCallContent",
     "ToolCallDelta",

@@ -368,6 +368,15 @@ class AIModelEndpoint:
             **{k: quote(v, safe="-._~") for k, v in self.params.items()},
         )
 
+    def fill_path(self, template: str, bare_model: bool = False) -> str:
+        """Another path template of this host (a count endpoint's) with the model id — the
+        bare one, without a prefix, when asked — and params filled in (KeyError: a param this
+        account lacks), less the leading segments the base URL already ends with."""
+        model = self.ai_model.id_for(self.api.provider.value) if bare_model else self.model_id
+        params = {k: quote(v, safe="-._~") for k, v in self.params.items()}
+        filled = template.format(model=quote(model, safe="@-._~"), **params)
+        return _after(urlsplit(self.base_url).path, filled)
+
     def path(self, stream: bool) -> str:
         """The protocol's path on this host, with the model id and params filled in (less
         the leading segments the base URL already ends with: `.../openai` + `/openai/...`)."""

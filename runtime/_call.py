@@ -77,6 +77,10 @@ def _check_kind(
 ) -> None:
     """What an image model or an image protocol cannot do, and settings the protocol lacks."""
     name = model.constant or model.model_name
+    if adapter.KIND == "embedding" or model.kind == "embedding":
+        raise ConfigurationError(
+            f"{name} makes embeddings: call client.embed(texts), not generate(...)"
+        )
     low = adapter.MIN_OUTPUT_TOKENS
     if low is not None and cfg.max_output_tokens is not None and cfg.max_output_tokens < low:
         raise ConfigurationError(

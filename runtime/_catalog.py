@@ -234,6 +234,7 @@ class Host:
     max_output_tokens: int | None = None
     id_prefixes: tuple[str, ...] = ()  # e.g. Bedrock inference profiles: `us.<id>`
     pricing: Pricing | None = None  # prices on this host, when they differ
+    max_inputs: int | None = None  # embedding inputs per request here, when fewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,13 @@ class AIModel:
     max_output_tokens: int | None = None
     reasoning: ReasoningControls | None = None
     capabilities: frozenset[str] = frozenset()
+    # embedding models: the vector's length, the reduced lengths a call may ask for, the
+    # longest input in tokens, inputs per request when fewer than the protocol's limit
+    dimensions: int | None = None
+    allowed_dimensions: tuple[int, ...] = ()
+    min_dimensions: int | None = None  # any length from it up to `dimensions`
+    max_input_tokens: int | None = None
+    max_inputs: int | None = None
     pricing: Pricing | None = None
     valid_options: Mapping[str, OptionSpec] = field(default_factory=dict[str, OptionSpec])
     unsupported_params: tuple[str, ...] = ()
@@ -304,7 +312,7 @@ def _model_problem(m: AIModel) -> str | None:
     checked: the caller's code may be untyped."""
     checks = (
         ("model_name", isinstance(m.model_name, str) and m.model_name != "", "a non-empty string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
-        ("kind", m.kind in ("chat", "image"), "'chat' or 'image'"),
+        ("kind", m.kind in ("chat", "image", "embedding"), "'chat', 'image' or 'embedding'"),
         ("display_name", isinstance(m.display_name, (str, type(None))), "a string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ("creator", isinstance(m.creator, (str, type(None))), "a string"),  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
         ("ids", _mapping_of(m.ids, str), "a mapping of provider names to model ids"),

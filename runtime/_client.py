@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import importlib
 import json
-import threading
 import time
 import weakref
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 import httpx2
-from typing_extensions import Self
 
 from ._api import AIModelAPI, AIModelEndpoint
 from ._attempts import MAX_CONNECTIONS, Exchanged, Send, Sleep, attempts, transport_error
 from ._config import AIModelCallConfig
+from ._count import TokenCount, check_call, count_request, counted, estimated, needs_check
 from ._embedding import EmbeddingCalls
 from ._errors import APITimeoutError, ConfigurationError
 from ._fallback import FallbackEndpoint, call_in_turn, call_in_turn_async
+from ._pools import Pools
 from ._protocol import AdapterModule
 from ._redact import calling
 from ._request import Prepared, RequestBuilder
@@ -40,8 +40,6 @@ from ._types import (
 )
 
 if TYPE_CHECKING:
-    import asyncio
-
     from ._stream import StreamProcessor
 
 __all__ = ["AIModelClient"]
@@ -49,7 +47,7 @@ __all__ = ["AIModelClient"]
 POOL_LIMITS = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20)
 
 
-class AIModelClient(EmbeddingCalls, Generic[StreamT]):
+class AIModelClient(EmbeddingCalls, Pools, Generic[StreamT]):
     """Calls one model endpoint. Use as `with` (sync) or `async with` (is_async=True).
 
     A type checker knows the client's kind from `is_async`: a sync client's responses have a
@@ -110,47 +108,12 @@ class AIModelClient(EmbeddingCalls, Generic[StreamT]):
                 f"model_endpoint must be an AIModelEndpoint, got {model_endpoint!r}"
             )
         self.model_endpoint = model_endpoint
-        self._others: dict[int, AIModelClient[Any]] = {}  # the fallback's other endpoints
         self.config: AIModelCallConfig = config or AIModelCallConfig()
         self.is_async: bool = is_async
         self._adapter: AdapterModule | None = None
         self._requests: RequestBuilder | None = None
         self._responses: ResponseBuilder | None = None
-        self._given = _given_client(http_client, is_async)
-        self._sync = http_client if isinstance(http_client, httpx2.Client) else None
-        self._async = http_client if isinstance(http_client, httpx2.AsyncClient) else None
-        self._loop: Any = None  # the event loop of self._async (when it is ours) and _gate
-        self._gate: Any = None
-        self._lock = threading.Lock()
-
-    # --- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def close(self) -> None:
-        for other in self._others.values():
-            other.close()
-        if self._sync is not None and not self._given:
-            self._sync.close()
-            self._sync = None
-
-    async def aclose(self) -> None:
-        for other in self._others.values():
-            await other.aclose()
-        if self._async is not None and not self._given:
-            await self._async.aclose()
-            self._async = None
-        self.close()
+        self._init_pools(http_client, is_async)
 
     def __repr__(self) -> str:
         return f"AIModelClient({self.fallback or self.model_endpoint!r}, is_async={self.is_async})"
@@ -209,6 +172,34 @@ class AIModelClient(EmbeddingCalls, Generic[StreamT]):
         received = self._builders[1].received(body, status, self.config, None, None, dimensions)
         return cast("AIModelCallResponse[StreamT]", received)  # is_async made it so
 
+    def count_tokens(self, prompt: str | None = None, **call: Any) -> TokenCount:
+        """The input tokens of a call (`generate`'s arguments): counted by the provider where
+        it offers that (`exact`), else estimated. Sends no call."""
+        _check_mode(self.is_async, False)
+        prep = self._prepare(prompt, *_call_args(call))
+        return self._count(prep, self._sync or self._sync_client())
+
+    async def count_tokens_async(self, prompt: str | None = None, **call: Any) -> TokenCount:
+        """Async `count_tokens`."""
+        import asyncio
+
+        _check_mode(self.is_async, True)
+        prep = self._prepare(prompt, *_call_args(call))
+        return await self._acount(prep, *self._for_loop(asyncio.get_running_loop()))
+
+    def _count(self, prep: Prepared, http: httpx2.Client) -> TokenCount:
+        side = count_request(self.model_endpoint, self._builders[0], prep)
+        if side is None:
+            return estimated(self.model_endpoint, prep)
+        return counted(self.model_endpoint, self._builders[1], _exchange(http, side))
+
+    async def _acount(self, prep: Prepared, http: httpx2.AsyncClient, gate: Any) -> TokenCount:
+        side = count_request(self.model_endpoint, self._builders[0], prep)
+        if side is None:
+            return estimated(self.model_endpoint, prep)
+        async with gate:
+            return counted(self.model_endpoint, self._builders[1], await _aexchange(http, side))
+
     def _http_options(self) -> dict[str, Any]:
         return _pool_options(self.model_endpoint.api, self._builders[0].fixed_headers)
 
@@ -239,6 +230,8 @@ class AIModelClient(EmbeddingCalls, Generic[StreamT]):
         with calling():  # third-party log records now are this call's: scrubbed
             prep = self._prepare(*args)
             http = self._sync or self._sync_client()
+            if needs_check(prep):  # refused here, before the request, when over a limit
+                check_call(self.model_endpoint, prep, self._count(prep, http))
             steps = attempts(self._builders[1], prep, self._start_stream)
             return cast("AIModelCallResponse[StreamT]", _drive(http, steps))  # is_async made it so
 
@@ -251,12 +244,6 @@ class AIModelClient(EmbeddingCalls, Generic[StreamT]):
             ep = self.fallback.endpoints[n]
             self._others[n] = AIModelClient(ep, self.config, self.is_async, http_client=given)
         return self._others[n]
-
-    def _sync_client(self) -> httpx2.Client:
-        with self._lock:  # one pool, however many threads make their first call at once
-            if self._sync is None:
-                self._sync = httpx2.Client(**self._http_options())
-            return self._sync
 
     async def generate_async(
         self,
@@ -282,23 +269,20 @@ class AIModelClient(EmbeddingCalls, Generic[StreamT]):
                 await asyncio.to_thread(ep.api.auth, ep.auth)
             prep = self._prepare(*args)
             http, gate = self._for_loop(asyncio.get_running_loop())
+            if needs_check(prep):  # refused here, before the request, when over a limit
+                check_call(ep, prep, await self._acount(prep, http, gate))
             steps = attempts(self._builders[1], prep, self._start_stream)
             return cast("AIModelCallResponse[StreamT]", await _adrive(http, gate, steps))
 
-    def _for_loop(self, loop: asyncio.AbstractEventLoop) -> tuple[httpx2.AsyncClient, Any]:
-        """The pool and the gate of this event loop. A client used from a new loop (a second
-        `asyncio.run`) gets a new pool (the old one's connections died with their loop; a
-        caller's client is kept) and a new gate: at most as many requests in the pool at once
-        as it has connections, the rest waiting on the gate (docs/decisions.md, "The async
-        pool": httpcore's queue cost seconds of CPU for a burst of 1,000)."""
-        import asyncio
 
-        if self._loop is not loop or self._async is None:
-            if not self._given:
-                self._async = httpx2.AsyncClient(**self._http_options())
-            self._loop, self._gate = loop, asyncio.Semaphore(MAX_CONNECTIONS)
-        assert self._async is not None  # given, or made just now
-        return self._async, self._gate
+def _call_args(call: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(instructions, messages, config) of a call's keyword arguments; another is an error."""
+    unknown = sorted(set(call) - {"instructions", "messages", "config"})
+    if unknown:
+        raise ConfigurationError(
+            f"unknown argument(s) {', '.join(unknown)}; allowed: instructions, messages, config"
+        )
+    return call.get("instructions"), call.get("messages"), call.get("config")
 
 
 def _check_mode(is_async: bool, want_async: bool) -> None:
@@ -308,19 +292,6 @@ def _check_mode(is_async: bool, want_async: bool) -> None:
             if is_async
             else "this client was made with is_async=False: use `client.generate(...)`"
         )
-
-
-def _given_client(http_client: object, is_async: bool) -> bool:
-    """Whether the caller gave an HTTP client, checked to be of the client's kind."""
-    if http_client is None:
-        return False
-    want = httpx2.AsyncClient if is_async else httpx2.Client
-    if not isinstance(http_client, want):
-        raise ConfigurationError(
-            f"http_client must be an httpx2.{want.__name__} for "
-            f"is_async={is_async}, not {type(http_client).__name__}"
-        )
-    return True
 
 
 def _pool_options(api: AIModelAPI, headers: dict[str, str]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_TIMEOUT",
     "AIModelCallConfig",
+    "check_usd",
 ]
 
 DEFAULT_TIMEOUT = 600.0
@@ -41,6 +42,10 @@ class AIModelCallConfig:
     event (a longer one is a `StreamInterruptedError`); `options` pass provider parameters
     through (checked against the model's `valid_options` when the catalog lists them);
     `cost_tracker` (a `CostTracker`) is given every call that finishes (a stream at its end).
+    `precheck` counts the input tokens before the call (exactly where the provider counts,
+    else an estimate) and refuses a call whose input exceeds the model's context window;
+    `max_call_cost` (USD) refuses a call whose worst case (its input and `max_output_tokens`
+    at the catalog's rates) costs more, and so does a cost tracker's `budget` left.
     """
 
     max_output_tokens: int | None = None
@@ -61,6 +66,8 @@ class AIModelCallConfig:
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
     options: Mapping[str, object] = field(default_factory=dict[str, object])
     cost_tracker: CostTracker | None = field(default=None, repr=False, compare=False)
+    precheck: bool = False
+    max_call_cost: float | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -82,7 +89,7 @@ class AIModelCallConfig:
                 raise ConfigurationError(f"{name} must be at least 1, got {value}")
         if self.retries < 0:
             raise ConfigurationError(f"retries must be >= 0, got {self.retries}")
-        for name in ("streaming", "reasoning"):
+        for name in ("streaming", "reasoning", "precheck"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigurationError(
                     f"{name} must be True or False, got {getattr(self, name)!r}"
@@ -98,6 +105,7 @@ class AIModelCallConfig:
             raise ConfigurationError(
                 f"stop must be a string or a list of strings, got {stop!r:.80}"
             )
+        check_usd("max_call_cost", self.max_call_cost)
         for name in ("temperature", "top_p", "timeout", "total_timeout"):
             value = getattr(self, name)
             if value is not None and (
@@ -127,3 +135,11 @@ class AIModelCallConfig:
                 f"unknown AIModelCallConfig field(s) {unknown}; allowed: {sorted(known)}"
             )
         return replace(self, **changes)
+
+
+def check_usd(name: str, value: object) -> None:
+    """A sum of USD: None, or a number >= 0."""
+    if value is not None and (
+        not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0
+    ):
+        raise ConfigurationError(f"{name} must be a number of USD >= 0, got {value!r}")

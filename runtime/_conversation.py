@@ -197,7 +197,7 @@ def _message(value: object) -> Message:
                 f"not role={value.role!r:.40} and content={type(value.content).__name__}"
             )
         for part in value.content:
-            if not isinstance(part, (*ITEMS, ImageContent)):  # pyright: ignore[reportUnnecessaryIsInstance]  # validates untyped callers
+            if not isinstance(part, (*ITEMS, ImageContent)):  # an EmbeddingContent is not sent
                 raise ConfigurationError(
                     f"a Message's content holds content items, not {type(part).__name__}"
                 )

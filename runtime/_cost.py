@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, fields, replace
 
+from ._config import check_usd
 from ._types import AIModelCallResponse, ChatResponse, ImageResponse, UsageCharge
 
 __all__ = ["PARTS", "CostTracker", "describe_parts", "money"]
@@ -59,11 +60,15 @@ class CostTracker:
 
     A call whose model the catalog does not price (`usage_charge` None) is counted in `calls`
     and in `unpriced`, and adds nothing. Thread-safe, and safe across asyncio tasks.
+    `budget` (USD): what `remaining` counts down from; a call configured with this tracker
+    and `precheck` is refused when its worst case would cost more than is left.
     """
 
-    __slots__ = ("_calls", "_dimensions", "_lock", "_models", "_total", "_unpriced")
+    __slots__ = ("_calls", "_dimensions", "_lock", "_models", "_total", "_unpriced", "budget")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: float | None = None) -> None:
+        check_usd("budget", budget)
+        self.budget: float | None = budget
         self._lock = threading.Lock()
         self._total = UsageCharge()
         self._models: dict[str, _Entry] = {}
@@ -141,6 +146,13 @@ class CostTracker:
     def calls_by_model(self) -> dict[str, int]:
         with self._lock:
             return {name: e.calls for name, e in self._models.items()}
+
+    @property
+    def remaining(self) -> float | None:
+        """What is left of `budget` (USD; None without one; never below 0)."""
+        if self.budget is None:
+            return None
+        return max(0.0, self.budget - self._total.total)
 
     @property
     def calls(self) -> int:

@@ -27,6 +27,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",
     "ContentFilterError",
@@ -257,6 +258,13 @@ class StructuredOutputError(ModelwireError, ValueError):
     def __init__(self, message: str, *, text: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.text = text
+
+
+class BudgetExceededError(ModelwireError):
+    """A call refused before it was sent: its worst-case cost exceeds `max_call_cost` or what
+    is left of a cost tracker's budget, or a bulk run's budget was spent before it."""
+
+    kind = "budget"
 
 
 ERROR_CLASSES: dict[str, type[APIError]] = {

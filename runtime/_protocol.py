@@ -83,6 +83,10 @@ class Call:
     structured: StructuredOutput | None = None
     structured_schema: dict[str, Any] | None = None  # for the native form, in its dialect
     keep: frozenset[str] = frozenset()  # dropped content kinds this host wants back
+    # embedding calls: this request's inputs, the vector length and the wire's input type
+    inputs: list[str] = field(default_factory=lambda: list[str]())
+    dimensions: int | None = None
+    input_type: str | None = None
 
     def prompt_text(self) -> str:
         """The text an image protocol sends: the last user turn's text."""
@@ -255,13 +259,16 @@ def sum_present(*values: int | None) -> int | None:
 
 
 def sum_items(value: Any, item: str) -> int | None:
-    """The sum of the `item` integers of a list's elements; None when none has one."""
+    """The sum of the `item` integers of a list's elements (`item`: a field, or a dotted
+    path in them); None when none has one."""
     if not isinstance(value, list):
         return None
-    elements = cast("list[Any]", value)
-    return sum_present(
-        *(n if isinstance(n := getattr(e, item, None), int) else None for e in elements)
-    )
+    found: list[int | None] = []
+    for element in cast("list[Any]", value):
+        for attr in item.split("."):
+            element = getattr(element, attr, None)
+        found.append(element if isinstance(element, int) else None)
+    return sum_present(*found)
 
 
 def join_text(value: Any, item: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["AuthScheme", "Param", "ProtocolBinding", "ProviderInfo", "Variant"]
+__all__ = ["AuthScheme", "CountTokens", "Param", "ProtocolBinding", "ProviderInfo", "Variant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,20 @@ class Variant:
 
 
 @dataclass(frozen=True, slots=True)
+class CountTokens:
+    """A host's endpoint counting a call's input tokens: its path, the call body's keys it
+    takes (under `wrap`, with `set` values added), where the answer holds the count, and
+    whether `{model}` is the bare model id."""
+
+    path: str
+    keep: tuple[str, ...]
+    tokens: str
+    wrap: str | None = None
+    set: Mapping[str, str] = field(default_factory=dict[str, str])
+    bare_model: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ProtocolBinding:
     """A protocol a provider serves: the adapter module, the path it is served at (a
     template: `{model}` and the provider's params), and what this host changes."""
@@ -63,6 +77,7 @@ class ProtocolBinding:
     auth: AuthScheme | None = None  # when this protocol authenticates differently
     structured_output: str | None = None  # "native" | "tool" | "json_mode": this host's way
     keep: tuple[str, ...] = ()  # content kinds the protocol drops that this host wants back
+    count_tokens: CountTokens | None = None  # where this host counts a call's input tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -18,7 +18,7 @@ from ._protocol import AdapterModule, place_options
 
 if TYPE_CHECKING:
     from ._api import AIModelEndpoint
-    from ._protocol import Message
+    from ._protocol import Call, Message
     from ._structured import StructuredOutput
 
 __all__ = ["USER_AGENT", "Prepared", "RequestBuilder"]
@@ -130,6 +130,11 @@ class RequestBuilder:
             ep.api.info.name,
             ep.binding,
         )
+        return self.prepared(call, options, cfg)
+
+    def prepared(self, call: Call, options: dict[str, object], cfg: AIModelCallConfig) -> Prepared:
+        """A checked call (`build_call`'s, or an embedding request's) as a request to send."""
+        ep, adapter = self.endpoint, self.adapter
         body = adapter.build_body(call)
         for key, value in ep.binding.body.items():  # what this host changes in the body
             if value is None:
@@ -167,6 +172,20 @@ class RequestBuilder:
             messages=call.messages,
             system=call.system,
         )
+
+    def side_request(self, prep: Prepared, path: str, body: dict[str, Any]) -> Prepared:
+        """Another request of a prepared call (a token count): `body` POSTed to `path` on this
+        host, authenticated and signed as the call is, never streamed."""
+        ep = self.endpoint
+        auth_headers, params = ep.api.auth(ep.auth)
+        url, url_text = self._url(ep.base_url + path, {**ep.query(), **params})
+        content = _json_bytes(body)
+        headers = {"accept": "application/json", **auth_headers}
+        signed = {**self.fixed_headers, **headers}
+        headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
+        if self.fixed_in_requests:
+            headers = {**self.fixed_headers, **headers}
+        return replace(prep, url=url, headers=headers, content=content, stream=False)
 
     def _url(self, url: str, params: dict[str, str]) -> tuple[httpx2.URL, str]:
         """A call's URL, parsed once (httpx2 parses a string on every request), and as text."""

@@ -509,7 +509,7 @@ def test_found_tool_and_schema_values_are_configuration_errors(
     [
         ({"model_name": None}, "model_name must be a non-empty string"),
         ({"model_name": ""}, "model_name must be a non-empty string"),
-        ({"model_name": "m", "kind": "video"}, "kind must be 'chat' or 'image'"),
+        ({"model_name": "m", "kind": "video"}, "kind must be 'chat', 'image' or 'embedding'"),
         ({"model_name": "m", "ids": {"openai": 5}}, "ids must be"),
         ({"model_name": "m", "unsupported_params": ("tools",)}, "unsupported_params must be"),
         ({"model_name": "m", "unsupported_params": None}, "unsupported_params must be"),

@@ -421,7 +421,7 @@ def test_call_notes_leave_the_logger_as_they_found_it() -> None:
 # --- help ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["", "chat", "models", "replay"])
+@pytest.mark.parametrize("command", ["", "chat", "models", "replay", "batch", "run", "embed"])
 def test_every_help_ends_with_examples_that_parse(command: str) -> None:
     import shlex
 
@@ -436,7 +436,14 @@ def test_every_help_ends_with_examples_that_parse(command: str) -> None:
         words = shlex.split(line)
         words = words[words.index("modelwire") + 1 :]
         words = words[: words.index(">")] if ">" in words else words
-        assert _parser().parse_args(words).command in ("chat", "models", "replay")
+        assert _parser().parse_args(words).command in (
+            "chat",
+            "models",
+            "replay",
+            "batch",
+            "run",
+            "embed",
+        )
 
 
 # --- models -------------------------------------------------------------------------------------

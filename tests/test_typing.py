@@ -125,8 +125,16 @@ def _answer(rec: Any) -> Reply:
     return Reply.json({"error": {"message": f"no answer for {rec.path}"}}, status=404)
 
 
-# the README's blocks that open their own client (the others continue an earlier one)
-RUNNABLE = [0, 7]
+# the README's blocks that open their own client (the others continue an earlier one): the
+# first, and the one that opens with its own model's import
+RUNNABLE = [
+    0,
+    next(
+        i
+        for i, b in enumerate(readme_blocks())
+        if b.startswith("from modelwire.models import ClaudeSonnet45")
+    ),
+]
 _PRELUDE = """
 import httpx2
 

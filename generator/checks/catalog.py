@@ -156,11 +156,32 @@ def lint_catalog(specs: Specs) -> list[SpecError]:
                 continue
             errors += _check_protocols(specs, src, loc, m)
             errors += _check_limits(src, loc, m)
+            errors += _check_embedding(src, loc, m)
             errors += _check_pricing(src, loc, m)
             errors += _check_image_pricing(src, loc, m)
             errors += _check_dates_and_capabilities(src, loc, m)
             errors += _check_reasoning(src, loc, m)
             errors += _check_options(src, loc, m)
+    return errors
+
+
+def _check_embedding(src: Source, loc: Loc, m: ModelSpec) -> list[SpecError]:
+    """An embedding model has its vector length; reduced lengths are below it; the embedding
+    keys are for embedding models only."""
+    keys = ("dimensions", "allowed_dimensions", "min_dimensions", "max_input_tokens", "max_inputs")
+    if m.kind != "embedding":
+        return [
+            src.error((*loc, k), f"`{k}` is for embedding models") for k in keys if getattr(m, k)
+        ]
+    if m.dimensions is None:
+        return [src.error(loc, "an embedding model needs `dimensions`")]
+    errors = [
+        src.error((*loc, "allowed_dimensions", i), f"{d} is above dimensions ({m.dimensions})")
+        for i, d in enumerate(m.allowed_dimensions)
+        if d > m.dimensions
+    ]
+    if m.min_dimensions is not None and m.min_dimensions > m.dimensions:
+        errors.append(src.error((*loc, "min_dimensions"), "min_dimensions is above dimensions"))
     return errors
 
 

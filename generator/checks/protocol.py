@@ -107,6 +107,8 @@ class ProtocolCheck:
             self.defined(("usage_of", name), name)
         if spec.kind == "chat" and (stream is None or spec.request.messages is None):
             self.fail(("kind",), "a chat protocol needs `stream` and `request.messages`")
+        if (spec.kind == "embedding") != (spec.embedding is not None):
+            self.fail(("kind",), "`embedding` is required for, and only for, `kind: embedding`")
         self.defined(("response", "schema"), spec.response.schema_)
         self.defined(("errors", "schema"), spec.errors.schema_)
         if stream is not None:

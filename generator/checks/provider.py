@@ -44,6 +44,8 @@ def _templates(spec: ProviderSpec) -> list[tuple[Loc, str, bool]]:
     ]
     for n, s in spec.serves.items():
         out.append((("serves", n, "path"), s.path, True))
+        if s.count_tokens is not None:
+            out.append((("serves", n, "count_tokens", "path"), s.count_tokens.path, True))
         if s.base_url:
             out.append((("serves", n, "base_url"), s.base_url, False))
         if s.stream_path:
