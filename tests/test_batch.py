@@ -231,8 +231,8 @@ def test_azure_global_batch_paths_query_and_key() -> None:
 
 
 def test_reading_many_results_keeps_memory_flat() -> None:
-    """20,000 results (~14 MB of JSON lines) read with the results' memory freed as they are
-    read: the peak of Python allocations stays a small fraction of the file."""
+    """20,000 results (~19 MB of JSON lines) read with the results' memory freed as they are
+    read: once warm, the peak of Python allocations stays a small fraction of the file."""
     count = 20_000
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.support.batch_stream_server", str(count)],
@@ -245,14 +245,15 @@ def test_reading_many_results_keeps_memory_flat() -> None:
         with BatchClient(endpoint(f"http://127.0.0.1:{port}")) as batches:
             job = batches.get("batch_big")
             read = 0
-            tracemalloc.start()
             for _, response in job.results():
                 assert isinstance(response, AIModelCallResponse)
                 read += 1
+                if read == 100:  # warm: the wire models are built, the connection is open
+                    tracemalloc.start()
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
     finally:
         proc.kill()
         proc.wait()
     assert read == count
-    assert peak < 4_000_000, f"peak {peak:,} bytes"
+    assert peak < 2_000_000, f"peak {peak:,} bytes"
