@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -143,20 +143,9 @@ class RequestBuilder:
                 body[key] = value
         if options and adapter.OPTIONS_PATH is not None:
             place_options(body, options, adapter.OPTIONS_PATH, ep.ai_model)
-        auth_headers, params = ep.api.auth(ep.auth)
-        headers = {
-            "accept": framing(adapter.FRAMING).accept if call.stream else "application/json",
-            **auth_headers,
-        }
-        params = {**ep.query(), **params}
-        if call.stream and ep.binding.stream_query:
-            params = {**params, **ep.binding.stream_query}
-        url, url_text = self._url(ep.base_url + ep.path(call.stream), params)
-        content = _json_bytes(body)
-        signed = {**self.fixed_headers, **headers}
-        headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
-        if self.fixed_in_requests:
-            headers = {**self.fixed_headers, **headers}
+        accept = framing(adapter.FRAMING).accept if call.stream else "application/json"
+        extra: Mapping[str, str] = ep.binding.stream_query if call.stream else {}
+        url, headers, content = self._addressed(ep.path(call.stream), accept, extra, body)
         return Prepared(
             url=url,
             headers=headers,
@@ -176,16 +165,24 @@ class RequestBuilder:
     def side_request(self, prep: Prepared, path: str, body: dict[str, Any]) -> Prepared:
         """Another request of a prepared call (a token count): `body` POSTed to `path` on this
         host, authenticated and signed as the call is, never streamed."""
+        url, headers, content = self._addressed(path, "application/json", {}, body)
+        return replace(prep, url=url, headers=headers, content=content, stream=False)
+
+    def _addressed(
+        self, path: str, accept: str, query: Mapping[str, str], body: Any
+    ) -> tuple[httpx2.URL, dict[str, str], bytes]:
+        """(URL, headers, content) of `body` POSTed to `path` on this host: authenticated,
+        the host's query and `query` added, signed."""
         ep = self.endpoint
         auth_headers, params = ep.api.auth(ep.auth)
-        url, url_text = self._url(ep.base_url + path, {**ep.query(), **params})
+        headers = {"accept": accept, **auth_headers}
+        url, url_text = self._url(ep.base_url + path, {**ep.query(), **params, **query})
         content = _json_bytes(body)
-        headers = {"accept": "application/json", **auth_headers}
         signed = {**self.fixed_headers, **headers}
         headers.update(ep.api.sign(url_text, signed, content, ep.params, ep.auth))
         if self.fixed_in_requests:
             headers = {**self.fixed_headers, **headers}
-        return replace(prep, url=url, headers=headers, content=content, stream=False)
+        return url, headers, content
 
     def _url(self, url: str, params: dict[str, str]) -> tuple[httpx2.URL, str]:
         """A call's URL, parsed once (httpx2 parses a string on every request), and as text."""
