@@ -168,21 +168,21 @@ class BatchClient:
             size += weight
         return out
 
-    def checked(self, lines: list[Line]) -> list[Line]:
-        """`lines`, refused (before anything is sent) when one job cannot hold them."""
+    def checked(self, lines: list[Line], chunks: list[list[Line]], split: bool) -> None:
+        """Refuse (before anything is sent) too few calls for a job, or, unless `split`, more
+        than one job holds (`chunks`: `lines` cut by the limits)."""
         info, where = self.info, self.endpoint.api.info.display_name
         if len(lines) < info.min_requests:
             raise ConfigurationError(
                 f"a batch job on {where} takes at least {info.min_requests} calls, not {len(lines)}"
             )
-        if len(self.chunks(lines)) > 1:
+        if not split and len(chunks) > 1:
             raise ConfigurationError(
                 f"{len(lines)} calls exceed one batch job on {where} (at most "
                 f"{info.max_requests} calls"
                 + (f" and {info.max_bytes:,} bytes" if info.max_bytes else "")
                 + "); use submit_all() to split them into several jobs"
             )
-        return lines
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -237,8 +237,12 @@ class BatchClient:
             f"could not reach {where}'s batch API ({type(exc).__name__}: {exc})", provider=provider
         )
 
-    @staticmethod
-    def decoded(req: Req, body: bytes) -> Any:
+    def answer(self, req: Req, response: httpx2.Response) -> Any:
+        """What a flow is sent back for `req`: the decoded JSON body (bytes for a `raw` one);
+        an error status raises the typed error."""
+        body = response.content
+        if response.status_code >= 400:
+            raise self.failure(response, body)
         if req.raw:
             return body
         return json.loads(body) if body.strip() else {}
@@ -299,30 +303,29 @@ class BatchClient:
                 response = http.send(self.build(http, req))
             except httpx2.HTTPError as exc:
                 raise self.transport_failure(exc) from None
-            if response.status_code >= 400:
-                raise self.failure(response, response.content)
-            answer = self.decoded(req, response.content)
+            answer = self.answer(req, response)
+
+    def planned(
+        self, calls: Iterable[CallLike], name: str | None, split: bool
+    ) -> list[tuple[list[Line], str]]:
+        """The jobs `calls` make, each (its lines, its name), checked before anything is sent:
+        one job (refused when they exceed it), or as many as the limits need (`split`)."""
+        lines, base = self.lines(calls), name or _name()
+        chunks = self.chunks(lines)
+        self.checked(lines, chunks, split)
+        if len(chunks) == 1:
+            return [(chunks[0], base)]
+        return [(chunk, f"{base}-{i}") for i, chunk in enumerate(chunks, 1)]
 
     def submit(self, calls: Iterable[CallLike], *, name: str | None = None) -> BatchJob:
         """Submit `calls` as one job (refused before anything is sent when they exceed it)."""
-        lines = self.checked(self.lines(calls))
-        return self._job(self.drive(self.style.submit(lines, name or _name())))
+        ((lines, job_name),) = self.planned(calls, name, split=False)
+        return self._job(self.drive(self.style.submit(lines, job_name)))
 
     def submit_all(self, calls: Iterable[CallLike], *, name: str | None = None) -> list[BatchJob]:
         """Submit `calls` as as many jobs as the provider's limits need."""
-        base = name or _name()
-        chunks = self.chunks(self.checked_min(self.lines(calls)))
-        return [
-            self._job(
-                self.drive(self.style.submit(chunk, f"{base}-{i}" if len(chunks) > 1 else base))
-            )
-            for i, chunk in enumerate(chunks, 1)
-        ]
-
-    def checked_min(self, lines: list[Line]) -> list[Line]:
-        if len(lines) < self.info.min_requests:
-            self.checked(lines)
-        return lines
+        jobs = self.planned(calls, name, split=True)
+        return [self._job(self.drive(self.style.submit(lines, n))) for lines, n in jobs]
 
     def get(self, job_id: str) -> BatchJob:
         """The job with this id (made by this or any other process)."""
@@ -337,7 +340,7 @@ class BatchClient:
 
     def results(self, job: BatchJob | str) -> Iterator[Result]:
         """The job's results as they are read: (custom id, response or typed error)."""
-        data = self._data(job) if not isinstance(job, str) else self.drive(self.style.get(job))
+        data = job.data if not isinstance(job, str) else self.drive(self.style.get(job))
         sources = self.drive(self.style.sources(data))
         http = self._sync()
         for source in sources:
@@ -405,27 +408,17 @@ class BatchClient:
                 response = await http.send(self.build(http, req))
             except httpx2.HTTPError as exc:
                 raise self.transport_failure(exc) from None
-            if response.status_code >= 400:
-                raise self.failure(response, response.content)
-            answer = self.decoded(req, response.content)
+            answer = self.answer(req, response)
 
     async def submit_async(self, calls: Iterable[CallLike], *, name: str | None = None) -> BatchJob:
-        lines = self.checked(self.lines(calls))
-        return self._job(await self.drive_async(self.style.submit(lines, name or _name())))
+        ((lines, job_name),) = self.planned(calls, name, split=False)
+        return self._job(await self.drive_async(self.style.submit(lines, job_name)))
 
     async def submit_all_async(
         self, calls: Iterable[CallLike], *, name: str | None = None
     ) -> list[BatchJob]:
-        base = name or _name()
-        chunks = self.chunks(self.checked_min(self.lines(calls)))
-        return [
-            self._job(
-                await self.drive_async(
-                    self.style.submit(chunk, f"{base}-{i}" if len(chunks) > 1 else base)
-                )
-            )
-            for i, chunk in enumerate(chunks, 1)
-        ]
+        jobs = self.planned(calls, name, split=True)
+        return [self._job(await self.drive_async(self.style.submit(ls, n))) for ls, n in jobs]
 
     async def get_async(self, job_id: str) -> BatchJob:
         return self._job(await self.drive_async(self.style.get(job_id)))
@@ -437,11 +430,7 @@ class BatchClient:
         return self._job(await self.drive_async(self.style.cancel(job_id)))
 
     async def results_async(self, job: BatchJob | str) -> AsyncIterator[Result]:
-        data = (
-            self._data(job)
-            if not isinstance(job, str)
-            else await self.drive_async(self.style.get(job))
-        )
+        data = job.data if not isinstance(job, str) else await self.drive_async(self.style.get(job))
         sources = await self.drive_async(self.style.sources(data))
         http = self._async()
         for source in sources:
@@ -492,10 +481,6 @@ class BatchClient:
         from ._job import BatchJob
 
         return BatchJob(self, data)
-
-    @staticmethod
-    def _data(job: BatchJob) -> JobData:
-        return job.data
 
 
 def _origin(url: str) -> str:
