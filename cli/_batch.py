@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from modelwire import AIModelAPI, AIModelEndpoint, ModelwireError
 
-from ._resolve import CliError, json_object, resolve
+from ._resolve import CliError, json_object, jsonl_lines, resolve
 from ._term import Term
 
 if TYPE_CHECKING:
@@ -175,23 +174,13 @@ def _client(where: dict[str, Any], config: str | None = None) -> BatchClient:
 
 
 def read_calls(path: Path) -> Iterator[Any]:
-    """The calls of a JSONL file, line by line: a JSON string is a prompt, an object holds
-    prompt/messages/instructions/custom_id. A bad line fails naming its line number."""
-    try:
-        f = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from None
-    with f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError as exc:
-                raise CliError(f"{path}:{n}: not valid JSON ({exc})") from None
-            if not isinstance(item, (str, dict)):
-                raise CliError(f"{path}:{n}: a line is a prompt string or an object")
-            yield item
+    """The calls of a JSONL file (`-`: standard input), line by line: a JSON string is a
+    prompt, an object holds prompt/messages/instructions/custom_id. A bad line fails naming
+    its line number."""
+    for n, item in jsonl_lines(path, stdin=True):
+        if not isinstance(item, (str, dict)):
+            raise CliError(f"{path}:{n}: a line is a prompt string or an object")
+        yield item
 
 
 def result_json(custom_id: str, result: object) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from modelwire.batch._runner import Progress, run
 
 from ._batch import result_json
 from ._progress import ERASE, spinner_enabled
-from ._resolve import JSON, CliError, json_object, resolve
+from ._resolve import JSON, CliError, json_object, jsonl_lines, resolve
 from ._term import Term
 
 __all__ = ["RunArguments", "add_parser", "run_file"]
@@ -118,27 +118,12 @@ def _config(args: RunArguments) -> AIModelCallConfig:
     return AIModelCallConfig().updated(**values)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, CallLike]]:
-    """(line number, call) for each non-blank line; CliError for one that is not JSON."""
-    try:
-        with path.open(encoding="utf-8") as file:
-            for number, line in enumerate(file, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item: Any = json.loads(line)
-                except ValueError as exc:
-                    raise CliError(f"{path}:{number}: not valid JSON ({exc})") from None
-                yield number, item
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _checked(path: Path) -> int:
     """Every line read as a call (exit 2 naming the first bad one); the number of calls."""
     seen: set[str] = set()
     count = 0
-    for number, item in _lines(path):
+    for number, found in jsonl_lines(path):
+        item: CallLike = found  # checked below (call_from)
         try:
             call = call_from(item, count)
         except ConfigurationError as exc:
@@ -152,7 +137,8 @@ def _checked(path: Path) -> int:
 
 
 def _calls(path: Path, system: str | None) -> Iterator[CallLike]:
-    for _, item in _lines(path):
+    for _, found in jsonl_lines(path):
+        item: CallLike = found
         if system is not None and isinstance(item, (str, dict)):
             item = {"prompt": item} if isinstance(item, str) else item
             item = {"instructions": system, **item}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from modelwire._catalog import AIModel
 from modelwire.generated.models import ALL_MODELS
@@ -113,3 +114,28 @@ def json_object(value: str | None, flag: str) -> dict[str, JSON]:
     if not isinstance(data, dict):
         raise CliError(f"{flag} takes a JSON object, got {type(data).__name__}")
     return data
+
+
+def jsonl_lines(path: Path, stdin: bool = False) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON) of each non-blank line of a JSONL file (`-`: standard
+    input, where `stdin`); a line that is not JSON, or a file that cannot be read, is a
+    CliError naming it."""
+    try:
+        if stdin and str(path) == "-":
+            yield from _numbered(sys.stdin, path)
+            return
+        with path.open(encoding="utf-8") as file:
+            yield from _numbered(file, path)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _numbered(lines: Iterable[str], path: Path) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item: Any = json.loads(line)
+        except ValueError as exc:
+            raise CliError(f"{path}:{number}: not valid JSON ({exc})") from None
+        yield number, item
